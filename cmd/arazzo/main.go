@@ -3,6 +3,8 @@
 //	arazzo validate FILE...      check documents, report file:line:col diagnostics
 //	arazzo list FILE             show workflows, inputs and steps
 //	arazzo run FILE [flags]      execute a workflow
+//	arazzo test [PATH...]        run workflow test cases against mocks
+//	arazzo graph FILE            print a workflow's control flow
 //
 // Exit codes: 0 success; 1 validation errors (validate) or workflow failed
 // (run); 2 usage, load or input errors; 3 run aborted (guard, timeout,
@@ -38,6 +40,8 @@ func commands() []command {
 		{"validate", "check Arazzo documents and report diagnostics", cmdValidate},
 		{"list", "show a document's workflows, inputs and steps", cmdList},
 		{"run", "execute a workflow", cmdRun},
+		{"test", "run workflow test cases (*.arazzo-test.yaml) against mocks", cmdTest},
+		{"graph", "print a workflow's control flow as mermaid or dot", cmdGraph},
 	}
 }
 
