@@ -280,4 +280,3 @@ func (c *Config) Key() (Key, error) {
 	}
 	return Key{ID: APIKeyID(c.Tenancy, c.User, c.Fingerprint), PrivateKey: priv}, nil
 }
-
