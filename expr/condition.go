@@ -123,6 +123,7 @@ const (
 	tFalse
 	tNull
 	tExpr
+	tQuery
 )
 
 type token struct {
@@ -132,6 +133,7 @@ type token struct {
 	text     string // number source, decoded string
 	num      float64
 	expr     *Expr
+	query    *queryOperand
 }
 
 // lexer is pulled by the parser one token at a time (text/template style).
@@ -140,6 +142,9 @@ type lexer struct {
 	pos   int
 	err   error
 	notes []Note
+	// jsonpath: operands are singular JSONPath queries ("$.a[0].b"), the
+	// comparison dialect of jsonpath criteria, instead of runtime expressions.
+	jsonpath bool
 }
 
 func (l *lexer) fail(off, end int, msg string) token {
@@ -206,6 +211,8 @@ func (l *lexer) next() token {
 		return l.quoted(start, '\'')
 	case c == '"':
 		return l.quoted(start, '"')
+	case c == '$' && l.jsonpath:
+		return l.singularQuery(start)
 	case c == '$':
 		p := refParser{src: l.src, pos: start, mode: modeOperand}
 		e, err := p.parse()
@@ -268,14 +275,14 @@ func (l *lexer) quoted(start int, q byte) token {
 			b.WriteByte('\'')
 			i += 2
 			continue
-		case c == '\\' && q == '"' && i+1 < len(l.src) && (l.src[i+1] == '"' || l.src[i+1] == '\\'):
+		case c == '\\' && (q == '"' || l.jsonpath) && i+1 < len(l.src) && (l.src[i+1] == q || l.src[i+1] == '\\'):
 			b.WriteByte(l.src[i+1])
 			i += 2
 			continue
 		case c == q:
 			i++
 			l.pos = i
-			if q == '"' {
+			if q == '"' && !l.jsonpath {
 				l.notes = append(l.notes, Note{Offset: start, End: i, Rule: RuleDoubleQuotes,
 					Msg: "string literals in simple conditions are single-quoted"})
 			}
@@ -394,6 +401,8 @@ func (p *condParser) operand() (node, error) {
 	switch t.kind {
 	case tExpr:
 		n = &exprOperand{e: t.expr}
+	case tQuery:
+		n = t.query
 	case tNumber:
 		n = &literal{v: t.num, src: t.text}
 	case tString:
@@ -432,6 +441,7 @@ type operand interface {
 	node
 	value(s Scope) (v any, present bool, reason string, err error)
 	describe() string
+	secret() bool
 }
 
 type logicNode struct {
@@ -563,6 +573,7 @@ func (n *exprOperand) eval(s Scope, ex *explainer) (bool, error) {
 
 func (n *literal) value(Scope) (any, bool, string, error) { return n.v, true, "", nil }
 func (n *literal) describe() string                       { return n.src }
+func (n *literal) secret() bool                           { return false }
 
 func (n *exprOperand) value(s Scope) (any, bool, string, error) {
 	v, err := n.e.Eval(s)

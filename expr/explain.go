@@ -25,10 +25,10 @@ func (ex *explainer) String() string { return ex.b.String() }
 func (ex *explainer) comparison(n *cmpNode, a any, aok bool, areason string, b any, bok bool, breason string) {
 	var parts []string
 	describe := func(o operand, v any, ok bool, reason string) {
-		eo, isExpr := o.(*exprOperand)
-		if !isExpr {
+		if _, isLit := o.(*literal); isLit {
 			return
 		}
+		eo := o
 		if !ok {
 			parts = append(parts, eo.describe()+" is absent ("+reason+")")
 			return

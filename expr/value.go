@@ -67,13 +67,15 @@ func ParseValue(src string) (*Value, error) {
 			return v, nil
 		}
 	}
-	if err := v.parseTemplate(); err != nil {
+	if err := v.parseTemplate(true); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-func (v *Value) parseTemplate() error {
+// parseTemplate splits v.src into text and expressions. unbraced: also
+// accept "$inputs.x" without braces (values only, never conditions).
+func (v *Value) parseTemplate(unbracedOK bool) error {
 	src := v.src
 	litStart := 0
 	unbraced := false
@@ -103,7 +105,7 @@ func (v *Value) parseTemplate() error {
 			v.notes = append(v.notes, e.notes...)
 			i = p.pos + 1
 			litStart = i
-		case c == '$' && (i == 0 || !isStrict(src[i-1]) && src[i-1] != '$') && knownRoot(src[i+1:]):
+		case unbracedOK && c == '$' && (i == 0 || !isStrict(src[i-1]) && src[i-1] != '$') && knownRoot(src[i+1:]):
 			p := refParser{src: src, pos: i, mode: modeUnbraced}
 			e, err := p.parse()
 			if err != nil {
