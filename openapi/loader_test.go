@@ -319,9 +319,9 @@ func remoteFixture(t *testing.T, extra map[string]string) *httptest.Server {
 func TestLoadRemote(t *testing.T) {
 	local := testdata(t, "compute31.yaml")
 	srv := remoteFixture(t, map[string]string{
-		"/evil.yaml": "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    $ref: " + filepath.ToSlash(local) + "\n",
+		"/evil.yaml":          "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    $ref: " + filepath.ToSlash(local) + "\n",
 		"/evil-file-url.yaml": "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    $ref: file://" + filepath.ToSlash(local) + "\n",
-		"/big.yaml": "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n" + strings.Repeat("# padding\n", 200),
+		"/big.yaml":           "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n" + strings.Repeat("# padding\n", 200),
 	})
 	ctx := context.Background()
 
