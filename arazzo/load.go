@@ -41,7 +41,7 @@ func LoadBytes(ctx context.Context, file string, src []byte, opts LoadOptions) (
 	opts = opts.withDefaults()
 	l := &loader{opts: opts, docs: map[string]*Document{}}
 	doc, ds := l.load(ctx, file, src)
-	return doc, ds.Sort()
+	return doc, sortDiagnostics(ds)
 }
 
 // loader carries the state of one Load: the Arazzo documents seen so far by
@@ -60,8 +60,7 @@ func (l *loader) load(ctx context.Context, file string, src []byte) (*Document, 
 	l.docs[locationKey(file)] = doc
 	ds = append(ds, validateSchema(doc)...)
 	ds = append(ds, l.loadSources(ctx, doc)...)
-	ds = append(ds, compileDocument(doc)...)
-	ds = append(ds, validateSemantics(doc)...)
+	ds = append(ds, checkDocument(doc)...)
 	return doc, ds
 }
 
