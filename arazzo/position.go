@@ -98,7 +98,12 @@ func scalarOffsetPos(src []byte, n *yaml.Node, value string, off int) Pos {
 			j += size
 		}
 	}
+	dq := n.Style&yaml.DoubleQuotedStyle != 0
 	for _, r := range value[:off] {
+		if dq && j+1 < limit && src[j] == '\\' {
+			j += escapeLen(src[j+1])
+			continue
+		}
 		match(r)
 		if j < limit {
 			_, size := utf8.DecodeRune(src[j:])
@@ -119,4 +124,18 @@ func containsNewline(s string) bool {
 		}
 	}
 	return false
+}
+
+// escapeLen is the source length of a double-quoted escape starting with
+// a backslash followed by c.
+func escapeLen(c byte) int {
+	switch c {
+	case 'x':
+		return 4
+	case 'u':
+		return 6
+	case 'U':
+		return 10
+	}
+	return 2
 }

@@ -165,7 +165,7 @@ func schemaLeaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError 
 		}
 		if allRequired {
 			return []*jsonschema.ValidationError{{KeywordLocation: ve.KeywordLocation, InstanceLocation: ve.InstanceLocation,
-				Message: "needs exactly one of " + strings.Join(names, ", ")}}
+				Message: "needs one of " + strings.Join(names, ", ")}}
 		}
 	}
 	var out []*jsonschema.ValidationError
@@ -202,7 +202,7 @@ func schemaDiagnostic(doc *Document, e *jsonschema.ValidationError) *Diagnostic 
 		d.Rule = RuleMissingField
 		names := strings.TrimPrefix(e.Message, "missing properties: ")
 		d.Msg = fmt.Sprintf("%s is missing required field %s", objectName(tokens), strings.ReplaceAll(names, "'", "\""))
-	case strings.HasPrefix(e.Message, "needs exactly one of"):
+	case strings.HasPrefix(e.Message, "needs one of"):
 		d.Rule = RuleMissingField
 		d.Msg = fmt.Sprintf("%s %s", objectName(tokens), strings.ReplaceAll(e.Message, "'", "\""))
 	case kw == "type":
@@ -211,7 +211,7 @@ func schemaDiagnostic(doc *Document, e *jsonschema.ValidationError) *Diagnostic 
 		d.Msg = fmt.Sprintf("%s must not be empty", describeField(tokens))
 	case kw == "uniqueItems":
 		d.Msg = fmt.Sprintf("%s must not repeat entries (%s)", describeField(tokens), e.Message)
-	case kw == "not" && strings.Contains(e.KeywordLocation, "Action"):
+	case kw == "not" && strings.Contains(e.AbsoluteKeywordLocation, "Action"):
 		d.Msg = fmt.Sprintf("%s sets both workflowId and stepId; use one", objectName(tokens))
 	default:
 		d.Msg = fmt.Sprintf("%s: %s", describeField(tokens), e.Message)
@@ -288,7 +288,10 @@ func objectName(tokens []string) string {
 	if kind == "" {
 		kind = "object"
 	}
-	return kind + " " + pathString(tokens)
+	if path := pathString(tokens); path != kind {
+		return kind + " " + path
+	}
+	return kind
 }
 
 func describeField(tokens []string) string {
