@@ -278,6 +278,12 @@ func readFileLimited(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	// Devices and pipes could block or never end.
+	if st, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
 	return readLimited(f, max)
 }
 

@@ -741,7 +741,7 @@ func suggest(s string, candidates []string) string {
 			best, bestD = cand, d
 		}
 	}
-	if bestD < 0 || bestD > max(2, len(s)/3) {
+	if bestD < 0 || bestD > max(2, len(s)/2) {
 		return ""
 	}
 	return fmt.Sprintf("; did you mean %q?", best)
