@@ -19,6 +19,19 @@ var exprReady = sync.OnceValue(func() bool {
 	return err == nil
 })
 
+// criteriaReady and selectorsReady: the same, for the parts of the engine
+// that may land later than runtime expressions.
+var (
+	criteriaReady = sync.OnceValue(func() bool {
+		_, err := expr.CompileCriterion(expr.CriterionSpec{Condition: "$statusCode == 200"})
+		return err == nil
+	})
+	selectorsReady = sync.OnceValue(func() bool {
+		_, err := expr.CompileSelector("$response.body", "/a", "jsonpointer", "")
+		return err == nil
+	})
+)
+
 // use is one runtime expression found in the document, with where it was
 // written and in which workflow/step scope, for the reference rules.
 type use struct {
@@ -167,8 +180,8 @@ func (c *checker) compileCriterion(cr *Criterion) {
 		c.notes(v.Notes(), ctxNode, cr.Context, cr.Loc.Pointer+"/context")
 		c.record(v.Refs(), ctxNode, cr.Context, cr.Loc.Pointer+"/context")
 	}
-	if cr.Condition == "" {
-		return // the schema reports the missing condition
+	if cr.Condition == "" || !criteriaReady() {
+		return // the schema reports a missing condition
 	}
 	comp, err := expr.CompileCriterion(spec)
 	if err != nil {
@@ -200,6 +213,9 @@ func (c *checker) compileSelector(s *Selector) {
 	ctxNode := childNode(s.Loc.Node, "context")
 	if s.Context != "" {
 		c.compileValue(s.Context, ctxNode, s.Loc.Pointer+"/context", "selector context")
+	}
+	if !selectorsReady() {
+		return
 	}
 	sel, err := expr.CompileSelector(s.Context, s.Selector, s.Type, s.Version)
 	if err != nil {
@@ -242,6 +258,15 @@ func (c *checker) compileOutputs(outs []*Output) {
 			continue
 		}
 		o.Compiled = v
+		if v.Kind() == expr.Literal && strings.HasPrefix(o.Expr, "$") {
+			// An output is always meant to be an expression: "$respons.body"
+			// is a typo, not the constant text.
+			if _, err := expr.Parse(o.Expr); err != nil {
+				c.exprError(err, o.Loc.Node, o.Expr, o.Loc.Pointer, "output expression", RuleInvalidExpression)
+				o.Compiled = nil
+				continue
+			}
+		}
 		if v.Kind() == expr.Literal {
 			c.warnf(RuleOutputLiteral, o.Loc.Pos, o.Loc.Pointer, "output %q is the constant text %q, not a runtime expression", o.Name, o.Expr)
 		}

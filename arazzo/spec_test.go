@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/arazzo-go/arazzo/openapi"
 )
 
 // repoRoot is the directory holding go.mod.
@@ -56,6 +58,19 @@ var specPassExceptions = map[string][]string{
 	"tests/v1.1/pass/characterization-openapi-invalid-operationPath-string.arazzo.yaml": {RuleInvalidOperationPath},
 	// Notes §13: ./animals.yaml does not exist.
 	"examples/1.0.0/ExtendedParametersExample.arazzo.yaml": {RuleSourceUnavailable},
+	// The OpenAPI operation is "Par"; operationIds are case-sensitive.
+	"examples/1.0.0/FAPI-PAR.arazzo.yaml": {RuleOperationNotFound},
+	// Notes §13 (bnpl): a step reads its own undefined output redirectAuthToken,
+	// loanTransactionId is never defined (twice), and a workflow output lacks
+	// ".outputs." (only in the examples/ copy).
+	"examples/1.0.0/bnpl-arazzo.yaml":   {RuleUnknownStepOutput, RuleUnknownStepOutput, RuleUnknownStepOutput, RuleInvalidExpression},
+	"tests/v1.0/pass/bnpl-example.yaml": {RuleUnknownStepOutput, RuleUnknownStepOutput, RuleUnknownStepOutput},
+	"tests/v1.1/pass/bnpl-example.yaml": {RuleUnknownStepOutput, RuleUnknownStepOutput, RuleUnknownStepOutput},
+	// $workflows.<id>.steps.<step>.outputs.<name> is not in the 1.1 ABNF
+	// (only dependsOn has the .steps. form, issue #557).
+	"tests/v1.1/pass/async-depends-on-cross-workflow.arazzo.yaml": {RuleInvalidExpression},
+	// $steps.previous.outputs names no output (and there is no step "previous").
+	"tests/v1.1/pass/payload-replacement-using-selector.arazzo.yaml": {RuleInvalidExpression},
 }
 
 // specFailRules names, for each fail fixture, the rule that must report
@@ -94,6 +109,7 @@ var specFailRules = map[string]string{
 
 func TestSpecFixtures(t *testing.T) {
 	dir := specDir(t)
+	requireEngines(t)
 	var files []string
 	for _, pattern := range []string{"tests/v1.*/*/*.yaml", "examples/*/*arazzo*.yaml"} {
 		m, err := filepath.Glob(filepath.Join(dir, pattern))
@@ -131,11 +147,6 @@ func TestSpecFixtures(t *testing.T) {
 				}
 				return
 			}
-			for _, d := range ds {
-				if d.Rule == RuleSourceUnavailable && strings.Contains(d.Msg, "not implemented yet") {
-					t.Skip("the openapi package is not implemented in this build yet; cannot check local sources")
-				}
-			}
 			want := slices.Clone(specPassExceptions[rel])
 			slices.Sort(want)
 			slices.Sort(errs)
@@ -146,5 +157,17 @@ func TestSpecFixtures(t *testing.T) {
 	}
 	if seenFail != len(specFailRules) {
 		t.Errorf("ran %d fail fixtures, the table has %d", seenFail, len(specFailRules))
+	}
+}
+
+// requireEngines skips tests whose expectations need the real expression
+// engine and OpenAPI loader while this branch still has their contract stubs.
+func requireEngines(t *testing.T) {
+	t.Helper()
+	if !exprReady() {
+		t.Skip("the expr package is still a contract stub in this build")
+	}
+	if _, err := (&openapi.Loader{}).Parse(context.Background(), "x.yaml", []byte("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n")); err != nil {
+		t.Skipf("the openapi package is not usable in this build: %v", err)
 	}
 }
