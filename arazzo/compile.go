@@ -211,8 +211,8 @@ func (c *checker) compileSelector(s *Selector) {
 		return // the schema reports missing fields
 	}
 	ctxNode := childNode(s.Loc.Node, "context")
-	if s.Context != "" {
-		c.compileValue(s.Context, ctxNode, s.Loc.Pointer+"/context", "selector context")
+	if s.Context != "" && c.compileValue(s.Context, ctxNode, s.Loc.Pointer+"/context", "selector context") == nil {
+		return
 	}
 	if !selectorsReady() {
 		return

@@ -144,6 +144,7 @@ func (c *checker) hasAsyncSource() bool {
 }
 
 func (c *checker) checkWorkflow(w *Workflow) {
+	c.checkInputRefs(w.Inputs, w.Loc.Pointer+"/inputs", w.Loc.FieldPos("inputs"), 0)
 	c.checkOutputKeys(w.Outputs)
 	c.checkParameters(w.Parameters, w, nil, false)
 	c.checkActions(w.SuccessActions, w, "successActions")
@@ -195,7 +196,9 @@ func (c *checker) checkStep(w *Workflow, s *Step) {
 		}
 	}
 	if isWorkflowStep {
-		c.checkWorkflowRef(s.WorkflowID, s.Loc.FieldPos("workflowId"), s.Loc.Pointer+"/workflowId")
+		if target, ok := c.resolveWorkflowRef(s.WorkflowID, s.Loc.FieldPos("workflowId"), s.Loc.Pointer+"/workflowId"); ok && target != nil {
+			c.checkWorkflowArguments(s, target)
+		}
 		if s.RequestBody != nil {
 			c.warnf(RuleWorkflowStepBody, s.Loc.FieldPos("requestBody"), s.Loc.Pointer+"/requestBody", "step %q calls a workflow; its requestBody is ignored (pass values as parameters)", s.StepID)
 		}
@@ -206,6 +209,29 @@ func (c *checker) checkStep(w *Workflow, s *Step) {
 	c.checkOutputKeys(s.Outputs)
 	if len(targets) == 1 && !isWorkflowStep && s.ChannelPath == "" {
 		c.checkOperation(w, s)
+	}
+}
+
+// checkWorkflowArguments warns about parameters of a workflow step that the
+// called workflow does not declare as inputs.
+func (c *checker) checkWorkflowArguments(s *Step, target *Workflow) {
+	saved := c.doc
+	c.doc = target.Doc
+	schema := c.inputSchema(target.Inputs, 0)
+	c.doc = saved
+	props, _ := schema["properties"].(map[string]any)
+	if schema == nil || props == nil {
+		return
+	}
+	names := sortedKeys(props)
+	for _, p := range s.Parameters {
+		r := c.resolveParameterQuiet(p)
+		if r == nil || r.In != "" || r.Name == "" {
+			continue
+		}
+		if _, ok := props[r.Name]; !ok {
+			c.warnf(RuleUnknownInput, p.Loc.FieldPos("name"), p.Loc.Pointer+"/name", "workflow %q declares no input %q%s", target.WorkflowID, r.Name, suggest(r.Name, names))
+		}
 	}
 }
 
@@ -659,6 +685,40 @@ func definesOutput(outs []*Output, name string) bool {
 	return false
 }
 
+// checkInputRefs checks that local $refs of an inputs schema name existing
+// components.inputs entries.
+func (c *checker) checkInputRefs(v any, ptr string, pos Pos, depth int) {
+	if depth > 64 {
+		return
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		if ref, ok := v["$ref"].(string); ok && strings.HasPrefix(ref, "#/components/inputs/") {
+			key := strings.TrimPrefix(ref, "#/components/inputs/")
+			var keys []string
+			found := false
+			if c.doc.Components != nil {
+				_, found = c.doc.Components.Inputs[key]
+				keys = sortedKeys(c.doc.Components.Inputs)
+			}
+			if !found {
+				at := pos
+				if n, _ := nodeAt(c.doc.Loc.Node, splitPointer(ptr+"/$ref")); n != nil {
+					at = nodePos(n)
+				}
+				c.errorf(RuleUnresolvedReference, at, ptr+"/$ref", "inputs schema $ref %q: no components.inputs entry %q%s", ref, key, suggest(key, keys))
+			}
+		}
+		for _, k := range sortedKeys(v) {
+			c.checkInputRefs(v[k], ptr+"/"+escapePointer(k), pos, depth+1)
+		}
+	case []any:
+		for i, e := range v {
+			c.checkInputRefs(e, fmt.Sprintf("%s/%d", ptr, i), pos, depth+1)
+		}
+	}
+}
+
 // checkInput checks $inputs.<name> against the workflow's inputs schema:
 // an error when the schema is closed (additionalProperties: false) and does
 // not declare it, a warning when it is open or absent.
@@ -667,6 +727,9 @@ func (c *checker) checkInput(w *Workflow, name string, u use) {
 		return
 	}
 	schema := c.inputSchema(w.Inputs, 0)
+	if schema == nil && w.Inputs != nil {
+		return // an external or broken $ref: cannot tell
+	}
 	if schema == nil {
 		c.warnf(RuleUnknownInput, u.pos, u.ptr, "$inputs.%s: workflow %q declares no inputs", name, w.WorkflowID)
 		return
