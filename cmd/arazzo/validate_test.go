@@ -153,3 +153,5 @@ func TestValidateNoColorForPipes(t *testing.T) {
 		t.Error("color chosen for a buffer")
 	}
 }
+
+func TestGraphCases(t *testing.T) { runCLICases(t, "graph") }
