@@ -155,3 +155,5 @@ func TestValidateNoColorForPipes(t *testing.T) {
 }
 
 func TestGraphCases(t *testing.T) { runCLICases(t, "graph") }
+
+func TestListCases(t *testing.T) { runCLICases(t, "list") }
