@@ -324,7 +324,7 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			st.stepOutputs[bs.step.StepID] = outs
 			x.att.Outputs = redactValue(outs, r.redact).(map[string]any)
 
-			a := st.selectAction(bs.onSuccess, sc, bs, false)
+			a := st.selectAction(bs.onSuccess, x, bs, false)
 			if a == nil {
 				if opts.Strict && len(bs.step.OnSuccess) > 0 {
 					x.att.Success = false
@@ -372,7 +372,7 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 		if reason == "" {
 			reason = "successCriteria not met"
 		}
-		a := st.selectAction(bs.onFailure, sc, bs, true)
+		a := st.selectAction(bs.onFailure, x, bs, true)
 		if a == nil {
 			x.att.Action = "fail"
 			st.finishAttempt(x)
@@ -447,7 +447,7 @@ func retryLimit(a *boundAction) int64 {
 // selectAction returns the first action whose criteria all pass. For
 // failures, a retry action whose retries are exhausted is skipped so that
 // evaluation continues with the later actions (notes §8.5).
-func (st *wfState) selectAction(as []*boundAction, sc *scope, bs *boundStep, failure bool) *boundAction {
+func (st *wfState) selectAction(as []*boundAction, x *stepRun, bs *boundStep, failure bool) *boundAction {
 	for _, a := range as {
 		if failure && a.typ == "retry" && st.retries[retryKey(bs, a)] >= retryLimit(a) {
 			continue
@@ -457,7 +457,8 @@ func (st *wfState) selectAction(as []*boundAction, sc *scope, bs *boundStep, fai
 		}
 		ok := true
 		for _, c := range a.a.Criteria {
-			res := st.evalCriterion(c, sc, bs)
+			res := st.evalCriterion(c, x.scope, bs)
+			x.att.Criteria = append(x.att.Criteria, res)
 			if !res.Pass {
 				ok = false
 				break
