@@ -285,6 +285,7 @@ workflows:
         operationId: getItem
         parameters: [{name: id, in: path, value: "1"}]
         outputs:
+          body: $response.body
           first:
             context: $response.body
             selector: $.items[0].name
@@ -294,11 +295,16 @@ workflows:
         parameters:
           - name: id
             in: path
-            value: {context: $response.body, selector: /items/1/name, type: jsonpointer}
+            value: {context: $steps.get.outputs.body, selector: /items/1/name, type: jsonpointer}
     outputs: {first: $steps.get.outputs.first}
 `,
 			script: map[string][]answer{"getItem": {{body: `{"items":[{"name":"a"},{"name":"b"}]}`}}},
 			status: runtime.Succeeded, outputs: `{"first":"a"}`,
+			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
+				if !strings.HasSuffix(reqs[1].URL, "/jobs/b") {
+					t.Errorf("selector parameter: %s", reqs[1].URL)
+				}
+			},
 		},
 		{
 			name: "goto loop without criteria hits the step guard",
@@ -311,7 +317,7 @@ workflows:
         onSuccess: [{name: again, type: goto, stepId: spin}]
 `,
 			opts:   func(o *runtime.Options) { o.MaxSteps = 10 },
-			status: runtime.Aborted, errHas: "step spin re-entered 9 times via goto again",
+			status: runtime.Aborted, errHas: "step spin re-entered 10 times via goto again",
 		},
 		{
 			name: "recursive workflows hit the depth guard",

@@ -294,7 +294,8 @@ func TestActionAndRetryRules(t *testing.T) {
 		},
 		{
 			name: "failure end fails the workflow but computes outputs",
-			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK + `        onFailure: [{name: stop, type: end}]
+			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK + `        outputs: {x: $statusCode}
+        onFailure: [{name: stop, type: end}]
     outputs: {never: $steps.get.outputs.x, input: $inputs.who}
 `,
 			inputs: map[string]any{"who": "me"},
@@ -367,7 +368,8 @@ func TestActionAndRetryRules(t *testing.T) {
         onSuccess: [{name: handOver, type: goto, workflowId: other, parameters: [{name: jobId, value: $response.body#/job}]}]
       - stepId: notRun
         operationId: createItem
-    outputs: {got: $steps.get.outputs.x, other: $workflows.other.outputs.state}
+        outputs: {x: $statusCode}
+    outputs: {got: $steps.notRun.outputs.x, other: $workflows.other.outputs.state}
   - workflowId: other
     inputs: {type: object, properties: {jobId: {type: string}}, required: [jobId]}
     steps:
