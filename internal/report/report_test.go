@@ -123,11 +123,14 @@ func TestWriteHAR(t *testing.T) {
 					PostData                 *struct{ MimeType, Text string }
 				}
 				Response struct {
-					Status                int
-					StatusText            string
-					HTTPVersion           string
-					Headers, Cookies      []HARPair
-					Content               struct{ Size int; MimeType, Text string }
+					Status           int
+					StatusText       string
+					HTTPVersion      string
+					Headers, Cookies []HARPair
+					Content          struct {
+						Size           int
+						MimeType, Text string
+					}
 					RedirectURL           *string
 					HeadersSize, BodySize int
 				}
