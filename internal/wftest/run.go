@@ -46,6 +46,9 @@ type Executor func(ctx context.Context, c *Case) *Execution
 // Runner runs test files. The zero value is ready to use.
 type Runner struct {
 	Exec Executor // nil: NewExecutor()
+	// Filter, when set, selects the cases to run by name; the others are
+	// left out of the results.
+	Filter func(caseName string) bool
 }
 
 // FileResult is the outcome of one test file.
@@ -106,6 +109,9 @@ func (r *Runner) Run(ctx context.Context, f *File) *FileResult {
 	}
 	fr := &FileResult{File: f.Path}
 	for _, c := range f.Cases {
+		if r.Filter != nil && !r.Filter(c.Name) {
+			continue
+		}
 		fr.Cases = append(fr.Cases, runCase(ctx, exec, c))
 	}
 	return fr
