@@ -1,0 +1,114 @@
+package wftest
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/arazzo-go/arazzo/runtime"
+)
+
+// requireRuntime skips tests that need the real engine while this branch
+// still carries the runtime's contract stubs (they are merged separately).
+func requireRuntime(t *testing.T) {
+	t.Helper()
+	if _, err := runtime.ParseMocks("probe.yaml", []byte("mocks: {}\n")); err != nil && strings.Contains(err.Error(), "not implemented") {
+		t.Skip("SKIP: runtime is still a contract stub on this branch; this test needs the real engine")
+	}
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// TestWorkflowsDirectory runs `arazzo test workflows/` through the library,
+// so the bundled workflows' cases (every path of the seed) stay green.
+func TestWorkflowsDirectory(t *testing.T) {
+	requireRuntime(t)
+	root := repoRoot(t)
+	results, err := (&Runner{}).RunPaths(context.Background(), []string{filepath.Join(root, "workflows")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedCases := 0
+	for _, f := range results {
+		if f.Err != nil {
+			t.Errorf("invalid test file: %v", f.Err)
+			continue
+		}
+		if strings.HasSuffix(f.File, filepath.Join("oracle", "tests", "seed.arazzo-test.yaml")) {
+			seedCases = len(f.Cases)
+		}
+		for _, c := range f.Cases {
+			t.Run(c.Case.Name, func(t *testing.T) {
+				if c.Pass {
+					return
+				}
+				var buf bytes.Buffer
+				_ = WriteText(&buf, []*FileResult{{File: f.File, Cases: []*CaseResult{c}}}, true)
+				t.Errorf("case failed:\n%s", buf.String())
+			})
+		}
+	}
+	// stopped/available, running, 404, missing token, guard, deleted, bad input
+	if seedCases < 7 {
+		t.Errorf("the seed has %d test cases; every path needs one (want at least 7)", seedCases)
+	}
+}
+
+const wrongCanary = "CANARY-5e1f0a77"
+
+// TestWrongExpectationGolden: deliberately wrong expectations fail, each
+// with a readable diff, and the secret token shows nowhere.
+func TestWrongExpectationGolden(t *testing.T) {
+	requireRuntime(t)
+	results, err := (&Runner{}).RunPaths(context.Background(), []string{filepath.Join("testdata", "wrong", "wrong.arazzo-test.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 1 || results[0].Err != nil {
+		t.Fatalf("results = %+v", results)
+	}
+	want := map[string]bool{"right": true, "wrong outputs, calls and body": false, "wrong status": false, "wrong rejection": false}
+	for _, c := range results[0].Cases {
+		if c.Pass != want[c.Case.Name] {
+			t.Errorf("case %q: pass = %v, want %v", c.Case.Name, c.Pass, want[c.Case.Name])
+		}
+	}
+	var text bytes.Buffer
+	if err := WriteText(&text, results, false); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, filepath.Join("testdata", "wrong", "wrong.golden.txt"), text.Bytes())
+
+	for name, write := range map[string]func(*bytes.Buffer) error{
+		"verbose": func(b *bytes.Buffer) error { return WriteText(b, results, true) },
+		"json":    func(b *bytes.Buffer) error { return WriteJSON(b, results) },
+		"junit":   func(b *bytes.Buffer) error { return WriteJUnit(b, results) },
+	} {
+		var buf bytes.Buffer
+		if err := write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(buf.String()+text.String(), wrongCanary) {
+			t.Errorf("%s output shows the secret token:\n%s", name, buf.String())
+		}
+	}
+}
