@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/internal/report"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
@@ -116,6 +117,27 @@ func TestWrongExpectationGolden(t *testing.T) {
 		}
 		if strings.Contains(buf.String()+text.String(), wrongCanary) {
 			t.Errorf("%s output shows the secret token:\n%s", name, buf.String())
+		}
+	}
+	// The run reports of `arazzo run --report/--har/--junit`, from real
+	// results of the engine, must not show it either.
+	for _, c := range results[0].Cases {
+		r := c.Exec.Result
+		if r == nil {
+			continue
+		}
+		for name, write := range map[string]func(*bytes.Buffer) error{
+			"report": func(b *bytes.Buffer) error { return report.WriteJSON(b, r) },
+			"har":    func(b *bytes.Buffer) error { return report.WriteHAR(b, r) },
+			"junit":  func(b *bytes.Buffer) error { return report.WriteJUnit(b, r) },
+		} {
+			var buf bytes.Buffer
+			if err := write(&buf); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(buf.String(), wrongCanary) {
+				t.Errorf("case %q: %s shows the secret token:\n%s", c.Case.Name, name, buf.String())
+			}
 		}
 	}
 }
