@@ -1,6 +1,7 @@
 package wftest
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -180,10 +181,9 @@ func FuzzParseFile(f *testing.F) {
 	f.Add([]byte("workflow: w\ncases: [{name: a, expect: {requests: [{operation: x, headers: {A: ~}}]}}]"))
 	f.Add([]byte("a: &a [*a, *a]\n"))
 	f.Add([]byte("workflow: w\ncases:\n - name: x\n   inputs: {? [a]: 1}\n   expect: {}"))
+	f.Add([]byte("workflow: w\ncases:\n - name: x\n   mocks: {getA: [{status: 200, headers: {a: b}, body: {x: [1]}}], getB: 1}\n   expect: {}"))
+	// The real runtime.ParseMocks runs here: mocks are part of this format.
 	f.Fuzz(func(t *testing.T, data []byte) {
-		saved := parseMocks
-		parseMocks = fakeParseMocks
-		defer func() { parseMocks = saved }()
 		file, err := ParseFile("fuzz.yaml", data)
 		if err != nil {
 			if file != nil {
@@ -201,6 +201,27 @@ func FuzzParseFile(f *testing.F) {
 			if c.Name == "" || c.Mocks == nil || (c.Expect.Status == "" && c.Expect.Error == "") {
 				t.Fatalf("incomplete case accepted: %+v", c)
 			}
+		}
+	})
+}
+
+// FuzzDiffValues: comparing any JSON value with itself finds no difference,
+// exact or subset, and comparing two values never panics.
+func FuzzDiffValues(f *testing.F) {
+	f.Add([]byte(`{"a":[1,{"b":null}],"c":"x"}`), []byte(`{"a":[1,{"b":2}]}`))
+	f.Add([]byte(`[1,2]`), []byte(`"s"`))
+	f.Add([]byte(`null`), []byte(`{}`))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		var va, vb any
+		if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+			return
+		}
+		s := &secrets{names: map[string]bool{}}
+		for _, subset := range []bool{false, true} {
+			if d := diffValues("v", va, va, subset, s); len(d) != 0 {
+				t.Fatalf("%s differs from itself (subset=%v): %+v", a, subset, d)
+			}
+			_ = diffValues("v", va, vb, subset, s)
 		}
 	})
 }
