@@ -187,3 +187,30 @@ func TestRunReportsOfRealRuns(t *testing.T) {
 		t.Errorf("only %d seed cases produced a run result", runs)
 	}
 }
+
+// TestRejections: expect.error matches document diagnostics, an unknown
+// workflowId and invalid inputs, and nothing is called.
+func TestRejections(t *testing.T) {
+	requireRuntime(t)
+	results, err := (&Runner{}).RunPaths(context.Background(), []string{filepath.Join("testdata", "reject")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range results {
+		if f.Err != nil {
+			t.Fatal(f.Err)
+		}
+		for _, c := range f.Cases {
+			n++
+			if !c.Pass || c.Exec.Err == nil || len(c.Exec.Requests) != 0 {
+				var buf bytes.Buffer
+				_ = WriteText(&buf, []*FileResult{{File: f.File, Cases: []*CaseResult{c}}}, true)
+				t.Errorf("case %q: pass=%v err=%v calls=%d\n%s", c.Case.Name, c.Pass, c.Exec.Err, len(c.Exec.Requests), buf.String())
+			}
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d rejection cases ran, want 3", n)
+	}
+}
