@@ -116,7 +116,16 @@ func TestMatch(t *testing.T) {
   expect:
     requests: [{operation: getInstance, headers: {Authorization: other-token}}]
 `, &Execution{Result: succeeded, Requests: calls}, []string{
-			"header Authorization: expected <redacted>, got <redacted> (the values differ)"}},
+			"header Authorization: expected <redacted>, got <redacted> (the hidden values differ)"}},
+		{"secret output differs", `- name: c
+  inputs: {password: hunter22}
+  expect: {outputs: {id: hunter22}}
+`, &Execution{Result: succeeded}, []string{`outputs.id: expected <redacted>, got "x"`}},
+		{"hidden values differ", `- name: c
+  inputs: {password: hunter22}
+  expect: {outputs: {password: hunter22}}
+`, &Execution{Result: &runtime.Result{Status: runtime.Succeeded, Outputs: map[string]any{"password": "<redacted>"}}},
+			[]string{`outputs.password: expected <redacted>, got <redacted> (the hidden values differ)`}},
 		{"request never made", `- name: c
   expect:
     requests: [{operation: deleteImage}, {operation: getImage, call: 3}]
