@@ -174,3 +174,24 @@ func fakeExec(byName map[string]*Execution) Executor {
 		return &Execution{Err: errors.New("no fake for " + c.Name)}
 	}
 }
+
+func TestCollectSecrets(t *testing.T) {
+	c := parseOne(t, `- name: c
+  inputs: {region: eu, auth: {apiKey: key-one-secret, nested: [x]}, credentials: {user: u, pass: pass-two-secret}, vault: {token: tok-three-secret}}
+  expect:
+    requests: [{operation: a, headers: {Authorization: Bearer hdr-four-secret}}]
+`)
+	x := &Execution{SecretInputs: []string{"region"}, Requests: []*Request{{Header: http.Header{"X-Api-Key": {"sent-five-secret"}}}}}
+	s := collectSecrets(c, x)
+	for _, v := range []string{"eu", "key-one-secret", "pass-two-secret", "tok-three-secret", "Bearer hdr-four-secret", "hdr-four-secret", "sent-five-secret"} {
+		if !s.isSecretValue(v) {
+			t.Errorf("%q is not known as a secret", v)
+		}
+	}
+	if got := s.scrub("echo tok-three-secret and sent-five-secret"); got != "echo <redacted> and <redacted>" {
+		t.Errorf("scrub = %q", got)
+	}
+	if got := s.scrub("seu"); got != "seu" {
+		t.Errorf("a 2-character secret was scrubbed from free text: %q", got)
+	}
+}
