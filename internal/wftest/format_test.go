@@ -39,7 +39,7 @@ cases:
     inputs: {count: 3, nested: {a: [1, x]}, authToken: t}
     mocks:
       getInstance: [{status: 200, body: {lifecycleState: STOPPED}}]
-    options: {maxSteps: 5, timeout: 2s}
+    options: {maxSteps: 5, timeout: 2s, strict: true}
     expect:
       status: aborted
       failedAt: pollImage
@@ -69,7 +69,7 @@ func TestParseFile(t *testing.T) {
 		t.Fatalf("%d cases", len(f.Cases))
 	}
 	c := f.Cases[0]
-	if c.Name != "stopped" || c.WorkflowID != "create" || c.Line != 4 || c.Options.MaxSteps != 5 || c.Options.Timeout.String() != "2s" {
+	if c.Name != "stopped" || c.WorkflowID != "create" || c.Line != 4 || c.Options.MaxSteps != 5 || c.Options.Timeout.String() != "2s" || !c.Options.Strict {
 		t.Errorf("case = %+v", c)
 	}
 	wantInputs := map[string]any{"count": 3.0, "nested": map[string]any{"a": []any{1.0, "x"}}, "authToken": "t"}
@@ -121,6 +121,7 @@ func TestParseFileErrors(t *testing.T) {
 		{"inputs list", "workflow: w.yml\ncases: [{name: a, inputs: [1], expect: {}}]", "inputs: expected a mapping"},
 		{"bad maxSteps", "workflow: w.yml\ncases: [{name: a, options: {maxSteps: 0}, expect: {}}]", "options.maxSteps: expected a positive integer"},
 		{"bad timeout", "workflow: w.yml\ncases: [{name: a, options: {timeout: soon}, expect: {}}]", "options.timeout"},
+		{"bad strict", "workflow: w.yml\ncases: [{name: a, options: {strict: maybe}, expect: {}}]", "options.strict: expected true or false"},
 		{"unknown option", "workflow: w.yml\ncases: [{name: a, options: {delay: 1}, expect: {}}]", `unknown key "delay"`},
 		{"request without op", "workflow: w.yml\ncases: [{name: a, expect: {requests: [{body: 1}]}}]", "operation is required"},
 		{"request bad call", "workflow: w.yml\ncases: [{name: a, expect: {requests: [{operation: x, call: 0}]}}]", "call: expected a positive integer"},
