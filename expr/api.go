@@ -1,12 +1,3 @@
-// Package expr compiles and evaluates the expression languages of Arazzo:
-// runtime expressions ($inputs.x, $steps.s.outputs.y, $response.body#/id),
-// templates with embedded {$...} expressions, simple conditions, and the
-// criteria types simple, regex, jsonpath and xpath.
-//
-// Everything is compiled once (at document load) and evaluated many times
-// against a Scope that the caller implements. The package imports nothing of
-// this project; positions are byte offsets into the source string so that the
-// caller can map them to file:line:col.
 package expr
 
 // CONTRACT FILE: the exported API below is shared by arazzo/, openapi/ and

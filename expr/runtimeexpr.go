@@ -8,6 +8,7 @@ import (
 // Expr is one compiled runtime expression ("$response.body#/id").
 type Expr struct {
 	src   string   // the text as written
+	str   string   // String(), computed once: explanations print it on every evaluation
 	ref   Ref      // what the Scope is asked for
 	ptr   []string // unescaped pointer tokens, precomputed so Eval does not allocate
 	notes []Note
@@ -48,7 +49,12 @@ func (e *Expr) Source() string { return e.src }
 
 // String prints the expression in source form (header singular, navigation
 // kept as written).
-func (e *Expr) String() string { return e.ref.String() }
+func (e *Expr) String() string {
+	if e.str == "" {
+		return e.ref.String()
+	}
+	return e.str
+}
 
 // parseMode says where an expression sits, which decides where its free-text
 // parts (query names, pointer tokens, source members) end.
@@ -228,7 +234,12 @@ func (p *refParser) parse() (*Expr, error) {
 	case "self":
 		r.Kind = KindSelf
 	case "request", "response", "message":
-		r.Kind = map[string]Kind{"request": KindRequest, "response": KindResponse, "message": KindMessage}[root]
+		r.Kind = KindRequest
+		if root == "response" {
+			r.Kind = KindResponse
+		} else if root == "message" {
+			r.Kind = KindMessage
+		}
 		err = p.source(r, "$"+root)
 	case "inputs", "outputs":
 		r.Kind = KindInputs
@@ -277,6 +288,7 @@ func (p *refParser) parse() (*Expr, error) {
 			Fix: r.Standard()})
 	}
 	e.notes = p.notes
+	e.str = r.String()
 	return e, nil
 }
 
