@@ -30,7 +30,9 @@ const (
 type Ref struct {
 	Kind Kind
 	// Field: for Request/Response/Message "header", "query", "path", "body",
-	// "payload"; for Workflows "inputs" or "outputs"; for Components the
+	// "payload"; for Workflows "inputs" or "outputs", or "steps" for the
+	// 1.1 dependsOn form $workflows.<id>.steps.<Step>[.outputs.<Name>]
+	// (Name empty without .outputs); for Components the
 	// component type ("parameters", "successActions", "failureActions",
 	// "inputs").
 	Field    string
@@ -39,7 +41,8 @@ type Ref struct {
 	// Name: input/output name, header/query/path name, source description
 	// name (for $sourceDescriptions, with the rest in Member), component key.
 	Name string
-	// Member is the part after the source name of $sourceDescriptions.<name>.<member>.
+	// Member is the part after the source name of $sourceDescriptions.<name>.<member>;
+	// empty for $sourceDescriptions.<name>#<pointer> (a pointer into the source document).
 	Member string
 	// Pointer is the RFC 6901 JSON Pointer after '#', still escaped
 	// ("/a~1b/0"); HasPointer distinguishes "#" (whole value) from none.

@@ -88,6 +88,7 @@ func (m parseMode) stops(c byte) bool {
 // Rule ids of the notes this package emits.
 const (
 	RuleHeaderPlural       = "response-headers-plural"
+	RuleHeaderPointer      = "header-json-pointer"
 	RuleDotNavigation      = "dot-navigation-outside-condition"
 	RuleUnbracedExpression = "unbraced-expression"
 	RuleDoubleQuotes       = "double-quoted-string"
@@ -261,7 +262,12 @@ func (p *refParser) parse() (*Expr, error) {
 		r.Kind = KindSourceDescriptions
 		if err = p.expect(".", "$sourceDescriptions"); err == nil {
 			if r.Name, err = p.strictID("source description name"); err == nil {
-				if err = p.expect(".", "$sourceDescriptions."+r.Name); err == nil {
+				if p.peek() == '#' {
+					// "$sourceDescriptions.api#/paths/~1users/get": a
+					// pointer into the source document (operationPath).
+					p.pos++
+					err = p.pointer(r)
+				} else if err = p.expect(".", "$sourceDescriptions."+r.Name); err == nil {
 					r.Member, err = p.freeText("source description member")
 				}
 			}
@@ -304,6 +310,9 @@ func (p *refParser) source(r *Ref, root string) error {
 	switch field {
 	case "header", "headers":
 		r.Field = "header"
+		if p.peek() == '#' {
+			return p.headerPointer(r, root+"."+field, fstart)
+		}
 		if err = p.expect(".", root+"."+field); err != nil {
 			return err
 		}
@@ -342,6 +351,34 @@ func (p *refParser) source(r *Ref, root string) error {
 	return err
 }
 
+// headerPointer reads "$message.header#/name" (used by the 1.1 examples):
+// the first pointer token is the header name, the rest a pointer into it.
+func (p *refParser) headerPointer(r *Ref, written string, fstart int) error {
+	p.pos++
+	if err := p.pointer(r); err != nil {
+		return err
+	}
+	toks := splitPointer(r.Pointer)
+	if len(toks) == 0 || toks[0] == "" {
+		return p.errf(fstart, "expected a header name in \""+written+"#/<name>\"")
+	}
+	for i := 0; i < len(toks[0]); i++ {
+		if !isTchar(toks[0][i]) {
+			return p.errf(fstart, "invalid header name "+strconv.Quote(toks[0]))
+		}
+	}
+	r.Name = toks[0]
+	rest := r.Pointer[1:]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		r.Pointer = rest[i:]
+	} else {
+		r.Pointer, r.HasPointer = "", false
+	}
+	p.note(Note{Offset: fstart, End: p.pos, Rule: RuleHeaderPointer,
+		Msg: "a header is named with \".<name>\", not a json pointer", Fix: r.String()})
+	return nil
+}
+
 func (p *refParser) steps(r *Ref) error {
 	var err error
 	if err = p.expect(".", "$steps"); err != nil {
@@ -372,13 +409,35 @@ func (p *refParser) workflows(r *Ref) error {
 	}
 	fstart := p.pos
 	r.Field = p.word()
+	if r.Field == "steps" {
+		return p.workflowStep(r)
+	}
 	if r.Field != "inputs" && r.Field != "outputs" {
-		return p.errf(fstart, "expected inputs or outputs after \"$workflows."+r.Workflow+".\"")
+		return p.errf(fstart, "expected inputs, outputs or steps after \"$workflows."+r.Workflow+".\"")
 	}
 	if err = p.expect(".", "$workflows."+r.Workflow+"."+r.Field); err != nil {
 		return err
 	}
 	if r.Name, err = p.ident(r.Field[:len(r.Field)-1] + " name"); err != nil {
+		return err
+	}
+	return p.tail(r, true)
+}
+
+// workflowStep reads "$workflows.<wf>.steps.<step>[.outputs.<name>]", the
+// 1.1 step dependsOn form (not in the ABNF, issue #557).
+func (p *refParser) workflowStep(r *Ref) error {
+	var err error
+	if err = p.expect(".", "$workflows."+r.Workflow+".steps"); err != nil {
+		return err
+	}
+	if r.Step, err = p.strictID("step id"); err != nil {
+		return err
+	}
+	if !p.accept(".outputs.") {
+		return nil
+	}
+	if r.Name, err = p.ident("output name"); err != nil {
 		return err
 	}
 	return p.tail(r, true)
@@ -559,13 +618,23 @@ func (r *Ref) writeBase(b *strings.Builder) {
 		b.WriteString(r.Workflow)
 		b.WriteByte('.')
 		b.WriteString(r.Field)
+		if r.Field == "steps" {
+			b.WriteByte('.')
+			b.WriteString(r.Step)
+			if r.Name == "" {
+				return
+			}
+			b.WriteString(".outputs")
+		}
 		b.WriteByte('.')
 		b.WriteString(r.Name)
 	case KindSourceDescriptions:
 		b.WriteString("$sourceDescriptions.")
 		b.WriteString(r.Name)
-		b.WriteByte('.')
-		b.WriteString(r.Member)
+		if r.Member != "" {
+			b.WriteByte('.')
+			b.WriteString(r.Member)
+		}
 	case KindComponents:
 		b.WriteString("$components.")
 		b.WriteString(r.Field)
