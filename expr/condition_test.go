@@ -95,7 +95,7 @@ func TestParseConditionErrors(t *testing.T) {
 		{"!$statusCode == 200", "'!' at offset 0 applies to one operand; write !( ... ) to negate a comparison", 0},
 		{"($inputs.a) == 1", "cannot compare a parenthesised condition at offset 12", 12},
 		{"$statusCode == 1.2.3", "invalid number \"1.2.3\" at offset 15", 15},
-		{"$.lifecycleState == 'x'", "expected a runtime expression name after '$' in \"$.lifecycleState == 'x'\"", 0},
+		{"$.lifecycleState == 'x'", "\"$.\" starts a JSONPath, not a runtime expression; write $response.body#/<pointer> or use a jsonpath criterion", 0},
 		{"$statusCode == 200 200", "unexpected \"200\" at offset 19", 19},
 		{"$statusCode == #", "unexpected \"#\" at offset 15", 15},
 	}

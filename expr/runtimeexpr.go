@@ -276,6 +276,9 @@ func (p *refParser) parse() (*Expr, error) {
 		r.Kind = KindComponents
 		err = p.components(r)
 	case "":
+		if c := p.peek(); c == '.' || c == '[' {
+			return nil, p.errf(start, "\"$"+string(c)+"\" starts a JSONPath, not a runtime expression; write $response.body#/<pointer> or use a jsonpath criterion")
+		}
 		return nil, p.errf(start, "expected a runtime expression name after '$' in "+strconv.Quote(p.src))
 	default:
 		return nil, p.errf(start, "unknown runtime expression \"$"+root+"\"")
