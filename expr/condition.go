@@ -579,7 +579,7 @@ func (n *exprOperand) value(s Scope) (any, bool, string, error) {
 	v, err := n.e.Eval(s)
 	if err != nil {
 		if isAbsent(err) {
-			return nil, false, err.Error(), nil
+			return nil, false, absentReason(err, n.e), nil
 		}
 		return nil, false, "", err
 	}

@@ -258,9 +258,10 @@ func TestConditionExplain(t *testing.T) {
 		pass      bool
 	}{
 		{"$response.body#/lifecycleState == 'AVAILABLE'", `$response.body#/lifecycleState was "PROVISIONING", expected == 'AVAILABLE'`, false},
-		{"$statusCode == 200 && $response.body#/x == 1", `$statusCode was 200, expected == 200; $response.body#/x is absent ($response.body#/x: json pointer: member "x" not found at the root), expected == 1`, false},
+		{"$statusCode == 200 && $response.body#/x == 1", `$statusCode was 200, expected == 200; $response.body#/x is absent (json pointer: member "x" not found at the root), expected == 1`, false},
 		{"$statusCode == 404 || 200 == $statusCode", `$statusCode was 200, expected == 404; $statusCode was 200, expected 200 == $statusCode`, true},
 		{"$inputs.token == 'x'", `$inputs.token was <redacted>, expected == 'x'`, false},
+		{"$steps.s.outputs.id == 'x'", `$steps.s.outputs.id is absent ($steps.s.outputs.id: not set), expected == 'x'`, false},
 		{"$response.body#/lifecycleState", `$response.body#/lifecycleState was "PROVISIONING"`, true},
 	}
 	for _, tc := range tests {
