@@ -31,8 +31,7 @@ type Ref struct {
 	Kind Kind
 	// Field: for Request/Response/Message "header", "query", "path", "body",
 	// "payload"; for Workflows "inputs" or "outputs", or "steps" for the
-	// 1.1 dependsOn form $workflows.<id>.steps.<Step>[.outputs.<Name>]
-	// (Name empty without .outputs); for Components the
+	// 1.1 dependsOn form $workflows.<id>.steps.<Step>; for Components the
 	// component type ("parameters", "successActions", "failureActions",
 	// "inputs").
 	Field    string

@@ -427,8 +427,8 @@ func (p *refParser) workflows(r *Ref) error {
 	return p.tail(r, true)
 }
 
-// workflowStep reads "$workflows.<wf>.steps.<step>[.outputs.<name>]", the
-// 1.1 step dependsOn form (not in the ABNF, issue #557).
+// workflowStep reads "$workflows.<wf>.steps.<step>", the 1.1 step dependsOn
+// form (spec text, not in the ABNF: issue #557).
 func (p *refParser) workflowStep(r *Ref) error {
 	var err error
 	if err = p.expect(".", "$workflows."+r.Workflow+".steps"); err != nil {
@@ -437,13 +437,12 @@ func (p *refParser) workflowStep(r *Ref) error {
 	if r.Step, err = p.strictID("step id"); err != nil {
 		return err
 	}
-	if !p.accept(".outputs.") {
-		return nil
+	if !p.atEnd() {
+		// The 1.1 ABNF has no ".steps." form at all; only dependsOn names a
+		// step this way, so step outputs of another workflow stay private.
+		return p.errf(p.pos, "\"$workflows."+r.Workflow+".steps."+r.Step+"\" only names a step (dependsOn); read another workflow's values through $workflows."+r.Workflow+".outputs.<name>")
 	}
-	if r.Name, err = p.ident("output name"); err != nil {
-		return err
-	}
-	return p.tail(r, true)
+	return nil
 }
 
 func (p *refParser) components(r *Ref) error {
@@ -624,10 +623,7 @@ func (r *Ref) writeBase(b *strings.Builder) {
 		if r.Field == "steps" {
 			b.WriteByte('.')
 			b.WriteString(r.Step)
-			if r.Name == "" {
-				return
-			}
-			b.WriteString(".outputs")
+			return
 		}
 		b.WriteByte('.')
 		b.WriteString(r.Name)

@@ -42,7 +42,6 @@ func TestParseGrammar(t *testing.T) {
 		{"$components.successActions.done", Ref{Kind: KindComponents, Field: "successActions", Name: "done"}, ""},
 		{"$components.inputs.pet", Ref{Kind: KindComponents, Field: "inputs", Name: "pet"}, ""},
 		{"$workflows.wf.steps.s1", Ref{Kind: KindWorkflows, Workflow: "wf", Field: "steps", Step: "s1"}, ""},
-		{"$workflows.wf.steps.s1.outputs.id#/0", Ref{Kind: KindWorkflows, Workflow: "wf", Field: "steps", Step: "s1", Name: "id", Pointer: "/0", HasPointer: true}, ""},
 		{"$sourceDescriptions.api#/paths/~1users/get", Ref{Kind: KindSourceDescriptions, Name: "api", Pointer: "/paths/~1users/get", HasPointer: true}, ""},
 		{"$sourceDescriptions.api.wf.steps.s", Ref{Kind: KindSourceDescriptions, Name: "api", Member: "wf.steps.s"}, ""},
 		// lenient forms
@@ -112,6 +111,7 @@ func TestParseErrors(t *testing.T) {
 		{"$steps.s", "expected \".outputs.<name>\" after \"$steps.s\"", 8},
 		{"$steps.s.result.x", "expected \".outputs.<name>\" after \"$steps.s\"", 8},
 		{"$workflows.w.files.x", "expected inputs, outputs or steps after \"$workflows.w.\"", 13},
+		{"$workflows.w.steps.s.outputs.x", "\"$workflows.w.steps.s\" only names a step (dependsOn); read another workflow's values through $workflows.w.outputs.<name>", 20},
 		{"$message.header#/", "expected a header name in \"$message.header#/<name>\"", 9},
 		{"$response.bod", "unknown source \"bod\" in \"$response.bod\"; expected header, query, path, body or payload", 10},
 		{"$response.body#a", "json pointer must be empty or start with '/' in \"$response.body#a\"", 15},

@@ -38,6 +38,8 @@ func sharedDir(t *testing.T) string {
 // (notes §13): they must be rejected.
 var knownBad = map[string]bool{
 	"$steps.retrieveFinalizedPaymentPlan.finalizedPaymentPlan": true, // bnpl: missing ".outputs"
+	// not in the 1.1 ABNF; ".steps." only names a step for dependsOn (#557)
+	"$workflows.producerWorkflow.steps.waitForEvent.outputs.userId": true,
 }
 
 // TestSpecExamples compiles every criterion and every expression-bearing
