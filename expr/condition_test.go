@@ -189,6 +189,12 @@ func TestConditionSemantics(t *testing.T) {
 		{"$response.body.data[0].id == 7", true},
 		{"$response.body.data[1].id == 7", false},
 		{"$response.body.obj.a == 1", true},
+		// JavaScript-style .length of arrays and strings
+		{"$response.body.items.length == 0", true},
+		{"$response.body.data.length > 0", true},
+		{"$response.body.s.length == 3", true},
+		{"$response.body.obj.length == 1", false},
+		{"{$statusCode} == 200", true},
 		// composites
 		{"$response.body#/obj == $response.body#/obj", true},
 		{"$response.body#/obj == 'x'", false},
@@ -227,6 +233,7 @@ func TestConditionNotes(t *testing.T) {
 		{"$response.body#/ok", RuleBareOperand, ""},
 		{"$response.headers.X == 'a'", RuleHeaderPlural, "$response.header.X"},
 		{"$statusCode === 200", RuleEqualsTypo, "$statusCode == 200"},
+		{"{$statusCode} == 200", RuleBracedOperand, "$statusCode"},
 	}
 	for _, tc := range tests {
 		c, err := ParseCondition(tc.src)

@@ -97,6 +97,7 @@ const (
 	RuleXPathVersion       = "xpath-version-subset"
 	RuleMissingContext     = "missing-context"
 	RuleEqualsTypo         = "strict-equality-operator"
+	RuleBracedOperand      = "braced-expression-in-condition"
 )
 
 type refParser struct {
