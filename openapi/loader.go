@@ -264,11 +264,18 @@ func peekVersion(data []byte) versionPeek {
 	return p
 }
 
-func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte) (*Source, error) {
+func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte) (src *Source, err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	name := displayLocation(loc)
+	// kin-openapi is a large parser fed untrusted documents; should it ever
+	// panic, the caller still gets an error naming the document.
+	defer func() {
+		if p := recover(); p != nil {
+			src, err = nil, fmt.Errorf("openapi %s: the OpenAPI parser failed on this document: %v", name, p)
+		}
+	}()
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("openapi %s: empty document", name)
 	}
@@ -280,7 +287,6 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 	var (
 		doc     *openapi3.T
 		version string
-		err     error
 	)
 	// Only a document that mentions "swagger" can be Swagger 2.0; checking
 	// the bytes first spares every OpenAPI 3 document a second parse.
@@ -322,7 +328,7 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 			return nil, fmt.Errorf("openapi %s: unsupported openapi version %q (want 3.0, 3.1 or swagger 2.0)", name, version)
 		}
 	}
-	src := &Source{Location: locationString(loc), Version: version, Doc: doc, base: loc}
+	src = &Source{Location: locationString(loc), Version: version, Doc: doc, base: loc}
 	if l.Validate {
 		src.Warnings = append(src.Warnings, validationWarnings(ctx, doc)...)
 	}

@@ -484,3 +484,33 @@ func TestDefaultContentType(t *testing.T) {
 		}
 	}
 }
+
+// One loaded operation serves concurrent runs: NewRequest only reads the
+// plan built at load time (run with -race).
+func TestNewRequestConcurrent(t *testing.T) {
+	src := mustLoad(t, "compute31.yaml")
+	op, _ := src.Operation("getInstance")
+	done := make(chan error)
+	for i := range 8 {
+		go func() {
+			var err error
+			for j := 0; j < 50 && err == nil; j++ {
+				id := fmt.Sprintf("i-%d-%d", i, j)
+				var req *http.Request
+				req, err = op.NewRequest(context.Background(), RequestInput{
+					ServerVars: map[string]string{"region": "r"},
+					Params:     []ParamValue{{Name: "instanceId", In: "path", Value: id}},
+				})
+				if err == nil && !strings.HasSuffix(req.URL.Path, "/"+id) {
+					err = fmt.Errorf("got %s for %s", req.URL, id)
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
