@@ -198,11 +198,20 @@ func (r *reader) read(u *url.URL) ([]byte, error) {
 func (r *reader) readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w", err)
+		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
 		return nil, fmt.Errorf("%s is a directory, not a document", path)
+	}
+	// A FIFO or device (a $ref to /dev/stdin, say) could block forever or
+	// never end; descriptions are regular files.
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
 	return r.readLimited(f, path)
 }
