@@ -1,0 +1,458 @@
+package arazzo
+
+import (
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// The decoders below map each Arazzo object onto the model. Unknown fields
+// and wrong types are ignored here; the schema pass reports them with the
+// same positions.
+
+func (p *parser) document(n *yaml.Node) *Document {
+	d := &Document{}
+	loc, fields, _ := p.object(n, "")
+	d.Loc = loc
+	for _, f := range fields {
+		switch f.key {
+		case "arazzo":
+			d.Arazzo = str(f.val)
+		case "$self":
+			d.Self = str(f.val)
+		case "info":
+			d.Info = p.info(f.val, f.ptr)
+		case "sourceDescriptions":
+			for i, c := range p.items(f.val) {
+				d.SourceDescriptions = append(d.SourceDescriptions, p.source(c, f.ptr+"/"+strconv.Itoa(i)))
+			}
+		case "workflows":
+			for i, c := range p.items(f.val) {
+				w := p.workflow(c, f.ptr+"/"+strconv.Itoa(i))
+				w.Doc = d
+				d.Workflows = append(d.Workflows, w)
+			}
+		case "components":
+			d.Components = p.components(f.val, f.ptr)
+		default:
+			if isExt(f.key) {
+				p.ext(&d.Extensions, f)
+			}
+		}
+	}
+	return d
+}
+
+func (p *parser) info(n *yaml.Node, ptr string) Info {
+	var in Info
+	loc, fields, _ := p.object(n, ptr)
+	in.Loc = loc
+	for _, f := range fields {
+		switch f.key {
+		case "title":
+			in.Title = str(f.val)
+		case "summary":
+			in.Summary = str(f.val)
+		case "description":
+			in.Description = str(f.val)
+		case "version":
+			in.Version = str(f.val)
+		default:
+			if isExt(f.key) {
+				p.ext(&in.Extensions, f)
+			}
+		}
+	}
+	return in
+}
+
+func (p *parser) source(n *yaml.Node, ptr string) *SourceDescription {
+	s := &SourceDescription{}
+	loc, fields, _ := p.object(n, ptr)
+	s.Loc = loc
+	for _, f := range fields {
+		switch f.key {
+		case "name":
+			s.Name = str(f.val)
+		case "url":
+			s.URL = str(f.val)
+		case "type":
+			s.Type = str(f.val)
+		default:
+			if isExt(f.key) {
+				p.ext(&s.Extensions, f)
+			}
+		}
+	}
+	return s
+}
+
+func (p *parser) workflow(n *yaml.Node, ptr string) *Workflow {
+	w := &Workflow{}
+	loc, fields, _ := p.object(n, ptr)
+	w.Loc = loc
+	for _, f := range fields {
+		switch f.key {
+		case "workflowId":
+			w.WorkflowID = str(f.val)
+		case "summary":
+			w.Summary = str(f.val)
+		case "description":
+			w.Description = str(f.val)
+		case "inputs":
+			w.Inputs = decodeValue(f.val, 0)
+		case "dependsOn":
+			w.DependsOn = p.strings(f.val)
+		case "steps":
+			for i, c := range p.items(f.val) {
+				w.Steps = append(w.Steps, p.step(c, f.ptr+"/"+strconv.Itoa(i)))
+			}
+		case "successActions":
+			w.SuccessActions = p.actions(f.val, f.ptr)
+		case "failureActions":
+			w.FailureActions = p.actions(f.val, f.ptr)
+		case "outputs":
+			w.Outputs = p.outputs(f.val, f.ptr)
+		case "parameters":
+			w.Parameters = p.parameters(f.val, f.ptr)
+		default:
+			if isExt(f.key) {
+				p.ext(&w.Extensions, f)
+			}
+		}
+	}
+	return w
+}
+
+func (p *parser) step(n *yaml.Node, ptr string) *Step {
+	s := &Step{}
+	loc, fields, _ := p.object(n, ptr)
+	s.Loc = loc
+	for _, f := range fields {
+		switch f.key {
+		case "stepId":
+			s.StepID = str(f.val)
+		case "description":
+			s.Description = str(f.val)
+		case "operationId":
+			s.OperationID = str(f.val)
+		case "operationPath":
+			s.OperationPath = str(f.val)
+		case "workflowId":
+			s.WorkflowID = str(f.val)
+		case "channelPath":
+			s.ChannelPath = str(f.val)
+		case "action":
+			s.Action = str(f.val)
+		case "correlationId":
+			s.CorrelationID = str(f.val)
+		case "timeout":
+			if v, ok := decodeValue(f.val, 0).(int); ok {
+				t := int64(v)
+				s.Timeout = &t
+			}
+		case "dependsOn":
+			s.DependsOn = p.strings(f.val)
+		case "parameters":
+			s.Parameters = p.parameters(f.val, f.ptr)
+		case "requestBody":
+			s.RequestBody = p.requestBody(f.val, f.ptr)
+		case "successCriteria":
+			s.SuccessCriteria = p.criteria(f.val, f.ptr)
+		case "onSuccess":
+			s.OnSuccess = p.actions(f.val, f.ptr)
+		case "onFailure":
+			s.OnFailure = p.actions(f.val, f.ptr)
+		case "outputs":
+			s.Outputs = p.outputs(f.val, f.ptr)
+		default:
+			if isExt(f.key) {
+				p.ext(&s.Extensions, f)
+			}
+		}
+	}
+	return s
+}
+
+func (p *parser) parameters(n *yaml.Node, ptr string) []*Parameter {
+	var out []*Parameter
+	for i, c := range p.items(n) {
+		out = append(out, p.parameter(c, ptr+"/"+strconv.Itoa(i)))
+	}
+	return out
+}
+
+func (p *parser) parameter(n *yaml.Node, ptr string) *Parameter {
+	pr := &Parameter{}
+	loc, fields, _ := p.object(n, ptr)
+	pr.Loc = loc
+	for _, f := range fields {
+		switch f.key {
+		case "name":
+			pr.Name = str(f.val)
+		case "in":
+			pr.In = str(f.val)
+		case "value":
+			pr.HasValue = true
+			if sel := p.selectorIfObject(f.val, f.ptr); sel != nil {
+				pr.Selector = sel
+			} else {
+				pr.Value = decodeValue(f.val, 0)
+			}
+		case "reference":
+			pr.Reference = str(f.val)
+		default:
+			if isExt(f.key) {
+				p.ext(&pr.Extensions, f)
+			}
+		}
+	}
+	return pr
+}
+
+// selectorIfObject reads a 1.1 Selector Object where a value may be one: a
+// mapping with a selector field. Other mappings stay plain values.
+func (p *parser) selectorIfObject(n *yaml.Node, ptr string) *Selector {
+	r := resolve(n)
+	if r == nil || r.Kind != yaml.MappingNode {
+		return nil
+	}
+	has := false
+	for i := 0; i+1 < len(r.Content); i += 2 {
+		if resolve(r.Content[i]).Value == "selector" {
+			has = true
+		}
+	}
+	if !has {
+		return nil
+	}
+	return p.selector(r, ptr)
+}
+
+func (p *parser) selector(n *yaml.Node, ptr string) *Selector {
+	s := &Selector{}
+	loc, fields, _ := p.object(n, ptr)
+	s.Loc = loc
+	for _, f := range fields {
+		switch f.key {
+		case "context":
+			s.Context = str(f.val)
+		case "selector":
+			s.Selector = str(f.val)
+		case "type":
+			s.Type, s.Version, _ = p.exprType(f.val)
+		default:
+			if isExt(f.key) {
+				p.ext(&s.Extensions, f)
+			}
+		}
+	}
+	return s
+}
+
+// exprType reads a type field that is either a string or an Expression Type
+// Object ({type, version}).
+func (p *parser) exprType(n *yaml.Node) (typ, version string, object bool) {
+	r := resolve(n)
+	if r == nil {
+		return "", "", false
+	}
+	if r.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(r.Content); i += 2 {
+			switch resolve(r.Content[i]).Value {
+			case "type":
+				typ = str(r.Content[i+1])
+			case "version":
+				version = str(r.Content[i+1])
+			}
+		}
+		return typ, version, true
+	}
+	return str(r), "", false
+}
+
+func (p *parser) actions(n *yaml.Node, ptr string) []*Action {
+	var out []*Action
+	for i, c := range p.items(n) {
+		out = append(out, p.action(c, ptr+"/"+strconv.Itoa(i)))
+	}
+	return out
+}
+
+func (p *parser) action(n *yaml.Node, ptr string) *Action {
+	a := &Action{}
+	loc, fields, _ := p.object(n, ptr)
+	a.Loc = loc
+	for _, f := range fields {
+		switch f.key {
+		case "name":
+			a.Name = str(f.val)
+		case "type":
+			a.Type = str(f.val)
+		case "workflowId":
+			a.WorkflowID = str(f.val)
+		case "stepId":
+			a.StepID = str(f.val)
+		case "retryAfter":
+			switch v := decodeValue(f.val, 0).(type) {
+			case int:
+				x := float64(v)
+				a.RetryAfter = &x
+			case float64:
+				a.RetryAfter = &v
+			}
+		case "retryLimit":
+			if v, ok := decodeValue(f.val, 0).(int); ok {
+				x := int64(v)
+				a.RetryLimit = &x
+			}
+		case "criteria":
+			a.Criteria = p.criteria(f.val, f.ptr)
+		case "parameters":
+			a.Parameters = p.parameters(f.val, f.ptr)
+		case "reference":
+			a.Reference = str(f.val)
+		default:
+			if isExt(f.key) {
+				p.ext(&a.Extensions, f)
+			}
+		}
+	}
+	return a
+}
+
+func (p *parser) criteria(n *yaml.Node, ptr string) []*Criterion {
+	var out []*Criterion
+	for i, c := range p.items(n) {
+		out = append(out, p.criterion(c, ptr+"/"+strconv.Itoa(i)))
+	}
+	return out
+}
+
+func (p *parser) criterion(n *yaml.Node, ptr string) *Criterion {
+	c := &Criterion{}
+	loc, fields, _ := p.object(n, ptr)
+	c.Loc = loc
+	for _, f := range fields {
+		switch f.key {
+		case "context":
+			c.Context = str(f.val)
+		case "condition":
+			c.Condition = str(f.val)
+		case "type":
+			c.Type, c.Version, c.TypeObject = p.exprType(f.val)
+		default:
+			if isExt(f.key) {
+				p.ext(&c.Extensions, f)
+			}
+		}
+	}
+	return c
+}
+
+func (p *parser) requestBody(n *yaml.Node, ptr string) *RequestBody {
+	b := &RequestBody{}
+	loc, fields, _ := p.object(n, ptr)
+	b.Loc = loc
+	for _, f := range fields {
+		switch f.key {
+		case "contentType":
+			b.ContentType = str(f.val)
+		case "payload":
+			b.Payload, b.HasPayload = decodeValue(f.val, 0), true
+		case "replacements":
+			for i, c := range p.items(f.val) {
+				b.Replacements = append(b.Replacements, p.replacement(c, f.ptr+"/"+strconv.Itoa(i)))
+			}
+		default:
+			if isExt(f.key) {
+				p.ext(&b.Extensions, f)
+			}
+		}
+	}
+	return b
+}
+
+func (p *parser) replacement(n *yaml.Node, ptr string) *Replacement {
+	r := &Replacement{}
+	loc, fields, _ := p.object(n, ptr)
+	r.Loc = loc
+	for _, f := range fields {
+		switch f.key {
+		case "target":
+			r.Target = str(f.val)
+		case "targetSelectorType":
+			r.TargetSelectorType, _, _ = p.exprType(f.val)
+		case "value":
+			if sel := p.selectorIfObject(f.val, f.ptr); sel != nil {
+				r.Selector = sel
+			} else {
+				r.Value = decodeValue(f.val, 0)
+			}
+		default:
+			if isExt(f.key) {
+				p.ext(&r.Extensions, f)
+			}
+		}
+	}
+	return r
+}
+
+func (p *parser) outputs(n *yaml.Node, ptr string) []*Output {
+	_, fields, ok := p.object(n, ptr)
+	if !ok {
+		return nil
+	}
+	out := make([]*Output, 0, len(fields))
+	for _, f := range fields {
+		o := &Output{Name: f.key}
+		o.Loc = Loc{Pos: f.position, Pointer: f.ptr, Node: resolve(f.val),
+			Keys: map[string]Pos{"name": nodePos(f.keyNode)}, Fields: map[string]Pos{"value": f.position}}
+		if r := resolve(f.val); r != nil && r.Kind == yaml.MappingNode {
+			o.Selector = p.selector(r, f.ptr)
+		} else {
+			o.Expr = str(f.val)
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func (p *parser) components(n *yaml.Node, ptr string) *Components {
+	c := &Components{}
+	loc, fields, _ := p.object(n, ptr)
+	c.Loc = loc
+	for _, f := range fields {
+		switch f.key {
+		case "inputs":
+			_, entries, _ := p.object(f.val, f.ptr)
+			c.Inputs = make(map[string]any, len(entries))
+			for _, e := range entries {
+				c.Inputs[e.key] = decodeValue(e.val, 0)
+			}
+		case "parameters":
+			_, entries, _ := p.object(f.val, f.ptr)
+			c.Parameters = make(map[string]*Parameter, len(entries))
+			for _, e := range entries {
+				c.Parameters[e.key] = p.parameter(e.val, e.ptr)
+			}
+		case "successActions":
+			_, entries, _ := p.object(f.val, f.ptr)
+			c.SuccessActions = make(map[string]*Action, len(entries))
+			for _, e := range entries {
+				c.SuccessActions[e.key] = p.action(e.val, e.ptr)
+			}
+		case "failureActions":
+			_, entries, _ := p.object(f.val, f.ptr)
+			c.FailureActions = make(map[string]*Action, len(entries))
+			for _, e := range entries {
+				c.FailureActions[e.key] = p.action(e.val, e.ptr)
+			}
+		default:
+			if isExt(f.key) {
+				p.ext(&c.Extensions, f)
+			}
+		}
+	}
+	return c
+}

@@ -1,0 +1,328 @@
+package arazzo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/arazzo-go/arazzo/openapi"
+)
+
+// Load reads the document at path (a file path; "-" for stdin is handled by
+// the caller through LoadBytes), parses it, loads every source description
+// (OpenAPI through openapi.Loader, Arazzo recursively with cycle
+// detection), compiles every expression (filling the Compiled fields), and
+// validates structure and semantics. The document is returned even when it
+// has errors, so that every problem can be reported at once.
+// err is for I/O failures of the entry document itself.
+func Load(ctx context.Context, path string, opts LoadOptions) (*Document, Diagnostics, error) {
+	opts = opts.withDefaults()
+	src, err := readFileLimited(path, opts.MaxBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, ds := LoadBytes(ctx, path, src, opts)
+	return doc, ds, nil
+}
+
+// LoadBytes is Load for a document already in memory; file is both its name
+// in diagnostics and the location relative source URLs resolve against (a
+// file path or URL; "-" resolves against the working directory).
+func LoadBytes(ctx context.Context, file string, src []byte, opts LoadOptions) (*Document, Diagnostics) {
+	opts = opts.withDefaults()
+	l := &loader{opts: opts, docs: map[string]*Document{}}
+	doc, ds := l.load(ctx, file, src)
+	return doc, sortDiagnostics(ds)
+}
+
+// loader carries the state of one Load: the Arazzo documents seen so far by
+// resolved location, which is what breaks source-description cycles.
+type loader struct {
+	opts LoadOptions
+	docs map[string]*Document
+	oapi map[string]*openapi.Source
+}
+
+func (l *loader) load(ctx context.Context, file string, src []byte) (*Document, Diagnostics) {
+	doc, ds := Parse(file, src, l.opts)
+	if doc == nil {
+		return nil, ds
+	}
+	l.docs[locationKey(file)] = doc
+	ds = append(ds, validateSchema(doc)...)
+	ds = append(ds, l.loadSources(ctx, doc)...)
+	ds = append(ds, checkDocument(doc)...)
+	return doc, ds
+}
+
+func locationKey(loc string) string {
+	if isRemote(loc) {
+		return loc
+	}
+	if loc == "-" {
+		return loc
+	}
+	if abs, err := filepath.Abs(loc); err == nil {
+		return abs
+	}
+	return loc
+}
+
+func isRemote(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
+
+// resolveLocation resolves a source url against the referring document.
+func resolveLocation(base, ref string) (string, error) {
+	if isRemote(ref) {
+		return ref, nil
+	}
+	if strings.HasPrefix(ref, "file://") {
+		u, err := url.Parse(ref)
+		if err != nil {
+			return "", err
+		}
+		return filepath.FromSlash(u.Path), nil
+	}
+	if u, err := url.Parse(ref); err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
+		return "", fmt.Errorf("unsupported URL scheme %q", u.Scheme)
+	}
+	if isRemote(base) {
+		b, err := url.Parse(base)
+		if err != nil {
+			return "", err
+		}
+		r, err := url.Parse(ref)
+		if err != nil {
+			return "", err
+		}
+		return b.ResolveReference(r).String(), nil
+	}
+	// Local files: a fragment or query has no meaning on a path.
+	if i := strings.IndexAny(ref, "#?"); i >= 0 {
+		ref = ref[:i]
+	}
+	if p, err := url.PathUnescape(ref); err == nil {
+		ref = p
+	}
+	if filepath.IsAbs(ref) {
+		return filepath.Clean(ref), nil
+	}
+	dir := "."
+	if base != "-" && base != "" {
+		dir = filepath.Dir(base)
+	}
+	abs, err := filepath.Abs(filepath.Join(dir, filepath.FromSlash(ref)))
+	if err != nil {
+		return "", err
+	}
+	return abs, nil
+}
+
+func (l *loader) loadSources(ctx context.Context, doc *Document) Diagnostics {
+	var ds Diagnostics
+	for _, s := range doc.SourceDescriptions {
+		if d := l.loadSource(ctx, doc, s); d != nil {
+			ds = append(ds, d...)
+		}
+	}
+	return ds
+}
+
+func (l *loader) loadSource(ctx context.Context, doc *Document, s *SourceDescription) Diagnostics {
+	if s.URL == "" {
+		return nil // the schema reports the missing url
+	}
+	at := s.Loc.FieldPos("url")
+	diag := func(sev Severity, rule, format string, args ...any) Diagnostics {
+		return Diagnostics{{Severity: sev, Rule: rule, Msg: fmt.Sprintf(format, args...), File: doc.File,
+			Pos: at, End: endOfScalar(doc.Src, at, s.URL), Pointer: s.Loc.Pointer + "/url"}}
+	}
+	loc, err := resolveLocation(doc.File, s.URL)
+	if err != nil {
+		s.LoadErr = err
+		return diag(SeverityError, RuleSourceUnavailable, "source %q: cannot resolve url %q: %v", s.Name, s.URL, err)
+	}
+	s.Resolved = loc
+	if s.Type == "asyncapi" {
+		s.LoadErr = errors.New("AsyncAPI sources are not supported")
+		return diag(SeverityWarning, RuleSourceNotChecked, "source %q is an AsyncAPI description; its operations and channels are not checked", s.Name)
+	}
+	if isRemote(loc) && !l.opts.AllowRemote {
+		s.LoadErr = fmt.Errorf("remote source %s not fetched (remote loading is off)", loc)
+		return diag(SeverityWarning, RuleSourceNotFetched, "source %q at %s was not fetched because remote loading is off; its operations are not checked", s.Name, loc)
+	}
+	if s.Type == "arazzo" || s.Type == "" {
+		if d, ok := l.docs[locationKey(loc)]; ok {
+			s.Arazzo = d // a cycle or a shared document: reuse it
+			return nil
+		}
+	}
+	data, err := l.read(ctx, loc)
+	if err != nil {
+		s.LoadErr = err
+		return diag(SeverityError, RuleSourceUnavailable, "source %q cannot be read: %v", s.Name, err)
+	}
+	typ := s.Type
+	if typ == "" {
+		typ = sniffType(data)
+		if typ == "" {
+			s.LoadErr = errors.New("neither an OpenAPI nor an Arazzo document")
+			return diag(SeverityError, RuleSourceUnavailable, "source %q at %s is neither an OpenAPI nor an Arazzo document; set its type", s.Name, s.URL)
+		}
+		if typ == "asyncapi" {
+			s.LoadErr = errors.New("AsyncAPI sources are not supported")
+			return diag(SeverityWarning, RuleSourceNotChecked, "source %q is an AsyncAPI description; its operations and channels are not checked", s.Name)
+		}
+	}
+	switch typ {
+	case "arazzo":
+		sub, sds := l.load(ctx, loc, data)
+		if sub == nil {
+			s.LoadErr = sds.Err()
+			if s.LoadErr == nil {
+				s.LoadErr = errors.New("unreadable Arazzo document")
+			}
+			return diag(SeverityError, RuleSourceUnavailable, "source %q is not a valid Arazzo document: %s", s.Name, firstMsg(sds))
+		}
+		s.Arazzo = sub
+		return sds
+	default:
+		if src, ok := l.oapi[loc]; ok {
+			s.OpenAPI = src
+			return nil
+		}
+		ol := &openapi.Loader{AllowRemote: l.opts.AllowRemote, Client: l.opts.HTTPClient, Timeout: l.opts.Timeout, MaxBytes: l.opts.MaxBytes}
+		src, err := ol.Parse(ctx, loc, data)
+		if err != nil || src == nil {
+			if err == nil {
+				err = errors.New("no document")
+			}
+			s.LoadErr = err
+			return diag(SeverityError, RuleSourceUnavailable, "source %q is not a usable OpenAPI description: %v", s.Name, err)
+		}
+		if l.oapi == nil {
+			l.oapi = map[string]*openapi.Source{}
+		}
+		l.oapi[loc] = src
+		s.OpenAPI = src
+		return nil
+	}
+}
+
+func firstMsg(ds Diagnostics) string {
+	for _, d := range ds {
+		if d.Severity == SeverityError {
+			return d.Msg
+		}
+	}
+	return "unknown problem"
+}
+
+// sniffType looks at the root keys of a source document.
+func sniffType(data []byte) string {
+	var root map[string]yaml.Node
+	if yaml.Unmarshal(data, &root) != nil {
+		return ""
+	}
+	switch {
+	case has(root, "openapi"), has(root, "swagger"):
+		return "openapi"
+	case has(root, "arazzo"):
+		return "arazzo"
+	case has(root, "asyncapi"):
+		return "asyncapi"
+	}
+	return ""
+}
+
+func has(m map[string]yaml.Node, k string) bool { _, ok := m[k]; return ok }
+
+func (l *loader) read(ctx context.Context, loc string) ([]byte, error) {
+	if !isRemote(loc) {
+		return readFileLimited(loc, l.opts.MaxBytes)
+	}
+	client := l.opts.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: l.opts.Timeout}
+	}
+	ctx, cancel := context.WithTimeout(ctx, l.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("GET %s: %s", loc, resp.Status)
+	}
+	return readLimited(resp.Body, l.opts.MaxBytes)
+}
+
+func readFileLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// Devices and pipes could block or never end.
+	if st, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return readLimited(f, max)
+}
+
+func readLimited(r io.Reader, max int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("larger than the limit of %d bytes", max)
+	}
+	return data, nil
+}
+
+// endOfScalar estimates where a single-line scalar written at pos ends.
+func endOfScalar(src []byte, pos Pos, text string) Pos {
+	if strings.ContainsAny(text, "\n") {
+		return pos
+	}
+	end := Pos{Line: pos.Line, Col: pos.Col + len([]rune(text))}
+	if line := lineText(src, pos.Line); line != "" {
+		r := []rune(line)
+		if pos.Col-1 < len(r) && (r[pos.Col-1] == '"' || r[pos.Col-1] == '\'') {
+			end.Col += 2
+		}
+	}
+	return end
+}
+
+func lineText(src []byte, line int) string {
+	for i := 1; i < line; i++ {
+		j := bytes.IndexByte(src, '\n')
+		if j < 0 {
+			return ""
+		}
+		src = src[j+1:]
+	}
+	if j := bytes.IndexByte(src, '\n'); j >= 0 {
+		src = src[:j]
+	}
+	return string(src)
+}

@@ -1,0 +1,251 @@
+// Package arazzo is the Arazzo 1.0.x / 1.1.x document model, its loader
+// (YAML and JSON, every object keeping its line and column), structural
+// validation against our own JSON Schemas, semantic validation, and
+// diagnostics with file:line:col, rule ids and fixes.
+package arazzo
+
+// CONTRACT FILE: the model below is shared by the loader, validation and
+// runtime/. Fields may be added; do not rename or remove without updating
+// every caller.
+
+import (
+	"gopkg.in/yaml.v3"
+
+	"github.com/arazzo-go/arazzo/expr"
+	"github.com/arazzo-go/arazzo/openapi"
+)
+
+// Pos is a 1-based position in a source file. Col counts runes.
+type Pos struct {
+	Line, Col int
+}
+
+// Loc records where an object was written: its own position, its JSON
+// Pointer in the document, the positions of its fields' values, and the YAML
+// node itself (for nested payloads).
+type Loc struct {
+	Pos     Pos
+	Pointer string         // "/workflows/0/steps/1"
+	Fields  map[string]Pos // field name -> position of the value node
+	Keys    map[string]Pos // field name -> position of the key node
+	Node    *yaml.Node
+}
+
+// FieldPos returns the position of field's value, or the object's own
+// position when the field is absent.
+func (l Loc) FieldPos(field string) Pos {
+	if p, ok := l.Fields[field]; ok {
+		return p
+	}
+	return l.Pos
+}
+
+// Extensions holds x- fields, decoded.
+type Extensions map[string]any
+
+// Document is one Arazzo document.
+type Document struct {
+	Arazzo             string // spec version, e.g. "1.0.1"
+	Self               string // 1.1 $self
+	Info               Info
+	SourceDescriptions []*SourceDescription
+	Workflows          []*Workflow
+	Components         *Components
+	Extensions         Extensions
+	Loc                Loc
+
+	// File is the path or URL the document was read from ("-" for stdin);
+	// Src its bytes (for diagnostics snippets).
+	File string
+	Src  []byte
+}
+
+// Minor returns "1.0" or "1.1" (the feature set), from Arazzo.
+func (d *Document) Minor() string {
+	if len(d.Arazzo) >= 3 {
+		return d.Arazzo[:3]
+	}
+	return d.Arazzo
+}
+
+// Workflow returns the workflow with the given id.
+func (d *Document) Workflow(id string) *Workflow {
+	for _, w := range d.Workflows {
+		if w.WorkflowID == id {
+			return w
+		}
+	}
+	return nil
+}
+
+// Source returns the source description with the given name.
+func (d *Document) Source(name string) *SourceDescription {
+	for _, s := range d.SourceDescriptions {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Info is the Info Object.
+type Info struct {
+	Title, Summary, Description, Version string
+	Extensions                           Extensions
+	Loc                                  Loc
+}
+
+// SourceDescription is a Source Description Object. After loading, exactly
+// one of OpenAPI or Arazzo is set when the source could be read.
+type SourceDescription struct {
+	Name, URL, Type string
+	Extensions      Extensions
+	Loc             Loc
+
+	// Resolved is the absolute location URL resolved to (file path or URL).
+	Resolved string
+	OpenAPI  *openapi.Source
+	Arazzo   *Document
+	LoadErr  error // why the source could not be loaded, if it could not
+}
+
+// Workflow is a Workflow Object.
+type Workflow struct {
+	WorkflowID, Summary, Description string
+	// Inputs is the JSON Schema, decoded (map[string]any), or nil.
+	Inputs         any
+	DependsOn      []string
+	Steps          []*Step
+	SuccessActions []*Action
+	FailureActions []*Action
+	Outputs        []*Output
+	Parameters     []*Parameter
+	Extensions     Extensions
+	Loc            Loc
+
+	Doc *Document // the document the workflow belongs to
+}
+
+// Step returns the step with the given id and its index, or nil, -1.
+func (w *Workflow) Step(id string) (*Step, int) {
+	for i, s := range w.Steps {
+		if s.StepID == id {
+			return s, i
+		}
+	}
+	return nil, -1
+}
+
+// Step is a Step Object.
+type Step struct {
+	StepID, Description                    string
+	OperationID, OperationPath, WorkflowID string
+	ChannelPath, Action, CorrelationID     string // 1.1 AsyncAPI
+	Timeout                                *int64 // 1.1, milliseconds
+	DependsOn                              []string
+	Parameters                             []*Parameter
+	RequestBody                            *RequestBody
+	SuccessCriteria                        []*Criterion
+	OnSuccess, OnFailure                   []*Action
+	Outputs                                []*Output
+	Extensions                             Extensions
+	Loc                                    Loc
+}
+
+// Parameter is a Parameter Object, or a Reusable Object pointing at one
+// (Reference set; Value then overrides the component's value when HasValue).
+type Parameter struct {
+	Name, In   string
+	Value      any // decoded YAML value (string, int, float64, bool, nil, []any, map[string]any)
+	HasValue   bool
+	Selector   *Selector // 1.1: value given as a Selector Object
+	Reference  string    // Reusable Object: "$components.parameters.x"
+	Extensions Extensions
+	Loc        Loc
+
+	// Compiled is set by Compile: Value compiled as data.
+	Compiled *expr.Data
+}
+
+// Action is a Success or Failure Action Object, or a Reusable Object pointing
+// at one (Reference set).
+type Action struct {
+	Name, Type         string // type: end, goto, retry
+	WorkflowID, StepID string
+	RetryAfter         *float64 // seconds
+	RetryLimit         *int64
+	Criteria           []*Criterion
+	Parameters         []*Parameter // 1.1
+	Reference          string
+	Extensions         Extensions
+	Loc                Loc
+}
+
+// Criterion is a Criterion Object.
+type Criterion struct {
+	Context   string
+	Condition string
+	// Type is "simple", "regex", "jsonpath", "xpath" or "" (simple). When the
+	// document used an Expression Type Object, Type is its type and Version
+	// its version, and TypeObject is true.
+	Type       string
+	Version    string
+	TypeObject bool
+	Extensions Extensions
+	Loc        Loc
+
+	Compiled *expr.Criterion // set by Compile
+}
+
+// RequestBody is a Request Body Object.
+type RequestBody struct {
+	ContentType  string
+	Payload      any
+	HasPayload   bool
+	Replacements []*Replacement
+	Extensions   Extensions
+	Loc          Loc
+
+	Compiled *expr.Data // payload, set by Compile
+}
+
+// Replacement is a Payload Replacement Object.
+type Replacement struct {
+	Target             string
+	TargetSelectorType string // 1.1: jsonpointer, jsonpath, xpath ("" = by content type)
+	Value              any
+	Selector           *Selector
+	Extensions         Extensions
+	Loc                Loc
+
+	Compiled *expr.Data // set by Compile
+}
+
+// Output is one entry of an outputs map, in document order.
+type Output struct {
+	Name     string
+	Expr     string    // the runtime expression (when not a Selector)
+	Selector *Selector // 1.1
+	Loc      Loc
+
+	Compiled *expr.Value // set by Compile (nil when Selector is used)
+}
+
+// Selector is a 1.1 Selector Object.
+type Selector struct {
+	Context, Selector, Type, Version string
+	Extensions                       Extensions
+	Loc                              Loc
+
+	Compiled *expr.Selector // set by Compile
+}
+
+// Components is the Components Object.
+type Components struct {
+	Inputs         map[string]any
+	Parameters     map[string]*Parameter
+	SuccessActions map[string]*Action
+	FailureActions map[string]*Action
+	Extensions     Extensions
+	Loc            Loc
+}
