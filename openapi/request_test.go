@@ -514,3 +514,12 @@ func TestNewRequestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestRoute(t *testing.T) {
+	src := mustLoad(t, "compute31.yaml")
+	op, _ := src.Operation("getImage")
+	r := op.Route()
+	if r.Spec != src.Doc || r.Operation != op.Op || r.PathItem != op.PathItem || r.Method != "GET" || r.Path != "/images/{imageId}" || r.Server != op.Servers[0] {
+		t.Errorf("Route = %+v", r)
+	}
+}
