@@ -294,7 +294,8 @@ func validHeaderName(name string) bool {
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if isUnreserved(c) && c != '~' || strings.IndexByte("!#$%&'*+^`|~", c) >= 0 {
+		// tchar: ALPHA, DIGIT and these symbols.
+		if isUnreserved(c) || strings.IndexByte("!#$%&'*+^`|", c) >= 0 {
 			continue
 		}
 		return false
