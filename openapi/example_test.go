@@ -49,3 +49,21 @@ func Example() {
 	// {"compartmentId":"c","displayName":"nightly","instanceId":"i"}
 	// pointer "/paths/~1images~1{imageId}" points at a path item, not an operation; add /get
 }
+
+func ExampleEncodeBody() {
+	form, ct, _ := openapi.EncodeBody("application/x-www-form-urlencoded", map[string]any{
+		"name":  "Rex Jr",
+		"owner": map[string]any{"id": 7},
+		"tags":  []any{"a", "b"},
+	})
+	fmt.Println(ct)
+	fmt.Println(string(form))
+
+	// A JSON payload written as a string template is sent as written.
+	body, _, _ := openapi.EncodeBody("application/json", `{"quantity": "3"}`)
+	fmt.Println(string(body))
+	// Output:
+	// application/x-www-form-urlencoded
+	// name=Rex+Jr&owner%5Bid%5D=7&tags=a&tags=b
+	// {"quantity": "3"}
+}
