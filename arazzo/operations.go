@@ -29,6 +29,7 @@ func (c *checker) checkOperation(w *Workflow, s *Step) {
 				"step %q sends a requestBody with %s, which has no defined semantics for it", s.StepID, op.Method)
 		}
 	}
+	c.checkRequiredParameters(w, s, op)
 	for _, p := range s.Parameters {
 		r := p
 		if p.Reference != "" {
@@ -188,4 +189,47 @@ func (c *checker) resolveOperationPath(s *Step) *openapi.Operation {
 		d.Fix = "operationId: " + op.ID
 	}
 	return op
+}
+
+// checkRequiredParameters reports required OpenAPI parameters that neither
+// the step nor its workflow supplies: an error for path parameters (the URL
+// cannot be built), a warning for others (the runtime may get them from
+// elsewhere, e.g. an auth header added by the HTTP client).
+func (c *checker) checkRequiredParameters(w *Workflow, s *Step, op *openapi.Operation) {
+	given := map[string]bool{}
+	for _, list := range [][]*Parameter{w.Parameters, s.Parameters} {
+		for _, p := range list {
+			if r := c.resolveParameterQuiet(p); r != nil {
+				given[r.In+"\x00"+strings.ToLower(r.Name)] = true
+			}
+		}
+	}
+	for _, ref := range op.Params {
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		p := ref.Value
+		if !p.Required && p.In != "path" {
+			continue
+		}
+		if given[p.In+"\x00"+strings.ToLower(p.Name)] {
+			continue
+		}
+		if p.In == "header" {
+			switch strings.ToLower(p.Name) {
+			case "accept", "content-type", "authorization":
+				continue
+			}
+		}
+		pos, ptr := s.Loc.FieldPos("operationId"), s.Loc.Pointer
+		if s.OperationID == "" {
+			pos = s.Loc.FieldPos("operationPath")
+		}
+		if p.In == "path" {
+			d := c.errorf(RuleMissingParameter, pos, ptr, "step %q does not set path parameter %q that operation %s requires", s.StepID, p.Name, opName(op))
+			d.Fix = "parameters: [{name: " + p.Name + ", in: path, value: ...}]"
+		} else {
+			c.warnf(RuleMissingParameter, pos, ptr, "step %q does not set required %s parameter %q of operation %s", s.StepID, p.In, p.Name, opName(op))
+		}
+	}
 }

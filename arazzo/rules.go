@@ -53,6 +53,7 @@ const (
 	RuleInvalidOperationPath = "invalid-operation-path"
 	RulePreferOperationID    = "prefer-operation-id"
 	RuleParameterUndeclared  = "parameter-not-declared"
+	RuleMissingParameter     = "missing-parameter"
 	RuleBodyWithoutSemantics = "request-body-method"
 	RuleWorkflowStepBody     = "workflow-step-request-body"
 	RuleSourceUnavailable    = "source-unavailable"
