@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"gopkg.in/yaml.v3"
 
@@ -26,7 +28,9 @@ import (
 // err is for I/O failures of the entry document itself.
 func Load(ctx context.Context, path string, opts LoadOptions) (*Document, Diagnostics, error) {
 	opts = opts.withDefaults()
-	src, err := readFileLimited(path, opts.MaxBytes)
+	// Read one byte past the limit so that an oversized document becomes an
+	// input-too-large diagnostic rather than an I/O error.
+	src, err := readFile(path, opts.MaxBytes+1)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -273,19 +277,38 @@ func (l *loader) read(ctx context.Context, loc string) ([]byte, error) {
 }
 
 func readFileLimited(path string, max int64) ([]byte, error) {
+	data, err := readFile(path, max+1)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("larger than the limit of %d bytes", max)
+	}
+	return data, nil
+}
+
+// readFile reads at most n bytes of a regular file.
+func readFile(path string, n int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	// Devices and pipes could block or never end.
-	if st, err := f.Stat(); err != nil {
+	st, err := f.Stat()
+	if err != nil {
 		return nil, err
-	} else if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
-	return readLimited(f, max)
+	if st.IsDir() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: errNotRegular}
+	}
+	return io.ReadAll(io.LimitReader(f, n))
 }
+
+var errNotRegular = errors.New("not a regular file")
 
 func readLimited(r io.Reader, max int64) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, max+1))

@@ -109,7 +109,7 @@ workflows:
 	}
 	want := []string{
 		main + `:6:24: error: source "notes" at ./notes.yaml is neither an OpenAPI nor an Arazzo document; set its type [source-unavailable]`,
-		main + `:7:22: error: source "dev" cannot be read: /dev/zero is not a regular file [source-unavailable]`,
+		main + `:7:22: error: source "dev" cannot be read: read /dev/zero: not a regular file [source-unavailable]`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -120,5 +120,12 @@ func TestLoadMissingFile(t *testing.T) {
 	_, _, err := Load(context.Background(), "testdata/does-not-exist.arazzo.yaml", LoadOptions{})
 	if err == nil || !os.IsNotExist(err) {
 		t.Errorf("Load of a missing file: err = %v, want a not-exist error", err)
+	}
+}
+
+func TestLoadOversizedFileIsADiagnostic(t *testing.T) {
+	_, ds, err := Load(context.Background(), "testdata/validate/petstore.openapi.yaml", LoadOptions{MaxBytes: 64})
+	if err != nil || len(ds) != 1 || ds[0].Rule != RuleInputTooLarge {
+		t.Errorf("Load over MaxBytes: err=%v diagnostics=%v, want one %s diagnostic", err, ds, RuleInputTooLarge)
 	}
 }
