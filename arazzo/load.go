@@ -1,7 +1,6 @@
 package arazzo
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -149,7 +149,7 @@ func (l *loader) loadSource(ctx context.Context, doc *Document, s *SourceDescrip
 	at := s.Loc.FieldPos("url")
 	diag := func(sev Severity, rule, format string, args ...any) Diagnostics {
 		return Diagnostics{{Severity: sev, Rule: rule, Msg: fmt.Sprintf(format, args...), File: doc.File,
-			Pos: at, End: endOfScalar(doc.Src, at, s.URL), Pointer: s.Loc.Pointer + "/url"}}
+			Pos: at, End: endOfScalar(newLineIndex(doc.Src), at, s.URL), Pointer: s.Loc.Pointer + "/url"}}
 	}
 	loc, err := resolveLocation(doc.File, s.URL)
 	if err != nil {
@@ -322,30 +322,13 @@ func readLimited(r io.Reader, max int64) ([]byte, error) {
 }
 
 // endOfScalar estimates where a single-line scalar written at pos ends.
-func endOfScalar(src []byte, pos Pos, text string) Pos {
+func endOfScalar(li *lineIndex, pos Pos, text string) Pos {
 	if strings.ContainsAny(text, "\n") {
 		return pos
 	}
-	end := Pos{Line: pos.Line, Col: pos.Col + len([]rune(text))}
-	if line := lineText(src, pos.Line); line != "" {
-		r := []rune(line)
-		if pos.Col-1 < len(r) && (r[pos.Col-1] == '"' || r[pos.Col-1] == '\'') {
-			end.Col += 2
-		}
+	end := Pos{Line: pos.Line, Col: pos.Col + utf8.RuneCountInString(text)}
+	if i := li.byteOffset(pos); i < len(li.src) && (li.src[i] == '"' || li.src[i] == '\'') {
+		end.Col += 2
 	}
 	return end
-}
-
-func lineText(src []byte, line int) string {
-	for i := 1; i < line; i++ {
-		j := bytes.IndexByte(src, '\n')
-		if j < 0 {
-			return ""
-		}
-		src = src[j+1:]
-	}
-	if j := bytes.IndexByte(src, '\n'); j >= 0 {
-		src = src[:j]
-	}
-	return string(src)
 }

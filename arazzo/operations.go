@@ -66,12 +66,11 @@ func (c *checker) resolveParameterQuiet(p *Parameter) *Parameter {
 
 func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
 	pos, ptr := s.Loc.FieldPos("operationId"), s.Loc.Pointer+"/operationId"
-	end := endOfScalar(c.doc.Src, pos, s.OperationID)
 	if name, id, ok := splitSourceRef(s.OperationID); ok {
 		src := c.doc.Source(name)
 		if src == nil {
 			d := c.errorf(RuleUnknownSource, pos, ptr, "operationId %q names no source description %q%s", s.OperationID, name, c.suggestSource(name))
-			d.End = end
+			d.End = c.endOf(pos, s.OperationID)
 			return nil
 		}
 		if src.OpenAPI == nil {
@@ -83,7 +82,7 @@ func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
 		op, found := src.OpenAPI.Operation(id)
 		if !found {
 			d := c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q not found in source %q%s", id, name, suggest(id, src.OpenAPI.OperationIDs()))
-			d.End = end
+			d.End = c.endOf(pos, s.OperationID)
 			return nil
 		}
 		return op
@@ -112,12 +111,12 @@ func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
 		if candidates > 1 {
 			d := c.warnf(RuleUnqualifiedOperation, pos, ptr, "operationId %q should be qualified when there are several source descriptions", s.OperationID)
 			d.Fix = "$sourceDescriptions." + matchSources[0] + "." + s.OperationID
-			d.End = end
+			d.End = c.endOf(pos, s.OperationID)
 		}
 		return matches[0]
 	case len(matches) > 1:
 		d := c.errorf(RuleAmbiguousOperation, pos, ptr, "operationId %q exists in several sources (%s); qualify it as $sourceDescriptions.<name>.%s", s.OperationID, strings.Join(matchSources, ", "), s.OperationID)
-		d.End = end
+		d.End = c.endOf(pos, s.OperationID)
 	case unloaded > 0:
 		// Cannot tell: the operation may be in a source that was not loaded.
 	case candidates == 0:
@@ -128,7 +127,7 @@ func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
 	default:
 		sort.Strings(all)
 		d := c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q not found%s", s.OperationID, suggest(s.OperationID, all))
-		d.End = end
+		d.End = c.endOf(pos, s.OperationID)
 		if sg := suggest(s.OperationID, all); sg != "" {
 			d.Fix = strings.TrimSuffix(strings.TrimPrefix(sg, `; did you mean "`), `"?`)
 		}

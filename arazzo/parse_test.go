@@ -171,7 +171,7 @@ func TestScalarOffsetPos(t *testing.T) {
 	}
 	for _, tc := range tests {
 		n := childNode(doc.Loc.Node, tc.key)
-		if got := scalarOffsetPos(doc.Src, n, n.Value, tc.off); got != tc.want {
+		if got := scalarOffsetPos(newLineIndex(doc.Src), n, n.Value, tc.off); got != tc.want {
 			t.Errorf("%s offset %d (%q): got %v, want %v", tc.key, tc.off, n.Value, got, tc.want)
 		}
 	}
