@@ -27,7 +27,6 @@ const (
 	RuleUnknownSource       = "unknown-source"
 	RuleDependsOnUnknown    = "depends-on-unknown"
 	RuleDependsOnCycle      = "depends-on-cycle"
-	RuleDependsOnDuplicate  = "depends-on-duplicate"
 	RuleUnresolvedReference = "unresolved-reference"
 	RuleReferenceType       = "reference-type"
 	RuleDuplicateParameter  = "duplicate-parameter"
