@@ -70,8 +70,9 @@ func schemaInstance(n *yaml.Node, structural bool, key string, depth int) any {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := resolve(n.Content[i]).Value
-			if _, dup := m[k]; dup {
+			kn := resolve(n.Content[i])
+			k := kn.Value
+			if _, dup := m[k]; dup || kn.Tag == "!!merge" {
 				continue
 			}
 			childStructural := structural && !dataFields[k] && !isExt(k)
