@@ -169,10 +169,12 @@ func writeSnippet(w io.Writer, d *Diagnostic, lines []string, p painter) {
 	shown, cells := expandLine(text)
 	fmt.Fprintf(w, "%s %s\n", p.paint(styleGutter, fmt.Sprintf("%*s |", width+1, num)), shown)
 
-	col := max(d.Pos.Col, 1)
+	// Columns past the line end (a stale or hostile position) point just
+	// after the text instead of drawing an arbitrarily long underline.
+	col := min(max(d.Pos.Col, 1), len(cells))
 	endCol := col + 1
 	if d.End.Line == d.Pos.Line && d.End.Col > col {
-		endCol = d.End.Col
+		endCol = min(d.End.Col, len(cells)+1)
 	}
 	// cells[i] is the display cell where rune i+1 starts; the line end
 	// is one past the last rune, so a caret can point just after the text.
@@ -188,8 +190,8 @@ func writeSnippet(w io.Writer, d *Diagnostic, lines []string, p painter) {
 	}
 }
 
-// cellAt returns the display cell of 1-based rune column col; columns past
-// the end of the line continue one cell per column.
+// cellAt returns the display cell of 1-based rune column col; the column
+// after the line end is one cell past its last one.
 func cellAt(cells []int, col int) int {
 	if col-1 < len(cells) {
 		return cells[col-1]

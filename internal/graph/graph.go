@@ -14,6 +14,7 @@ package graph
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/arazzo-go/arazzo/arazzo"
@@ -82,6 +83,7 @@ const MaxLabel = 48
 // sources: the parsed model is enough.
 func Build(doc *arazzo.Document, workflows []*arazzo.Workflow) *Graph {
 	b := &builder{doc: doc, g: &Graph{}, start: map[string]string{}, outside: map[string]string{}}
+	workflows = slices.DeleteFunc(slices.Clone(workflows), func(wf *arazzo.Workflow) bool { return wf == nil })
 	for i, wf := range workflows {
 		b.start[wf.WorkflowID] = fmt.Sprintf("w%d_start", i)
 	}
@@ -99,11 +101,13 @@ type builder struct {
 }
 
 func (b *builder) workflow(wi int, wf *arazzo.Workflow) {
+	// A model built by hand, or from a broken document, may hold nils.
+	steps := slices.DeleteFunc(slices.Clone(wf.Steps), func(s *arazzo.Step) bool { return s == nil })
 	prefix := fmt.Sprintf("w%d_", wi)
 	c := Cluster{WorkflowID: wf.WorkflowID, Title: "workflow " + wf.WorkflowID}
 	c.Nodes = append(c.Nodes, Node{ID: prefix + "start", Label: wf.WorkflowID, Kind: NodeStart})
 	stepIDs := map[string]string{}
-	for si, s := range wf.Steps {
+	for si, s := range steps {
 		id := fmt.Sprintf("%ss%d", prefix, si)
 		if _, dup := stepIDs[s.StepID]; !dup {
 			stepIDs[s.StepID] = id
@@ -118,14 +122,14 @@ func (b *builder) workflow(wi int, wf *arazzo.Workflow) {
 	usedOK, usedFail := false, false
 
 	stepNode := func(si int) string { return fmt.Sprintf("%ss%d", prefix, si) }
-	if len(wf.Steps) == 0 {
+	if len(steps) == 0 {
 		b.edge(prefix+"start", okID, EdgeNext, "")
 		usedOK = true
 	} else {
 		b.edge(prefix+"start", stepNode(0), EdgeNext, "")
 	}
 
-	for si, s := range wf.Steps {
+	for si, s := range steps {
 		from := stepNode(si)
 		if s.WorkflowID != "" {
 			b.edge(from, b.workflowNode(s.WorkflowID), EdgeCall, "calls")
@@ -152,7 +156,7 @@ func (b *builder) workflow(wi int, wf *arazzo.Workflow) {
 		}
 		if fallsThrough {
 			next := okID
-			if si+1 < len(wf.Steps) {
+			if si+1 < len(steps) {
 				next = stepNode(si + 1)
 			} else {
 				usedOK = true
@@ -205,11 +209,17 @@ func (b *builder) effective(step, workflow []*arazzo.Action, component string) [
 	var out []*arazzo.Action
 	names := map[string]bool{}
 	for _, a := range step {
+		if a == nil {
+			continue
+		}
 		a = b.resolve(a, component)
 		names[a.Name] = true
 		out = append(out, a)
 	}
 	for _, a := range workflow {
+		if a == nil {
+			continue
+		}
 		a = b.resolve(a, component)
 		if !names[a.Name] {
 			out = append(out, a)

@@ -229,3 +229,14 @@ func Example() {
 	//   w0_s0 -->|"ready<br/>$response.body#35;/state == #quot;done#quot;"| w0_done
 	//   w0_s0 -->|"wait"| w0_s0
 }
+
+func TestNilsInModel(t *testing.T) {
+	wf := &arazzo.Workflow{WorkflowID: "w",
+		SuccessActions: []*arazzo.Action{nil},
+		Steps: []*arazzo.Step{nil, {StepID: "a", OnSuccess: []*arazzo.Action{nil}, OnFailure: []*arazzo.Action{nil}}}}
+	g := Build(nil, []*arazzo.Workflow{nil, wf})
+	edges := edgeSet(g)
+	if len(g.Clusters) != 1 || !edges["w0_start -next-> w0_s0: "] || !edges["w0_s0 -next-> w0_done: "] {
+		t.Errorf("graph with nils = %v", edges)
+	}
+}
