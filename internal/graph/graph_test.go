@@ -233,7 +233,7 @@ func Example() {
 func TestNilsInModel(t *testing.T) {
 	wf := &arazzo.Workflow{WorkflowID: "w",
 		SuccessActions: []*arazzo.Action{nil},
-		Steps: []*arazzo.Step{nil, {StepID: "a", OnSuccess: []*arazzo.Action{nil}, OnFailure: []*arazzo.Action{nil}}}}
+		Steps:          []*arazzo.Step{nil, {StepID: "a", OnSuccess: []*arazzo.Action{nil}, OnFailure: []*arazzo.Action{nil}}}}
 	g := Build(nil, []*arazzo.Workflow{nil, wf})
 	edges := edgeSet(g)
 	if len(g.Clusters) != 1 || !edges["w0_start -next-> w0_s0: "] || !edges["w0_s0 -next-> w0_done: "] {
