@@ -1,12 +1,469 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/internal/report"
+	"github.com/arazzo-go/arazzo/runtime"
 )
 
-// cmdRun is replaced by its owner; see the contract in main.go.
+const runUsage = `usage: arazzo run FILE [flags]
+
+Runs one workflow of an Arazzo document. Flags may come before or after FILE.
+
+  --workflow ID, -w ID      the workflow to run (optional when the document has one)
+  --input NAME=VALUE        an input, coerced by the inputs schema type (repeatable)
+  --inputs FILE|-           inputs as a JSON or YAML object (--input wins)
+  --server SOURCE=URL       base URL for a source description (repeatable)
+  --server-var SOURCE.VAR=VALUE  server variable for a source (repeatable)
+  --mock FILE               answer operations from a mock file, offline
+  --json                    print the full run result instead of the outputs
+  -v                        explain criteria and show warnings
+  --max-steps N             step executions per run (default 1000)
+  --timeout D               whole run (default none)
+  --request-timeout D       per request (default 30s)
+  --loop-delay D            first wait before a step re-entered by goto (default 1s)
+  --strict                  unmatched onSuccess actions and non-2xx without criteria fail
+  --report FILE, --har FILE, --junit FILE   write reports
+
+Stdout: the workflow outputs as JSON. Exit: 0 succeeded, 1 failed, 2 usage/load/input, 3 aborted.
+`
+
+// runFlags holds the parsed flags of arazzo run.
+type runFlags struct {
+	file           string
+	workflow       string
+	inputs         []string
+	inputsFile     string
+	servers        []string
+	serverVars     []string
+	mock           string
+	json, verbose  bool
+	strict         bool
+	maxSteps       int
+	timeout        time.Duration
+	requestTimeout time.Duration
+	loopDelay      string
+	reportFile     string
+	harFile        string
+	junitFile      string
+}
+
+// runListFlag collects a repeatable flag.
+type runListFlag []string
+
+func (l *runListFlag) String() string     { return strings.Join(*l, ",") }
+func (l *runListFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
+	f := &runFlags{}
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&f.workflow, "workflow", "", "")
+	fs.StringVar(&f.workflow, "w", "", "")
+	fs.Var((*runListFlag)(&f.inputs), "input", "")
+	fs.StringVar(&f.inputsFile, "inputs", "", "")
+	fs.Var((*runListFlag)(&f.servers), "server", "")
+	fs.Var((*runListFlag)(&f.serverVars), "server-var", "")
+	fs.StringVar(&f.mock, "mock", "", "")
+	fs.BoolVar(&f.json, "json", false, "")
+	fs.BoolVar(&f.verbose, "v", false, "")
+	fs.BoolVar(&f.verbose, "verbose", false, "")
+	fs.BoolVar(&f.strict, "strict", false, "")
+	fs.IntVar(&f.maxSteps, "max-steps", 0, "")
+	fs.DurationVar(&f.timeout, "timeout", 0, "")
+	fs.DurationVar(&f.requestTimeout, "request-timeout", 0, "")
+	fs.StringVar(&f.loopDelay, "loop-delay", "", "")
+	fs.StringVar(&f.reportFile, "report", "", "")
+	fs.StringVar(&f.harFile, "har", "", "")
+	fs.StringVar(&f.junitFile, "junit", "", "")
+	help := false
+	fs.BoolVar(&help, "h", false, "")
+	fs.BoolVar(&help, "help", false, "")
+
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+	if help {
+		return nil, flag.ErrHelp
+	}
+	switch len(positional) {
+	case 0:
+		return nil, errors.New("missing FILE")
+	case 1:
+		f.file = positional[0]
+	default:
+		return nil, fmt.Errorf("one FILE expected, got %d: %s", len(positional), strings.Join(positional, " "))
+	}
+	if f.maxSteps < 0 {
+		return nil, errors.New("--max-steps must be positive")
+	}
+	return f, nil
+}
+
 func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "arazzo run: not implemented yet")
-	return exitUsage
+	f, err := parseRunFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, runUsage)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "arazzo run: %v\n\n%s", err, runUsage)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runWorkflowCommand(ctx, f, stdin, stdout, stderr)
+}
+
+func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdout, stderr io.Writer) int {
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(stderr, "arazzo run: "+format+"\n", args...)
+		return exitUsage
+	}
+
+	doc, diags, err := arazzo.Load(ctx, f.file, arazzo.LoadOptions{})
+	if err != nil {
+		return fail("%v", err)
+	}
+	if diags.HasErrors() || (f.verbose && len(diags) > 0) {
+		runPrintDiagnostics(stderr, doc, diags, f.verbose)
+	}
+	if diags.HasErrors() || doc == nil {
+		return exitUsage
+	}
+
+	wf, err := runPickWorkflow(doc, f.workflow)
+	if err != nil {
+		return fail("%v", err)
+	}
+	inputs, err := runCollectInputs(doc, wf, f, stdin)
+	if err != nil {
+		return fail("%v", err)
+	}
+
+	opts := runtime.Options{
+		MaxSteps:       f.maxSteps,
+		Timeout:        f.timeout,
+		RequestTimeout: f.requestTimeout,
+		Strict:         f.strict,
+	}
+	if f.loopDelay != "" {
+		d, err := time.ParseDuration(f.loopDelay)
+		if err != nil || d < 0 {
+			return fail("--loop-delay %q: want a duration such as 0, 500ms or 2s", f.loopDelay)
+		}
+		opts.LoopDelay = &d
+	}
+	if opts.Servers, err = runParseServers(doc, f.servers); err != nil {
+		return fail("%v", err)
+	}
+	if opts.ServerVars, err = runParseServerVars(doc, f.serverVars); err != nil {
+		return fail("%v", err)
+	}
+	if f.mock != "" {
+		m, err := runtime.LoadMocks(f.mock)
+		if err != nil {
+			return fail("--mock: %v", err)
+		}
+		opts.Transport = m.Transport()
+	}
+	opts.Observer = &runProgress{w: stderr, verbose: f.verbose}
+
+	eng, err := runtime.New(doc, opts)
+	if err != nil {
+		return fail("%v", err)
+	}
+	res, err := eng.Run(ctx, wf.WorkflowID, inputs)
+	if err != nil {
+		var ie *runtime.InputError
+		if errors.As(err, &ie) {
+			fmt.Fprintf(stderr, "arazzo run: invalid inputs for workflow %s:\n", ie.WorkflowID)
+			for _, p := range ie.Problems {
+				if p.Field != "" {
+					fmt.Fprintf(stderr, "  %s: %s\n", p.Field, p.Msg)
+				} else {
+					fmt.Fprintf(stderr, "  %s\n", p.Msg)
+				}
+			}
+			return exitUsage
+		}
+		return fail("%v", err)
+	}
+
+	runWriteReports(stderr, f, res)
+
+	var out any = res.Outputs
+	if f.json {
+		out = res
+	}
+	if out == nil {
+		out = map[string]any{}
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return fail("writing the result: %v", err)
+	}
+
+	switch res.Status {
+	case runtime.Succeeded:
+		return exitOK
+	case runtime.Aborted:
+		return exitAborted
+	default:
+		return exitFailed
+	}
+}
+
+// runPrintDiagnostics prints load diagnostics, with the pretty renderer
+// when it is available.
+func runPrintDiagnostics(w io.Writer, doc *arazzo.Document, ds arazzo.Diagnostics, verbose bool) {
+	if !verbose {
+		var errs arazzo.Diagnostics
+		for _, d := range ds {
+			if d.Severity == arazzo.SeverityError {
+				errs = append(errs, d)
+			}
+		}
+		ds = errs
+	}
+	src := arazzo.Sources{}
+	if doc != nil {
+		src[doc.File] = doc.Src
+	}
+	if err := arazzo.WriteText(w, ds, src, false); err == nil {
+		return
+	}
+	for _, d := range ds {
+		fmt.Fprintln(w, d.String())
+	}
+}
+
+func runPickWorkflow(doc *arazzo.Document, id string) (*arazzo.Workflow, error) {
+	var ids []string
+	for _, w := range doc.Workflows {
+		ids = append(ids, w.WorkflowID)
+	}
+	if id == "" {
+		if len(doc.Workflows) == 1 {
+			return doc.Workflows[0], nil
+		}
+		return nil, fmt.Errorf("the document has %d workflows; choose one with --workflow (%s)", len(ids), strings.Join(ids, ", "))
+	}
+	if wf := doc.Workflow(id); wf != nil {
+		return wf, nil
+	}
+	return nil, fmt.Errorf("no workflow %q in %s (have %s)", id, doc.File, strings.Join(ids, ", "))
+}
+
+// runCollectInputs merges --inputs FILE and --input NAME=VALUE.
+func runCollectInputs(doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, stdin io.Reader) (map[string]any, error) {
+	inputs := map[string]any{}
+	if f.inputsFile != "" {
+		var data []byte
+		var err error
+		if f.inputsFile == "-" {
+			data, err = io.ReadAll(io.LimitReader(stdin, 16<<20))
+		} else {
+			data, err = os.ReadFile(f.inputsFile)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--inputs: %v", err)
+		}
+		var v any
+		if err := yaml.Unmarshal(data, &v); err != nil {
+			return nil, fmt.Errorf("--inputs %s: %v", f.inputsFile, err)
+		}
+		m, ok := runNormalise(v).(map[string]any)
+		if !ok && v != nil {
+			return nil, fmt.Errorf("--inputs %s: want a JSON or YAML object", f.inputsFile)
+		}
+		for k, x := range m {
+			inputs[k] = x
+		}
+	}
+	for _, kv := range f.inputs {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("--input %q: want NAME=VALUE", runHideValue(kv))
+		}
+		v, err := runCoerceInput(runtime.InputType(doc, wf, name), value)
+		if err != nil {
+			return nil, fmt.Errorf("--input %s: %v", name, err)
+		}
+		inputs[name] = v
+	}
+	return inputs, nil
+}
+
+// runHideValue keeps the name of a malformed NAME=VALUE but not the value,
+// which may be a secret.
+func runHideValue(kv string) string {
+	if len(kv) > 40 {
+		return kv[:20] + "…"
+	}
+	return kv
+}
+
+// runCoerceInput converts a --input value by the declared schema type.
+func runCoerceInput(typ, value string) (any, error) {
+	switch typ {
+	case "string":
+		return value, nil
+	case "integer":
+		n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an integer", value)
+		}
+		return n, nil
+	case "number":
+		n, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a number", value)
+		}
+		return n, nil
+	case "boolean":
+		b, err := strconv.ParseBool(strings.TrimSpace(value))
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a boolean (true or false)", value)
+		}
+		return b, nil
+	case "object", "array", "null":
+		var v any
+		if err := json.Unmarshal([]byte(value), &v); err != nil {
+			return nil, fmt.Errorf("want JSON for a%s %s: %v", map[bool]string{true: "n", false: ""}[typ == "object" || typ == "array"], typ, err)
+		}
+		return v, nil
+	}
+	// No declared type: JSON objects, arrays and literals when they parse,
+	// else the text.
+	t := strings.TrimSpace(value)
+	if t != "" && strings.ContainsAny(t[:1], "{[") {
+		var v any
+		if err := json.Unmarshal([]byte(t), &v); err == nil {
+			return v, nil
+		}
+	}
+	return value, nil
+}
+
+func runNormalise(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = runNormalise(e)
+		}
+		return x
+	case map[any]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[fmt.Sprint(k)] = runNormalise(e)
+		}
+		return m
+	case []any:
+		for i, e := range x {
+			x[i] = runNormalise(e)
+		}
+	case int:
+		return int64(x)
+	}
+	return v
+}
+
+func runParseServers(doc *arazzo.Document, list []string) (map[string]string, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, s := range list {
+		name, u, ok := strings.Cut(s, "=")
+		if !ok || name == "" || u == "" {
+			return nil, fmt.Errorf("--server %q: want SOURCE=URL", s)
+		}
+		if doc.Source(name) == nil {
+			return nil, fmt.Errorf("--server %s: no source description %q (have %s)", s, name, runSourceNames(doc))
+		}
+		out[name] = u
+	}
+	return out, nil
+}
+
+func runParseServerVars(doc *arazzo.Document, list []string) (map[string]map[string]string, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	out := map[string]map[string]string{}
+	for _, s := range list {
+		key, value, ok := strings.Cut(s, "=")
+		name, variable, ok2 := strings.Cut(key, ".")
+		if !ok || !ok2 || name == "" || variable == "" {
+			return nil, fmt.Errorf("--server-var %q: want SOURCE.VAR=VALUE", s)
+		}
+		if doc.Source(name) == nil {
+			return nil, fmt.Errorf("--server-var %s: no source description %q (have %s)", s, name, runSourceNames(doc))
+		}
+		if out[name] == nil {
+			out[name] = map[string]string{}
+		}
+		out[name][variable] = value
+	}
+	return out, nil
+}
+
+func runSourceNames(doc *arazzo.Document) string {
+	var names []string
+	for _, s := range doc.SourceDescriptions {
+		names = append(names, s.Name)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+func runWriteReports(stderr io.Writer, f *runFlags, res *runtime.Result) {
+	write := func(flagName, path string, fn func(io.Writer) error) {
+		if path == "" {
+			return
+		}
+		file, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "arazzo run: --%s: %v\n", flagName, err)
+			return
+		}
+		err = fn(file)
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "arazzo run: --%s %s: %v\n", flagName, path, err)
+		}
+	}
+	write("report", f.reportFile, func(w io.Writer) error { return report.WriteJSON(w, res) })
+	write("har", f.harFile, func(w io.Writer) error { return report.WriteHAR(w, res) })
+	write("junit", f.junitFile, func(w io.Writer) error { return report.WriteJUnit(w, res) })
 }

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/arazzo-go/arazzo/runtime"
+)
+
+// runProgress prints one line per step attempt on stderr, a line while a
+// poll or retry waits, criteria explanations with -v and a final summary.
+type runProgress struct {
+	w       io.Writer
+	verbose bool
+}
+
+func (p *runProgress) Observe(ev runtime.Event) {
+	switch ev.Kind {
+	case runtime.EventWaiting:
+		fmt.Fprintf(p.w, "  waiting %s before %s (%s)\n", runRoundDuration(ev.Wait), ev.StepID, ev.Reason)
+	case runtime.EventStepFinished:
+		p.step(ev.Attempt)
+	case runtime.EventWorkflowFinished:
+		if ev.Result == nil {
+			return
+		}
+		r := ev.Result
+		switch r.Status {
+		case runtime.Succeeded:
+			fmt.Fprintf(p.w, "workflow %s succeeded: %d step attempts in %s\n", r.WorkflowID, len(r.Steps), runRoundDuration(r.Duration))
+		default:
+			fmt.Fprintf(p.w, "workflow %s %s: %s\n", r.WorkflowID, r.Status, r.Error)
+		}
+	}
+}
+
+func (p *runProgress) step(a *runtime.StepAttempt) {
+	if a == nil {
+		return
+	}
+	var b strings.Builder
+	b.WriteString(a.StepID)
+	if a.Attempt > 1 {
+		fmt.Fprintf(&b, " (attempt %d)", a.Attempt)
+	}
+	if a.Request != nil {
+		fmt.Fprintf(&b, "  %s %s", a.Request.Method, a.Request.URL)
+	} else if a.Operation != "" {
+		fmt.Fprintf(&b, "  %s", a.Operation)
+	}
+	if a.Response != nil {
+		fmt.Fprintf(&b, "  %d", a.Response.Status)
+	}
+	fmt.Fprintf(&b, "  %s", runRoundDuration(a.Duration))
+	action := a.Action
+	if a.ActionName != "" {
+		action += " (" + a.ActionName + ")"
+	}
+	fmt.Fprintf(&b, "  -> %s", action)
+	if !a.Success && a.Error != "" {
+		fmt.Fprintf(&b, "\n    error: %s", a.Error)
+	}
+	fmt.Fprintln(p.w, b.String())
+	if p.verbose {
+		for _, c := range a.Criteria {
+			mark := "pass"
+			if !c.Pass {
+				mark = "FAIL"
+			}
+			line := fmt.Sprintf("    %s  %s", mark, c.Condition)
+			if c.Type != "" && c.Type != "simple" {
+				line += " [" + c.Type + "]"
+			}
+			if c.Explanation != "" {
+				line += ": " + c.Explanation
+			}
+			if c.Error != "" {
+				line += " (error: " + c.Error + ")"
+			}
+			fmt.Fprintln(p.w, line)
+		}
+	}
+}
+
+// runRoundDuration prints durations at a readable precision.
+func runRoundDuration(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(100 * time.Microsecond).String()
+	}
+	return d.Round(time.Microsecond).String()
+}

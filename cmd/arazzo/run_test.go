@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/arazzo-go/arazzo/expr"
+	"github.com/arazzo-go/arazzo/openapi"
+)
+
+func TestParseRunFlagsBeforeAndAfterFile(t *testing.T) {
+	f, err := parseRunFlags([]string{"--input", "a=1", "wf.yaml", "--mock", "m.yaml", "-v", "--input=b=2", "--server", "s=http://x", "--loop-delay", "0"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.file != "wf.yaml" || f.mock != "m.yaml" || !f.verbose || f.loopDelay != "0" {
+		t.Errorf("flags %+v", f)
+	}
+	if !reflect.DeepEqual(f.inputs, []string{"a=1", "b=2"}) || !reflect.DeepEqual(f.servers, []string{"s=http://x"}) {
+		t.Errorf("repeatable flags %q %q", f.inputs, f.servers)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "missing FILE"},
+		{[]string{"a.yaml", "b.yaml"}, "one FILE expected"},
+		{[]string{"a.yaml", "--nope"}, "flag provided but not defined"},
+		{[]string{"a.yaml", "--max-steps", "x"}, "invalid value"},
+		{[]string{"a.yaml", "--max-steps", "-1"}, "must be positive"},
+	} {
+		if _, err := parseRunFlags(tc.args, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("parseRunFlags(%q) = %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestRunCoerceInput(t *testing.T) {
+	tests := []struct {
+		typ, in string
+		want    any
+		err     bool
+	}{
+		{"string", "42", "42", false},
+		{"integer", "42", int64(42), false},
+		{"integer", "4.2", nil, true},
+		{"number", "4.5", 4.5, false},
+		{"boolean", "true", true, false},
+		{"boolean", "yes", nil, true},
+		{"object", `{"a":1}`, map[string]any{"a": 1.0}, false},
+		{"array", `[1,"x"]`, []any{1.0, "x"}, false},
+		{"object", `{`, nil, true},
+		{"", `{"a":1}`, map[string]any{"a": 1.0}, false},
+		{"", "plain", "plain", false},
+		{"", "{not json", "{not json", false},
+	}
+	for _, tc := range tests {
+		got, err := runCoerceInput(tc.typ, tc.in)
+		if (err != nil) != tc.err || (!tc.err && !reflect.DeepEqual(got, tc.want)) {
+			t.Errorf("runCoerceInput(%q, %q) = %#v, %v", tc.typ, tc.in, got, err)
+		}
+	}
+}
+
+func TestRunUsageErrors(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"run"}, nil, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "missing FILE") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+	stderr.Reset()
+	if code := run([]string{"run", "--help"}, nil, &stdout, &stderr); code != exitOK || !strings.Contains(stdout.String(), "usage: arazzo run") {
+		t.Errorf("help: exit %d", code)
+	}
+	stderr.Reset()
+	if code := run([]string{"run", filepath.Join(t.TempDir(), "missing.yaml")}, nil, &stdout, &stderr); code != exitUsage {
+		t.Errorf("missing file: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// requireRunDeps skips CLI end-to-end tests while the packages they need
+// are contract stubs on this branch.
+func requireRunDeps(t *testing.T) {
+	t.Helper()
+	if _, err := expr.ParseValue("$inputs.x"); err != nil && strings.Contains(err.Error(), "not implemented") {
+		t.Skip("expr is still a contract stub on this branch")
+	}
+	if _, err := expr.CompileCriterion(expr.CriterionSpec{Condition: "$statusCode == 200"}); err != nil && strings.Contains(err.Error(), "not implemented") {
+		t.Skip("expr criteria are still a contract stub on this branch")
+	}
+	abs, _ := filepath.Abs("../../runtime/testdata/oci/openapi.yaml")
+	if _, err := (&openapi.Loader{}).Load(context.Background(), abs); err != nil && strings.Contains(err.Error(), "not implemented") {
+		t.Skip("openapi is still a contract stub on this branch")
+	}
+}
+
+// runSeedFile writes the seed workflow next to our test OpenAPI document
+// and returns its path.
+func runSeedFile(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../workflows/oracle/oracle-create-custom-image-from-instance-workflow.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := filepath.Abs("../../runtime/testdata/oci/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(b), "../openapi/oci-compute-api-openapi.yml", api, 1)
+	path := filepath.Join(t.TempDir(), "seed.arazzo.yml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestRunSeedWithMocks(t *testing.T) {
+	requireRunDeps(t)
+	seed := runSeedFile(t)
+	base := []string{"run", seed, "--loop-delay", "0",
+		"--input", "compartmentId=ocid1.compartment.oc1..example",
+		"--input", "instanceId=ocid1.instance.oc1.phx.example",
+		"--input", "displayName=my-image",
+		"--input", "authToken=example-token"}
+	tests := []struct {
+		mock   string
+		extra  []string
+		code   int
+		stdout map[string]any
+		stderr []string
+	}{
+		{"stopped-instance.yaml", nil, exitOK,
+			map[string]any{"imageId": "ocid1.image.oc1.phx.exampleimage0001", "lifecycleState": "AVAILABLE"},
+			[]string{"readInstance  GET https://iaas.us-phoenix-1.oraclecloud.com/20160918/instances/ocid1.instance.oc1.phx.example  200", "-> goto createImage (isStopped)", "pollImage (attempt", "-> end (imageReady)", "succeeded"}},
+		{"running-instance.yaml", nil, exitOK,
+			map[string]any{"imageId": nil, "lifecycleState": nil},
+			[]string{"-> end (notStopped)"}},
+		{"not-found.yaml", nil, exitFailed,
+			map[string]any{"imageId": nil, "lifecycleState": nil},
+			[]string{"404", "failed", "readInstance"}},
+		{"deleted-image.yaml", nil, exitOK,
+			map[string]any{"imageId": "ocid1.image.oc1.phx.exampleimage0001", "lifecycleState": "DELETED"}, nil},
+		{"deleted-image.yaml", []string{"--strict"}, exitFailed, nil, []string{"strict"}},
+		{"stopped-instance.yaml", []string{"--max-steps", "3"}, exitAborted, nil, []string{"aborted", "--max-steps"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.mock+strings.Join(tc.extra, ""), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			args := append(append(append([]string(nil), base...), "--mock", "../../workflows/oracle/mocks/"+tc.mock), tc.extra...)
+			code := run(args, nil, &stdout, &stderr)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\nstderr:\n%s", code, tc.code, stderr.String())
+			}
+			if tc.stdout != nil {
+				var got map[string]any
+				if err := json.Unmarshal(stdout.Bytes(), &got); err != nil || !reflect.DeepEqual(got, tc.stdout) {
+					t.Errorf("stdout %s (%v), want %v", stdout.String(), err, tc.stdout)
+				}
+			}
+			for _, want := range tc.stderr {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr does not contain %q:\n%s", want, stderr.String())
+				}
+			}
+			if strings.Contains(stderr.String()+stdout.String(), "example-token") {
+				t.Errorf("the token leaked:\n%s", stderr.String())
+			}
+		})
+	}
+}
+
+func TestRunJSONAndInputErrors(t *testing.T) {
+	requireRunDeps(t)
+	seed := runSeedFile(t)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", "--json", "--mock", "../../workflows/oracle/mocks/running-instance.yaml", seed,
+		"--inputs", "-"}, strings.NewReader(`{"compartmentId": "c", "instanceId": "i", "displayName": "d"}`), &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var res struct {
+		WorkflowID, Status string
+		Steps              []map[string]any
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil || res.Status != "succeeded" || len(res.Steps) != 1 {
+		t.Errorf("--json result %s", stdout.String())
+	}
+
+	stdout.Reset()
+	stderr.Reset()
+	code = run([]string{"run", seed, "--input", "instanceId=i"}, nil, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "compartmentId: missing required input") {
+		t.Errorf("exit %d stderr %s", code, stderr.String())
+	}
+	stderr.Reset()
+	code = run([]string{"run", seed, "--workflow", "nope"}, nil, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), `no workflow "nope"`) {
+		t.Errorf("exit %d stderr %s", code, stderr.String())
+	}
+	stderr.Reset()
+	code = run([]string{"run", seed, "--server", "nosuch=http://x"}, nil, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), `no source description "nosuch"`) {
+		t.Errorf("exit %d stderr %s", code, stderr.String())
+	}
+}

@@ -1,0 +1,555 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/expr"
+	"github.com/arazzo-go/arazzo/openapi"
+)
+
+// Engine runs the workflows of one loaded document. It is immutable after
+// New, so one Engine serves many concurrent runs.
+type Engine struct {
+	doc    *arazzo.Document
+	opts   Options
+	client *http.Client
+	// workflows binds every workflow reachable from the document (its own
+	// and those of arazzo-type sources), keyed by the model pointer.
+	workflows map[*arazzo.Workflow]*boundWorkflow
+}
+
+// boundWorkflow is a workflow with every reference resolved once.
+type boundWorkflow struct {
+	wf     *arazzo.Workflow
+	doc    *arazzo.Document
+	key    string // workflowId, qualified by document file when not the entry document
+	steps  []*boundStep
+	index  map[string]int // stepId -> position in steps (execution order)
+	schema *jsonschema.Schema
+	// defaults are the top-level property defaults of the inputs schema.
+	defaults map[string]any
+	// secretInputs names the inputs whose values must never be shown.
+	secretInputs map[string]bool
+	deps         []*boundWorkflow
+	outputs      []*arazzo.Output
+}
+
+// boundStep is a step bound to its operation or workflow.
+type boundStep struct {
+	step     *arazzo.Step
+	wf       *boundWorkflow
+	op       *openapi.Operation
+	source   *arazzo.SourceDescription
+	opKey    OperationKey
+	target   *boundWorkflow // workflow steps
+	params   []*arazzo.Parameter
+	body     *arazzo.RequestBody
+	criteria []*arazzo.Criterion
+	// onSuccess and onFailure are the effective action lists: step actions
+	// in order, then workflow actions not overridden by name (notes §8.3).
+	onSuccess, onFailure []*boundAction
+	outputs              []*arazzo.Output
+	label                string // operationId, "METHOD path" or workflowId
+}
+
+// boundAction is an action with its Reusable Object and target resolved.
+type boundAction struct {
+	a      *arazzo.Action
+	name   string
+	typ    string
+	step   int            // goto/retry stepId target index, -1 if none
+	target *boundWorkflow // goto/retry workflowId target
+	params []*arazzo.Parameter
+}
+
+// New prepares an engine for a loaded, validated document (arazzo.Load).
+// It binds every step to its operation or workflow once.
+func New(doc *arazzo.Document, opts Options) (*Engine, error) {
+	if doc == nil {
+		return nil, errors.New("runtime: nil document")
+	}
+	e := &Engine{
+		doc:       doc,
+		opts:      opts.withDefaults(),
+		workflows: map[*arazzo.Workflow]*boundWorkflow{},
+	}
+	e.client = e.opts.httpClient()
+	b := &binder{e: e}
+	for _, wf := range doc.Workflows {
+		b.workflow(doc, wf)
+	}
+	if len(b.errs) > 0 {
+		return nil, errors.Join(b.errs...)
+	}
+	return e, nil
+}
+
+// Document returns the document the engine runs.
+func (e *Engine) Document() *arazzo.Document { return e.doc }
+
+type binder struct {
+	e    *Engine
+	errs []error
+}
+
+func (b *binder) fail(format string, args ...any) {
+	b.errs = append(b.errs, fmt.Errorf(format, args...))
+}
+
+func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkflow {
+	if bw, ok := b.e.workflows[wf]; ok {
+		return bw
+	}
+	bw := &boundWorkflow{wf: wf, doc: doc, key: wf.WorkflowID, index: map[string]int{}, outputs: wf.Outputs}
+	if doc != b.e.doc {
+		bw.key = doc.File + "#" + wf.WorkflowID
+	}
+	b.e.workflows[wf] = bw // before binding steps: workflows may call each other
+	order := stepOrder(wf)
+	for i, s := range order {
+		bw.index[s.StepID] = i
+	}
+
+	schema, err := compileInputs(doc, wf)
+	if err != nil {
+		b.fail("workflow %s: inputs schema: %v", wf.WorkflowID, err)
+	}
+	bw.schema = schema
+	bw.defaults, bw.secretInputs = inputDefaultsAndSecrets(doc, wf.Inputs)
+
+	for _, dep := range wf.DependsOn {
+		if t := b.workflowRef(doc, dep); t != nil {
+			bw.deps = append(bw.deps, t)
+		} else {
+			b.fail("workflow %s: dependsOn %q: no such workflow", wf.WorkflowID, dep)
+		}
+	}
+
+	for _, o := range wf.Outputs {
+		b.compileOutput(o, "workflow "+wf.WorkflowID)
+	}
+
+	wfParams := b.params(doc, wf.Parameters, "workflow "+wf.WorkflowID)
+	wfSuccess := b.actions(doc, bw, wf.SuccessActions, "successActions")
+	wfFailure := b.actions(doc, bw, wf.FailureActions, "failureActions")
+
+	for _, s := range order {
+		bs := &boundStep{step: s, wf: bw, body: s.RequestBody, criteria: s.SuccessCriteria, outputs: s.Outputs}
+		where := fmt.Sprintf("workflow %s step %s", wf.WorkflowID, s.StepID)
+		switch {
+		case s.WorkflowID != "":
+			bs.target = b.workflowRef(doc, s.WorkflowID)
+			if bs.target == nil {
+				b.fail("%s: workflowId %q: no such workflow", where, s.WorkflowID)
+			} else {
+				bs.label = bs.target.wf.WorkflowID
+			}
+		case s.OperationID != "" || s.OperationPath != "":
+			b.operation(doc, bs, where)
+		default:
+			b.fail("%s: no operationId, operationPath or workflowId (AsyncAPI steps are not supported)", where)
+		}
+		bs.params = mergeParams(wfParams, b.params(doc, s.Parameters, where))
+		for _, c := range s.SuccessCriteria {
+			b.compileCriterion(c, where)
+		}
+		if s.RequestBody != nil {
+			b.compileBody(s.RequestBody, where)
+		}
+		for _, o := range s.Outputs {
+			b.compileOutput(o, where)
+		}
+		bw.steps = append(bw.steps, bs)
+	}
+	// Action targets need every step index, so bind actions after steps.
+	for _, bs := range bw.steps {
+		bs.onSuccess = mergeActions(b.actions(doc, bw, bs.step.OnSuccess, "onSuccess"), wfSuccess)
+		bs.onFailure = mergeActions(b.actions(doc, bw, bs.step.OnFailure, "onFailure"), wfFailure)
+	}
+	return bw
+}
+
+// stepOrder returns the steps in execution order: list order, except that a
+// step listing dependsOn (1.1) runs after the steps it depends on.
+func stepOrder(wf *arazzo.Workflow) []*arazzo.Step {
+	hasDeps := false
+	for _, s := range wf.Steps {
+		if len(s.DependsOn) > 0 {
+			hasDeps = true
+		}
+	}
+	if !hasDeps {
+		return wf.Steps
+	}
+	placed := map[string]bool{}
+	visiting := map[string]bool{}
+	var out []*arazzo.Step
+	var visit func(s *arazzo.Step)
+	visit = func(s *arazzo.Step) {
+		if placed[s.StepID] || visiting[s.StepID] {
+			return // cycles are reported by validation; keep list order
+		}
+		visiting[s.StepID] = true
+		for _, d := range s.DependsOn {
+			if dep, _ := wf.Step(d); dep != nil {
+				visit(dep)
+			}
+		}
+		visiting[s.StepID] = false
+		placed[s.StepID] = true
+		out = append(out, s)
+	}
+	for _, s := range wf.Steps {
+		visit(s)
+	}
+	return out
+}
+
+func (b *binder) stepIndex(bw *boundWorkflow, id, where string) int {
+	if i, ok := bw.index[id]; ok {
+		return i
+	}
+	b.fail("workflow %s: %s: stepId %q: no such step", bw.wf.WorkflowID, where, id)
+	return -1
+}
+
+// workflowRef resolves a workflowId: a local id, or
+// $sourceDescriptions.<name>.<workflowId> (also the older
+// $sourceDescriptions.<name>.workflows.<workflowId>) for arazzo sources.
+func (b *binder) workflowRef(doc *arazzo.Document, ref string) *boundWorkflow {
+	if rest, ok := strings.CutPrefix(ref, "$sourceDescriptions."); ok {
+		name, id, ok := strings.Cut(rest, ".")
+		if !ok {
+			return nil
+		}
+		src := doc.Source(name)
+		if src == nil || src.Arazzo == nil {
+			return nil
+		}
+		wf := src.Arazzo.Workflow(id)
+		if wf == nil {
+			if id2, ok := strings.CutPrefix(id, "workflows."); ok {
+				wf = src.Arazzo.Workflow(id2)
+			}
+		}
+		if wf == nil {
+			return nil
+		}
+		return b.workflow(src.Arazzo, wf)
+	}
+	if wf := doc.Workflow(ref); wf != nil {
+		return b.workflow(doc, wf)
+	}
+	return nil
+}
+
+// operation binds an operation step through operationId (bare or
+// qualified) or operationPath.
+func (b *binder) operation(doc *arazzo.Document, bs *boundStep, where string) {
+	s := bs.step
+	var op *openapi.Operation
+	var src *arazzo.SourceDescription
+	if s.OperationID != "" {
+		id := s.OperationID
+		if rest, ok := strings.CutPrefix(id, "$sourceDescriptions."); ok {
+			name, opID, ok := strings.Cut(rest, ".")
+			src = doc.Source(name)
+			if !ok || src == nil {
+				b.fail("%s: operationId %q: no source description %q", where, id, name)
+				return
+			}
+			if src.OpenAPI == nil {
+				b.fail("%s: operationId %q: source %q is not a loaded OpenAPI description", where, id, name)
+				return
+			}
+			o, found := src.OpenAPI.Operation(opID)
+			if !found {
+				b.fail("%s: operationId %q not found in source %q", where, opID, name)
+				return
+			}
+			op = o
+		} else {
+			var names []string
+			for _, sd := range doc.SourceDescriptions {
+				if sd.OpenAPI == nil {
+					continue
+				}
+				if o, found := sd.OpenAPI.Operation(id); found {
+					op, src = o, sd
+					names = append(names, sd.Name)
+				}
+			}
+			switch len(names) {
+			case 0:
+				b.fail("%s: operationId %q not found in any source description", where, id)
+				return
+			case 1:
+			default:
+				b.fail("%s: operationId %q is ambiguous: found in sources %s; qualify it as $sourceDescriptions.<name>.%s", where, id, strings.Join(names, ", "), id)
+				return
+			}
+		}
+	} else {
+		name, pointer, err := splitOperationPath(s.OperationPath)
+		if err != nil {
+			b.fail("%s: operationPath %q: %v", where, s.OperationPath, err)
+			return
+		}
+		src = doc.Source(name)
+		if src == nil || src.OpenAPI == nil {
+			b.fail("%s: operationPath %q: no loaded OpenAPI source %q", where, s.OperationPath, name)
+			return
+		}
+		o, err := src.OpenAPI.OperationByPointer(pointer)
+		if err != nil {
+			b.fail("%s: operationPath %q: %v", where, s.OperationPath, err)
+			return
+		}
+		op = o
+	}
+	bs.op, bs.source = op, src
+	bs.opKey = OperationKey{Source: src.Name, OperationID: op.ID, Method: op.Method, Path: op.Path}
+	bs.label = op.ID
+	if bs.label == "" {
+		bs.label = op.Method + " " + op.Path
+	}
+}
+
+// splitOperationPath reads '{$sourceDescriptions.<name>.url}#<pointer>'
+// (also without braces) into the source name and the JSON Pointer.
+func splitOperationPath(p string) (name, pointer string, err error) {
+	base, frag, ok := strings.Cut(p, "#")
+	if !ok {
+		return "", "", errors.New("missing '#' before the JSON Pointer")
+	}
+	base = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(base), "{"), "}")
+	rest, ok := strings.CutPrefix(base, "$sourceDescriptions.")
+	if !ok {
+		return "", "", errors.New("must start with {$sourceDescriptions.<name>.url}")
+	}
+	name, _, _ = strings.Cut(rest, ".")
+	if name == "" {
+		return "", "", errors.New("missing source description name")
+	}
+	return name, frag, nil
+}
+
+// params resolves Reusable Objects and compiles parameter values.
+func (b *binder) params(doc *arazzo.Document, ps []*arazzo.Parameter, where string) []*arazzo.Parameter {
+	var out []*arazzo.Parameter
+	for _, p := range ps {
+		r := p
+		if p.Reference != "" {
+			key, ok := strings.CutPrefix(p.Reference, "$components.parameters.")
+			var comp *arazzo.Parameter
+			if ok && doc.Components != nil {
+				comp = doc.Components.Parameters[key]
+			}
+			if comp == nil {
+				b.fail("%s: parameter reference %q: no such component", where, p.Reference)
+				continue
+			}
+			c := *comp
+			if p.HasValue {
+				c.Value, c.HasValue, c.Compiled, c.Selector = p.Value, true, p.Compiled, nil
+			}
+			r = &c
+		}
+		if r.Selector != nil {
+			b.compileSelector(r.Selector, where+" parameter "+r.Name)
+		} else if r.Compiled == nil {
+			d, err := expr.CompileData(r.Value)
+			if err != nil {
+				b.fail("%s: parameter %s: %v", where, r.Name, err)
+				continue
+			}
+			r = copyParam(r)
+			r.Compiled = d
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func copyParam(p *arazzo.Parameter) *arazzo.Parameter { c := *p; return &c }
+
+// paramKey identifies a parameter for overriding: name+in, header names
+// compared case-insensitively (notes §4.1).
+func paramKey(p *arazzo.Parameter) string {
+	if strings.EqualFold(p.In, "header") {
+		return "header\x00" + strings.ToLower(p.Name)
+	}
+	return p.In + "\x00" + p.Name
+}
+
+// mergeParams applies step parameters over workflow parameters: a step
+// entry with the same name+in replaces the workflow entry in place.
+func mergeParams(wf, step []*arazzo.Parameter) []*arazzo.Parameter {
+	if len(wf) == 0 {
+		return step
+	}
+	out := append([]*arazzo.Parameter(nil), wf...)
+	pos := map[string]int{}
+	for i, p := range out {
+		pos[paramKey(p)] = i
+	}
+	for _, p := range step {
+		if i, ok := pos[paramKey(p)]; ok {
+			out[i] = p
+			continue
+		}
+		pos[paramKey(p)] = len(out)
+		out = append(out, p)
+	}
+	return out
+}
+
+// actions resolves Reusable Objects and action targets.
+func (b *binder) actions(doc *arazzo.Document, bw *boundWorkflow, as []*arazzo.Action, field string) []*boundAction {
+	var out []*boundAction
+	for _, a := range as {
+		r := a
+		if a.Reference != "" {
+			var comp *arazzo.Action
+			if doc.Components != nil {
+				if key, ok := strings.CutPrefix(a.Reference, "$components.successActions."); ok {
+					comp = doc.Components.SuccessActions[key]
+				} else if key, ok := strings.CutPrefix(a.Reference, "$components.failureActions."); ok {
+					comp = doc.Components.FailureActions[key]
+				}
+			}
+			if comp == nil {
+				b.fail("workflow %s: %s: action reference %q: no such component", bw.wf.WorkflowID, field, a.Reference)
+				continue
+			}
+			r = comp
+		}
+		ba := &boundAction{a: r, name: r.Name, typ: r.Type, step: -1}
+		where := fmt.Sprintf("workflow %s %s action %s", bw.wf.WorkflowID, field, r.Name)
+		switch r.Type {
+		case "end", "goto", "retry":
+		default:
+			b.fail("%s: unknown type %q", where, r.Type)
+			continue
+		}
+		if r.StepID != "" {
+			ba.step = b.stepIndex(bw, r.StepID, "action "+r.Name)
+		}
+		if r.WorkflowID != "" {
+			ba.target = b.workflowRef(doc, r.WorkflowID)
+			if ba.target == nil {
+				b.fail("%s: workflowId %q: no such workflow", where, r.WorkflowID)
+			}
+		}
+		if r.Type == "goto" && r.StepID == "" && r.WorkflowID == "" {
+			b.fail("%s: goto needs a stepId or a workflowId", where)
+		}
+		for _, c := range r.Criteria {
+			b.compileCriterion(c, where)
+		}
+		ba.params = b.params(doc, r.Parameters, where)
+		out = append(out, ba)
+	}
+	return out
+}
+
+// mergeActions returns the step actions followed by the workflow actions
+// whose name no step action overrides.
+func mergeActions(step, wf []*boundAction) []*boundAction {
+	if len(wf) == 0 {
+		return step
+	}
+	names := map[string]bool{}
+	for _, a := range step {
+		names[a.name] = true
+	}
+	out := append([]*boundAction(nil), step...)
+	for _, a := range wf {
+		if !names[a.name] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (b *binder) compileCriterion(c *arazzo.Criterion, where string) {
+	if c.Compiled != nil {
+		return
+	}
+	cc, err := expr.CompileCriterion(expr.CriterionSpec{Context: c.Context, Condition: c.Condition, Type: c.Type, Version: c.Version})
+	if err != nil {
+		b.fail("%s: criterion %q: %v", where, c.Condition, err)
+		return
+	}
+	c.Compiled = cc
+}
+
+func (b *binder) compileSelector(s *arazzo.Selector, where string) {
+	if s.Compiled != nil {
+		return
+	}
+	cs, err := expr.CompileSelector(s.Context, s.Selector, s.Type, s.Version)
+	if err != nil {
+		b.fail("%s: selector %q: %v", where, s.Selector, err)
+		return
+	}
+	s.Compiled = cs
+}
+
+func (b *binder) compileOutput(o *arazzo.Output, where string) {
+	if o.Selector != nil {
+		b.compileSelector(o.Selector, where+" output "+o.Name)
+		return
+	}
+	if o.Compiled != nil {
+		return
+	}
+	v, err := expr.ParseValue(o.Expr)
+	if err != nil {
+		b.fail("%s: output %s: %v", where, o.Name, err)
+		return
+	}
+	o.Compiled = v
+}
+
+func (b *binder) compileBody(rb *arazzo.RequestBody, where string) {
+	if rb.HasPayload && rb.Compiled == nil {
+		d, err := expr.CompileData(rb.Payload)
+		if err != nil {
+			b.fail("%s: requestBody payload: %v", where, err)
+		} else {
+			rb.Compiled = d
+		}
+	}
+	for _, r := range rb.Replacements {
+		if r.Selector != nil {
+			b.compileSelector(r.Selector, where+" replacement "+r.Target)
+			continue
+		}
+		if r.Compiled == nil {
+			d, err := expr.CompileData(r.Value)
+			if err != nil {
+				b.fail("%s: replacement %s: %v", where, r.Target, err)
+				continue
+			}
+			r.Compiled = d
+		}
+	}
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,108 @@
+package runtime
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Options configure an Engine. The zero value means defaults.
+type Options struct {
+	// Client sends requests; nil -> a client with its own pooled transport.
+	// Transport, when set, replaces the client's transport (mocks, auth).
+	Client    *http.Client
+	Transport http.RoundTripper
+	// Servers overrides the base URL per source description name.
+	Servers map[string]string
+	// ServerVars sets server variables per source: {"ociComputeApi": {"region": "us-phoenix-1"}}.
+	ServerVars map[string]map[string]string
+	Observer   Observer
+
+	MaxSteps       int           // step executions per run; default 1000
+	MaxDepth       int           // nested workflow depth; default 32
+	RequestTimeout time.Duration // per request; default 30s
+	Timeout        time.Duration // whole run; 0 = none
+	MaxBodyBytes   int64         // response body cap; default 32 MiB
+
+	// LoopDelay is the first wait before a step re-entered by goto runs
+	// again; it doubles up to MaxLoopDelay. nil -> 1s; pointer to 0 disables.
+	LoopDelay    *time.Duration
+	MaxLoopDelay time.Duration // default 30s
+	// MaxRetryAfter caps Retry-After/retryAfter waits; default 5m.
+	MaxRetryAfter time.Duration
+
+	// Sleep waits; tests inject a recorder. nil -> a timer honouring ctx.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock; nil -> time.Now.
+	Now func() time.Time
+	// Strict turns two lenient defaults into failures: a step whose
+	// onSuccess list is present but matches nothing fails (instead of
+	// falling through to the next step), and an operation step without
+	// successCriteria fails on a non-2xx status (instead of succeeding
+	// whenever the transport did). See docs/decisions.md.
+	Strict bool
+}
+
+// Defaults of Options.
+const (
+	DefaultMaxSteps       = 1000
+	DefaultMaxDepth       = 32
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultMaxBodyBytes   = 32 << 20
+	DefaultLoopDelay      = time.Second
+	DefaultMaxLoopDelay   = 30 * time.Second
+	DefaultMaxRetryAfter  = 5 * time.Minute
+)
+
+// withDefaults returns a copy of o with every zero field defaulted.
+func (o Options) withDefaults() Options {
+	if o.MaxSteps <= 0 {
+		o.MaxSteps = DefaultMaxSteps
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = DefaultMaxDepth
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.LoopDelay == nil {
+		d := DefaultLoopDelay
+		o.LoopDelay = &d
+	}
+	if o.MaxLoopDelay <= 0 {
+		o.MaxLoopDelay = DefaultMaxLoopDelay
+	}
+	if o.MaxRetryAfter <= 0 {
+		o.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleepContext
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// httpClient builds the client of an engine without mutating the caller's.
+func (o Options) httpClient() *http.Client {
+	var c http.Client
+	if o.Client != nil {
+		c = *o.Client
+	}
+	if o.Transport != nil {
+		c.Transport = o.Transport
+	}
+	if c.Transport == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 16
+		c.Transport = t
+	}
+	// Redirects are followed by the client as usual; the per-request
+	// timeout is applied through the request context, not Client.Timeout,
+	// so that a step timeout can be shorter.
+	return &c
+}

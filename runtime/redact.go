@@ -1,0 +1,106 @@
+package runtime
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Redacted replaces every secret value in results, events and errors.
+const Redacted = "<redacted>"
+
+// secretName matches input, header and query names that hold credentials.
+var secretName = regexp.MustCompile(`(?i)token|secret|passw|authorization|api[-_]?key|credential|cookie|session|signature`)
+
+// IsSecretName reports whether an input, header or query parameter name
+// suggests that its value is a credential.
+func IsSecretName(name string) bool { return secretName.MatchString(name) }
+
+// redactor hides secret values: the values of secret inputs wherever they
+// appear, and whole values of credential-like headers and query parameters.
+type redactor struct {
+	values []string // longest first, so that overlapping secrets are fully hidden
+}
+
+func newRedactor(secrets []string) *redactor {
+	r := &redactor{}
+	seen := map[string]bool{}
+	for _, s := range secrets {
+		if s == "" || seen[s] {
+			continue
+		}
+		seen[s] = true
+		r.values = append(r.values, s)
+	}
+	sort.Slice(r.values, func(i, j int) bool { return len(r.values[i]) > len(r.values[j]) })
+	return r
+}
+
+// with returns a redactor that also hides more secret values.
+func (r *redactor) with(secrets []string) *redactor {
+	if len(secrets) == 0 {
+		return r
+	}
+	return newRedactor(append(append([]string(nil), r.values...), secrets...))
+}
+
+// String hides every secret value inside s.
+func (r *redactor) String(s string) string {
+	if r == nil {
+		return s
+	}
+	for _, v := range r.values {
+		if strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, Redacted)
+		}
+	}
+	return s
+}
+
+// Header returns the headers as a flat map with credentials hidden.
+func (r *redactor) Header(h http.Header) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k, vs := range h {
+		v := strings.Join(vs, ", ")
+		if IsSecretName(k) || strings.EqualFold(k, "Proxy-Authorization") {
+			v = Redacted
+		} else {
+			v = r.String(v)
+		}
+		out[http.CanonicalHeaderKey(k)] = v
+	}
+	return out
+}
+
+// URL returns u as text with credential-like query values and user info
+// hidden.
+func (r *redactor) URL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	c := *u
+	if c.User != nil {
+		c.User = url.User(Redacted)
+	}
+	if c.RawQuery != "" {
+		parts := strings.Split(c.RawQuery, "&")
+		for i, part := range parts {
+			name, value, _ := strings.Cut(part, "=")
+			dn, err1 := url.QueryUnescape(name)
+			dv, err2 := url.QueryUnescape(value)
+			if err1 != nil || err2 != nil {
+				dn, dv = name, value
+			}
+			if IsSecretName(dn) || r.String(dv) != dv {
+				parts[i] = name + "=" + Redacted
+			}
+		}
+		c.RawQuery = strings.Join(parts, "&")
+	}
+	return r.String(c.String())
+}

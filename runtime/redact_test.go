@@ -1,0 +1,85 @@
+package runtime
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestRedactorHeaders(t *testing.T) {
+	r := newRedactor([]string{"s3cr3t-token"})
+	h := http.Header{
+		"Authorization":       {"Bearer abc"},
+		"Proxy-Authorization": {"Basic xyz"},
+		"Cookie":              {"sid=1"},
+		"Set-Cookie":          {"sid=2"},
+		"X-Api-Key":           {"k"},
+		"X-Custom":            {"carries s3cr3t-token inside"},
+		"Content-Type":        {"application/json"},
+	}
+	got := r.Header(h)
+	for _, name := range []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key"} {
+		if got[name] != Redacted {
+			t.Errorf("%s = %q, want redacted", name, got[name])
+		}
+	}
+	if got["X-Custom"] != "carries "+Redacted+" inside" {
+		t.Errorf("X-Custom = %q", got["X-Custom"])
+	}
+	if got["Content-Type"] != "application/json" {
+		t.Errorf("Content-Type = %q", got["Content-Type"])
+	}
+}
+
+func TestRedactorURL(t *testing.T) {
+	r := newRedactor([]string{"hunter22"})
+	tests := []struct{ in, want string }{
+		{"https://h/p?a=1&b=2", "https://h/p?a=1&b=2"},
+		{"https://h/p?access_token=zzz&a=1", "https://h/p?access_token=" + Redacted + "&a=1"},
+		{"https://h/p?pw=hunter22", "https://h/p?pw=" + Redacted},
+		{"https://user:pass@h/p", "https://" + url.PathEscape(Redacted) + "@h/p"},
+		{"https://h/items/hunter22", "https://h/items/" + Redacted},
+	}
+	for _, tc := range tests {
+		u, err := url.Parse(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.URL(u); got != tc.want {
+			t.Errorf("URL(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestRedactorLongestSecretFirst(t *testing.T) {
+	r := newRedactor([]string{"abc", "abcdef", ""})
+	if got := r.String("x abcdef y abc"); got != "x "+Redacted+" y "+Redacted {
+		t.Errorf("got %q", got)
+	}
+	var nilR *redactor
+	if got := nilR.String("abc"); got != "abc" {
+		t.Errorf("nil redactor changed the text: %q", got)
+	}
+}
+
+func TestIsSecretName(t *testing.T) {
+	for _, name := range []string{"authToken", "password", "client_secret", "Authorization", "apiKey", "api_key", "X-API-Key", "credentials"} {
+		if !IsSecretName(name) {
+			t.Errorf("IsSecretName(%q) = false", name)
+		}
+	}
+	for _, name := range []string{"instanceId", "displayName", "compartmentId", "region"} {
+		if IsSecretName(name) {
+			t.Errorf("IsSecretName(%q) = true", name)
+		}
+	}
+}
+
+func TestRedactValue(t *testing.T) {
+	r := newRedactor([]string{"tok123"})
+	v := redactValue(map[string]any{"a": []any{"tok123", 1.0}, "b": "x tok123"}, r).(map[string]any)
+	if v["a"].([]any)[0] != Redacted || !strings.Contains(v["b"].(string), Redacted) || v["a"].([]any)[1] != 1.0 {
+		t.Errorf("redactValue = %v", v)
+	}
+}

@@ -1,0 +1,175 @@
+package runtime
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/antchfx/xmlquery"
+
+	"github.com/arazzo-go/arazzo/arazzo"
+)
+
+// applyReplacements applies Payload Replacement Objects to an evaluated
+// payload, in order: JSON Pointer targets for JSON (a string payload of a
+// JSON media type is parsed first), XPath targets for XML string payloads.
+func applyReplacements(body any, contentType string, reps []*arazzo.Replacement, sc *scope) (any, error) {
+	mt := mediaType(contentType)
+	isXML := strings.HasSuffix(mt, "/xml") || strings.HasSuffix(mt, "+xml")
+	if s, ok := body.(string); ok && !isXML {
+		var v any
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
+			if mt == "" && strings.HasPrefix(strings.TrimSpace(s), "<") {
+				isXML = true
+			} else {
+				return nil, fmt.Errorf("replacements need a JSON or XML payload: %v", err)
+			}
+		} else {
+			body = v
+		}
+	}
+	for _, rep := range reps {
+		var v any
+		var err error
+		switch {
+		case rep.Selector != nil && rep.Selector.Compiled != nil:
+			v, err = rep.Selector.Compiled.Eval(sc)
+		case rep.Compiled != nil:
+			v, err = rep.Compiled.Eval(sc)
+		default:
+			v = rep.Value
+		}
+		if err != nil {
+			return nil, fmt.Errorf("replacement %s: %w", rep.Target, err)
+		}
+		typ := rep.TargetSelectorType
+		if typ == "" {
+			typ = "jsonpointer"
+			if isXML {
+				typ = "xpath"
+			}
+		}
+		switch typ {
+		case "jsonpointer":
+			body, err = setPointer(body, rep.Target, v)
+		case "xpath":
+			s, ok := body.(string)
+			if !ok {
+				return nil, fmt.Errorf("replacement %s: an XPath target needs an XML string payload", rep.Target)
+			}
+			body, err = setXPath(s, rep.Target, v)
+		default:
+			err = fmt.Errorf("target selector type %q is not supported", typ)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("replacement %s: %w", rep.Target, err)
+		}
+	}
+	return body, nil
+}
+
+// setPointer sets the value at an RFC 6901 JSON Pointer, creating missing
+// object members (notes §5); a missing array index is an error, "-"
+// appends.
+func setPointer(doc any, pointer string, v any) (any, error) {
+	if pointer == "" {
+		return v, nil
+	}
+	if !strings.HasPrefix(pointer, "/") {
+		return nil, fmt.Errorf("JSON Pointer %q must start with '/'", pointer)
+	}
+	tokens := strings.Split(pointer[1:], "/")
+	for i, t := range tokens {
+		tokens[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+	}
+	return setTokens(doc, tokens, v)
+}
+
+func setTokens(node any, tokens []string, v any) (any, error) {
+	if len(tokens) == 0 {
+		return v, nil
+	}
+	t := tokens[0]
+	switch n := node.(type) {
+	case nil:
+		child, err := setTokens(nil, tokens[1:], v)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{t: child}, nil
+	case map[string]any:
+		child, err := setTokens(n[t], tokens[1:], v)
+		if err != nil {
+			return nil, err
+		}
+		n[t] = child
+		return n, nil
+	case []any:
+		if t == "-" {
+			child, err := setTokens(nil, tokens[1:], v)
+			if err != nil {
+				return nil, err
+			}
+			return append(n, child), nil
+		}
+		i, err := strconv.Atoi(t)
+		if err != nil || i < 0 || (len(t) > 1 && t[0] == '0') {
+			return nil, fmt.Errorf("%q is not an array index", t)
+		}
+		if i >= len(n) {
+			return nil, fmt.Errorf("array index %d out of range (length %d)", i, len(n))
+		}
+		child, err := setTokens(n[i], tokens[1:], v)
+		if err != nil {
+			return nil, err
+		}
+		n[i] = child
+		return n, nil
+	}
+	return nil, fmt.Errorf("cannot set %q inside a %T", t, node)
+}
+
+// setXPath replaces the text of every node an XPath selects.
+func setXPath(doc, xpath string, v any) (string, error) {
+	root, err := xmlquery.Parse(strings.NewReader(doc))
+	if err != nil {
+		return "", fmt.Errorf("parsing the XML payload: %w", err)
+	}
+	nodes, err := xmlquery.QueryAll(root, xpath)
+	if err != nil {
+		return "", err
+	}
+	if len(nodes) == 0 {
+		return "", errors.New("the XPath selects no node")
+	}
+	text := scalarText(v)
+	for _, n := range nodes {
+		switch n.Type {
+		case xmlquery.AttributeNode:
+			n.Parent.SetAttr(n.Data, text)
+		default:
+			for c := n.FirstChild; c != nil; {
+				next := c.NextSibling
+				xmlquery.RemoveFromTree(c)
+				c = next
+			}
+			xmlquery.AddChild(n, &xmlquery.Node{Type: xmlquery.TextNode, Data: text})
+		}
+	}
+	return root.OutputXML(false), nil
+}
+
+func scalarText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case map[string]any, []any:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,72 @@
+package runtime
+
+import "time"
+
+// Status of a run or a step.
+type Status string
+
+// Run statuses.
+const (
+	Succeeded Status = "succeeded"
+	Failed    Status = "failed"
+	Aborted   Status = "aborted"
+)
+
+// Result is the outcome of one workflow run.
+type Result struct {
+	WorkflowID string
+	Status     Status
+	Inputs     map[string]any // secrets redacted
+	Outputs    map[string]any
+	Steps      []*StepAttempt
+	// Error says why the run failed or aborted (nil on success).
+	Error    string
+	FailedAt string // stepId where it failed, if any
+	Started  time.Time
+	Duration time.Duration
+}
+
+// StepAttempt is one execution of one step.
+type StepAttempt struct {
+	WorkflowID string
+	StepID     string
+	Attempt    int    // 1 for the first try, 2 for the first retry...
+	Operation  string // operationId or "METHOD path", or workflowId for workflow steps
+	Request    *RequestSummary
+	Response   *ResponseSummary
+	Criteria   []CriterionResult
+	Success    bool
+	Action     string // "next", "end", "goto <step>", "goto workflow <id>", "retry", "fail"
+	ActionName string
+	Error      string
+	Outputs    map[string]any
+	Started    time.Time
+	Duration   time.Duration
+	Waited     time.Duration // sleep before this attempt (retry/poll pacing)
+}
+
+// RequestSummary describes a sent request (secrets redacted).
+type RequestSummary struct {
+	Method, URL string
+	Headers     map[string]string
+	BodySize    int
+	BodyPreview string
+	Body        []byte `json:"-"` // exact bytes, for tests (not in reports)
+}
+
+// ResponseSummary describes a received response (secrets redacted).
+type ResponseSummary struct {
+	Status      int
+	Headers     map[string]string
+	BodySize    int
+	BodyPreview string
+}
+
+// CriterionResult is one evaluated criterion.
+type CriterionResult struct {
+	Condition   string
+	Type        string
+	Pass        bool
+	Explanation string
+	Error       string
+}

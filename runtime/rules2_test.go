@@ -1,0 +1,498 @@
+package runtime_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/arazzo-go/arazzo/runtime"
+)
+
+func TestWorkflowStructureRules(t *testing.T) {
+	s500 := answer{status: 500}
+	tests := []ruleCase{
+		{
+			name: "workflow actions apply unless overridden by name",
+			doc: `workflows:
+  - workflowId: main
+    successActions:
+      - {name: finish, type: end, criteria: [{condition: $response.body#/done == true}]}
+    failureActions:
+      - {name: onError, type: goto, stepId: recover}
+    steps:
+      - stepId: first
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+      - stepId: second
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "2"}]
+        successCriteria: [{condition: $statusCode == 200}]
+        onFailure: [{name: onError, type: end}]
+      - stepId: recover
+        operationId: getJob
+        parameters: [{name: id, in: path, value: r}]
+`,
+			script: map[string][]answer{"getItem": {{body: `{"done":false}`}, s500}},
+			// first: the workflow success action does not match -> next;
+			// second fails: its own onError (end) overrides the workflow's goto.
+			status: runtime.Failed, trace: "first:next second:end",
+		},
+		{
+			name: "workflow failure action applies to every step",
+			doc: `workflows:
+  - workflowId: main
+    failureActions:
+      - {name: onError, type: goto, stepId: recover}
+    steps:
+      - stepId: first
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+        successCriteria: [{condition: $statusCode == 200}]
+      - stepId: recover
+        operationId: getJob
+        parameters: [{name: id, in: path, value: r}]
+        onSuccess: [{name: done, type: end}]
+`,
+			script: map[string][]answer{"getItem": {s500}},
+			status: runtime.Succeeded, trace: "first:goto recover recover:end",
+		},
+		{
+			name: "components parameters with value override and reusable actions",
+			doc: `components:
+  parameters:
+    itemId: {name: id, in: path, value: default-id}
+    trace: {name: X-Trace, in: header, value: from-component}
+  failureActions:
+    giveUp: {name: giveUp, type: end}
+  successActions:
+    stopHere: {name: stopHere, type: end}
+workflows:
+  - workflowId: main
+    parameters:
+      - reference: $components.parameters.trace
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters:
+          - {reference: $components.parameters.itemId, value: overridden}
+        successCriteria: [{condition: $statusCode == 200}]
+        onSuccess: [{reference: $components.successActions.stopHere}]
+        onFailure: [{reference: $components.failureActions.giveUp}]
+      - stepId: notRun
+        operationId: getJob
+        parameters: [{name: id, in: path, value: x}]
+`,
+			status: runtime.Succeeded, trace: "get:end",
+			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
+				if !strings.HasSuffix(reqs[0].URL, "/items/overridden") || reqs[0].Header.Get("X-Trace") != "from-component" {
+					t.Errorf("request %s %v", reqs[0].URL, reqs[0].Header)
+				}
+			},
+		},
+		{
+			name: "step parameters override workflow parameters by name and in",
+			doc: `workflows:
+  - workflowId: main
+    parameters:
+      - {name: x-trace, in: header, value: workflow}
+      - {name: q, in: query, value: wf}
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters:
+          - {name: id, in: path, value: "1"}
+          - {name: X-Trace, in: header, value: step}
+`,
+			status: runtime.Succeeded,
+			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
+				if got := reqs[0].Header.Values("X-Trace"); !reflect.DeepEqual(got, []string{"step"}) {
+					t.Errorf("X-Trace = %q", got)
+				}
+				if !strings.Contains(reqs[0].URL, "q=wf") {
+					t.Errorf("workflow parameter dropped: %s", reqs[0].URL)
+				}
+			},
+		},
+		{
+			name: "nested workflow step with outputs",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: call
+        workflowId: child
+        parameters: [{name: itemId, value: "7"}]
+        outputs: {state: $outputs.state, also: $workflows.child.outputs.state}
+      - stepId: after
+        operationId: getJob
+        parameters: [{name: id, in: path, value: $steps.call.outputs.state}]
+    outputs: {state: $steps.call.outputs.state, also: $steps.call.outputs.also}
+  - workflowId: child
+    inputs: {type: object, properties: {itemId: {type: string}}, required: [itemId]}
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters: [{name: id, in: path, value: $inputs.itemId}]
+        outputs: {state: $response.body#/state}
+        onSuccess: [{name: early, type: end}]
+      - stepId: unreachable
+        operationId: createItem
+    outputs: {state: $steps.get.outputs.state}
+`,
+			script: map[string][]answer{"getItem": {{body: `{"state":"ready"}`}}},
+			status: runtime.Succeeded, trace: "get:end call:next after:next", outputs: `{"state":"ready","also":"ready"}`,
+			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
+				if !strings.HasSuffix(reqs[0].URL, "/items/7") || !strings.HasSuffix(reqs[1].URL, "/jobs/ready") {
+					t.Errorf("requests %s %s", reqs[0].URL, reqs[1].URL)
+				}
+			},
+		},
+		{
+			name: "nested workflow failure fails the step",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: call
+        workflowId: child
+  - workflowId: child
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+        successCriteria: [{condition: $statusCode == 200}]
+`,
+			script: map[string][]answer{"getItem": {s500}},
+			status: runtime.Failed, trace: "get:fail call:fail", errHas: "workflow child failed",
+		},
+		{
+			name: "nested workflow inputs are validated",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: call
+        workflowId: child
+        parameters: [{name: n, value: notANumber}]
+  - workflowId: child
+    inputs: {type: object, properties: {n: {type: integer}}}
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+`,
+			status: runtime.Failed, trace: "call:fail", errHas: "invalid inputs for workflow child",
+		},
+		{
+			name: "dependsOn runs each dependency once",
+			doc: `workflows:
+  - workflowId: main
+    dependsOn: [a, b]
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters: [{name: id, in: path, value: $workflows.a.outputs.v}]
+  - workflowId: a
+    steps:
+      - stepId: aJob
+        operationId: getJob
+        parameters: [{name: id, in: path, value: a}]
+        outputs: {v: $response.body#/v}
+    outputs: {v: $steps.aJob.outputs.v}
+  - workflowId: b
+    dependsOn: [a]
+    steps:
+      - stepId: bJob
+        operationId: getJob
+        parameters: [{name: id, in: path, value: b}]
+`,
+			script: map[string][]answer{"getJob": {{body: `{"v":"fromA"}`}}},
+			status: runtime.Succeeded, trace: "aJob:next bJob:next get:next",
+			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
+				if !strings.HasSuffix(reqs[2].URL, "/items/fromA") {
+					t.Errorf("main used %s", reqs[2].URL)
+				}
+			},
+		},
+		{
+			name: "failed dependency fails the workflow",
+			doc: `workflows:
+  - workflowId: main
+    dependsOn: [a]
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+  - workflowId: a
+    steps:
+      - stepId: aJob
+        operationId: getJob
+        parameters: [{name: id, in: path, value: a}]
+        successCriteria: [{condition: $statusCode == 200}]
+`,
+			script: map[string][]answer{"getJob": {s500}},
+			status: runtime.Failed, trace: "aJob:fail", errHas: "depends on a, which failed",
+		},
+		{
+			name: "step dependsOn orders steps",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: second
+        operationId: getItem
+        dependsOn: [first]
+        parameters: [{name: id, in: path, value: $steps.first.outputs.id}]
+      - stepId: first
+        operationId: getJob
+        parameters: [{name: id, in: path, value: j}]
+        outputs: {id: $response.body#/id}
+`,
+			script: map[string][]answer{"getJob": {{body: `{"id":"i9"}`}}},
+			status: runtime.Succeeded, trace: "first:next second:next",
+		},
+		{
+			name: "step timeout fails the attempt and allows retry",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: get
+        operationId: getItem
+        timeout: 50
+        parameters: [{name: id, in: path, value: "1"}]
+        onFailure: [{name: again, type: retry}]
+`,
+			script: map[string][]answer{"getItem": {{delay: 2 * time.Second}, {body: `{}`}}},
+			status: runtime.Succeeded, trace: "get:retry get:next",
+			check: func(t *testing.T, res *runtime.Result, _ []*recordedRequest) {
+				if !strings.Contains(res.Steps[0].Error, "timed out after 50ms") {
+					t.Errorf("first attempt error %q", res.Steps[0].Error)
+				}
+			},
+		},
+		{
+			name: "request timeout is a step failure",
+			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK,
+			script: map[string][]answer{"getItem": {{delay: 2 * time.Second}}},
+			opts:   func(o *runtime.Options) { o.RequestTimeout = 50 * time.Millisecond },
+			status: runtime.Failed, trace: "get:fail", errHas: "no response within 50ms",
+		},
+		{
+			name: "selectors in outputs and parameters",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+        outputs:
+          body: $response.body
+          first:
+            context: $response.body
+            selector: $.items[0].name
+            type: jsonpath
+      - stepId: job
+        operationId: getJob
+        parameters:
+          - name: id
+            in: path
+            value: {context: $steps.get.outputs.body, selector: /items/1/name, type: jsonpointer}
+    outputs: {first: $steps.get.outputs.first}
+`,
+			script: map[string][]answer{"getItem": {{body: `{"items":[{"name":"a"},{"name":"b"}]}`}}},
+			status: runtime.Succeeded, outputs: `{"first":"a"}`,
+			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
+				if !strings.HasSuffix(reqs[1].URL, "/jobs/b") {
+					t.Errorf("selector parameter: %s", reqs[1].URL)
+				}
+			},
+		},
+		{
+			name: "goto loop without criteria hits the step guard",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: spin
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+        onSuccess: [{name: again, type: goto, stepId: spin}]
+`,
+			opts:   func(o *runtime.Options) { o.MaxSteps = 10 },
+			status: runtime.Aborted, errHas: "step spin re-entered 10 times via goto again",
+		},
+		{
+			name: "recursive workflows hit the depth guard",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: recurse
+        workflowId: main
+`,
+			opts:   func(o *runtime.Options) { o.MaxDepth = 4 },
+			status: runtime.Aborted, errHas: "nesting deeper than 4",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { runRuleCase(t, tc) })
+	}
+}
+
+func TestRequestsReachTheWire(t *testing.T) {
+	tests := []ruleCase{
+		{
+			name: "path query header cookie serialisation",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters:
+          - {name: id, in: path, value: "a b/c"}
+          - {name: tags, in: query, value: [x, "y z"]}
+          - {name: q, in: query, value: $inputs.missing}
+          - {name: X-Trace, in: header, value: 42}
+          - {name: session, in: cookie, value: abc}
+`,
+			status: runtime.Succeeded,
+			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
+				u, _ := url.Parse(reqs[0].URL)
+				if u.EscapedPath() != "/v1/items/a%20b%2Fc" {
+					t.Errorf("path %s", u.EscapedPath())
+				}
+				if got := u.Query()["tags"]; !reflect.DeepEqual(got, []string{"x", "y z"}) {
+					t.Errorf("tags %q (raw %s)", got, u.RawQuery)
+				}
+				if u.Query().Has("q") {
+					t.Errorf("absent value sent: %s", u.RawQuery)
+				}
+				if reqs[0].Header.Get("X-Trace") != "42" || !strings.Contains(reqs[0].Header.Get("Cookie"), "session=abc") {
+					t.Errorf("headers %v", reqs[0].Header)
+				}
+			},
+		},
+		{
+			name: "json body with replacements",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: create
+        operationId: createItem
+        requestBody:
+          contentType: application/json
+          payload: {name: $inputs.name, count: $inputs.count, fixed: "$100", nested: {a: 1}}
+          replacements:
+            - {target: /nested/a, value: $inputs.count}
+            - {target: /added, value: "hi {$inputs.name}"}
+        outputs: {sent: $request.body#/nested/a}
+    outputs: {sent: $steps.create.outputs.sent}
+`,
+			inputs: map[string]any{"name": "n1", "count": 3},
+			status: runtime.Succeeded, outputs: `{"sent":3}`,
+			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
+				var got map[string]any
+				if err := json.Unmarshal([]byte(reqs[0].Body), &got); err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]any{"name": "n1", "count": 3.0, "fixed": "$100", "nested": map[string]any{"a": 3.0}, "added": "hi n1"}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("body %v, want %v", got, want)
+				}
+			},
+		},
+		{
+			name: "form body",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: create
+        operationId: createItem
+        requestBody:
+          contentType: application/x-www-form-urlencoded
+          payload: {grant_type: password, user: $inputs.name}
+`,
+			inputs: map[string]any{"name": "a&b"},
+			status: runtime.Succeeded,
+			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
+				v, err := url.ParseQuery(reqs[0].Body)
+				if err != nil || v.Get("grant_type") != "password" || v.Get("user") != "a&b" {
+					t.Errorf("form body %q", reqs[0].Body)
+				}
+				if !strings.HasPrefix(reqs[0].Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+					t.Errorf("Content-Type %q", reqs[0].Header.Get("Content-Type"))
+				}
+			},
+		},
+		{
+			name: "xml body with xpath replacement",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: create
+        operationId: createItem
+        requestBody:
+          contentType: application/xml
+          payload: "<item><name>{$inputs.name}</name><qty>0</qty></item>"
+          replacements:
+            - {target: /item/qty, value: $inputs.count}
+`,
+			inputs: map[string]any{"name": "n1", "count": 5},
+			status: runtime.Succeeded,
+			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
+				if !strings.Contains(reqs[0].Body, "<name>n1</name>") || !strings.Contains(reqs[0].Body, "<qty>5</qty>") {
+					t.Errorf("xml body %q", reqs[0].Body)
+				}
+			},
+		},
+		{
+			name: "text body is sent as is",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: create
+        operationId: createItem
+        requestBody:
+          contentType: text/plain
+          payload: "hello {$inputs.name}"
+`,
+			inputs: map[string]any{"name": "world"},
+			status: runtime.Succeeded,
+			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
+				if reqs[0].Body != "hello world" {
+					t.Errorf("text body %q", reqs[0].Body)
+				}
+			},
+		},
+		{
+			name: "secret inputs are redacted from the result",
+			doc: `workflows:
+  - workflowId: main
+    inputs:
+      type: object
+      properties:
+        pin: {type: string, format: password}
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters:
+          - {name: id, in: path, value: $inputs.pin}
+          - {name: q, in: query, value: $inputs.pin}
+          - {name: X-Trace, in: header, value: "pin={$inputs.pin}"}
+        successCriteria: [{condition: $statusCode == 200}]
+`,
+			inputs: map[string]any{"pin": "9876-secret"},
+			script: map[string][]answer{"getItem": {{status: 500, body: `{"echo":"9876-secret"}`}}},
+			status: runtime.Failed,
+			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
+				if !strings.Contains(reqs[0].URL, "9876-secret") {
+					t.Fatalf("the secret did not reach the wire: %s", reqs[0].URL)
+				}
+				b, _ := json.Marshal(res)
+				if strings.Contains(string(b), "9876-secret") {
+					t.Errorf("secret leaked into the result: %s", b)
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { runRuleCase(t, tc) })
+	}
+}

@@ -1,0 +1,612 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/expr"
+)
+
+// runState is the state of one Run, shared by every workflow it executes.
+type runState struct {
+	e      *Engine
+	root   context.Context // the run's context (with the overall timeout)
+	res    *Result
+	redact *redactor
+	steps  int // step executions so far
+	// completed holds the outcome of every workflow run to completion in
+	// this run, so that dependsOn runs each dependency once.
+	completed map[*boundWorkflow]*outcome
+	records   map[string]*workflowRecord
+	stack     []string // workflow ids being executed, outermost first
+}
+
+// workflowRecord is what $workflows.<id> sees.
+type workflowRecord struct {
+	inputs   map[string]any
+	outputs  map[string]any
+	finished bool
+}
+
+func (r *runState) workflowRecord(id string) *workflowRecord { return r.records[id] }
+
+// outcome is the end of one workflow execution.
+type outcome struct {
+	status   Status
+	outputs  map[string]any
+	err      string
+	failedAt string
+}
+
+// wfState is one workflow execution's state: its $inputs and $steps.
+type wfState struct {
+	run         *runState
+	bw          *boundWorkflow
+	inputs      map[string]any
+	stepOutputs map[string]map[string]any
+	executed    map[int]bool
+	retries     map[string]int64 // step+action name -> retries done
+	pacer       loopPacer
+	depth       int
+}
+
+// Run executes the workflow with the given inputs. The error is for
+// problems before the run starts (unknown workflow, invalid inputs: then an
+// *InputError); a workflow that fails is a Result with Status Failed.
+func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]any) (*Result, error) {
+	wf := e.doc.Workflow(workflowID)
+	if wf == nil {
+		return nil, fmt.Errorf("no workflow %q in %s (have %s)", workflowID, e.doc.File, strings.Join(e.WorkflowIDs(), ", "))
+	}
+	bw := e.workflows[wf]
+	prepared, err := bw.prepareInputs(inputs)
+	rd := newRedactor(secretValues(bw, inputs))
+	if err != nil {
+		var ie *InputError
+		if errors.As(err, &ie) {
+			for i := range ie.Problems {
+				ie.Problems[i].Msg = rd.String(ie.Problems[i].Msg)
+			}
+		}
+		return nil, err
+	}
+	if e.opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
+		defer cancel()
+	}
+	r := &runState{
+		e:         e,
+		root:      ctx,
+		redact:    rd,
+		completed: map[*boundWorkflow]*outcome{},
+		records:   map[string]*workflowRecord{},
+		res: &Result{
+			WorkflowID: workflowID,
+			Inputs:     redactInputs(bw, prepared, rd),
+			Started:    e.opts.Now(),
+		},
+	}
+	out := r.runWorkflow(ctx, bw, prepared, 0, true)
+	res := r.res
+	res.Status = out.status
+	res.Outputs = out.outputs
+	res.Error = rd.String(out.err)
+	res.FailedAt = out.failedAt
+	res.Duration = e.opts.Now().Sub(res.Started)
+	return res, nil
+}
+
+// WorkflowIDs lists the workflows of the document, in order.
+func (e *Engine) WorkflowIDs() []string {
+	ids := make([]string, 0, len(e.doc.Workflows))
+	for _, w := range e.doc.Workflows {
+		ids = append(ids, w.WorkflowID)
+	}
+	return ids
+}
+
+func secretValues(bw *boundWorkflow, inputs map[string]any) []string {
+	var out []string
+	for name := range bw.secretInputs {
+		if s, ok := inputs[name].(string); ok && s != "" {
+			out = append(out, s)
+		}
+	}
+	for name, v := range inputs {
+		if IsSecretName(name) {
+			if s, ok := v.(string); ok && s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func redactInputs(bw *boundWorkflow, inputs map[string]any, rd *redactor) map[string]any {
+	out := make(map[string]any, len(inputs))
+	for k, v := range inputs {
+		if bw.secretInputs[k] || IsSecretName(k) {
+			out[k] = Redacted
+			continue
+		}
+		out[k] = redactValue(v, rd)
+	}
+	return out
+}
+
+// redactValue hides secret values inside strings of a decoded value.
+func redactValue(v any, rd *redactor) any {
+	switch x := v.(type) {
+	case string:
+		return rd.String(x)
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = redactValue(e, rd)
+		}
+		return m
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = redactValue(e, rd)
+		}
+		return l
+	}
+	return v
+}
+
+func (r *runState) emit(ev Event) {
+	if r.e.opts.Observer == nil {
+		return
+	}
+	ev.Time = r.e.opts.Now()
+	r.e.opts.Observer.Observe(ev)
+}
+
+// abortMessage says why the run context ended.
+func (r *runState) abortMessage(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) && r.e.opts.Timeout > 0 {
+		return fmt.Sprintf("run timed out after %s", r.e.opts.Timeout)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "run deadline exceeded"
+	}
+	return "run cancelled"
+}
+
+// runWorkflow executes one workflow (the entry workflow, a dependency, a
+// nested workflow step, a goto or retry target) with validated inputs.
+func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs map[string]any, depth int, top bool) *outcome {
+	id := bw.wf.WorkflowID
+	if depth > r.e.opts.MaxDepth {
+		return &outcome{status: Aborted, err: fmt.Sprintf("workflow nesting deeper than %d: %s -> %s", r.e.opts.MaxDepth, strings.Join(r.stack, " -> "), id)}
+	}
+	r.stack = append(r.stack, id)
+	defer func() { r.stack = r.stack[:len(r.stack)-1] }()
+
+	for _, dep := range bw.deps {
+		done := r.completed[dep]
+		if done == nil {
+			in, err := dep.prepareInputs(nil)
+			if err != nil {
+				done = &outcome{status: Failed, err: err.Error()}
+			} else {
+				done = r.runWorkflow(ctx, dep, in, depth+1, false)
+			}
+			r.completed[dep] = done
+		}
+		switch done.status {
+		case Aborted:
+			return done
+		case Failed:
+			return &outcome{status: Failed, err: fmt.Sprintf("workflow %s depends on %s, which failed: %s", id, dep.wf.WorkflowID, done.err)}
+		}
+	}
+
+	st := &wfState{
+		run:         r,
+		bw:          bw,
+		inputs:      inputs,
+		stepOutputs: map[string]map[string]any{},
+		executed:    map[int]bool{},
+		retries:     map[string]int64{},
+		pacer:       newLoopPacer(*r.e.opts.LoopDelay, r.e.opts.MaxLoopDelay),
+		depth:       depth,
+	}
+	rec := &workflowRecord{inputs: inputs}
+	r.records[id] = rec
+	r.emit(Event{Kind: EventWorkflowStarted, WorkflowID: id})
+
+	out := st.loop(ctx)
+	if out.outputs == nil {
+		out.outputs = st.workflowOutputs()
+	}
+	rec.outputs, rec.finished = out.outputs, true
+	if out.status == Succeeded {
+		r.completed[bw] = out
+	}
+	r.emit(Event{Kind: EventWorkflowFinished, WorkflowID: id, Reason: r.redact.String(out.err), Result: r.resultIfTop(top, out)})
+	return out
+}
+
+func (r *runState) resultIfTop(top bool, out *outcome) *Result {
+	if !top {
+		return nil
+	}
+	res := *r.res
+	res.Status, res.Outputs, res.Error, res.FailedAt = out.status, out.outputs, r.redact.String(out.err), out.failedAt
+	res.Duration = r.e.opts.Now().Sub(res.Started)
+	return &res
+}
+
+// workflowOutputs evaluates the workflow outputs leniently: a value that
+// cannot be computed (a step that never ran) is null.
+func (st *wfState) workflowOutputs() map[string]any {
+	outs := st.bw.outputs
+	if len(outs) == 0 {
+		return map[string]any{}
+	}
+	sc := &scope{st: st}
+	m := make(map[string]any, len(outs))
+	for _, o := range outs {
+		v, _ := evalOutput(o, sc)
+		m[o.Name] = v
+	}
+	return m
+}
+
+func evalOutput(o *arazzo.Output, sc *scope) (any, error) {
+	var v any
+	var err error
+	switch {
+	case o.Selector != nil && o.Selector.Compiled != nil:
+		v, err = o.Selector.Compiled.Eval(sc)
+	case o.Compiled != nil:
+		v, err = o.Compiled.Eval(sc)
+	default:
+		return nil, fmt.Errorf("output %s is not compiled", o.Name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// loop is the reference algorithm of notes §8.8 for one workflow.
+func (st *wfState) loop(ctx context.Context) *outcome {
+	r := st.run
+	opts := &r.e.opts
+	steps := st.bw.steps
+	i := 0
+	attemptNo := 1
+	var waited time.Duration
+	var via string // the goto action that re-entered the current step
+	reentries := map[int]int{}
+	for i < len(steps) {
+		bs := steps[i]
+		if err := ctx.Err(); err != nil {
+			return &outcome{status: Aborted, err: r.abortMessage(err), failedAt: bs.step.StepID}
+		}
+		if r.steps >= opts.MaxSteps {
+			msg := fmt.Sprintf("stopped after %d step executions (the --max-steps limit)", r.steps)
+			if via != "" {
+				msg = fmt.Sprintf("step %s re-entered %d times via goto %s: stopped after %d step executions (the --max-steps limit)", bs.step.StepID, reentries[i], via, r.steps)
+			}
+			return &outcome{status: Aborted, err: msg, failedAt: bs.step.StepID}
+		}
+		r.steps++
+		st.executed[i] = true
+
+		x := st.execute(ctx, bs, attemptNo, waited)
+		waited = 0
+		if x.aborted != "" {
+			x.att.Action = "abort"
+			st.finishAttempt(x)
+			return &outcome{status: Aborted, err: x.aborted, failedAt: bs.step.StepID}
+		}
+		sc := x.scope
+
+		if x.att.Success {
+			delete(st.retries, bs.step.StepID)
+			outs := map[string]any{}
+			for _, o := range bs.outputs {
+				v, err := evalOutput(o, sc)
+				if err != nil && !errors.Is(err, expr.ErrAbsent) {
+					x.att.Error = joinMsg(x.att.Error, fmt.Sprintf("output %s: %v", o.Name, err))
+				}
+				outs[o.Name] = v
+			}
+			st.stepOutputs[bs.step.StepID] = outs
+			x.att.Outputs = redactValue(outs, r.redact).(map[string]any)
+
+			a := st.selectAction(bs.onSuccess, x, bs, false)
+			if a == nil {
+				if opts.Strict && len(bs.step.OnSuccess) > 0 {
+					x.att.Success = false
+					x.att.Action = "fail"
+					x.att.Error = joinMsg(x.att.Error, "no onSuccess action matched (strict mode)")
+					st.finishAttempt(x)
+					return &outcome{status: Failed, err: fmt.Sprintf("step %s: no onSuccess action matched (strict mode)", bs.step.StepID), failedAt: bs.step.StepID}
+				}
+				x.att.Action = "next"
+				st.finishAttempt(x)
+				i++
+				attemptNo, via = 1, ""
+				st.pacer.enter(i)
+				continue
+			}
+			switch a.typ {
+			case "end":
+				st.take(x, a, "end")
+				return &outcome{status: Succeeded}
+			case "goto":
+				if a.target != nil {
+					st.take(x, a, "goto workflow "+a.target.wf.WorkflowID)
+					return st.tailCall(ctx, a, sc)
+				}
+				st.take(x, a, "goto "+a.a.StepID)
+				var stop *outcome
+				i, waited, stop = st.gotoStep(ctx, i, a, x)
+				if stop != nil {
+					return stop
+				}
+				attemptNo, via = 1, a.name
+				reentries[i]++
+				continue
+			}
+			// A retry action in a success list is invalid; treat as next.
+			x.att.Action = "next"
+			st.finishAttempt(x)
+			i++
+			attemptNo, via = 1, ""
+			st.pacer.enter(i)
+			continue
+		}
+
+		reason := x.att.Error
+		if reason == "" {
+			reason = "successCriteria not met"
+		}
+		a := st.selectAction(bs.onFailure, x, bs, true)
+		if a == nil {
+			x.att.Action = "fail"
+			st.finishAttempt(x)
+			return &outcome{status: Failed, err: fmt.Sprintf("step %s failed: %s", bs.step.StepID, reason), failedAt: bs.step.StepID}
+		}
+		switch a.typ {
+		case "end":
+			st.take(x, a, "end")
+			return &outcome{status: Failed, err: fmt.Sprintf("step %s failed: %s; ended by failure action %s", bs.step.StepID, reason, a.name), failedAt: bs.step.StepID}
+		case "goto":
+			if a.target != nil {
+				st.take(x, a, "goto workflow "+a.target.wf.WorkflowID)
+				return st.tailCall(ctx, a, sc)
+			}
+			st.take(x, a, "goto "+a.a.StepID)
+			var stop *outcome
+			i, waited, stop = st.gotoStep(ctx, i, a, x)
+			if stop != nil {
+				return stop
+			}
+			attemptNo, via = 1, a.name
+			reentries[i]++
+			continue
+		case "retry":
+			st.retries[retryKey(bs, a)]++
+			st.take(x, a, "retry")
+			wait := secondsToDuration(derefFloat(a.a.RetryAfter))
+			if d, ok := x.retryAfter(opts.Now()); ok {
+				wait = d
+			}
+			if wait > opts.MaxRetryAfter {
+				wait = opts.MaxRetryAfter
+			}
+			if err := st.sleep(ctx, bs, wait, "retry"); err != nil {
+				return &outcome{status: Aborted, err: r.abortMessage(err), failedAt: bs.step.StepID}
+			}
+			if stop := st.retryReference(ctx, a, sc); stop != nil {
+				return stop
+			}
+			attemptNo++
+			waited = wait
+			continue
+		}
+	}
+	return &outcome{status: Succeeded}
+}
+
+func derefFloat(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func joinMsg(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+func retryKey(bs *boundStep, a *boundAction) string { return bs.step.StepID + "\x00" + a.name }
+
+// retryLimit is the number of retries an action allows: retryLimit, or 1.
+func retryLimit(a *boundAction) int64 {
+	if a.a.RetryLimit == nil {
+		return 1
+	}
+	return *a.a.RetryLimit
+}
+
+// selectAction returns the first action whose criteria all pass. For
+// failures, a retry action whose retries are exhausted is skipped so that
+// evaluation continues with the later actions (notes §8.5).
+func (st *wfState) selectAction(as []*boundAction, x *stepRun, bs *boundStep, failure bool) *boundAction {
+	for _, a := range as {
+		if failure && a.typ == "retry" && st.retries[retryKey(bs, a)] >= retryLimit(a) {
+			continue
+		}
+		if !failure && a.typ == "retry" {
+			continue
+		}
+		ok := true
+		for _, c := range a.a.Criteria {
+			res := st.evalCriterion(c, x.scope, bs)
+			x.att.Criteria = append(x.att.Criteria, res)
+			if !res.Pass {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return a
+		}
+	}
+	return nil
+}
+
+func (st *wfState) evalCriterion(c *arazzo.Criterion, sc *scope, bs *boundStep) CriterionResult {
+	typ := c.Type
+	if typ == "" {
+		typ = "simple"
+	}
+	res := CriterionResult{Condition: c.Condition, Type: typ}
+	if c.Compiled == nil {
+		res.Error = "criterion is not compiled"
+	} else {
+		o := c.Compiled.Eval(sc)
+		res.Pass, res.Explanation = o.Pass, st.run.redact.String(o.Explanation)
+		if o.Err != nil {
+			res.Pass = false
+			res.Error = st.run.redact.String(o.Err.Error())
+		}
+	}
+	st.run.emit(Event{Kind: EventCriterionEvaluated, WorkflowID: st.bw.wf.WorkflowID, StepID: bs.step.StepID, Criterion: &res})
+	return res
+}
+
+// take records the chosen action on the attempt and reports it.
+func (st *wfState) take(x *stepRun, a *boundAction, action string) {
+	x.att.Action, x.att.ActionName = action, a.name
+	st.finishAttempt(x)
+}
+
+func (st *wfState) finishAttempt(x *stepRun) {
+	r := st.run
+	x.att.Duration = r.e.opts.Now().Sub(x.att.Started)
+	r.res.Steps = append(r.res.Steps, x.att)
+	r.emit(Event{Kind: EventActionTaken, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Action: x.att.Action})
+	r.emit(Event{Kind: EventStepFinished, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att})
+}
+
+// gotoStep moves to the action's target step. Re-entering a step already
+// executed (a poll loop) waits first: the Retry-After header of the last
+// response when present, else the loop delay.
+func (st *wfState) gotoStep(ctx context.Context, from int, a *boundAction, x *stepRun) (int, time.Duration, *outcome) {
+	to := a.step
+	delete(st.retries, st.bw.steps[to].step.StepID)
+	if !st.executed[to] {
+		st.pacer.enter(to)
+		return to, 0, nil
+	}
+	wait := st.pacer.backward(from)
+	if d, ok := x.retryAfter(st.run.e.opts.Now()); ok {
+		wait = min(d, st.run.e.opts.MaxRetryAfter)
+	}
+	if err := st.sleep(ctx, st.bw.steps[to], wait, "poll"); err != nil {
+		return to, wait, &outcome{status: Aborted, err: st.run.abortMessage(err), failedAt: st.bw.steps[to].step.StepID}
+	}
+	return to, wait, nil
+}
+
+func (st *wfState) sleep(ctx context.Context, next *boundStep, d time.Duration, reason string) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	st.run.emit(Event{Kind: EventWaiting, WorkflowID: st.bw.wf.WorkflowID, StepID: next.step.StepID, Wait: d, Reason: reason})
+	return st.run.e.opts.Sleep(ctx, d)
+}
+
+// actionInputs evaluates 1.1 action parameters as the target's inputs.
+func actionInputs(params []*arazzo.Parameter, sc *scope) (map[string]any, error) {
+	in := map[string]any{}
+	for _, p := range params {
+		v, omit, err := evalParam(p, sc)
+		if err != nil {
+			return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
+		}
+		if !omit {
+			in[p.Name] = v
+		}
+	}
+	return in, nil
+}
+
+// tailCall performs goto workflowId: the target runs and its status ends
+// the current workflow; the current outputs come from its own state.
+func (st *wfState) tailCall(ctx context.Context, a *boundAction, sc *scope) *outcome {
+	in, err := actionInputs(a.params, sc)
+	if err == nil {
+		in, err = a.target.prepareInputs(in)
+	}
+	if err != nil {
+		return &outcome{status: Failed, err: fmt.Sprintf("goto workflow %s: %v", a.target.wf.WorkflowID, st.run.redact.String(err.Error()))}
+	}
+	sub := st.run.runWorkflow(ctx, a.target, in, st.depth, false)
+	out := &outcome{status: sub.status, failedAt: sub.failedAt}
+	if sub.status != Succeeded {
+		out.err = fmt.Sprintf("workflow %s (goto %s): %s", a.target.wf.WorkflowID, a.name, sub.err)
+	}
+	return out
+}
+
+// retryReference runs the stepId or workflowId a retry names before the
+// current step is retried. A failing reference consumes the retry; an
+// aborted one aborts the run.
+func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope) *outcome {
+	switch {
+	case a.target != nil:
+		in, err := actionInputs(a.params, sc)
+		if err == nil {
+			in, err = a.target.prepareInputs(in)
+		}
+		if err != nil {
+			return nil
+		}
+		sub := st.run.runWorkflow(ctx, a.target, in, st.depth+1, false)
+		if sub.status == Aborted {
+			return sub
+		}
+	case a.step >= 0:
+		bs := st.bw.steps[a.step]
+		if st.run.steps >= st.run.e.opts.MaxSteps {
+			return &outcome{status: Aborted, err: fmt.Sprintf("stopped after %d step executions (the --max-steps limit)", st.run.steps), failedAt: bs.step.StepID}
+		}
+		st.run.steps++
+		x := st.execute(ctx, bs, 1, 0)
+		if x.aborted != "" {
+			x.att.Action = "abort"
+			st.finishAttempt(x)
+			return &outcome{status: Aborted, err: x.aborted, failedAt: bs.step.StepID}
+		}
+		if x.att.Success {
+			outs := map[string]any{}
+			for _, o := range bs.outputs {
+				v, _ := evalOutput(o, x.scope)
+				outs[o.Name] = v
+			}
+			st.stepOutputs[bs.step.StepID] = outs
+			x.att.Outputs = redactValue(outs, st.run.redact).(map[string]any)
+		}
+		// The referenced step's own actions are not taken (notes §8.5).
+		x.att.Action = "return"
+		st.finishAttempt(x)
+	}
+	return nil
+}

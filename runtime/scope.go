@@ -1,0 +1,263 @@
+package runtime
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/arazzo-go/arazzo/expr"
+)
+
+// exchange is what one step attempt sent and received: the values of
+// $url, $method, $statusCode, $request.* and $response.*.
+type exchange struct {
+	url, method string
+	reqHeader   http.Header
+	reqQuery    url.Values
+	reqPath     map[string]any
+	reqBody     any
+	hasReqBody  bool
+
+	hasResponse bool
+	status      int
+	respHeader  http.Header
+	respRaw     []byte
+	respType    string // media type, lower case, no parameters
+
+	parseOnce sync.Once
+	respBody  any
+}
+
+// responseBody parses the response body by media type once: JSON (and
+// +json) into values, anything else as text. An empty body is null.
+func (x *exchange) responseBody() any {
+	x.parseOnce.Do(func() {
+		x.respBody = parseBody(x.respType, x.respRaw)
+	})
+	return x.respBody
+}
+
+// parseBody decodes a body by media type.
+func parseBody(mediaType string, raw []byte) any {
+	if len(raw) == 0 {
+		return nil
+	}
+	if isJSONType(mediaType) || (mediaType == "" && looksLikeJSON(raw)) {
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		if err := dec.Decode(&v); err == nil && !dec.More() {
+			return v
+		}
+	}
+	return string(raw)
+}
+
+func isJSONType(mt string) bool {
+	return mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "text/json"
+}
+
+func looksLikeJSON(raw []byte) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
+}
+
+func mediaType(contentType string) string {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt, _, _ = strings.Cut(contentType, ";")
+	}
+	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+// scope implements expr.Scope for one evaluation point of a run.
+type scope struct {
+	st *wfState
+	ex *exchange // nil before the step sent anything
+	// outputs is $outputs: the called workflow's outputs in a workflow
+	// step, otherwise nil.
+	outputs map[string]any
+}
+
+func absent(format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), expr.ErrAbsent)
+}
+
+// Lookup returns the base value named by ref.
+func (s *scope) Lookup(ref *expr.Ref) (any, error) {
+	switch ref.Kind {
+	case expr.KindURL, expr.KindMethod, expr.KindStatusCode, expr.KindRequest, expr.KindResponse:
+		return s.lookupExchange(ref)
+	case expr.KindInputs:
+		v, ok := s.st.inputs[ref.Name]
+		if !ok {
+			return nil, absent("input %q was not given", ref.Name)
+		}
+		return v, nil
+	case expr.KindOutputs:
+		if s.outputs == nil {
+			return nil, absent("no workflow outputs here ($outputs is the called workflow's outputs in a workflow step)")
+		}
+		v, ok := s.outputs[ref.Name]
+		if !ok {
+			return nil, absent("workflow output %q is not defined", ref.Name)
+		}
+		return v, nil
+	case expr.KindSteps:
+		outs, ok := s.st.stepOutputs[ref.Step]
+		if !ok {
+			if _, exists := s.st.bw.index[ref.Step]; exists {
+				return nil, absent("step %q has not run successfully", ref.Step)
+			}
+			return nil, absent("no step %q in workflow %s", ref.Step, s.st.bw.wf.WorkflowID)
+		}
+		v, ok := outs[ref.Name]
+		if !ok {
+			return nil, absent("step %q has no output %q", ref.Step, ref.Name)
+		}
+		return v, nil
+	case expr.KindWorkflows:
+		rec := s.st.run.workflowRecord(ref.Workflow)
+		if rec == nil {
+			return nil, absent("workflow %q has not run", ref.Workflow)
+		}
+		var m map[string]any
+		switch ref.Field {
+		case "inputs":
+			m = rec.inputs
+		case "outputs":
+			if !rec.finished {
+				return nil, absent("workflow %q has not finished", ref.Workflow)
+			}
+			m = rec.outputs
+		default:
+			return nil, absent("workflow field %q is not supported", ref.Field)
+		}
+		v, ok := m[ref.Name]
+		if !ok {
+			return nil, absent("workflow %q has no %s %q", ref.Workflow, strings.TrimSuffix(ref.Field, "s"), ref.Name)
+		}
+		return v, nil
+	case expr.KindSourceDescriptions:
+		src := s.st.bw.doc.Source(ref.Name)
+		if src == nil {
+			return nil, absent("no source description %q", ref.Name)
+		}
+		switch ref.Member {
+		case "url":
+			return src.URL, nil
+		case "name":
+			return src.Name, nil
+		case "type":
+			return src.Type, nil
+		}
+		return nil, absent("source description %q has no field %q", ref.Name, ref.Member)
+	case expr.KindComponents:
+		return s.lookupComponent(ref)
+	case expr.KindSelf:
+		if s.st.bw.doc.Self == "" {
+			return nil, absent("the document has no $self")
+		}
+		return s.st.bw.doc.Self, nil
+	case expr.KindMessage:
+		return nil, absent("$message is only available in AsyncAPI receive steps, which are not supported")
+	}
+	return nil, absent("unsupported expression kind %d", ref.Kind)
+}
+
+func (s *scope) lookupExchange(ref *expr.Ref) (any, error) {
+	x := s.ex
+	if x == nil || x.method == "" {
+		return nil, absent("no request was sent by this step")
+	}
+	switch ref.Kind {
+	case expr.KindURL:
+		return x.url, nil
+	case expr.KindMethod:
+		return x.method, nil
+	case expr.KindStatusCode:
+		if !x.hasResponse {
+			return nil, absent("no response was received")
+		}
+		return x.status, nil
+	case expr.KindRequest:
+		switch ref.Field {
+		case "header":
+			return headerValue(x.reqHeader, ref.Name, "request")
+		case "query":
+			vs, ok := x.reqQuery[ref.Name]
+			if !ok || len(vs) == 0 {
+				return nil, absent("request has no query parameter %q", ref.Name)
+			}
+			return vs[0], nil
+		case "path":
+			v, ok := x.reqPath[ref.Name]
+			if !ok {
+				return nil, absent("request has no path parameter %q", ref.Name)
+			}
+			return v, nil
+		case "body":
+			if !x.hasReqBody {
+				return nil, absent("request has no body")
+			}
+			return x.reqBody, nil
+		}
+	case expr.KindResponse:
+		if !x.hasResponse {
+			return nil, absent("no response was received")
+		}
+		switch ref.Field {
+		case "header":
+			return headerValue(x.respHeader, ref.Name, "response")
+		case "body":
+			return x.responseBody(), nil
+		}
+	}
+	return nil, absent("unsupported field %q", ref.Field)
+}
+
+// headerValue returns the first value of a header, by case-insensitive name.
+func headerValue(h http.Header, name, which string) (any, error) {
+	if vs := h.Values(name); len(vs) > 0 {
+		return vs[0], nil
+	}
+	for k, vs := range h {
+		if strings.EqualFold(k, name) && len(vs) > 0 {
+			return vs[0], nil
+		}
+	}
+	return nil, absent("%s has no header %q", which, name)
+}
+
+func (s *scope) lookupComponent(ref *expr.Ref) (any, error) {
+	c := s.st.bw.doc.Components
+	if c == nil {
+		return nil, absent("the document has no components")
+	}
+	switch ref.Field {
+	case "inputs":
+		if v, ok := c.Inputs[ref.Name]; ok {
+			return v, nil
+		}
+	case "parameters":
+		if p, ok := c.Parameters[ref.Name]; ok {
+			if p.Compiled != nil {
+				return p.Compiled.Eval(s)
+			}
+			return p.Value, nil
+		}
+	case "successActions":
+		if a, ok := c.SuccessActions[ref.Name]; ok {
+			return map[string]any{"name": a.Name, "type": a.Type}, nil
+		}
+	case "failureActions":
+		if a, ok := c.FailureActions[ref.Name]; ok {
+			return map[string]any{"name": a.Name, "type": a.Type}, nil
+		}
+	}
+	return nil, absent("no component %s.%s", ref.Field, ref.Name)
+}

@@ -1,0 +1,348 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/expr"
+	"github.com/arazzo-go/arazzo/openapi"
+)
+
+// previewBytes is how much of a body a summary keeps.
+const previewBytes = 4096
+
+// stepRun is one attempt of one step in progress.
+type stepRun struct {
+	att     *StepAttempt
+	scope   *scope
+	aborted string // non-empty: the run must stop (cancellation, timeout)
+}
+
+// retryAfter reads the Retry-After header of the attempt's response.
+func (x *stepRun) retryAfter(now time.Time) (time.Duration, bool) {
+	ex := x.scope.ex
+	if ex == nil || !ex.hasResponse {
+		return 0, false
+	}
+	return ParseRetryAfter(ex.respHeader.Get("Retry-After"), now)
+}
+
+// execute runs one attempt of a step: the request or the nested workflow,
+// then the success criteria. Actions are chosen by the caller.
+func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, waited time.Duration) *stepRun {
+	r := st.run
+	att := &StepAttempt{
+		WorkflowID: st.bw.wf.WorkflowID,
+		StepID:     bs.step.StepID,
+		Attempt:    attemptNo,
+		Operation:  bs.label,
+		Started:    r.e.opts.Now(),
+		Waited:     waited,
+	}
+	x := &stepRun{att: att, scope: &scope{st: st, ex: &exchange{}}}
+	r.emit(Event{Kind: EventStepStarted, WorkflowID: att.WorkflowID, StepID: att.StepID, Attempt: att})
+
+	stepCtx := ctx
+	var cancel context.CancelFunc = func() {}
+	if t := bs.step.Timeout; t != nil && *t > 0 {
+		stepCtx, cancel = context.WithTimeout(ctx, time.Duration(*t)*time.Millisecond)
+	}
+	defer cancel()
+
+	var transportOK bool
+	if bs.target != nil {
+		transportOK = st.executeWorkflowStep(stepCtx, bs, x)
+	} else {
+		transportOK = st.executeOperation(stepCtx, bs, x)
+	}
+	if x.aborted != "" {
+		return x
+	}
+	if err := ctx.Err(); err != nil {
+		x.aborted = r.abortMessage(err)
+		return x
+	}
+	if !transportOK && stepCtx.Err() != nil && bs.step.Timeout != nil {
+		att.Error = fmt.Sprintf("step timed out after %dms", *bs.step.Timeout)
+	}
+
+	ok := transportOK
+	if ok {
+		if len(bs.criteria) == 0 {
+			if r.e.opts.Strict && bs.target == nil {
+				if s := x.scope.ex.status; s < 200 || s > 299 {
+					ok = false
+					att.Error = fmt.Sprintf("status %d is not 2xx and the step has no successCriteria (strict mode)", s)
+				}
+			}
+		} else {
+			for _, c := range bs.criteria {
+				res := st.evalCriterion(c, x.scope, bs)
+				att.Criteria = append(att.Criteria, res)
+				if !res.Pass {
+					if ok {
+						att.Error = joinMsg(att.Error, criterionFailure(res))
+					}
+					ok = false
+				}
+			}
+		}
+	}
+	att.Success = ok
+	return x
+}
+
+func criterionFailure(res CriterionResult) string {
+	msg := fmt.Sprintf("successCriteria not met: %s", res.Condition)
+	if res.Explanation != "" {
+		msg += " (" + res.Explanation + ")"
+	}
+	if res.Error != "" {
+		msg += ": " + res.Error
+	}
+	return msg
+}
+
+// executeWorkflowStep runs the step's workflow with the step's parameters
+// (those without "in") as inputs; $outputs is then the called workflow's
+// outputs.
+func (st *wfState) executeWorkflowStep(ctx context.Context, bs *boundStep, x *stepRun) bool {
+	r := st.run
+	in := map[string]any{}
+	for _, p := range bs.params {
+		if p.In != "" {
+			continue // inherited operation parameters do not become inputs (notes §4.1)
+		}
+		v, omit, err := evalParam(p, x.scope)
+		if err != nil {
+			x.att.Error = r.redact.String(fmt.Sprintf("parameter %s: %v", p.Name, err))
+			return false
+		}
+		if !omit {
+			in[p.Name] = v
+		}
+	}
+	prepared, err := bs.target.prepareInputs(in)
+	if err != nil {
+		x.att.Error = r.redact.String(err.Error())
+		return false
+	}
+	sub := r.runWorkflow(ctx, bs.target, prepared, st.depth+1, false)
+	x.scope.outputs = sub.outputs
+	if x.scope.outputs == nil {
+		x.scope.outputs = map[string]any{}
+	}
+	switch sub.status {
+	case Aborted:
+		if r.root.Err() != nil || ctx.Err() == nil {
+			x.aborted = sub.err
+		} else {
+			x.att.Error = fmt.Sprintf("workflow %s: %s", bs.target.wf.WorkflowID, sub.err)
+		}
+		return false
+	case Failed:
+		x.att.Error = fmt.Sprintf("workflow %s failed: %s", bs.target.wf.WorkflowID, sub.err)
+		return false
+	}
+	return true
+}
+
+// evalParam evaluates a parameter value. A value that refers to something
+// absent (an input not given) is omitted, as is null.
+func evalParam(p *arazzo.Parameter, sc *scope) (v any, omit bool, err error) {
+	switch {
+	case p.Selector != nil && p.Selector.Compiled != nil:
+		v, err = p.Selector.Compiled.Eval(sc)
+	case p.Compiled != nil:
+		v, err = p.Compiled.Eval(sc)
+	default:
+		v = p.Value
+	}
+	if err != nil {
+		if errors.Is(err, expr.ErrAbsent) {
+			return nil, true, nil
+		}
+		return nil, false, err
+	}
+	return v, v == nil, nil
+}
+
+// operationKeyType keys the OperationKey in a request context.
+type operationKeyType struct{}
+
+// executeOperation builds, sends and records the request of an operation
+// step. It returns whether a response was received.
+func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepRun) bool {
+	r := st.run
+	opts := &r.e.opts
+	ex := x.scope.ex
+	in := openapi.RequestInput{
+		BaseURL:    opts.Servers[bs.source.Name],
+		ServerVars: opts.ServerVars[bs.source.Name],
+	}
+	ex.reqPath = map[string]any{}
+	for _, p := range bs.params {
+		v, omit, err := evalParam(p, x.scope)
+		if err != nil {
+			x.att.Error = r.redact.String(fmt.Sprintf("parameter %s (in %s): %v", p.Name, p.In, err))
+			return false
+		}
+		if omit {
+			continue
+		}
+		if p.In == "" {
+			x.att.Error = fmt.Sprintf("parameter %s has no \"in\"", p.Name)
+			return false
+		}
+		in.Params = append(in.Params, openapi.ParamValue{Name: p.Name, In: p.In, Value: v})
+		if p.In == "path" {
+			ex.reqPath[p.Name] = v
+		}
+	}
+	if rb := bs.body; rb != nil {
+		in.ContentType = rb.ContentType
+		if rb.HasPayload {
+			var body any
+			var err error
+			if rb.Compiled != nil {
+				body, err = rb.Compiled.Eval(x.scope)
+			} else {
+				body = rb.Payload
+			}
+			if err == nil && len(rb.Replacements) > 0 {
+				body, err = applyReplacements(body, rb.ContentType, rb.Replacements, x.scope)
+			}
+			if err != nil {
+				x.att.Error = r.redact.String(fmt.Sprintf("requestBody: %v", err))
+				return false
+			}
+			in.Body, in.HasBody = body, true
+			ex.reqBody, ex.hasReqBody = body, true
+		}
+	}
+
+	reqCtx, cancel := context.WithTimeout(context.WithValue(ctx, operationKeyType{}, bs.opKey), opts.RequestTimeout)
+	defer cancel()
+	req, err := bs.op.NewRequest(reqCtx, in)
+	if err != nil {
+		x.att.Error = r.redact.String(fmt.Sprintf("building the %s request: %v", bs.label, err))
+		return false
+	}
+	var sent []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		sent, err = io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			x.att.Error = fmt.Sprintf("reading the request body: %v", err)
+			return false
+		}
+		req.Body = io.NopCloser(bytes.NewReader(sent))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(sent)), nil }
+		req.ContentLength = int64(len(sent))
+	}
+	ex.url, ex.method = req.URL.String(), req.Method
+	ex.reqHeader, ex.reqQuery = req.Header.Clone(), req.URL.Query()
+	if !ex.hasReqBody && len(sent) > 0 {
+		ex.reqBody, ex.hasReqBody = parseBody(mediaType(req.Header.Get("Content-Type")), sent), true
+	}
+	x.att.Request = &RequestSummary{
+		Method:      req.Method,
+		URL:         r.redact.URL(req.URL),
+		Headers:     r.redact.Header(req.Header),
+		BodySize:    len(sent),
+		BodyPreview: r.redact.String(preview(sent)),
+		Body:        sent,
+	}
+	r.emit(Event{Kind: EventRequestSent, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Request: x.att.Request})
+
+	resp, err := r.e.client.Do(req)
+	if err != nil {
+		if ctx.Err() == nil && reqCtx.Err() != nil {
+			x.att.Error = fmt.Sprintf("%s %s: no response within %s", req.Method, x.att.Request.URL, opts.RequestTimeout)
+		} else {
+			x.att.Error = r.redact.String(transportError(err))
+		}
+		return false
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, opts.MaxBodyBytes+1))
+	if err == nil && int64(len(raw)) > opts.MaxBodyBytes {
+		err = fmt.Errorf("response body larger than %d bytes", opts.MaxBodyBytes)
+	}
+	ex.hasResponse = true
+	ex.status = resp.StatusCode
+	ex.respHeader = resp.Header
+	ex.respRaw = raw
+	ex.respType = mediaType(resp.Header.Get("Content-Type"))
+	x.att.Response = &ResponseSummary{
+		Status:      resp.StatusCode,
+		Headers:     r.redact.Header(resp.Header),
+		BodySize:    len(raw),
+		BodyPreview: r.redact.String(preview(raw)),
+	}
+	r.emit(Event{Kind: EventResponseReceived, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Response: x.att.Response})
+	if err != nil {
+		x.att.Error = fmt.Sprintf("reading the response: %v", err)
+		return false
+	}
+	return true
+}
+
+// transportError strips the url.Error wrapping to the cause, which names
+// the URL once.
+func transportError(err error) string {
+	return strings.TrimSpace(err.Error())
+}
+
+// preview returns the start of a body as text, or a note for binary data.
+func preview(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	cut := b
+	if len(cut) > previewBytes {
+		cut = cut[:previewBytes]
+		// Do not split a UTF-8 sequence (at most 3 trailing bytes).
+		for i := 0; i < 3 && len(cut) > 0 && !utf8.Valid(cut); i++ {
+			cut = cut[:len(cut)-1]
+		}
+	}
+	if !utf8.Valid(cut) {
+		return fmt.Sprintf("(%d bytes of binary data)", len(b))
+	}
+	if len(cut) < len(b) {
+		return string(cut) + "…"
+	}
+	return string(cut)
+}
+
+// OperationFromContext returns the operation the engine attached to an
+// outgoing request's context.
+func OperationFromContext(req *http.Request) (OperationKey, bool) {
+	k, ok := req.Context().Value(operationKeyType{}).(OperationKey)
+	return k, ok
+}
+
+// OperationKey identifies the operation a request was built for.
+type OperationKey struct {
+	Source      string // source description name
+	OperationID string // may be empty
+	Method      string
+	Path        string // path template
+}
+
+// String returns source.operationId, or "METHOD path" without an id.
+func (k OperationKey) String() string {
+	if k.OperationID != "" {
+		return k.OperationID
+	}
+	return k.Method + " " + k.Path
+}
