@@ -152,6 +152,9 @@ func validateOne(ctx context.Context, file string, stdin io.Reader, opts arazzo.
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
+			if strings.Contains(err.Error(), file) {
+				return nil, err // already names the file
+			}
 			return nil, fmt.Errorf("cannot read %s: %w", file, err)
 		}
 	}
