@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/arazzo-go/arazzo/arazzo"
 )
@@ -157,3 +160,41 @@ func TestValidateNoColorForPipes(t *testing.T) {
 func TestGraphCases(t *testing.T) { runCLICases(t, "graph") }
 
 func TestListCases(t *testing.T) { runCLICases(t, "list") }
+
+// TestValidateJSONMatchesSchema checks every JSON golden output of validate
+// against docs/validate-output.schema.json, the documented contract.
+func TestValidateJSONMatchesSchema(t *testing.T) {
+	schema, err := jsonschema.NewCompiler().Compile(filepath.Join("..", "..", "docs", "validate-output.schema.json"))
+	if err != nil {
+		t.Fatalf("compiling the schema: %v", err)
+	}
+	argsFiles, _ := filepath.Glob(filepath.Join("testdata", "validate", "*", "args"))
+	checked := 0
+	for _, argsFile := range argsFiles {
+		args, err := os.ReadFile(argsFile)
+		if err != nil || !strings.Contains(string(args), "json") {
+			continue
+		}
+		out, err := os.ReadFile(filepath.Join(filepath.Dir(argsFile), "stdout"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		if err := json.Unmarshal(out, &doc); err != nil {
+			t.Fatalf("%s: not JSON: %v", argsFile, err)
+		}
+		if err := schema.Validate(doc); err != nil {
+			t.Errorf("%s: output does not match the schema: %v", argsFile, err)
+		}
+		checked++
+	}
+	if checked < 2 {
+		t.Fatalf("checked %d JSON outputs, want at least 2", checked)
+	}
+	// The schema must reject a wrong shape, or the checks above prove nothing.
+	bad := map[string]any{"format_version": "1", "valid": true, "error_count": 0, "warning_count": 0,
+		"diagnostics": []any{map[string]any{"file": "f", "severity": "fatal"}}}
+	if err := schema.Validate(bad); err == nil {
+		t.Error("schema accepted a diagnostic without line and with severity fatal")
+	}
+}
