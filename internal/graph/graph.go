@@ -77,6 +77,9 @@ type Graph struct {
 // conditions are cut with "…" so that the chart stays readable.
 const MaxLabel = 48
 
+// MaxCriteria is how many criteria of one action a label lists.
+const MaxCriteria = 3
+
 // Build returns the graph of the given workflows of doc, each in its own
 // cluster. A goto or call to a workflow that is drawn points at its start
 // node; other workflows become separate nodes. Build does not need loaded
@@ -368,19 +371,29 @@ func actionLabel(a *arazzo.Action) string {
 	return label
 }
 
+// criteriaText shows each criterion on its own line, shortened, and at most
+// MaxCriteria of them, so that labels stay readable in a chart.
 func criteriaText(cs []*arazzo.Criterion) string {
-	var parts []string
+	var lines []string
+	n := 0
 	for _, c := range cs {
 		if c == nil {
+			continue
+		}
+		n++
+		if n > MaxCriteria {
 			continue
 		}
 		cond := strings.Join(strings.Fields(c.Condition), " ")
 		if c.Type != "" && c.Type != "simple" {
 			cond = c.Type + ": " + cond
 		}
-		parts = append(parts, cond)
+		lines = append(lines, shorten(cond, MaxLabel))
 	}
-	return shorten(strings.Join(parts, " && "), MaxLabel)
+	if n > MaxCriteria {
+		lines = append(lines, fmt.Sprintf("and %d more", n-MaxCriteria))
+	}
+	return strings.Join(lines, "\n")
 }
 
 func shorten(s string, n int) string {

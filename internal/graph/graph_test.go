@@ -240,3 +240,18 @@ func TestNilsInModel(t *testing.T) {
 		t.Errorf("graph with nils = %v", edges)
 	}
 }
+
+func TestCriteriaLines(t *testing.T) {
+	cs := []*arazzo.Criterion{
+		{Condition: "$statusCode == 200"},
+		nil,
+		{Context: "$response.body", Condition: "$.items[?(@.n > 1)]", Type: "jsonpath"},
+		{Condition: "$response.header.X == 'a'", Type: "simple"},
+		{Condition: "$a == 1"},
+		{Condition: "$b == 2"},
+	}
+	want := "$statusCode == 200\njsonpath: $.items[?(@.n > 1)]\n$response.header.X == 'a'\nand 2 more"
+	if got := criteriaText(cs); got != want {
+		t.Errorf("criteriaText = %q, want %q", got, want)
+	}
+}
