@@ -134,7 +134,7 @@ func WriteText(w io.Writer, ds Diagnostics, src Sources, color bool) error {
 }
 
 func writeTextHeader(w io.Writer, d *Diagnostic, p painter) {
-	file := d.File
+	file := oneLine(d.File)
 	if file == "" {
 		file = "<unknown>"
 	}
@@ -151,7 +151,7 @@ func writeTextHeader(w io.Writer, d *Diagnostic, p painter) {
 	}
 	rule := ""
 	if d.Rule != "" {
-		rule = " [" + d.Rule + "]"
+		rule = " [" + oneLine(d.Rule) + "]"
 	}
 	fmt.Fprintf(w, "%s: %s: %s%s\n", p.paint(styleBold, loc), sev, p.paint(styleBold, oneLine(d.Msg)), rule)
 }
@@ -255,12 +255,27 @@ func splitLines(b []byte) []string {
 }
 
 // oneLine keeps a message on its line: a diagnostic's first line must stay
-// parseable as path:line:col by editors and CI annotators.
+// parseable as path:line:col by editors and CI annotators. Other control
+// characters (a document may put ESC in a value a message quotes) become
+// U+FFFD so that they cannot drive the terminal.
 func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
+	clean := true
+	for _, r := range s {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			clean = false
+			break
+		}
+	}
+	if clean {
 		return s
 	}
-	return strings.Join(strings.Fields(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)), " ")
+	s = strings.Join(strings.Fields(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)), " ")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 }
 
 func plural(n int, word string) string {

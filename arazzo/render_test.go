@@ -372,3 +372,15 @@ func BenchmarkWriteText(b *testing.B) {
 		}
 	}
 }
+
+func TestWriteTextNeutralisesControlCharacters(t *testing.T) {
+	d := &Diagnostic{Rule: "r\x1b[2J", Msg: "value \x1b[31mred\x1b[0m\nsecond line\ttab", File: "f\x07.yaml", Pos: Pos{1, 1}}
+	var buf bytes.Buffer
+	if err := WriteText(&buf, Diagnostics{d}, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	want := "f\uFFFD.yaml:1:1: error: value \uFFFD[31mred\uFFFD[0m second line tab [r\uFFFD[2J]\n1 error, 0 warnings\n"
+	if buf.String() != want {
+		t.Errorf("WriteText = %q, want %q", buf.String(), want)
+	}
+}
