@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -196,5 +198,34 @@ func TestValidateJSONMatchesSchema(t *testing.T) {
 		"diagnostics": []any{map[string]any{"file": "f", "severity": "fatal"}}}
 	if err := schema.Validate(bad); err == nil {
 		t.Error("schema accepted a diagnostic without line and with severity fatal")
+	}
+}
+
+// TestValidateAllowRemote checks that --allow-remote reaches the loader: the
+// same document gets a source-not-fetched warning without it and loads its
+// remote Arazzo source with it.
+func TestValidateAllowRemote(t *testing.T) {
+	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join("testdata", "validate", "docs"))))
+	t.Cleanup(srv.Close)
+	doc := "arazzo: 1.0.1\ninfo: {title: remote, version: 1.0.0}\n" +
+		"sourceDescriptions:\n- name: lib\n  url: " + srv.URL + "/shared.arazzo.yaml\n  type: arazzo\n" +
+		"workflows:\n- workflowId: w\n  steps:\n  - stepId: s\n    workflowId: $sourceDescriptions.lib.ping\n"
+	for _, tc := range []struct {
+		args        []string
+		wantWarning bool
+	}{
+		{[]string{"validate", "--format", "json", "-"}, true},
+		{[]string{"validate", "--format", "json", "--allow-remote", "-"}, false},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(tc.args, strings.NewReader(doc), &stdout, &stderr)
+		var rep arazzo.JSONReport
+		if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+			t.Fatalf("%q: output is not JSON: %v\n%s%s", tc.args, err, stdout.String(), stderr.String())
+		}
+		got := strings.Contains(stdout.String(), "source-not-fetched")
+		if code != exitOK || got != tc.wantWarning {
+			t.Errorf("%q: exit %d, source-not-fetched %v; want exit 0, %v\n%s", tc.args, code, got, tc.wantWarning, stdout.String())
+		}
 	}
 }
