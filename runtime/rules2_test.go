@@ -270,8 +270,8 @@ workflows:
 			},
 		},
 		{
-			name: "request timeout is a step failure",
-			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK,
+			name:   "request timeout is a step failure",
+			doc:    "workflows:\n  - workflowId: main\n    steps:" + getOK,
 			script: map[string][]answer{"getItem": {{delay: 2 * time.Second}}},
 			opts:   func(o *runtime.Options) { o.RequestTimeout = 50 * time.Millisecond },
 			status: runtime.Failed, trace: "get:fail", errHas: "no response within 50ms",

@@ -136,7 +136,7 @@ func TestRunSeedWithMocks(t *testing.T) {
 	}{
 		{"stopped-instance.yaml", nil, exitOK,
 			map[string]any{"imageId": "ocid1.image.oc1.phx.exampleimage0001", "lifecycleState": "AVAILABLE"},
-			[]string{"readInstance  GET https://iaas.us-phoenix-1.oraclecloud.com/20160918/instances/ocid1.instance.oc1.phx.example  200", "-> goto createImage (isStopped)", "pollImage (attempt", "-> end (imageReady)", "succeeded"}},
+			[]string{"readInstance  GET https://iaas.us-phoenix-1.oraclecloud.com/20160918/instances/ocid1.instance.oc1.phx.example  200", "-> goto createImage (isStopped)", "-> goto pollImage (keepPolling)", "-> end (imageReady)", "succeeded"}},
 		{"running-instance.yaml", nil, exitOK,
 			map[string]any{"imageId": nil, "lifecycleState": nil},
 			[]string{"-> end (notStopped)"}},
@@ -166,6 +166,9 @@ func TestRunSeedWithMocks(t *testing.T) {
 				if !strings.Contains(stderr.String(), want) {
 					t.Errorf("stderr does not contain %q:\n%s", want, stderr.String())
 				}
+			}
+			if tc.mock == "stopped-instance.yaml" && tc.extra == nil && strings.Count(stderr.String(), "pollImage  GET") != 3 {
+				t.Errorf("want 3 pollImage lines:\n%s", stderr.String())
 			}
 			if strings.Contains(stderr.String()+stdout.String(), "example-token") {
 				t.Errorf("the token leaked:\n%s", stderr.String())
