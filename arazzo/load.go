@@ -41,7 +41,7 @@ func LoadBytes(ctx context.Context, file string, src []byte, opts LoadOptions) (
 	opts = opts.withDefaults()
 	l := &loader{opts: opts, docs: map[string]*Document{}}
 	doc, ds := l.load(ctx, file, src)
-	return doc, ds.Sort()
+	return doc, sortDiagnostics(ds)
 }
 
 // loader carries the state of one Load: the Arazzo documents seen so far by
@@ -60,8 +60,7 @@ func (l *loader) load(ctx context.Context, file string, src []byte) (*Document, 
 	l.docs[locationKey(file)] = doc
 	ds = append(ds, validateSchema(doc)...)
 	ds = append(ds, l.loadSources(ctx, doc)...)
-	ds = append(ds, compileDocument(doc)...)
-	ds = append(ds, validateSemantics(doc)...)
+	ds = append(ds, checkDocument(doc)...)
 	return doc, ds
 }
 
@@ -279,6 +278,12 @@ func readFileLimited(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	// Devices and pipes could block or never end.
+	if st, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
 	return readLimited(f, max)
 }
 

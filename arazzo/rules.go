@@ -44,6 +44,7 @@ const (
 	RuleInvalidCriterion  = "invalid-criterion"
 	RuleInvalidSelector   = "invalid-selector"
 	RuleStatusInWorkflow  = "response-in-workflow-step"
+	RuleOutputLiteral     = "output-not-expression"
 
 	// Operations and sources.
 	RuleOperationNotFound    = "operation-not-found"

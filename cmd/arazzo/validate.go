@@ -1,12 +1,321 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"github.com/arazzo-go/arazzo/arazzo"
 )
 
-// cmdValidate is replaced by its owner; see the contract in main.go.
+// stdinName is how a document read from standard input is named in
+// diagnostics; relative source URLs in it resolve against the working
+// directory.
+const stdinName = "<stdin>"
+
+// validateMaxSourceBytes bounds how much of a file validate reads again for
+// snippets (a source description a diagnostic points into).
+const validateMaxSourceBytes = 16 << 20
+
+const validateUsage = `usage: arazzo validate [flags] FILE...
+
+Checks Arazzo documents (and the source descriptions they name) and reports
+every problem with file:line:col, a rule id and, when known, a fix.
+FILE "-" reads standard input.
+
+flags:
+  --format text|json|sarif|github   output format (default text)
+  --strict                          treat warnings as errors
+  -q, --quiet                       report errors only
+  --no-color                        no ANSI colors in text output (also NO_COLOR)
+  --allow-remote                    fetch http(s) source descriptions
+
+exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error or unreadable file
+`
+
+type validateOptions struct {
+	format      string
+	strict      bool
+	quiet       bool
+	noColor     bool
+	allowRemote bool
+}
+
 func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "arazzo validate: not implemented yet")
-	return exitUsage
+	var o validateOptions
+	flags := flag.NewFlagSet("validate", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	flags.StringVar(&o.format, "format", "text", "")
+	flags.BoolVar(&o.strict, "strict", false, "")
+	flags.BoolVar(&o.quiet, "q", false, "")
+	flags.BoolVar(&o.quiet, "quiet", false, "")
+	flags.BoolVar(&o.noColor, "no-color", false, "")
+	flags.BoolVar(&o.allowRemote, "allow-remote", false, "")
+	files, err := parseFlagsAnywhere(flags, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, validateUsage)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "arazzo validate: %v\n\n%s", err, validateUsage)
+		return exitUsage
+	}
+	switch o.format {
+	case "text", "json", "sarif", "github":
+	default:
+		fmt.Fprintf(stderr, "arazzo validate: unknown format %q (want text, json, sarif or github)\n", o.format)
+		return exitUsage
+	}
+	if len(files) == 0 {
+		fmt.Fprintf(stderr, "arazzo validate: no files given\n\n%s", validateUsage)
+		return exitUsage
+	}
+	if n := countStdin(files); n > 1 {
+		fmt.Fprintln(stderr, "arazzo validate: standard input (-) given more than once")
+		return exitUsage
+	}
+
+	ctx := context.Background()
+	opts := arazzo.LoadOptions{AllowRemote: o.allowRemote}
+	var all arazzo.Diagnostics
+	src := arazzo.Sources{}
+	code := exitOK
+	loaded := 0
+	for _, file := range files {
+		ds, err := validateOne(ctx, file, stdin, opts, src)
+		if err != nil {
+			fmt.Fprintf(stderr, "arazzo validate: %v\n", err)
+			code = exitUsage
+			continue
+		}
+		loaded++
+		all = append(all, ds...)
+	}
+	if loaded == 0 {
+		// Nothing was checked: a report, even an empty one, would read
+		// as "valid".
+		return code
+	}
+	all = validateAdjust(all, o)
+	all, src = validateRelativize(all, src)
+	if all.HasErrors() && code == exitOK {
+		code = exitFailed
+	}
+
+	switch o.format {
+	case "json":
+		err = arazzo.WriteJSON(stdout, all)
+	case "sarif":
+		err = arazzo.WriteSARIF(stdout, all, validateToolVersion())
+	case "github":
+		err = arazzo.WriteGitHub(stdout, all)
+	default:
+		if o.quiet && len(all) == 0 {
+			break
+		}
+		validateFillSources(all, src)
+		err = arazzo.WriteText(stdout, all, src, validateUseColor(stdout, o.noColor))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "arazzo validate: writing output: %v\n", err)
+		return exitUsage
+	}
+	return code
+}
+
+// validateOne loads one document and adds the bytes of every Arazzo document
+// it reached to src. The error is for an unreadable entry document only.
+func validateOne(ctx context.Context, file string, stdin io.Reader, opts arazzo.LoadOptions, src arazzo.Sources) (arazzo.Diagnostics, error) {
+	var doc *arazzo.Document
+	var ds arazzo.Diagnostics
+	if file == "-" {
+		data, err := io.ReadAll(io.LimitReader(stdin, validateMaxSourceBytes+1))
+		if err != nil {
+			return nil, fmt.Errorf("reading standard input: %w", err)
+		}
+		// Larger input goes through so that the loader reports its size
+		// limit as a diagnostic, like for files.
+		src[stdinName] = data
+		doc, ds = arazzo.LoadBytes(ctx, stdinName, data, opts)
+	} else {
+		var err error
+		doc, ds, err = arazzo.Load(ctx, file, opts)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, fmt.Errorf("cannot read %s: %w", file, err)
+		}
+	}
+	validateCollectSources(doc, src, map[*arazzo.Document]bool{})
+	return ds, nil
+}
+
+func validateCollectSources(doc *arazzo.Document, src arazzo.Sources, seen map[*arazzo.Document]bool) {
+	if doc == nil || seen[doc] {
+		return
+	}
+	seen[doc] = true
+	if doc.Src != nil {
+		src[doc.File] = doc.Src
+	}
+	for _, s := range doc.SourceDescriptions {
+		validateCollectSources(s.Arazzo, src, seen)
+	}
+}
+
+// validateFillSources reads, for snippets, the local files diagnostics point
+// into that the loader did not hand back (OpenAPI sources, documents that
+// failed to parse). Unreadable files just get no snippet.
+func validateFillSources(ds arazzo.Diagnostics, src arazzo.Sources) {
+	for _, d := range ds {
+		if _, ok := src[d.File]; ok || d.File == "" || d.File == stdinName || d.Pos.Line == 0 ||
+			strings.Contains(d.File, "://") {
+			continue
+		}
+		data, err := readFileUpTo(d.File, validateMaxSourceBytes)
+		if err != nil {
+			data = nil
+		}
+		src[d.File] = data
+	}
+}
+
+func readFileUpTo(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
+	}
+	return data, nil
+}
+
+// validateAdjust applies --strict (warnings become errors) and --quiet
+// (warnings dropped), copying rather than changing the loader's values.
+func validateAdjust(ds arazzo.Diagnostics, o validateOptions) arazzo.Diagnostics {
+	out := make(arazzo.Diagnostics, 0, len(ds))
+	for _, d := range ds {
+		if d == nil {
+			continue
+		}
+		if d.Severity == arazzo.SeverityWarning {
+			if o.strict {
+				c := *d
+				c.Severity = arazzo.SeverityError
+				d = &c
+			} else if o.quiet {
+				continue
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// validateRelativize shows absolute paths under the working directory as
+// relative ones, as the user would type them; SARIF consumers need relative
+// URIs too. Sources are re-keyed to match.
+func validateRelativize(ds arazzo.Diagnostics, src arazzo.Sources) (arazzo.Diagnostics, arazzo.Sources) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return ds, src
+	}
+	rel := func(file string) string {
+		if !filepath.IsAbs(file) {
+			return file
+		}
+		r, err := filepath.Rel(wd, file)
+		if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			return file
+		}
+		return r
+	}
+	out := make(arazzo.Diagnostics, len(ds))
+	for i, d := range ds {
+		if r := rel(d.File); r != d.File {
+			c := *d
+			c.File = r
+			d = &c
+		}
+		out[i] = d
+	}
+	srcOut := make(arazzo.Sources, len(src))
+	for k, v := range src {
+		srcOut[rel(k)] = v
+	}
+	return out, srcOut
+}
+
+// validateUseColor colors only a terminal, and never when NO_COLOR is set
+// (https://no-color.org) or --no-color was given.
+func validateUseColor(w io.Writer, noColor bool) bool {
+	if noColor || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// validateToolVersion is the module version the binary was built from, for
+// SARIF's tool.driver.version; empty for development builds.
+func validateToolVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok || bi.Main.Version == "" || bi.Main.Version == "(devel)" {
+		return ""
+	}
+	return bi.Main.Version
+}
+
+func countStdin(files []string) int {
+	n := 0
+	for _, f := range files {
+		if f == "-" {
+			n++
+		}
+	}
+	return n
+}
+
+// parseFlagsAnywhere parses flags that may come before, between or after the
+// positional arguments ("arazzo validate a.yaml --format json"), which the
+// flag package alone does not allow. "--" ends flag parsing; a lone "-" is a
+// positional argument (standard input).
+func parseFlagsAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		// The flag package stops at the first non-flag and swallows a
+		// "--" terminator; tell the two apart by looking at what it left.
+		consumed := len(args) - len(rest)
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
 }

@@ -1,0 +1,191 @@
+package arazzo
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/arazzo-go/arazzo/openapi"
+)
+
+// checkOperation resolves a step's operationId or operationPath against the
+// loaded OpenAPI sources. Sources that could not be loaded were reported
+// once at their url; steps that use them are not checked further.
+func (c *checker) checkOperation(w *Workflow, s *Step) {
+	var op *openapi.Operation
+	switch {
+	case s.OperationID != "":
+		op = c.resolveOperationID(s)
+	case s.OperationPath != "":
+		op = c.resolveOperationPath(s)
+	}
+	if op == nil {
+		return
+	}
+	if s.RequestBody != nil {
+		switch op.Method {
+		case "GET", "HEAD", "DELETE":
+			c.warnf(RuleBodyWithoutSemantics, s.Loc.FieldPos("requestBody"), s.Loc.Pointer+"/requestBody",
+				"step %q sends a requestBody with %s, which has no defined semantics for it", s.StepID, op.Method)
+		}
+	}
+	for _, p := range s.Parameters {
+		r := p
+		if p.Reference != "" {
+			r = c.resolveParameterQuiet(p)
+		}
+		if r == nil || r.In == "" || r.In == "querystring" {
+			continue
+		}
+		if r.In == "header" {
+			switch strings.ToLower(r.Name) {
+			case "accept", "content-type", "authorization":
+				continue // OpenAPI ignores declarations of these headers
+			}
+		}
+		if op.Param(r.In, r.Name) == nil {
+			c.warnf(RuleParameterUndeclared, p.Loc.Pos, p.Loc.Pointer, "operation %s has no %s parameter %q", opName(op), r.In, r.Name)
+		}
+	}
+}
+
+func opName(op *openapi.Operation) string {
+	if op.ID != "" {
+		return `"` + op.ID + `"`
+	}
+	return op.Method + " " + op.Path
+}
+
+func (c *checker) resolveParameterQuiet(p *Parameter) *Parameter {
+	saved := c.diags
+	r := c.resolveParameter(p)
+	c.diags = saved
+	return r
+}
+
+func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
+	pos, ptr := s.Loc.FieldPos("operationId"), s.Loc.Pointer+"/operationId"
+	end := endOfScalar(c.doc.Src, pos, s.OperationID)
+	if name, id, ok := splitSourceRef(s.OperationID); ok {
+		src := c.doc.Source(name)
+		if src == nil {
+			d := c.errorf(RuleUnknownSource, pos, ptr, "operationId %q names no source description %q%s", s.OperationID, name, c.suggestSource(name))
+			d.End = end
+			return nil
+		}
+		if src.OpenAPI == nil {
+			if src.Arazzo != nil {
+				c.errorf(RuleOperationNotFound, pos, ptr, "source %q is an Arazzo document; call its workflows with workflowId, not operationId", name)
+			}
+			return nil
+		}
+		op, found := src.OpenAPI.Operation(id)
+		if !found {
+			d := c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q not found in source %q%s", id, name, suggest(id, src.OpenAPI.OperationIDs()))
+			d.End = end
+			return nil
+		}
+		return op
+	}
+	var candidates, unloaded int
+	var matches []*openapi.Operation
+	var matchSources []string
+	var all []string
+	for _, src := range c.doc.SourceDescriptions {
+		if sourceKind(src) == "arazzo" || src.Type == "asyncapi" {
+			continue
+		}
+		candidates++
+		if src.OpenAPI == nil {
+			unloaded++
+			continue
+		}
+		if op, ok := src.OpenAPI.Operation(s.OperationID); ok {
+			matches = append(matches, op)
+			matchSources = append(matchSources, src.Name)
+		}
+		all = append(all, src.OpenAPI.OperationIDs()...)
+	}
+	switch {
+	case len(matches) == 1:
+		if candidates > 1 {
+			d := c.warnf(RuleUnqualifiedOperation, pos, ptr, "operationId %q should be qualified when there are several source descriptions", s.OperationID)
+			d.Fix = "$sourceDescriptions." + matchSources[0] + "." + s.OperationID
+			d.End = end
+		}
+		return matches[0]
+	case len(matches) > 1:
+		d := c.errorf(RuleAmbiguousOperation, pos, ptr, "operationId %q exists in several sources (%s); qualify it as $sourceDescriptions.<name>.%s", s.OperationID, strings.Join(matchSources, ", "), s.OperationID)
+		d.End = end
+	case unloaded > 0:
+		// Cannot tell: the operation may be in a source that was not loaded.
+	case candidates == 0:
+		if c.hasAsyncSource() {
+			return nil
+		}
+		c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q: the document has no OpenAPI source description", s.OperationID)
+	default:
+		sort.Strings(all)
+		d := c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q not found%s", s.OperationID, suggest(s.OperationID, all))
+		d.End = end
+		if sg := suggest(s.OperationID, all); sg != "" {
+			d.Fix = strings.TrimSuffix(strings.TrimPrefix(sg, `; did you mean "`), `"?`)
+		}
+	}
+	return nil
+}
+
+// parseOperationPath splits '{$sourceDescriptions.name.url}#/paths/...'
+// into the source name and the (still escaped) JSON Pointer. It also takes
+// the brace-less forms seen in the wild and in the 1.1 fixtures.
+func parseOperationPath(s string) (name, pointer string, ok bool) {
+	ref, frag, hasFrag := strings.Cut(s, "#")
+	if !hasFrag {
+		return "", "", false
+	}
+	ref = strings.TrimSuffix(strings.TrimPrefix(ref, "{"), "}")
+	const prefix = "$sourceDescriptions."
+	if !strings.HasPrefix(ref, prefix) {
+		return "", "", false
+	}
+	name = strings.TrimSuffix(ref[len(prefix):], ".url")
+	if name == "" || strings.Contains(name, ".") {
+		return "", "", false
+	}
+	if p, err := url.PathUnescape(frag); err == nil {
+		frag = p
+	}
+	return name, frag, true
+}
+
+func (c *checker) resolveOperationPath(s *Step) *openapi.Operation {
+	pos, ptr := s.Loc.FieldPos("operationPath"), s.Loc.Pointer+"/operationPath"
+	name, pointer, ok := parseOperationPath(s.OperationPath)
+	if !ok {
+		d := c.errorf(RuleInvalidOperationPath, pos, ptr, "operationPath %q must be {$sourceDescriptions.<name>.url}#<JSON Pointer to an operation>", s.OperationPath)
+		d.Fix = "{$sourceDescriptions.<name>.url}#/paths/~1some~1path/get"
+		return nil
+	}
+	src := c.doc.Source(name)
+	if src == nil {
+		c.errorf(RuleUnknownSource, pos, ptr, "operationPath names no source description %q%s", name, c.suggestSource(name))
+		return nil
+	}
+	if src.OpenAPI == nil {
+		return nil
+	}
+	op, err := src.OpenAPI.OperationByPointer(pointer)
+	if err != nil || op == nil {
+		msg := "no operation"
+		if err != nil {
+			msg = err.Error()
+		}
+		c.errorf(RuleInvalidOperationPath, pos, ptr, "operationPath %q does not point at an operation of source %q: %s", pointer, name, msg)
+		return nil
+	}
+	if op.ID != "" {
+		d := c.warnf(RulePreferOperationID, pos, ptr, "the operation has operationId %q, which should be preferred over operationPath", op.ID)
+		d.Fix = "operationId: " + op.ID
+	}
+	return op
+}

@@ -1,0 +1,318 @@
+package arazzo
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+	"gopkg.in/yaml.v3"
+)
+
+// The schemas are ours, written from the specification text; see the
+// description inside each file for where they deliberately differ from the
+// official ones.
+//
+//go:embed schema/arazzo-1.0.json schema/arazzo-1.1.json
+var schemaFS embed.FS
+
+type compiledSchemas struct {
+	byMinor map[string]*jsonschema.Schema
+	err     error
+}
+
+var schemas = sync.OnceValue(func() compiledSchemas {
+	out := compiledSchemas{byMinor: map[string]*jsonschema.Schema{}}
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	for _, minor := range []string{"1.0", "1.1"} {
+		name := "schema/arazzo-" + minor + ".json"
+		data, err := schemaFS.ReadFile(name)
+		if err != nil {
+			out.err = err
+			return out
+		}
+		url := "https://arazzo-go.dev/schema/arazzo-" + minor + ".json"
+		if err := c.AddResource(url, bytes.NewReader(data)); err != nil {
+			out.err = err
+			return out
+		}
+		s, err := c.Compile(url)
+		if err != nil {
+			out.err = err
+			return out
+		}
+		out.byMinor[minor] = s
+	}
+	return out
+})
+
+// Field names whose values are free-form data (JSON Schema, payloads,
+// parameter values): their scalars keep their YAML types. Elsewhere, a
+// scalar is the string it was written as, since every scalar field of the
+// model is a string except these numeric ones.
+var (
+	dataFields    = map[string]bool{"payload": true, "value": true, "inputs": true}
+	numericFields = map[string]bool{"retryAfter": true, "retryLimit": true, "timeout": true}
+)
+
+// schemaInstance converts the YAML tree to the JSON value the schema sees.
+func schemaInstance(n *yaml.Node, structural bool, key string, depth int) any {
+	n = resolve(n)
+	if n == nil || depth > 10000 {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := resolve(n.Content[i]).Value
+			if _, dup := m[k]; dup {
+				continue
+			}
+			childStructural := structural && !dataFields[k] && !isExt(k)
+			if structural && k == "inputs" && key == "components" {
+				childStructural = false
+			}
+			m[k] = schemaInstance(n.Content[i+1], childStructural, k, depth+1)
+		}
+		return m
+	case yaml.SequenceNode:
+		s := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			s[i] = schemaInstance(c, structural, key, depth+1)
+		}
+		return s
+	case yaml.ScalarNode:
+		v := scalarValue(n)
+		if structural && v != nil && !numericFields[key] {
+			if _, isStr := v.(string); !isStr {
+				return n.Value
+			}
+		}
+		return v
+	}
+	return nil
+}
+
+// validateSchema checks the document against the schema of its minor
+// version and maps every finding back to a YAML position.
+func validateSchema(doc *Document) Diagnostics {
+	sc := schemas()
+	if sc.err != nil {
+		return Diagnostics{{Severity: SeverityError, Rule: RuleSchema, Msg: "internal error: schema does not compile: " + sc.err.Error(), File: doc.File, Pos: doc.Loc.Pos}}
+	}
+	var ds Diagnostics
+	minor := doc.Minor()
+	skipVersion := false
+	schema := sc.byMinor[minor]
+	if schema == nil {
+		if _, ok := doc.Loc.Fields["arazzo"]; ok {
+			ds = append(ds, &Diagnostic{Severity: SeverityError, Rule: RuleUnsupportedVersion, File: doc.File,
+				Msg: fmt.Sprintf("arazzo version %q is not supported; use 1.0.x or 1.1.x", doc.Arazzo),
+				Fix: "arazzo: 1.0.1", Pos: doc.Loc.FieldPos("arazzo"), End: doc.Loc.FieldPos("arazzo"), Pointer: "/arazzo"})
+			skipVersion = true
+		}
+		schema = sc.byMinor["1.1"]
+	}
+	inst := schemaInstance(doc.Loc.Node, true, "", 0)
+	err := schema.Validate(inst)
+	var ve *jsonschema.ValidationError
+	if err == nil || !errors.As(err, &ve) {
+		return ds
+	}
+	seen := map[string]bool{}
+	for _, leaf := range schemaLeaves(ve) {
+		if skipVersion && leaf.InstanceLocation == "/arazzo" {
+			continue
+		}
+		d := schemaDiagnostic(doc, leaf)
+		if d == nil {
+			continue
+		}
+		k := d.Pointer + "\x00" + d.Msg
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		ds = append(ds, d)
+	}
+	return ds
+}
+
+// schemaLeaves returns the most specific causes. A oneOf/anyOf whose
+// branches all fail only for missing fields becomes one "missing one of"
+// finding instead of one per branch.
+func schemaLeaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	if strings.HasSuffix(ve.KeywordLocation, "/oneOf") || strings.HasSuffix(ve.KeywordLocation, "/anyOf") {
+		var names []string
+		allRequired := true
+		for _, c := range ve.Causes {
+			leaves := schemaLeaves(c)
+			for _, l := range leaves {
+				if !strings.HasSuffix(l.KeywordLocation, "/required") || l.InstanceLocation != ve.InstanceLocation {
+					allRequired = false
+				}
+				names = append(names, strings.TrimPrefix(l.Message, "missing properties: "))
+			}
+		}
+		if allRequired {
+			return []*jsonschema.ValidationError{{KeywordLocation: ve.KeywordLocation, InstanceLocation: ve.InstanceLocation,
+				Message: "needs one of " + strings.Join(names, ", ")}}
+		}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		out = append(out, schemaLeaves(c)...)
+	}
+	return out
+}
+
+func schemaDiagnostic(doc *Document, e *jsonschema.ValidationError) *Diagnostic {
+	ptr := e.InstanceLocation
+	tokens := splitPointer(ptr)
+	node, keyNode := nodeAt(doc.Loc.Node, tokens)
+	d := &Diagnostic{Severity: SeverityError, Rule: RuleSchema, File: doc.File, Pointer: ptr}
+	if node != nil {
+		d.Pos = nodePos(node)
+	} else {
+		d.Pos = doc.Loc.Pos
+	}
+	field := ""
+	if len(tokens) > 0 {
+		field = tokens[len(tokens)-1]
+	}
+	kw := e.KeywordLocation[strings.LastIndex(e.KeywordLocation, "/")+1:]
+	switch {
+	case kw == "unevaluatedProperties" || kw == "additionalProperties" && e.Message == "not allowed":
+		d.Rule = RuleUnknownField
+		if keyNode != nil {
+			d.Pos = nodePos(keyNode)
+		}
+		d.Msg = fmt.Sprintf("unknown field %q in %s", field, objectName(tokens[:max(len(tokens)-1, 0)]))
+		d.Fix = "remove it, or prefix it with x- to make it an extension"
+	case kw == "required":
+		d.Rule = RuleMissingField
+		names := strings.TrimPrefix(e.Message, "missing properties: ")
+		d.Msg = fmt.Sprintf("%s is missing required field %s", objectName(tokens), strings.ReplaceAll(names, "'", "\""))
+	case strings.HasPrefix(e.Message, "needs one of"):
+		d.Rule = RuleMissingField
+		d.Msg = fmt.Sprintf("%s %s", objectName(tokens), strings.ReplaceAll(e.Message, "'", "\""))
+	case kw == "type":
+		d.Msg = fmt.Sprintf("%s: %s", describeField(tokens), e.Message)
+	case kw == "minItems" && strings.Contains(e.Message, "found 0"):
+		d.Msg = fmt.Sprintf("%s must not be empty", describeField(tokens))
+	case kw == "uniqueItems":
+		d.Msg = fmt.Sprintf("%s must not repeat entries (%s)", describeField(tokens), e.Message)
+	case kw == "not" && strings.Contains(e.AbsoluteKeywordLocation, "Action"):
+		d.Msg = fmt.Sprintf("%s sets both workflowId and stepId; use one", objectName(tokens))
+	default:
+		d.Msg = fmt.Sprintf("%s: %s", describeField(tokens), e.Message)
+	}
+	d.End = d.Pos
+	return d
+}
+
+func splitPointer(p string) []string {
+	if p == "" {
+		return nil
+	}
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	for i, s := range parts {
+		parts[i] = strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
+	}
+	return parts
+}
+
+// nodeAt follows reference tokens through the YAML tree, returning the value
+// node and, for a mapping member, its key node.
+func nodeAt(n *yaml.Node, tokens []string) (val, key *yaml.Node) {
+	val = resolve(n)
+	for _, t := range tokens {
+		if val == nil {
+			return nil, nil
+		}
+		switch val.Kind {
+		case yaml.MappingNode:
+			var next *yaml.Node
+			for i := 0; i+1 < len(val.Content); i += 2 {
+				if resolve(val.Content[i]).Value == t {
+					key, next = val.Content[i], val.Content[i+1]
+					break
+				}
+			}
+			val = resolve(next)
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(t)
+			if err != nil || i < 0 || i >= len(val.Content) {
+				return nil, nil
+			}
+			key, val = nil, resolve(val.Content[i])
+		default:
+			return nil, nil
+		}
+	}
+	return val, key
+}
+
+// objectName describes the object at a pointer for messages: "step
+// workflows[0].steps[1]" reads better than a raw pointer.
+func objectName(tokens []string) string {
+	if len(tokens) == 0 {
+		return "the document"
+	}
+	kinds := map[string]string{
+		"info": "info", "components": "components", "requestBody": "requestBody",
+		"sourceDescriptions": "source description", "workflows": "workflow", "steps": "step",
+		"parameters": "parameter", "successCriteria": "criterion", "criteria": "criterion",
+		"onSuccess": "success action", "successActions": "success action",
+		"onFailure": "failure action", "failureActions": "failure action",
+		"replacements": "replacement", "outputs": "output",
+	}
+	last := tokens[len(tokens)-1]
+	kind := ""
+	if _, err := strconv.Atoi(last); err == nil && len(tokens) > 1 {
+		kind = kinds[tokens[len(tokens)-2]]
+	} else if len(tokens) > 1 && (tokens[len(tokens)-2] == "outputs") {
+		kind = "output"
+	} else if k, ok := kinds[last]; ok {
+		kind = k
+	}
+	if kind == "" {
+		kind = "object"
+	}
+	if path := pathString(tokens); path != kind {
+		return kind + " " + path
+	}
+	return kind
+}
+
+func describeField(tokens []string) string {
+	if len(tokens) == 0 {
+		return "the document"
+	}
+	return pathString(tokens)
+}
+
+// pathString renders tokens as workflows[0].steps[1].operationId.
+func pathString(tokens []string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		if _, err := strconv.Atoi(t); err == nil {
+			b.WriteString("[" + t + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(t)
+	}
+	return b.String()
+}

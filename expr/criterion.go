@@ -1,0 +1,251 @@
+package expr
+
+import (
+	"errors"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dlclark/regexp2"
+)
+
+// CriterionSpec is the source form of an Arazzo Criterion Object.
+type CriterionSpec struct {
+	Context   string // runtime expression; may be empty for simple
+	Condition string
+	Type      string // "", "simple", "regex", "jsonpath", "xpath"
+	Version   string // from an Expression Type Object, e.g. "rfc9535", "draft-goessner-dispatch-jsonpath-00", "xpath-10"
+}
+
+// RegexTimeout bounds one regex match, so a catastrophic pattern fails the
+// criterion instead of hanging the run.
+const RegexTimeout = 100 * time.Millisecond
+
+// Criterion is a compiled Criterion Object.
+type Criterion struct {
+	spec   CriterionSpec
+	typ    string
+	ctx    *Expr      // context (nil for simple conditions without one)
+	simple *Condition // simple
+	re     *regexp2.Regexp
+	jp     *jsonpathQuery
+	xp     *xpathQuery
+	tpl    *Value // non-simple condition with embedded {$...}: compiled per evaluation
+	refs   []*Ref
+	notes  []Note
+}
+
+// CompileCriterion compiles a criterion. Errors are *Error with offsets into
+// Condition (or Context when the message says so).
+func CompileCriterion(spec CriterionSpec) (*Criterion, error) {
+	c := &Criterion{spec: spec, typ: spec.Type}
+	if c.typ == "" {
+		c.typ = "simple"
+	}
+	switch c.typ {
+	case "simple", "regex", "jsonpath", "xpath":
+	default:
+		return nil, newError(0, len(spec.Type), "unknown criterion type "+strconv.Quote(spec.Type)+"; expected simple, regex, jsonpath or xpath")
+	}
+	if strings.TrimSpace(spec.Condition) == "" {
+		return nil, newError(0, 0, "criterion condition is empty")
+	}
+	if spec.Context != "" {
+		e, err := Parse(spec.Context)
+		if err != nil {
+			var pe *Error
+			if errors.As(err, &pe) {
+				pe.Msg = "context: " + pe.Msg
+			}
+			return nil, err
+		}
+		c.ctx = e
+		c.refs = append(c.refs, &e.ref)
+		c.notes = append(c.notes, e.notes...)
+	} else if c.typ != "simple" {
+		// The spec requires a context here; documents that omit it mean
+		// the response body.
+		c.ctx = MustParse("$response.body")
+		c.notes = append(c.notes, Note{Rule: RuleMissingContext,
+			Msg: c.typ + " criteria need a context; using $response.body", Fix: "context: $response.body"})
+	}
+	if c.typ == "simple" {
+		cond, err := ParseCondition(spec.Condition)
+		if err != nil {
+			return nil, err
+		}
+		c.simple = cond
+		c.refs = append(c.refs, cond.refs...)
+		c.notes = append(c.notes, cond.notes...)
+		return c, nil
+	}
+	if strings.Contains(spec.Condition, "{$") {
+		// 1.1: embedded expressions are substituted before the condition
+		// is read, so the pattern/query can only be compiled per run.
+		v := &Value{src: spec.Condition}
+		if err := v.parseTemplate(false); err != nil {
+			return nil, err
+		}
+		c.tpl = v
+		c.refs = append(c.refs, v.Refs()...)
+		return c, nil
+	}
+	notes, err := c.compileCondition(spec.Condition)
+	if err != nil {
+		return nil, err
+	}
+	c.notes = append(c.notes, notes...)
+	return c, nil
+}
+
+// compileCondition compiles a regex/jsonpath/xpath condition text.
+func (c *Criterion) compileCondition(cond string) ([]Note, error) {
+	switch c.typ {
+	case "regex":
+		re, err := compileRegex(cond)
+		if err != nil {
+			return nil, err
+		}
+		c.re = re
+		return nil, nil
+	case "jsonpath":
+		jp, notes, err := compileJSONPath(cond, c.spec.Version)
+		if err != nil {
+			return nil, err
+		}
+		c.jp = jp
+		if jp.compat != nil {
+			n := Note{Offset: 0, End: len(cond), Rule: RuleJSONPathDialect,
+				Msg: "condition is not RFC 9535 JSONPath (" + jp.rfcErr + "); evaluated as a comparison of JSONPath values"}
+			if fix, ok := compatFix(jp.compat, c.ctx); ok {
+				n.Fix = fix
+				n.Msg += "; write it as a simple condition"
+			}
+			notes = append([]Note{n}, notes...)
+		}
+		return notes, nil
+	case "xpath":
+		xp, notes, err := compileXPath(cond, c.spec.Version)
+		if err != nil {
+			return nil, err
+		}
+		c.xp = xp
+		return notes, nil
+	}
+	return nil, nil
+}
+
+func compileRegex(src string) (re *regexp2.Regexp, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			re, err = nil, newError(0, len(src), "invalid regex "+strconv.Quote(src))
+		}
+	}()
+	re, err = regexp2.Compile(src, regexp2.ECMAScript)
+	if err != nil {
+		return nil, newError(0, len(src), "invalid regex "+strconv.Quote(src)+": "+err.Error())
+	}
+	re.MatchTimeout = RegexTimeout
+	return re, nil
+}
+
+// Outcome is the result of evaluating one criterion.
+type Outcome struct {
+	Pass bool
+	// Explanation is for people: the evaluated operands and the operator
+	// (`$response.body#/lifecycleState` was "PROVISIONING", expected == 'AVAILABLE'),
+	// or the JSONPath and how many nodes it selected.
+	Explanation string
+	// Err is set when evaluation failed (the criterion then fails).
+	Err error
+}
+
+// Eval evaluates the criterion. It never panics; errors make it fail.
+// Absent values (a missing member, an empty body) fail the criterion with
+// an explanation but no Err; Err is for broken evaluation (scope failures,
+// invalid substituted patterns, non-JSON or non-XML context).
+func (c *Criterion) Eval(s Scope) (out Outcome) {
+	defer func() {
+		if r := recover(); r != nil {
+			if re, ok := r.(runtime.Error); ok {
+				out = Outcome{Err: errors.New("criterion " + strconv.Quote(c.spec.Condition) + " failed: " + re.Error())}
+				return
+			}
+			out = Outcome{Err: errors.New("criterion " + strconv.Quote(c.spec.Condition) + " failed unexpectedly")}
+		}
+	}()
+	if c.simple != nil {
+		pass, why, err := c.simple.Explain(s)
+		return Outcome{Pass: pass && err == nil, Explanation: why, Err: err}
+	}
+	run := c
+	if c.tpl != nil {
+		text, err := c.tpl.render(s)
+		if err != nil {
+			if isAbsent(err) {
+				return Outcome{Explanation: "condition " + strconv.Quote(c.spec.Condition) + " needs " + err.Error()}
+			}
+			return Outcome{Err: err}
+		}
+		run = &Criterion{spec: c.spec, typ: c.typ, ctx: c.ctx}
+		if _, err := run.compileCondition(text); err != nil {
+			return Outcome{Explanation: "substituted condition " + strconv.Quote(text) + " is invalid", Err: err}
+		}
+	}
+	v, err := c.ctx.Eval(s)
+	if err != nil {
+		if isAbsent(err) {
+			return Outcome{Explanation: "context is absent: " + err.Error()}
+		}
+		return Outcome{Err: err}
+	}
+	if v == nil {
+		return Outcome{Explanation: "context " + c.ctx.String() + " is null"}
+	}
+	switch {
+	case run.re != nil:
+		return run.evalRegex(v)
+	case run.jp != nil:
+		jv, ok := jsonContext(v)
+		if !ok {
+			return Outcome{Explanation: "context " + c.ctx.String() + " is not JSON", Err: errors.New("jsonpath criterion: context " + c.ctx.String() + " is not JSON")}
+		}
+		pass, why, err := run.jp.eval(jv)
+		return Outcome{Pass: pass && err == nil, Explanation: why, Err: err}
+	case run.xp != nil:
+		doc, why := xmlDocument(v)
+		if doc == nil {
+			return Outcome{Explanation: why, Err: errors.New("xpath criterion: " + why)}
+		}
+		pass, why := run.xp.evalBool(doc)
+		return Outcome{Pass: pass, Explanation: why}
+	}
+	return Outcome{Err: errors.New("criterion was not compiled")}
+}
+
+func (c *Criterion) evalRegex(v any) Outcome {
+	text := Stringify(v)
+	shown := formatValue(text, isSecretRef(&c.ctx.ref))
+	ok, err := c.re.MatchString(text)
+	if err != nil {
+		return Outcome{Explanation: c.ctx.String() + " was " + shown + ", regex /" + c.re.String() + "/ did not finish", Err: err}
+	}
+	verb := " does not match /"
+	if ok {
+		verb = " matches /"
+	}
+	return Outcome{Pass: ok, Explanation: c.ctx.String() + " was " + shown + ", which" + verb + c.re.String() + "/"}
+}
+
+// Refs lists the runtime expressions the criterion reads.
+func (c *Criterion) Refs() []*Ref { return c.refs }
+
+// Notes returns dialect warnings (comparison-style JSONPath, double quotes).
+func (c *Criterion) Notes() []Note { return c.notes }
+
+// String returns the condition as written.
+func (c *Criterion) String() string { return c.spec.Condition }
+
+// Spec returns the source form the criterion was compiled from.
+func (c *Criterion) Spec() CriterionSpec { return c.spec }

@@ -1,0 +1,308 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/arazzo-go/arazzo/runtime"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+}
+
+func allRuns() map[string]*runtime.Result {
+	return map[string]*runtime.Result{
+		"stopped":   stoppedRun(),
+		"notfound":  notFoundRun(),
+		"transport": transportRun(),
+		"guard":     guardRun(),
+		"empty":     {WorkflowID: "w", Status: runtime.Succeeded},
+	}
+}
+
+func TestWriteJSONValidatesAgainstSchema(t *testing.T) {
+	c := jsonschema.NewCompiler()
+	c.AssertFormat = true
+	schemaPath := filepath.Join(repoRoot(t), "docs", "report.schema.json")
+	schema, err := c.Compile(schemaPath)
+	if err != nil {
+		t.Fatalf("compile %s: %v", schemaPath, err)
+	}
+	for name, r := range allRuns() {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteJSON(&buf, r); err != nil {
+				t.Fatal(err)
+			}
+			var doc any
+			if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+				t.Fatalf("report is not JSON: %v", err)
+			}
+			if err := schema.Validate(doc); err != nil {
+				t.Fatalf("report does not match its schema: %#v\n%s", err, buf.String())
+			}
+		})
+	}
+	// The schema must reject what is not a report, or the test above proves nothing.
+	if err := schema.Validate(map[string]any{"format_version": 1.0}); err == nil {
+		t.Fatal("schema accepted an object without workflow/status/steps")
+	}
+}
+
+func TestWriteJSONGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, stoppedRun()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, filepath.Join("testdata", "stopped.report.json"), buf.Bytes())
+}
+
+func TestWriteJSONFields(t *testing.T) {
+	run, err := NewRun(stoppedRun())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != "succeeded" || len(run.Steps) != 4 {
+		t.Fatalf("status %q, %d steps; want succeeded, 4", run.Status, len(run.Steps))
+	}
+	last := run.Steps[3]
+	if last.Action != "end" || last.ActionBy != "imageReady" || last.Timings.WaitedMs != 1000 {
+		t.Errorf("last attempt = %+v", last)
+	}
+	if run.Steps[1].Request.BodySize == 0 || run.Steps[0].Criteria[1].Type != "jsonpath" || run.Steps[0].Criteria[0].Type != "simple" {
+		t.Errorf("attempts lost request body size or criterion type: %+v", run.Steps[:2])
+	}
+	if _, err := NewRun(nil); err == nil {
+		t.Error("NewRun(nil) returned no error")
+	}
+}
+
+func TestWriteHAR(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteHAR(&buf, stoppedRun()); err != nil {
+		t.Fatal(err)
+	}
+	var h struct {
+		Log struct {
+			Version string
+			Creator struct{ Name, Version string }
+			Entries []struct {
+				StartedDateTime string
+				Time            float64
+				Request         struct {
+					Method, URL, HTTPVersion string
+					Headers                  []HARPair
+					QueryString              []HARPair
+					Cookies                  []HARPair
+					HeadersSize, BodySize    int
+					PostData                 *struct{ MimeType, Text string }
+				}
+				Response struct {
+					Status           int
+					StatusText       string
+					HTTPVersion      string
+					Headers, Cookies []HARPair
+					Content          struct {
+						Size           int
+						MimeType, Text string
+					}
+					RedirectURL           *string
+					HeadersSize, BodySize int
+				}
+				Cache   *struct{}
+				Timings struct{ Blocked, DNS, Connect, Send, Wait, Receive, SSL float64 }
+			}
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &h); err != nil {
+		t.Fatalf("HAR is not JSON: %v", err)
+	}
+	if h.Log.Version != "1.2" || h.Log.Creator.Name != "arazzo" {
+		t.Fatalf("log version %q creator %q", h.Log.Version, h.Log.Creator.Name)
+	}
+	wantLines := []string{
+		"GET https://iaas.us-phoenix-1.oraclecloud.com/20160918/instances/ocid1.instance.oc1..a",
+		"POST https://iaas.us-phoenix-1.oraclecloud.com/20160918/images",
+		"GET https://iaas.us-phoenix-1.oraclecloud.com/20160918/images/ocid1.image.oc1..new?fields=a%20b&x=1",
+		"GET https://iaas.us-phoenix-1.oraclecloud.com/20160918/images/ocid1.image.oc1..new",
+	}
+	if len(h.Log.Entries) != len(wantLines) {
+		t.Fatalf("%d entries, want %d", len(h.Log.Entries), len(wantLines))
+	}
+	for i, e := range h.Log.Entries {
+		if got := e.Request.Method + " " + e.Request.URL; got != wantLines[i] {
+			t.Errorf("entry %d: %s, want %s", i, got, wantLines[i])
+		}
+		if e.Response.Status != 200 || e.Response.StatusText != "OK" || e.Request.HTTPVersion == "" || e.Cache == nil || e.Response.RedirectURL == nil {
+			t.Errorf("entry %d misses required HAR fields: %+v", i, e)
+		}
+		if sum := e.Timings.Send + e.Timings.Wait + e.Timings.Receive; sum != e.Time {
+			t.Errorf("entry %d: time %v != send+wait+receive %v", i, e.Time, sum)
+		}
+		if !strings.HasPrefix(e.StartedDateTime, "2026-11-26T12:00:00.000") {
+			t.Errorf("entry %d startedDateTime %q", i, e.StartedDateTime)
+		}
+	}
+	post := h.Log.Entries[1].Request
+	if post.PostData == nil || post.PostData.MimeType != "application/json" || !strings.Contains(post.PostData.Text, `"displayName":"img"`) {
+		t.Errorf("POST postData = %+v", post.PostData)
+	}
+	if h.Log.Entries[0].Request.PostData != nil {
+		t.Error("GET has postData")
+	}
+	q := h.Log.Entries[2].Request.QueryString
+	if len(q) != 2 || q[0] != (HARPair{"fields", "a b"}) || q[1] != (HARPair{"x", "1"}) {
+		t.Errorf("queryString = %+v", q)
+	}
+	if c := h.Log.Entries[1].Response.Content; c.MimeType != "application/json" || !strings.Contains(c.Text, "PROVISIONING") {
+		t.Errorf("content = %+v", c)
+	}
+}
+
+func TestWriteHARWithoutResponse(t *testing.T) {
+	h := NewHAR(transportRun())
+	if len(h.Log.Entries) != 1 {
+		t.Fatalf("%d entries", len(h.Log.Entries))
+	}
+	e := h.Log.Entries[0]
+	if e.Response.Status != 0 || e.Error == "" || e.Response.Headers == nil {
+		t.Errorf("entry without response = %+v", e)
+	}
+}
+
+type junitDoc struct {
+	XMLName  xml.Name `xml:"testsuites"`
+	Tests    int      `xml:"tests,attr"`
+	Failures int      `xml:"failures,attr"`
+	Errors   int      `xml:"errors,attr"`
+	Suites   []struct {
+		Name     string `xml:"name,attr"`
+		Tests    int    `xml:"tests,attr"`
+		Failures int    `xml:"failures,attr"`
+		Cases    []struct {
+			Name    string `xml:"name,attr"`
+			Class   string `xml:"classname,attr"`
+			Failure *struct {
+				Message string `xml:"message,attr"`
+				Text    string `xml:",chardata"`
+			} `xml:"failure"`
+			Error *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"error"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+func TestWriteJUnit(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJUnit(&buf, stoppedRun(), notFoundRun(), transportRun(), guardRun()); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitDoc
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("JUnit is not XML: %v\n%s", err, buf.String())
+	}
+	if len(doc.Suites) != 4 {
+		t.Fatalf("%d suites, want one per run (4)", len(doc.Suites))
+	}
+	// One case per attempt; the guard run adds one for the workflow.
+	wantCases := []int{4, 1, 1, 4}
+	for i, su := range doc.Suites {
+		if len(su.Cases) != wantCases[i] || su.Tests != wantCases[i] {
+			t.Errorf("suite %d (%s): %d cases, tests=%d; want %d", i, su.Name, len(su.Cases), su.Tests, wantCases[i])
+		}
+	}
+	if c := doc.Suites[0].Cases[3]; c.Name != "pollImage attempt 1" || c.Failure != nil {
+		t.Errorf("stopped run last case = %+v", c)
+	}
+	f := doc.Suites[1].Cases[0].Failure
+	if f == nil || !strings.Contains(f.Text, "FAIL $statusCode == 200: $statusCode is 404") {
+		t.Errorf("404 case failure = %+v", f)
+	}
+	if doc.Suites[2].Cases[0].Error == nil {
+		t.Error("transport failure is not an <error>")
+	}
+	if g := doc.Suites[3].Cases[3]; g.Failure == nil || !strings.Contains(g.Failure.Message, "step limit") {
+		t.Errorf("guard run has no failing workflow case: %+v", g)
+	}
+	if doc.Tests != 10 || doc.Failures != 2 || doc.Errors != 1 {
+		t.Errorf("totals tests=%d failures=%d errors=%d; want 10, 2, 1", doc.Tests, doc.Failures, doc.Errors)
+	}
+}
+
+// TestSecretCanary: even when a credential slipped past the runtime's
+// redaction in a header, no writer prints it.
+func TestSecretCanary(t *testing.T) {
+	r := notFoundRun()
+	for name, write := range map[string]func(*bytes.Buffer) error{
+		"json":  func(b *bytes.Buffer) error { return WriteJSON(b, r) },
+		"har":   func(b *bytes.Buffer) error { return WriteHAR(b, r) },
+		"junit": func(b *bytes.Buffer) error { return WriteJUnit(b, r) },
+	} {
+		var buf bytes.Buffer
+		if err := write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(buf.String(), canary) {
+			t.Errorf("%s output contains the secret canary:\n%s", name, buf.String())
+		}
+		if !strings.Contains(buf.String(), Redacted) && name != "junit" {
+			t.Errorf("%s output does not show %s where the secret was", name, Redacted)
+		}
+	}
+}
+
+func TestJSONValueNormalises(t *testing.T) {
+	in := map[string]any{"a": map[any]any{1: "x"}, "b": []any{t0}, "c": []byte("z")}
+	out, err := json.Marshal(jsonValue(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"a":{"1":"x"},"b":["2026-11-26T12:00:00Z"],"c":"z"}`; string(out) != want {
+		t.Errorf("got %s, want %s", out, want)
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run with -update if intended):\n%s", path, got)
+	}
+}

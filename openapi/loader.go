@@ -1,0 +1,364 @@
+package openapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
+)
+
+// Defaults for the zero Loader.
+const (
+	DefaultTimeout  = 30 * time.Second
+	DefaultMaxBytes = 16 << 20
+	// maxDocuments bounds how many files or URLs one load may read through
+	// $refs, so a document cannot fan out into an unbounded crawl.
+	maxDocuments = 1000
+)
+
+// Loader reads OpenAPI documents. The zero value reads local files only.
+type Loader struct {
+	AllowRemote bool          // allow http(s) locations and $refs
+	Client      *http.Client  // for remote reads; nil -> own client with Timeout
+	Timeout     time.Duration // per remote read; default 30s
+	MaxBytes    int64         // per document; default 16 MiB
+	// Validate runs kin-openapi's document validation after loading and
+	// records its findings in Source.Warnings. A document that fails
+	// validation is still loaded and indexed: real-world descriptions are
+	// often slightly invalid yet perfectly usable for building requests.
+	Validate bool
+}
+
+// ErrRemoteDisabled is wrapped by the error for an http(s) location or $ref
+// read by a Loader without AllowRemote.
+var ErrRemoteDisabled = errors.New("remote loading is disabled")
+
+func (l *Loader) maxBytes() int64 {
+	if l.MaxBytes > 0 {
+		return l.MaxBytes
+	}
+	return DefaultMaxBytes
+}
+
+func (l *Loader) timeout() time.Duration {
+	if l.Timeout > 0 {
+		return l.Timeout
+	}
+	return DefaultTimeout
+}
+
+func (l *Loader) client() *http.Client {
+	if l.Client != nil {
+		return l.Client
+	}
+	return &http.Client{Timeout: l.timeout()}
+}
+
+// Load reads and indexes the OpenAPI (or Swagger 2.0) document at location
+// (an absolute file path or an http(s) URL).
+func (l *Loader) Load(ctx context.Context, location string) (*Source, error) {
+	loc, err := parseLocation(location)
+	if err != nil {
+		return nil, err
+	}
+	r := l.newReader(ctx, loc)
+	data, err := r.read(loc)
+	if err != nil {
+		return nil, fmt.Errorf("openapi: %w", err)
+	}
+	return l.parse(ctx, r, loc, data)
+}
+
+// Parse is Load for bytes already read; location is used for relative $refs.
+// An empty location allows only references inside the document itself.
+func (l *Loader) Parse(ctx context.Context, location string, data []byte) (*Source, error) {
+	var loc *url.URL
+	if location != "" {
+		var err error
+		if loc, err = parseLocation(location); err != nil {
+			return nil, err
+		}
+	}
+	if int64(len(data)) > l.maxBytes() {
+		return nil, fmt.Errorf("openapi %s: document is %d bytes, over the %d byte limit", displayLocation(loc), len(data), l.maxBytes())
+	}
+	return l.parse(ctx, l.newReader(ctx, loc), loc, data)
+}
+
+// parseLocation turns a file path or http(s)/file URL into the URL form
+// kin-openapi resolves relative references against.
+func parseLocation(location string) (*url.URL, error) {
+	if location == "" {
+		return nil, errors.New("openapi: empty location")
+	}
+	if i := strings.Index(location, "://"); i > 0 {
+		u, err := url.Parse(location)
+		if err != nil {
+			return nil, fmt.Errorf("openapi: invalid URL %q: %v", location, err)
+		}
+		switch u.Scheme {
+		case "http", "https":
+			u.Fragment = ""
+			return u, nil
+		case "file":
+			return &url.URL{Path: u.Path}, nil
+		default:
+			return nil, fmt.Errorf("openapi: unsupported URL scheme %q in %s (want a file path or an http(s) URL)", u.Scheme, u.Redacted())
+		}
+	}
+	abs, err := filepath.Abs(location)
+	if err != nil {
+		return nil, fmt.Errorf("openapi: %s: %v", location, err)
+	}
+	return &url.URL{Path: filepath.ToSlash(abs)}, nil
+}
+
+func isRemote(u *url.URL) bool { return u != nil && (u.Scheme == "http" || u.Scheme == "https") }
+
+// displayLocation names a location in messages, without credentials.
+func displayLocation(u *url.URL) string {
+	switch {
+	case u == nil:
+		return "(in memory)"
+	case isRemote(u):
+		return u.Redacted()
+	default:
+		return filepath.FromSlash(u.Path)
+	}
+}
+
+// reader is the access policy for one load: the root document and every
+// $ref it pulls in go through it. kin-openapi does not enforce
+// IsExternalRefsAllowed once a ReadFromURIFunc is set, so this is the only
+// gate.
+type reader struct {
+	ctx        context.Context
+	loader     *Loader
+	rootRemote bool
+	cache      map[string][]byte
+}
+
+func (l *Loader) newReader(ctx context.Context, root *url.URL) *reader {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return &reader{ctx: ctx, loader: l, rootRemote: isRemote(root), cache: map[string][]byte{}}
+}
+
+func (r *reader) readFromURI(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+	return r.read(u)
+}
+
+func (r *reader) read(u *url.URL) ([]byte, error) {
+	key := u.String()
+	if data, ok := r.cache[key]; ok {
+		return data, nil
+	}
+	if len(r.cache) >= maxDocuments {
+		return nil, fmt.Errorf("more than %d documents referenced; refusing to read %s", maxDocuments, displayLocation(u))
+	}
+	var data []byte
+	var err error
+	switch u.Scheme {
+	case "http", "https":
+		if !r.loader.AllowRemote {
+			return nil, fmt.Errorf("%s: %w (allow remote sources to read it)", u.Redacted(), ErrRemoteDisabled)
+		}
+		data, err = r.fetch(u)
+	case "", "file":
+		if r.rootRemote {
+			return nil, fmt.Errorf("refusing to read local file %s referenced by a remote document", filepath.FromSlash(u.Path))
+		}
+		if !filepath.IsAbs(filepath.FromSlash(u.Path)) {
+			return nil, fmt.Errorf("cannot resolve relative reference %q without a document location", u.Path)
+		}
+		data, err = r.readFile(filepath.FromSlash(u.Path))
+	default:
+		return nil, fmt.Errorf("unsupported reference scheme %q in %s", u.Scheme, u.Redacted())
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.cache[key] = data
+	return data, nil
+}
+
+func (r *reader) readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("%s is a directory, not a document", path)
+	}
+	return r.readLimited(f, path)
+}
+
+func (r *reader) fetch(u *url.URL) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(r.ctx, r.loader.timeout())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", u.Redacted(), err)
+	}
+	req.Header.Set("Accept", "application/vnd.oai.openapi+json, application/json, application/yaml;q=0.9, */*;q=0.5")
+	resp, err := r.loader.client().Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u.Redacted(), unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, fmt.Errorf("GET %s: HTTP status %s", u.Redacted(), resp.Status)
+	}
+	if resp.ContentLength > r.loader.maxBytes() {
+		return nil, fmt.Errorf("%s is %d bytes, over the %d byte limit", u.Redacted(), resp.ContentLength, r.loader.maxBytes())
+	}
+	return r.readLimited(resp.Body, u.Redacted())
+}
+
+// unwrapURLError drops *url.Error's own "Get <url>:" prefix, which would
+// repeat the URL (unredacted) in our message.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func (r *reader) readLimited(rd io.Reader, name string) ([]byte, error) {
+	limit := r.loader.maxBytes()
+	data, err := io.ReadAll(io.LimitReader(rd, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is over the %d byte limit", name, limit)
+	}
+	return data, nil
+}
+
+// versionPeek reads only the top-level version fields.
+type versionPeek struct {
+	OpenAPI any `yaml:"openapi"`
+	Swagger any `yaml:"swagger"`
+	Arazzo  any `yaml:"arazzo"`
+}
+
+func peekVersion(data []byte) versionPeek {
+	var p versionPeek
+	_ = yaml.Unmarshal(data, &p)
+	return p
+}
+
+func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte) (*Source, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	name := displayLocation(loc)
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("openapi %s: empty document", name)
+	}
+	kl := &openapi3.Loader{
+		IsExternalRefsAllowed: true,
+		ReadFromURIFunc:       r.readFromURI,
+		Context:               ctx,
+	}
+	var (
+		doc     *openapi3.T
+		version string
+		err     error
+	)
+	// Only a document that mentions "swagger" can be Swagger 2.0; checking
+	// the bytes first spares every OpenAPI 3 document a second parse.
+	var peek versionPeek
+	if bytes.Contains(data, []byte("swagger")) {
+		peek = peekVersion(data)
+	}
+	if peek.Swagger != nil {
+		version = fmt.Sprint(peek.Swagger)
+		if !strings.HasPrefix(version, "2") {
+			return nil, fmt.Errorf("openapi %s: unsupported swagger version %q (want 2.0)", name, version)
+		}
+		var doc2 openapi2.T
+		if err = openapi2.UnmarshalFromData(data, &doc2); err != nil {
+			return nil, fmt.Errorf("openapi %s: parse Swagger 2.0: %w", name, err)
+		}
+		if doc, err = openapi2conv.ToV3WithLoader(&doc2, kl, loc); err != nil {
+			return nil, fmt.Errorf("openapi %s: convert Swagger 2.0: %w", name, err)
+		}
+		version = "2.0"
+	} else {
+		if loc != nil {
+			doc, err = kl.LoadFromDataWithPath(data, loc)
+		} else {
+			doc, err = kl.LoadFromData(data)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("openapi %s: %w", name, err)
+		}
+		if doc.OpenAPI == "" {
+			p := peekVersion(data)
+			if p.Arazzo != nil {
+				return nil, fmt.Errorf("openapi %s: this is an Arazzo document, not an OpenAPI description (use type: arazzo)", name)
+			}
+			return nil, fmt.Errorf("openapi %s: not an OpenAPI description: no openapi (or swagger) version field", name)
+		}
+		version = doc.OpenAPI
+		if !strings.HasPrefix(version, "3.") {
+			return nil, fmt.Errorf("openapi %s: unsupported openapi version %q (want 3.0, 3.1 or swagger 2.0)", name, version)
+		}
+	}
+	src := &Source{Location: locationString(loc), Version: version, Doc: doc, base: loc}
+	if l.Validate {
+		src.Warnings = append(src.Warnings, validationWarnings(ctx, doc)...)
+	}
+	src.index()
+	return src, nil
+}
+
+func locationString(u *url.URL) string {
+	switch {
+	case u == nil:
+		return ""
+	case isRemote(u):
+		return u.String()
+	default:
+		return filepath.FromSlash(u.Path)
+	}
+}
+
+// validationWarnings runs kin-openapi's validator and flattens its findings.
+func validationWarnings(ctx context.Context, doc *openapi3.T) []string {
+	opts := []openapi3.ValidationOption{
+		openapi3.EnableMultiError(),
+		openapi3.DisableExamplesValidation(),
+		openapi3.AllowExtraSiblingFields("description", "summary"),
+	}
+	err := doc.Validate(ctx, opts...)
+	if err == nil {
+		return nil
+	}
+	var me openapi3.MultiError
+	if errors.As(err, &me) {
+		out := make([]string, 0, len(me))
+		for _, e := range me {
+			out = append(out, "openapi validation: "+e.Error())
+		}
+		return out
+	}
+	return []string{"openapi validation: " + err.Error()}
+}
