@@ -112,7 +112,6 @@ func TestEventsOfARun(t *testing.T) {
 	}
 }
 
-
 func TestNewReportsBindingErrors(t *testing.T) {
 	requireEngineDeps(t)
 	doc := loadDoc(t, "testdata/rules/bind.arazzo.yaml", rulesHeader+`workflows:
