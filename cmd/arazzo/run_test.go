@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -209,5 +212,56 @@ func TestRunJSONAndInputErrors(t *testing.T) {
 	code = run([]string{"run", seed, "--server", "nosuch=http://x"}, nil, &stdout, &stderr)
 	if code != exitUsage || !strings.Contains(stderr.String(), `no source description "nosuch"`) {
 		t.Errorf("exit %d stderr %s", code, stderr.String())
+	}
+}
+
+func TestRunWritesReportsAndUsesServerVars(t *testing.T) {
+	requireRunDeps(t)
+	dir := t.TempDir()
+	rep, har, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.har"), filepath.Join(dir, "r.xml")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", "../../workflows/oracle/oracle-create-custom-image-from-instance-workflow.yml",
+		"--mock", "../../workflows/oracle/mocks/stopped-instance.yaml", "--loop-delay=0",
+		"--server-var", "ociComputeApi.region=eu-frankfurt-1",
+		"--input", "compartmentId=c", "--input", "instanceId=i", "--input", "displayName=d", "--input", "authToken=tok-do-not-leak",
+		"--report", rep, "--har", har, "--junit", junit}, nil, &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "https://iaas.eu-frankfurt-1.oraclecloud.com/20160918/instances/i") {
+		t.Errorf("server variable not applied:\n%s", stderr.String())
+	}
+	for _, f := range []string{rep, har, junit} {
+		b, err := os.ReadFile(f)
+		if err != nil || len(b) == 0 {
+			t.Errorf("%s: %v (%d bytes)", f, err, len(b))
+			continue
+		}
+		if strings.Contains(string(b), "tok-do-not-leak") {
+			t.Errorf("%s leaks the token", f)
+		}
+	}
+	if strings.Contains(stderr.String(), "tok-do-not-leak") {
+		t.Errorf("stderr leaks the token")
+	}
+}
+
+func TestRunAgainstAServerOverride(t *testing.T) {
+	requireRunDeps(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/base/20160918/instances/i" || r.Header.Get("Authorization") != "" {
+			http.Error(w, "unexpected "+r.URL.Path, 400)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"lifecycleState":"RUNNING"}`)
+	}))
+	defer srv.Close()
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", "../../workflows/oracle/oracle-create-custom-image-from-instance-workflow.yml",
+		"--server", "ociComputeApi=" + srv.URL + "/base/20160918",
+		"--input", "compartmentId=c", "--input", "instanceId=i", "--input", "displayName=d"}, nil, &stdout, &stderr)
+	if code != exitOK || !strings.Contains(stderr.String(), "-> end (notStopped)") {
+		t.Errorf("exit %d\n%s", code, stderr.String())
 	}
 }
