@@ -61,6 +61,45 @@ workflows:
 				}
 			},
 		},
+		{
+			name: "response body over the cap fails the step",
+			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK,
+			script: map[string][]answer{"getItem": {{body: `{"pad":"` + strings.Repeat("x", 200) + `"}`}}},
+			opts:   func(o *runtime.Options) { o.MaxBodyBytes = 100 },
+			status: runtime.Failed, trace: "get:fail", errHas: "larger than 100 bytes",
+		},
+		{
+			name: "xml responses are read as text by xpath and regex criteria",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+        successCriteria:
+          - {context: $response.body, condition: "/item/state = 'ok'", type: xpath}
+          - {context: $response.header.content-type, condition: "^application/xml", type: regex}
+        outputs: {raw: $response.body}
+    outputs: {raw: $steps.get.outputs.raw}
+`,
+			script: map[string][]answer{"getItem": {{headers: map[string]string{"Content-Type": "application/xml"}, body: "<item><state>ok</state></item>"}}},
+			status: runtime.Succeeded, outputs: `{"raw":"<item><state>ok</state></item>"}`,
+		},
+		{
+			name: "response headers are read case-insensitively",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+        successCriteria: [{condition: $response.header.x-request-id == 'R1'}]
+        outputs: {id: $response.header.X-REQUEST-ID}
+    outputs: {id: $steps.get.outputs.id}
+`,
+			script: map[string][]answer{"getItem": {{headers: map[string]string{"X-Request-Id": "r1"}}}},
+			status: runtime.Succeeded, outputs: `{"id":"r1"}`,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { runRuleCase(t, tc) })
