@@ -62,8 +62,8 @@ workflows:
 			},
 		},
 		{
-			name: "response body over the cap fails the step",
-			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK,
+			name:   "response body over the cap fails the step",
+			doc:    "workflows:\n  - workflowId: main\n    steps:" + getOK,
 			script: map[string][]answer{"getItem": {{body: `{"pad":"` + strings.Repeat("x", 200) + `"}`}}},
 			opts:   func(o *runtime.Options) { o.MaxBodyBytes = 100 },
 			status: runtime.Failed, trace: "get:fail", errHas: "larger than 100 bytes",
