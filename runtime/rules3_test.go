@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/arazzo-go/arazzo/runtime"
 )
@@ -60,6 +61,28 @@ workflows:
 					t.Errorf("child component not used: %s", reqs[0].URL)
 				}
 			},
+		},
+		{
+			name: "poll pacing doubles and resets when the loop exits",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: pollItem
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+        onSuccess: [{name: itemBusy, type: goto, stepId: pollItem, criteria: [{condition: $response.body#/busy == true}]}]
+      - stepId: pollJob
+        operationId: getJob
+        parameters: [{name: id, in: path, value: "1"}]
+        onSuccess: [{name: jobBusy, type: goto, stepId: pollJob, criteria: [{condition: $response.body#/busy == true}]}]
+`,
+			script: map[string][]answer{
+				"getItem": {{body: `{"busy":true}`}, {body: `{"busy":true}`}, {body: `{"busy":true}`}, {body: `{"busy":false}`}},
+				"getJob":  {{body: `{"busy":true}`}, {body: `{"busy":true}`}, {body: `{"busy":false}`}},
+			},
+			opts:   func(o *runtime.Options) { o.LoopDelay = nil; o.MaxLoopDelay = 3 * time.Second },
+			status: runtime.Succeeded,
+			waits:  []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, time.Second, 2 * time.Second},
 		},
 		{
 			name:   "response body over the cap fails the step",
