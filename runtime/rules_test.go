@@ -253,6 +253,20 @@ func TestActionAndRetryRules(t *testing.T) {
 			status: runtime.Succeeded, trace: "get:retry get:retry get:goto job job:next",
 		},
 		{
+			name: "retry budget resets when goto re-enters the step",
+			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK + `        onFailure:
+          - {name: again, type: retry}
+          - {name: elsewhere, type: goto, stepId: job}
+      - stepId: job
+        operationId: getJob
+        parameters: [{name: id, in: path, value: j1}]
+        onSuccess: [{name: back, type: goto, stepId: get, criteria: [{condition: $response.body#/more == true}]}]
+`,
+			script: map[string][]answer{"getItem": {s500}, "getJob": {{body: `{"more":true}`}, {body: `{"more":false}`}}},
+			status: runtime.Succeeded,
+			trace:  "get:retry get:goto job job:goto get get:retry get:goto job job:next",
+		},
+		{
 			name:   "Retry-After seconds overrides retryAfter",
 			doc:    "workflows:\n  - workflowId: main\n    steps:" + getOK + "        onFailure: [{name: again, type: retry, retryAfter: 1}]\n",
 			script: map[string][]answer{"getItem": {{status: 429, headers: map[string]string{"Retry-After": "4"}}, s200}},
