@@ -265,3 +265,23 @@ func TestRunAgainstAServerOverride(t *testing.T) {
 		t.Errorf("exit %d\n%s", code, stderr.String())
 	}
 }
+
+func TestRunTimeoutAbortsWithExit3(t *testing.T) {
+	requireRunDeps(t)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", "../../workflows/oracle/oracle-create-custom-image-from-instance-workflow.yml",
+		"--server", "ociComputeApi=" + srv.URL, "--timeout", "100ms",
+		"--input", "compartmentId=c", "--input", "instanceId=i", "--input", "displayName=d"}, nil, &stdout, &stderr)
+	if code != exitAborted || !strings.Contains(stderr.String(), "timed out after 100ms") {
+		t.Errorf("exit %d\n%s", code, stderr.String())
+	}
+}
