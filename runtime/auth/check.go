@@ -17,7 +17,7 @@ func Check(doc *arazzo.Document, creds []Credential) error {
 	var errs []error
 	seen := map[string]bool{}
 	for _, c := range creds {
-		key := c.Source + "\x00" + c.Scheme
+		key := dupKey(c)
 		if seen[key] {
 			errs = append(errs, fmt.Errorf("%s is given twice", c.Name()))
 			continue

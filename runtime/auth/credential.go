@@ -256,14 +256,23 @@ func ParseCredentials(flags []string) ([]Credential, error) {
 		if err != nil {
 			return nil, err
 		}
-		key := c.Source + "\x00" + c.Scheme
+		key := dupKey(c)
 		if seen[key] {
-			return nil, fmt.Errorf("%s is given twice", c.Name())
+			return nil, fmt.Errorf("%s is given twice for %s", c.Name(), c.Kind)
 		}
 		seen[key] = true
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// dupKey identifies credentials that would compete: two for one scheme, or two source-wide ones of one kind.
+// Source-wide credentials of different kinds serve different schemes and may be combined.
+func dupKey(c Credential) string {
+	if c.Scheme != "" {
+		return c.Source + "." + c.Scheme
+	}
+	return c.Source + "=" + string(c.Kind)
 }
 
 // takeSecret consumes "env" NAME or "file" PATH from the front of parts.
