@@ -118,6 +118,7 @@ type Server struct {
 	images      map[string]*imageRecord
 	imageIDs    []string
 	retryTokens map[string]retryRecord
+	workImage   map[string]string // work request OCID → image OCID
 	calls       map[string]int
 	faults      []Fault
 	log         []Request
@@ -208,6 +209,7 @@ func (s *Server) Reset() {
 		s.imageIDs = append(s.imageIDs, im.ID)
 	}
 	s.retryTokens = map[string]retryRecord{}
+	s.workImage = map[string]string{}
 	s.calls = map[string]int{}
 	s.faults = slices.Clone(s.opts.Faults)
 	s.log = nil
@@ -364,6 +366,7 @@ func etagOf(id string, version int) string {
 var operationIDs = map[string]bool{
 	"listInstances": true, "getInstance": true, "instanceAction": true,
 	"listImages": true, "createImage": true, "getImage": true, "updateImage": true, "deleteImage": true,
+	"getWorkRequest": true,
 }
 
 // route names the operation for a method and path below BasePath, or reports why there is none.
@@ -389,6 +392,9 @@ func route(method, path string) (op string, id string, status int) {
 		// The form some scaffold descriptions use; served so sibling workflows written against them run.
 		id = segs[1]
 		return allow(map[string]string{http.MethodPost: "instanceAction"})
+	case len(segs) == 2 && segs[0] == "workRequests" && segs[1] != "":
+		id = segs[1]
+		return allow(map[string]string{http.MethodGet: "getWorkRequest"})
 	case len(segs) == 1 && segs[0] == "images":
 		return allow(map[string]string{http.MethodGet: "listImages", http.MethodPost: "createImage"})
 	case len(segs) == 2 && segs[0] == "images" && segs[1] != "":

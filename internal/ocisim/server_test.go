@@ -794,3 +794,47 @@ func BenchmarkGetImage(b *testing.B) {
 		}
 	}
 }
+
+func TestWorkRequests(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	s := newSim(t, Options{ProvisioningPolls: 1, Clock: func() time.Time { return now }})
+	r := do(t, s, "POST", "/20160918/images", seedBody)
+	wrID := r.header.Get("opc-work-request-id")
+	imageID := r.str("id")
+	wr := func() result { return do(t, s, "GET", "/20160918/workRequests/"+wrID, "") }
+
+	w := wr()
+	if w.status != 200 || w.str("status") != "IN_PROGRESS" || w.str("operationType") != "CreateImage" ||
+		w.str("compartmentId") != CompartmentID || w.json["percentComplete"] != float64(0) || w.str("timeAccepted") != "2026-11-26T12:00:00.000Z" {
+		t.Fatalf("work request: %d %s", w.status, w.body)
+	}
+	res := w.json["resources"].([]any)[0].(map[string]any)
+	if res["identifier"] != imageID || res["entityType"] != "image" || res["actionType"] != "IN_PROGRESS" {
+		t.Errorf("resource = %v", res)
+	}
+	wr() // reading the work request is not an image poll
+	if st := do(t, s, "GET", "/20160918/images/"+imageID, "").str("lifecycleState"); st != ImageProvisioning {
+		t.Errorf("first image read = %s", st)
+	}
+	if w := wr(); w.str("status") != "IN_PROGRESS" || w.json["percentComplete"] != float64(50) {
+		t.Errorf("after one poll: %s", w.body)
+	}
+	do(t, s, "GET", "/20160918/images/"+imageID, "")
+	w = wr()
+	res = w.json["resources"].([]any)[0].(map[string]any)
+	if w.str("status") != "SUCCEEDED" || w.json["percentComplete"] != float64(100) || res["actionType"] != "CREATED" || w.str("timeFinished") == "" {
+		t.Errorf("after settling: %s", w.body)
+	}
+
+	failing := newSim(t, Options{ProvisioningPolls: ZeroPolls, SettleState: ImageDeleted})
+	r = do(t, failing, "POST", "/20160918/images", `{"compartmentId":"c","imageSourceDetails":{"sourceType":"objectStorageUri"}}`)
+	do(t, failing, "GET", "/20160918/images/"+r.str("id"), "")
+	w = do(t, failing, "GET", "/20160918/workRequests/"+r.header.Get("opc-work-request-id"), "")
+	if w.str("status") != "FAILED" || w.str("operationType") != "ImportImage" {
+		t.Errorf("failed import: %s", w.body)
+	}
+	wantError(t, do(t, s, "GET", "/20160918/workRequests/ocid1.coreservicesworkrequest.oc1.phx.nope", ""), 404, "NotAuthorizedOrNotFound")
+	if s.Calls("getWorkRequest") != 5 {
+		t.Errorf("getWorkRequest calls = %d", s.Calls("getWorkRequest"))
+	}
+}
