@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/arazzo-go/arazzo/internal/ocisign"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine to write while the test reads.
@@ -100,15 +102,37 @@ func TestServesAndLogs(t *testing.T) {
 }
 
 func TestSignatureModeFlags(t *testing.T) {
-	key := filepath.Join("..", "..", "internal", "ocisign", "testdata", "rsa2048-public.pem")
-	base, _, stop := start(t, "-auth", "signature", "-public-key", key, "-quiet")
-	resp, err := http.Get(base + "/instances/ocid1.instance.oc1.phx.simstopped0001")
+	testdata := filepath.Join("..", "..", "internal", "ocisign", "testdata")
+	privPEM, err := os.ReadFile(filepath.Join(testdata, "rsa2048-pkcs1.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 401 {
-		t.Errorf("unsigned request: %d", resp.StatusCode)
+	priv, err := ocisign.ParsePrivateKey(privPEM, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const keyID = "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/a1:ac:c2:aa:b5:c5:9b:85:d2:2d:7c:9c:6b:61:ac:cb"
+	base, _, stop := start(t, "-auth", "signature", "-public-key", filepath.Join(testdata, "rsa2048-public.pem"),
+		"-key-id", keyID, "-quiet")
+	get := func(client *http.Client) int {
+		resp, err := client.Get(base + "/instances/ocid1.instance.oc1.phx.simstopped0001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	signed := func(id string) *http.Client {
+		return &http.Client{Transport: &ocisign.Transport{Signer: ocisign.NewSigner(ocisign.Key{ID: id, PrivateKey: priv})}}
+	}
+	if st := get(http.DefaultClient); st != 401 {
+		t.Errorf("unsigned request: %d", st)
+	}
+	if st := get(signed(keyID)); st != 200 {
+		t.Errorf("signed with the registered keyId: %d", st)
+	}
+	if st := get(signed("ocid1.tenancy.oc1..t/ocid1.user.oc1..other/00:11")); st != 401 {
+		t.Errorf("signed with another keyId: %d", st)
 	}
 	if code := stop(); code != 0 {
 		t.Errorf("exit code %d", code)

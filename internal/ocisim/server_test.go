@@ -838,3 +838,49 @@ func TestWorkRequests(t *testing.T) {
 		t.Errorf("getWorkRequest calls = %d", s.Calls("getWorkRequest"))
 	}
 }
+
+// Whatever arrives, the simulator answers with JSON (or an empty 204) and an opc-request-id, and never panics.
+func FuzzServeHTTP(f *testing.F) {
+	f.Add("GET", "/20160918/instances/"+InstanceStopped, "", "")
+	f.Add("POST", "/20160918/images", seedBody, "tok")
+	f.Add("POST", "/20160918/instances/"+InstanceRunning+"?action=STOP", "", "")
+	f.Add("PUT", "/20160918/images/"+PlatformImageID, `{"displayName":"x"}`, "")
+	f.Add("DELETE", "/20160918/images/"+PlatformImageID, "", "")
+	f.Add("GET", "/20160918/images?compartmentId="+CompartmentID+"&limit=1&page=simpage-1", "", "")
+	f.Add("GET", "/20160918/workRequests/ocid1.coreservicesworkrequest.oc1.phx.simworkrequest000001", "", "")
+	f.Add("PUT", "/_sim/faults", "getImage#1=500", "")
+	f.Add("HEAD", "/20160918/images", "", "")
+	f.Fuzz(func(t *testing.T, method, target, body, token string) {
+		if !validMethod(method) || !strings.HasPrefix(target, "/") || strings.ContainsAny(target, " \r\n\t#") {
+			return
+		}
+		s := newSim(t, Options{})
+		req, err := http.NewRequest(method, "http://sim"+target, strings.NewReader(body))
+		if err != nil {
+			return
+		}
+		req.Header.Set("Authorization", "x")
+		if token != "" {
+			req.Header.Set("opc-retry-token", token)
+		}
+		for i := 0; i < 2; i++ { // twice: retries and state changes
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, req)
+			if rec.Code != http.StatusNoContent && method != "HEAD" && !json.Valid(rec.Body.Bytes()) {
+				t.Fatalf("%s %s → %d, body is not JSON: %q", method, target, rec.Code, rec.Body.Bytes())
+			}
+			if !strings.HasPrefix(target, ControlPath) && rec.Header().Get("opc-request-id") == "" {
+				t.Fatalf("%s %s → %d without opc-request-id", method, target, rec.Code)
+			}
+			req.Body = io.NopCloser(strings.NewReader(body))
+		}
+	})
+}
+
+func validMethod(m string) bool {
+	switch m {
+	case "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS":
+		return true
+	}
+	return false
+}
