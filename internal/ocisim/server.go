@@ -54,6 +54,9 @@ const DefaultMaxClockSkew = 5 * time.Minute
 // maxBodyBytes bounds request bodies; real CreateImage bodies are well under a kilobyte.
 const maxBodyBytes = 1 << 20
 
+// maxLoggedBody bounds the body kept per request log entry, so a full log stays small.
+const maxLoggedBody = 64 << 10
+
 // MaxRequestLog bounds the request log; a long demo with time-based provisioning would otherwise grow it
 // without end. The oldest entries are dropped first; Seq keeps counting.
 const MaxRequestLog = 10000
@@ -100,7 +103,7 @@ type Request struct {
 	URI       string      `json:"uri"`
 	Operation string      `json:"operation,omitempty"`
 	Header    http.Header `json:"header"` // non-empty Authorization values are replaced by "[redacted]"
-	Body      []byte      `json:"body,omitempty"`
+	Body      []byte      `json:"body,omitempty"` // at most the first 64 KiB
 	Status    int         `json:"status"`
 	ErrorCode string      `json:"errorCode,omitempty"`
 	RequestID string      `json:"opcRequestId"`
@@ -153,8 +156,8 @@ func New(opts Options) (*Server, error) {
 		opts.MaxClockSkew = DefaultMaxClockSkew
 	}
 	for _, f := range opts.Faults {
-		if f.Operation != "" && f.Operation != "*" && !operationIDs[f.Operation] {
-			return nil, fmt.Errorf("ocisim: fault for unknown operation %q", f.Operation)
+		if err := f.validate(); err != nil {
+			return nil, fmt.Errorf("ocisim: %w", err)
 		}
 	}
 	s := &Server{opts: opts, clock: opts.Clock, sleep: opts.Sleep}
@@ -260,8 +263,8 @@ func (s *Server) Requests() []Request {
 // SetFaults replaces the active faults.
 func (s *Server) SetFaults(faults []Fault) error {
 	for _, f := range faults {
-		if f.Operation != "" && f.Operation != "*" && !operationIDs[f.Operation] {
-			return fmt.Errorf("fault for unknown operation %q", f.Operation)
+		if err := f.validate(); err != nil {
+			return err
 		}
 	}
 	s.mu.Lock()
@@ -588,7 +591,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, op string, body [
 	now := s.clock()
 	entry := Request{
 		Time: now, Method: r.Method, URI: r.URL.RequestURI(), Operation: op,
-		Header: redactHeader(r.Header), Body: slices.Clone(body),
+		Header: redactHeader(r.Header), Body: slices.Clone(body[:min(len(body), maxLoggedBody)]),
 		Status: status, ErrorCode: errCode, RequestID: requestID,
 	}
 	s.mu.Lock()

@@ -533,8 +533,16 @@ func TestFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantError(t, do(t, s, "GET", "/20160918/instances/"+InstanceStopped, ""), 500, "InternalServerError")
-	if err := s.SetFaults([]Fault{{Operation: "nope"}}); err == nil {
-		t.Error("fault for an unknown operation accepted")
+	for _, bad := range []Fault{
+		{Operation: "nope"}, {Status: 200}, {Status: 700}, {FromCall: -1}, {FromCall: 3, ToCall: 2},
+		{Status: 429, RetryAfter: -1}, {RetryAfter: 2}, {Latency: -time.Second}, {Latency: 2 * time.Hour},
+	} {
+		if err := s.SetFaults([]Fault{bad}); err == nil {
+			t.Errorf("fault %+v accepted", bad)
+		}
+		if _, err := New(Options{Faults: []Fault{bad}}); err == nil {
+			t.Errorf("New accepted fault %+v", bad)
+		}
 	}
 }
 
