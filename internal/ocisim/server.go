@@ -102,7 +102,7 @@ type Request struct {
 	Method    string      `json:"method"`
 	URI       string      `json:"uri"`
 	Operation string      `json:"operation,omitempty"`
-	Header    http.Header `json:"header"` // non-empty Authorization values are replaced by "[redacted]"
+	Header    http.Header `json:"header"`         // non-empty Authorization values are replaced by "[redacted]"
 	Body      []byte      `json:"body,omitempty"` // at most the first 64 KiB
 	Status    int         `json:"status"`
 	ErrorCode string      `json:"errorCode,omitempty"`
