@@ -187,6 +187,8 @@ func TestOperationByPointer(t *testing.T) {
 	}{
 		{"/paths/~1pets/get", "listPets", ""},
 		{"#/paths/~1pets/post", "createPet", ""},
+		{"{$sourceDescriptions.pets.url}#/paths/~1pets/post", "createPet", ""},
+		{"./openapi.yaml#/paths/~1pets~1%7BpetId%7D/get", "showPetById", ""},
 		{"/paths/~1pets~1{petId}/get", "showPetById", ""},
 		{"/paths/~1pets~1%7BpetId%7D/get", "showPetById", ""},
 		{"%2Fpaths%2F~1pets~1%7BpetId%7D%2Fdelete", "deletePet", ""},
