@@ -184,4 +184,3 @@ func TestSuggestOperationID(t *testing.T) {
 		}
 	}
 }
-
