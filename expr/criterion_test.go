@@ -294,6 +294,8 @@ func TestJSONPathGoessner(t *testing.T) {
 		{"$.empty[*]", false},
 		{"$.missing", false},
 		{"$.store", true},
+		{`$.store.book[0].price == 8`, true}, // gval evaluates comparisons: a boolean result decides
+		{`$.store.book[0].price == 9`, false},
 	}
 	for _, tc := range tests {
 		c := mustCriterion(t, CriterionSpec{Context: "$response.body", Condition: tc.cond, Type: "jsonpath", Version: JSONPathGoessner})
