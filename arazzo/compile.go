@@ -4,32 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/arazzo-go/arazzo/expr"
-)
-
-// exprReady reports whether the expression engine is linked in (its
-// contract stubs answer every call with an error). While it is not, the
-// loader cannot compile expressions and says so once.
-var exprReady = sync.OnceValue(func() bool {
-	_, err := expr.ParseValue("$inputs.x")
-	return err == nil
-})
-
-// criteriaReady and selectorsReady: the same, for the parts of the engine
-// that may land later than runtime expressions.
-var (
-	criteriaReady = sync.OnceValue(func() bool {
-		_, err := expr.CompileCriterion(expr.CriterionSpec{Condition: "$statusCode == 200"})
-		return err == nil
-	})
-	selectorsReady = sync.OnceValue(func() bool {
-		_, err := expr.CompileSelector("$response.body", "/a", "jsonpointer", "")
-		return err == nil
-	})
 )
 
 // use is one runtime expression found in the document, with where it was
@@ -194,7 +172,7 @@ func (c *checker) compileCriterion(cr *Criterion) {
 		c.notes(v.Notes(), ctxNode, cr.Context, cr.Loc.Pointer+"/context")
 		c.record(v.Refs(), ctxNode, cr.Context, cr.Loc.Pointer+"/context")
 	}
-	if cr.Condition == "" || !criteriaReady() {
+	if cr.Condition == "" {
 		return // the schema reports a missing condition
 	}
 	comp, err := expr.CompileCriterion(spec)
@@ -226,9 +204,6 @@ func (c *checker) compileSelector(s *Selector) {
 	}
 	ctxNode := childNode(s.Loc.Node, "context")
 	if s.Context != "" && c.compileValue(s.Context, ctxNode, s.Loc.Pointer+"/context", "selector context") == nil {
-		return
-	}
-	if !selectorsReady() {
 		return
 	}
 	sel, err := expr.CompileSelector(s.Context, s.Selector, s.Type, s.Version)
@@ -290,10 +265,6 @@ func (c *checker) compileOutputs(outs []*Output) {
 // compile fills every Compiled field of the document.
 func (c *checker) compile() {
 	doc := c.doc
-	if !exprReady() {
-		c.warnf(RuleInvalidExpression, doc.Loc.Pos, "", "expressions were not checked: the expression engine is not available in this build")
-		return
-	}
 	for _, w := range doc.Workflows {
 		c.wf, c.step, c.stepIdx, c.inOut = w, nil, -1, false
 		for _, p := range w.Parameters {
