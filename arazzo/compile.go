@@ -3,6 +3,7 @@ package arazzo
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -181,7 +182,12 @@ func (c *checker) compileCriterion(cr *Criterion) {
 		return
 	}
 	cr.Compiled = comp
-	c.notes(comp.Notes(), condNode, cr.Condition, cr.Loc.Pointer+"/condition")
+	notes := comp.Notes()
+	if cr.Context == "" && typ != "" && typ != "simple" {
+		// The schema already reports the missing context as an error.
+		notes = slices.DeleteFunc(slices.Clone(notes), func(n expr.Note) bool { return n.Rule == expr.RuleMissingContext })
+	}
+	c.notes(notes, condNode, cr.Condition, cr.Loc.Pointer+"/condition")
 	var condRefs []*expr.Ref
 	for _, r := range comp.Refs() {
 		if r != nil && r.Offset >= 0 && r.End <= len(cr.Condition) && r.Offset < r.End && strings.HasPrefix(cr.Condition[r.Offset:], "$") {
