@@ -500,6 +500,8 @@ func (c *checker) checkStepDependsOn(w *Workflow) {
 				src := c.doc.Source(name)
 				if src == nil {
 					c.errorf(RuleUnknownSource, pos, ptr, "dependsOn names source %q, which does not exist%s", name, c.suggestSource(name))
+				} else if k := sourceKind(src); k != "" && k != "arazzo" {
+					c.errorf(RuleDependsOnUnknown, pos, ptr, "dependsOn names source %q, which is an %s description, not an Arazzo document", name, k)
 				} else if src.Arazzo != nil {
 					if ow := src.Arazzo.Workflow(wfID); ow == nil {
 						c.errorf(RuleDependsOnUnknown, pos, ptr, "workflow %q not found in source %q", wfID, name)
