@@ -198,11 +198,20 @@ func (r *reader) read(u *url.URL) ([]byte, error) {
 func (r *reader) readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w", err)
+		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
 		return nil, fmt.Errorf("%s is a directory, not a document", path)
+	}
+	// A FIFO or device (a $ref to /dev/stdin, say) could block forever or
+	// never end; descriptions are regular files.
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
 	return r.readLimited(f, path)
 }
@@ -264,11 +273,18 @@ func peekVersion(data []byte) versionPeek {
 	return p
 }
 
-func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte) (*Source, error) {
+func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte) (src *Source, err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	name := displayLocation(loc)
+	// kin-openapi is a large parser fed untrusted documents; should it ever
+	// panic, the caller still gets an error naming the document.
+	defer func() {
+		if p := recover(); p != nil {
+			src, err = nil, fmt.Errorf("openapi %s: the OpenAPI parser failed on this document: %v", name, p)
+		}
+	}()
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("openapi %s: empty document", name)
 	}
@@ -280,7 +296,6 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 	var (
 		doc     *openapi3.T
 		version string
-		err     error
 	)
 	// Only a document that mentions "swagger" can be Swagger 2.0; checking
 	// the bytes first spares every OpenAPI 3 document a second parse.
@@ -322,7 +337,7 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 			return nil, fmt.Errorf("openapi %s: unsupported openapi version %q (want 3.0, 3.1 or swagger 2.0)", name, version)
 		}
 	}
-	src := &Source{Location: locationString(loc), Version: version, Doc: doc, base: loc}
+	src = &Source{Location: locationString(loc), Version: version, Doc: doc, base: loc}
 	if l.Validate {
 		src.Warnings = append(src.Warnings, validationWarnings(ctx, doc)...)
 	}

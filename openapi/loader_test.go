@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func testdata(t testing.TB, name string) string {
@@ -205,7 +206,8 @@ func TestOperationByPointer(t *testing.T) {
 		{"/components/schemas/Pet", "", "does not start with /paths"},
 		{"paths/~1pets/get", "", `must start with "/"`},
 		{"/paths/~2pets/get", "", `invalid escape "~2"`},
-		{"/paths/%zz/get", "", "invalid percent-encoding"},
+		{"/paths/%zz/get", "", `no path "%zz"`},
+		{"/paths/~1pets~1%7BpetId%7D/get%", "", `has no "get%" operation`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pointer, func(t *testing.T) {
@@ -251,6 +253,7 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"missing file", filepath.Join(dir, "nope.yaml"), []string{"nope.yaml", "no such file"}},
 		{"directory", dir, []string{"is a directory"}},
+		{"device ref", write("dev.yaml", "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    $ref: /dev/zero\n"), []string{"/dev/zero is not a regular file"}},
 		{"bad yaml", write("bad.yaml", "openapi: 3.0.0\npaths: [\n"), []string{"bad.yaml"}},
 		{"empty", write("empty.yaml", "\n\n"), []string{"empty.yaml", "empty document"}},
 		{"arazzo", write("wf.yaml", "arazzo: 1.0.1\ninfo: {title: x, version: '1'}\n"), []string{"wf.yaml", "Arazzo document", "type: arazzo"}},
@@ -357,6 +360,23 @@ func TestLoadRemote(t *testing.T) {
 		_, err := (&Loader{AllowRemote: true, MaxBytes: 500}).Load(ctx, srv.URL+"/big.yaml")
 		if err == nil || !strings.Contains(err.Error(), "byte limit") {
 			t.Fatalf("error = %v, want a byte limit error", err)
+		}
+	})
+	t.Run("timeout", func(t *testing.T) {
+		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+		}))
+		defer slow.Close()
+		start := time.Now()
+		_, err := (&Loader{AllowRemote: true, Timeout: 50 * time.Millisecond, Client: slow.Client()}).Load(ctx, slow.URL+"/openapi.yaml")
+		if err == nil || !strings.Contains(err.Error(), "deadline exceeded") {
+			t.Fatalf("error = %v, want a timeout", err)
+		}
+		if time.Since(start) > 3*time.Second {
+			t.Errorf("the timeout was not applied: took %v", time.Since(start))
 		}
 	})
 	t.Run("http status", func(t *testing.T) {
