@@ -266,14 +266,10 @@ func splitSourceRef(s string) (name, rest string, ok bool) {
 	return name, rest, ok && name != "" && rest != ""
 }
 
-// checkWorkflowRef checks a workflowId reference: local, or
-// $sourceDescriptions.<arazzo source>.<workflowId>.
-func (c *checker) checkWorkflowRef(id string, pos Pos, ptr string) {
-	if _, ok := c.resolveWorkflowRef(id, pos, ptr); !ok {
-		return
-	}
-}
-
+// resolveWorkflowRef resolves a workflowId reference (local, or
+// $sourceDescriptions.<arazzo source>.<workflowId>) and reports it when it
+// names nothing. The workflow is nil with ok true when the source was not
+// loaded (already reported at its url).
 func (c *checker) resolveWorkflowRef(id string, pos Pos, ptr string) (*Workflow, bool) {
 	if strings.HasPrefix(id, "$sourceDescriptions.") {
 		name, rest, ok := splitSourceRef(id)
@@ -450,7 +446,7 @@ func (c *checker) checkActions(list []*Action, w *Workflow, field string) {
 				}
 			}
 			if r.WorkflowID != "" {
-				c.checkWorkflowRef(r.WorkflowID, pos.FieldPos("workflowId"), ptr+"/workflowId")
+				c.resolveWorkflowRef(r.WorkflowID, pos.FieldPos("workflowId"), ptr+"/workflowId")
 			}
 		}
 		if len(r.Parameters) > 0 && r == a {
