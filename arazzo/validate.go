@@ -435,6 +435,9 @@ func (c *checker) checkActions(list []*Action, w *Workflow, field string) {
 			// Report a component's target problems where it is used.
 			pos.Fields = nil
 		}
+		if r == a {
+			c.checkIgnoredActionFields(a)
+		}
 		if r.Type == "goto" || r.Type == "retry" {
 			if r.StepID != "" {
 				if st, _ := w.Step(r.StepID); st == nil {
@@ -457,6 +460,28 @@ func (c *checker) checkActions(list []*Action, w *Workflow, field string) {
 				if rp := c.resolveParameter(p); rp != nil && rp.In != "" {
 					c.errorf(RuleActionParameters, p.Loc.FieldPos("in"), p.Loc.Pointer+"/in", "action parameters map to workflow inputs and must not set in")
 				}
+			}
+		}
+	}
+}
+
+// checkIgnoredActionFields warns about fields that have no effect for the
+// action's type: retry settings outside retry, targets on end.
+func (c *checker) checkIgnoredActionFields(a *Action) {
+	if a.Type == "" {
+		return
+	}
+	if a.Type != "retry" {
+		for _, f := range []string{"retryAfter", "retryLimit"} {
+			if _, ok := a.Loc.Fields[f]; ok {
+				c.warnf(RuleIgnoredField, a.Loc.Keys[f], a.Loc.Pointer+"/"+f, "%s only applies to retry actions; it is ignored on this %s action", f, a.Type)
+			}
+		}
+	}
+	if a.Type == "end" {
+		for _, f := range []string{"stepId", "workflowId"} {
+			if _, ok := a.Loc.Fields[f]; ok {
+				c.warnf(RuleIgnoredField, a.Loc.Keys[f], a.Loc.Pointer+"/"+f, "%s has no effect on an end action; use type: goto to transfer control", f)
 			}
 		}
 	}
