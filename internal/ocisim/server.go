@@ -374,8 +374,8 @@ var operationIDs = map[string]bool{
 
 // route names the operation for a method and path below BasePath, or reports why there is none.
 func route(method, path string) (op string, id string, status int) {
-	rest := strings.TrimPrefix(path, BasePath)
-	if rest == path {
+	rest, ok := strings.CutPrefix(path, BasePath+"/")
+	if !ok {
 		return "", "", http.StatusNotFound
 	}
 	segs := strings.Split(strings.Trim(rest, "/"), "/")

@@ -445,6 +445,8 @@ func TestRoutingErrors(t *testing.T) {
 	s := newSim(t, Options{})
 	wantError(t, do(t, s, "GET", "/20160918/volumes", ""), 404, "NotFound")
 	wantError(t, do(t, s, "GET", "/20170101/instances/x", ""), 404, "NotFound")
+	wantError(t, do(t, s, "GET", "/20160918instances?compartmentId=c", ""), 404, "NotFound")
+	wantError(t, do(t, s, "GET", "/20160918", ""), 404, "NotFound")
 	wantError(t, do(t, s, "GET", "/", ""), 404, "NotFound")
 	wantError(t, do(t, s, "DELETE", "/20160918/instances/"+InstanceStopped, ""), 405, "MethodNotAllowed")
 	wantError(t, do(t, s, "PATCH", "/20160918/images", ""), 405, "MethodNotAllowed")
