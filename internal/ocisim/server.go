@@ -106,6 +106,7 @@ type Request struct {
 	Body      []byte      `json:"body,omitempty"` // at most the first 64 KiB
 	Status    int         `json:"status"`
 	ErrorCode string      `json:"errorCode,omitempty"`
+	Reason    string      `json:"reason,omitempty"` // why authentication failed, in signature mode
 	RequestID string      `json:"opcRequestId"`
 }
 
@@ -415,6 +416,8 @@ type apiError struct {
 	code       string
 	message    string
 	retryAfter int
+	// reason is logged but not sent: why a signature was refused, which the real service never says.
+	reason string
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.message) }
@@ -553,7 +556,9 @@ func (s *Server) authenticate(r *http.Request) *apiError {
 			return nil, errors.New("unknown keyId")
 		}
 		if _, err := ocisign.Verify(r, lookup, s.clock(), s.opts.MaxClockSkew); err != nil {
-			return errNotAuthenticated()
+			e := errNotAuthenticated()
+			e.reason = err.Error() // ocisign errors never quote the signature or a session token
+			return e
 		}
 		return nil
 	default:
@@ -570,10 +575,10 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, op string, body [
 		h[k] = v
 	}
 	h.Set("opc-request-id", requestID)
-	status, errCode := resp.status, ""
+	status, errCode, reason := resp.status, "", ""
 	out := resp.body
 	if resp.err != nil {
-		status, errCode = resp.err.status, resp.err.code
+		status, errCode, reason = resp.err.status, resp.err.code, resp.err.reason
 		out = errorBody(resp.err.code, resp.err.message)
 		if resp.err.retryAfter > 0 {
 			h.Set("Retry-After", strconv.Itoa(resp.err.retryAfter))
@@ -592,7 +597,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, op string, body [
 	entry := Request{
 		Time: now, Method: r.Method, URI: r.URL.RequestURI(), Operation: op,
 		Header: redactHeader(r.Header), Body: slices.Clone(body[:min(len(body), maxLoggedBody)]),
-		Status: status, ErrorCode: errCode, RequestID: requestID,
+		Status: status, ErrorCode: errCode, Reason: reason, RequestID: requestID,
 	}
 	s.mu.Lock()
 	s.logged++
@@ -609,6 +614,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, op string, body [
 			entry.URI, orDash(op), status)
 		if errCode != "" {
 			line += " code=" + errCode
+		}
+		if reason != "" {
+			line += " reason=" + strconv.Quote(reason)
 		}
 		line += " opc-request-id=" + requestID + "\n"
 		s.logMu.Lock()
