@@ -112,13 +112,15 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		return 1
 	}
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	// Listen for signals before announcing the URL, so a supervisor that signals as soon as it reads the URL
+	// gets a clean stop.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	fmt.Fprintf(stdout, "http://%s%s\n", ln.Addr().String(), ocisim.BasePath)
 	fmt.Fprintf(stderr, "ocisim: serving on %s (auth=%s); control API at http://%s%s/state\n",
 		ln.Addr(), opts.Auth.OrDefault(), ln.Addr(), ocisim.ControlPath)
 
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

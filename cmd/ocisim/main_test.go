@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -171,5 +172,27 @@ func TestBadFlags(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"-addr", "256.0.0.1:0"}, &stdout, &stderr, nil); code != 1 {
 		t.Errorf("bad address: exit %d", code)
+	}
+}
+
+// SIGTERM stops the server cleanly with exit code 0.
+func TestStopsOnSIGTERM(t *testing.T) {
+	base, stderr, stop := start(t, "-quiet")
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(stderr.String(), "stopping") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no stop after SIGTERM; stderr:\n%s", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// run has returned on the signal; stop only collects its exit code.
+	if code := stop(); code != 0 {
+		t.Errorf("exit code %d after SIGTERM", code)
+	}
+	if _, err := http.Get(base + "/instances/x"); err == nil {
+		t.Error("still serving after SIGTERM")
 	}
 }
