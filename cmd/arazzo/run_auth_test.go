@@ -227,3 +227,33 @@ func TestRunAuthFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRunAuthRegionFromProfile checks, offline with mocks, that the profile's region fills the region server
+// variable unless --server-var sets it, and that --auth wraps the mock transport.
+func TestRunAuthRegionFromProfile(t *testing.T) {
+	id := newOCIIdentity(t, nil)
+	base := []string{"run", authSeed, "--loop-delay", "0", "-v",
+		"--mock", "../../workflows/oracle/mocks/stopped-instance.yaml",
+		"--auth", "ociComputeApi=oci:DEFAULT@" + id.configPath,
+		"--input", "compartmentId=c", "--input", "instanceId=i", "--input", "displayName=d"}
+	for _, tc := range []struct {
+		name        string
+		extra       []string
+		want, avoid string
+	}{
+		{"profile region", nil, "https://iaas.us-phoenix-1.oraclecloud.com/20160918/instances/i", ""},
+		{"--server-var wins", []string{"--server-var", "ociComputeApi.region=eu-zurich-1"}, "https://iaas.eu-zurich-1.oraclecloud.com/20160918/instances/i", "from the OCI profile"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(append(append([]string(nil), base...), tc.extra...), nil, &stdout, &stderr)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d\n%s", tc.name, code, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), tc.want) || tc.avoid != "" && strings.Contains(stderr.String(), tc.avoid) {
+			t.Errorf("%s: stderr\n%s\nwant %q, not %q", tc.name, stderr.String(), tc.want, tc.avoid)
+		}
+		if !strings.Contains(stderr.String(), "auth: getInstance: applying ociRequestSigning (oci)") {
+			t.Errorf("%s: no auth log in\n%s", tc.name, stderr.String())
+		}
+	}
+}
