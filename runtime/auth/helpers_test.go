@@ -73,7 +73,7 @@ func (s *apiServer) last(t *testing.T) seen {
 }
 
 // loadDoc loads testdata/auth.arazzo.yaml with the oauth2 tokenUrl set.
-func loadDoc(t *testing.T, tokenURL string) *arazzo.Document {
+func loadDoc(t testing.TB, tokenURL string) *arazzo.Document {
 	t.Helper()
 	dir := t.TempDir()
 	for _, name := range []string{"auth.arazzo.yaml", "api.openapi.yaml"} {
