@@ -51,6 +51,8 @@ type checker struct {
 	diags Diagnostics
 	uses  []use
 
+	lines *lineIndex // built on first use
+
 	wf      *Workflow
 	step    *Step
 	stepIdx int
@@ -71,12 +73,24 @@ func (c *checker) warnf(rule string, pos Pos, ptr, format string, args ...any) *
 	return c.add(SeverityWarning, rule, pos, ptr, format, args...)
 }
 
+func (c *checker) lineIndex() *lineIndex {
+	if c.lines == nil {
+		c.lines = newLineIndex(c.doc.Src)
+	}
+	return c.lines
+}
+
+// endOf estimates where a one-line scalar written at pos ends.
+func (c *checker) endOf(pos Pos, text string) Pos {
+	return endOfScalar(c.lineIndex(), pos, text)
+}
+
 // at maps a byte range of a scalar value to positions.
 func (c *checker) at(n *yaml.Node, value string, off, end int) (Pos, Pos) {
-	p := scalarOffsetPos(c.doc.Src, n, value, off)
+	p := scalarOffsetPos(c.lineIndex(), n, value, off)
 	e := p
 	if end > off {
-		e = scalarOffsetPos(c.doc.Src, n, value, end)
+		e = scalarOffsetPos(c.lineIndex(), n, value, end)
 	}
 	return p, e
 }

@@ -1,16 +1,18 @@
 package arazzo
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -26,7 +28,9 @@ import (
 // err is for I/O failures of the entry document itself.
 func Load(ctx context.Context, path string, opts LoadOptions) (*Document, Diagnostics, error) {
 	opts = opts.withDefaults()
-	src, err := readFileLimited(path, opts.MaxBytes)
+	// Read one byte past the limit so that an oversized document becomes an
+	// input-too-large diagnostic rather than an I/O error.
+	src, err := readFile(path, opts.MaxBytes+1)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -145,7 +149,7 @@ func (l *loader) loadSource(ctx context.Context, doc *Document, s *SourceDescrip
 	at := s.Loc.FieldPos("url")
 	diag := func(sev Severity, rule, format string, args ...any) Diagnostics {
 		return Diagnostics{{Severity: sev, Rule: rule, Msg: fmt.Sprintf(format, args...), File: doc.File,
-			Pos: at, End: endOfScalar(doc.Src, at, s.URL), Pointer: s.Loc.Pointer + "/url"}}
+			Pos: at, End: endOfScalar(newLineIndex(doc.Src), at, s.URL), Pointer: s.Loc.Pointer + "/url"}}
 	}
 	loc, err := resolveLocation(doc.File, s.URL)
 	if err != nil {
@@ -273,19 +277,38 @@ func (l *loader) read(ctx context.Context, loc string) ([]byte, error) {
 }
 
 func readFileLimited(path string, max int64) ([]byte, error) {
+	data, err := readFile(path, max+1)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("larger than the limit of %d bytes", max)
+	}
+	return data, nil
+}
+
+// readFile reads at most n bytes of a regular file.
+func readFile(path string, n int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	// Devices and pipes could block or never end.
-	if st, err := f.Stat(); err != nil {
+	st, err := f.Stat()
+	if err != nil {
 		return nil, err
-	} else if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
-	return readLimited(f, max)
+	if st.IsDir() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: errNotRegular}
+	}
+	return io.ReadAll(io.LimitReader(f, n))
 }
+
+var errNotRegular = errors.New("not a regular file")
 
 func readLimited(r io.Reader, max int64) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, max+1))
@@ -299,30 +322,13 @@ func readLimited(r io.Reader, max int64) ([]byte, error) {
 }
 
 // endOfScalar estimates where a single-line scalar written at pos ends.
-func endOfScalar(src []byte, pos Pos, text string) Pos {
+func endOfScalar(li *lineIndex, pos Pos, text string) Pos {
 	if strings.ContainsAny(text, "\n") {
 		return pos
 	}
-	end := Pos{Line: pos.Line, Col: pos.Col + len([]rune(text))}
-	if line := lineText(src, pos.Line); line != "" {
-		r := []rune(line)
-		if pos.Col-1 < len(r) && (r[pos.Col-1] == '"' || r[pos.Col-1] == '\'') {
-			end.Col += 2
-		}
+	end := Pos{Line: pos.Line, Col: pos.Col + utf8.RuneCountInString(text)}
+	if i := li.byteOffset(pos); i < len(li.src) && (li.src[i] == '"' || li.src[i] == '\'') {
+		end.Col += 2
 	}
 	return end
-}
-
-func lineText(src []byte, line int) string {
-	for i := 1; i < line; i++ {
-		j := bytes.IndexByte(src, '\n')
-		if j < 0 {
-			return ""
-		}
-		src = src[j+1:]
-	}
-	if j := bytes.IndexByte(src, '\n'); j >= 0 {
-		src = src[:j]
-	}
-	return string(src)
 }

@@ -29,6 +29,7 @@ func (c *checker) checkOperation(w *Workflow, s *Step) {
 				"step %q sends a requestBody with %s, which has no defined semantics for it", s.StepID, op.Method)
 		}
 	}
+	c.checkRequiredParameters(w, s, op)
 	for _, p := range s.Parameters {
 		r := p
 		if p.Reference != "" {
@@ -65,12 +66,11 @@ func (c *checker) resolveParameterQuiet(p *Parameter) *Parameter {
 
 func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
 	pos, ptr := s.Loc.FieldPos("operationId"), s.Loc.Pointer+"/operationId"
-	end := endOfScalar(c.doc.Src, pos, s.OperationID)
 	if name, id, ok := splitSourceRef(s.OperationID); ok {
 		src := c.doc.Source(name)
 		if src == nil {
 			d := c.errorf(RuleUnknownSource, pos, ptr, "operationId %q names no source description %q%s", s.OperationID, name, c.suggestSource(name))
-			d.End = end
+			d.End = c.endOf(pos, s.OperationID)
 			return nil
 		}
 		if src.OpenAPI == nil {
@@ -82,7 +82,7 @@ func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
 		op, found := src.OpenAPI.Operation(id)
 		if !found {
 			d := c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q not found in source %q%s", id, name, suggest(id, src.OpenAPI.OperationIDs()))
-			d.End = end
+			d.End = c.endOf(pos, s.OperationID)
 			return nil
 		}
 		return op
@@ -111,12 +111,12 @@ func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
 		if candidates > 1 {
 			d := c.warnf(RuleUnqualifiedOperation, pos, ptr, "operationId %q should be qualified when there are several source descriptions", s.OperationID)
 			d.Fix = "$sourceDescriptions." + matchSources[0] + "." + s.OperationID
-			d.End = end
+			d.End = c.endOf(pos, s.OperationID)
 		}
 		return matches[0]
 	case len(matches) > 1:
 		d := c.errorf(RuleAmbiguousOperation, pos, ptr, "operationId %q exists in several sources (%s); qualify it as $sourceDescriptions.<name>.%s", s.OperationID, strings.Join(matchSources, ", "), s.OperationID)
-		d.End = end
+		d.End = c.endOf(pos, s.OperationID)
 	case unloaded > 0:
 		// Cannot tell: the operation may be in a source that was not loaded.
 	case candidates == 0:
@@ -127,7 +127,7 @@ func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
 	default:
 		sort.Strings(all)
 		d := c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q not found%s", s.OperationID, suggest(s.OperationID, all))
-		d.End = end
+		d.End = c.endOf(pos, s.OperationID)
 		if sg := suggest(s.OperationID, all); sg != "" {
 			d.Fix = strings.TrimSuffix(strings.TrimPrefix(sg, `; did you mean "`), `"?`)
 		}
@@ -188,4 +188,47 @@ func (c *checker) resolveOperationPath(s *Step) *openapi.Operation {
 		d.Fix = "operationId: " + op.ID
 	}
 	return op
+}
+
+// checkRequiredParameters reports required OpenAPI parameters that neither
+// the step nor its workflow supplies: an error for path parameters (the URL
+// cannot be built), a warning for others (the runtime may get them from
+// elsewhere, e.g. an auth header added by the HTTP client).
+func (c *checker) checkRequiredParameters(w *Workflow, s *Step, op *openapi.Operation) {
+	given := map[string]bool{}
+	for _, list := range [][]*Parameter{w.Parameters, s.Parameters} {
+		for _, p := range list {
+			if r := c.resolveParameterQuiet(p); r != nil {
+				given[r.In+"\x00"+strings.ToLower(r.Name)] = true
+			}
+		}
+	}
+	for _, ref := range op.Params {
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		p := ref.Value
+		if !p.Required && p.In != "path" {
+			continue
+		}
+		if given[p.In+"\x00"+strings.ToLower(p.Name)] {
+			continue
+		}
+		if p.In == "header" {
+			switch strings.ToLower(p.Name) {
+			case "accept", "content-type", "authorization":
+				continue
+			}
+		}
+		pos, ptr := s.Loc.FieldPos("operationId"), s.Loc.Pointer
+		if s.OperationID == "" {
+			pos = s.Loc.FieldPos("operationPath")
+		}
+		if p.In == "path" {
+			d := c.errorf(RuleMissingParameter, pos, ptr, "step %q does not set path parameter %q that operation %s requires", s.StepID, p.Name, opName(op))
+			d.Fix = "parameters: [{name: " + p.Name + ", in: path, value: ...}]"
+		} else {
+			c.warnf(RuleMissingParameter, pos, ptr, "step %q does not set required %s parameter %q of operation %s", s.StepID, p.In, p.Name, opName(op))
+		}
+	}
 }

@@ -184,6 +184,11 @@ func (p *parser) object(n *yaml.Node, ptr string) (Loc, []field, bool) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := resolve(n.Content[i]), n.Content[i+1]
 		key := k.Value
+		if k.Tag == "!!merge" {
+			// YAML 1.2, which the spec recommends, has no merge keys.
+			p.add(SeverityError, RuleYAMLSyntax, nodePos(k), ptr, "YAML merge keys (<<) are not supported in Arazzo documents; write the fields out")
+			continue
+		}
 		if _, dup := loc.Keys[key]; dup {
 			p.add(SeverityError, RuleDuplicateKey, nodePos(k), ptr+"/"+escapePointer(key), "duplicate key %q", key)
 			continue

@@ -142,6 +142,7 @@ func TestParseErrors(t *testing.T) {
 		{"size", minimalDoc, LoadOptions{MaxBytes: 100}, "over the limit of 100 bytes [input-too-large]"},
 		{"billion laughs", billion, LoadOptions{}, "alias expansions [yaml-alias-limit]"},
 		{"depth", strings.Repeat("[", 300) + strings.Repeat("]", 300), LoadOptions{}, "deeper than 200 levels [yaml-depth-limit]"},
+		{"merge key", "base: &b {title: t}\ninfo:\n  <<: *b\n", LoadOptions{}, `x.yaml:3:3: error: YAML merge keys (<<) are not supported in Arazzo documents; write the fields out [yaml-syntax]`},
 		{"duplicate key", "arazzo: 1.0.0\narazzo: 1.0.1\n", LoadOptions{}, `x.yaml:2:1: error: duplicate key "arazzo" [duplicate-key]`},
 	}
 	for _, tc := range tests {
@@ -171,7 +172,7 @@ func TestScalarOffsetPos(t *testing.T) {
 	}
 	for _, tc := range tests {
 		n := childNode(doc.Loc.Node, tc.key)
-		if got := scalarOffsetPos(doc.Src, n, n.Value, tc.off); got != tc.want {
+		if got := scalarOffsetPos(newLineIndex(doc.Src), n, n.Value, tc.off); got != tc.want {
 			t.Errorf("%s offset %d (%q): got %v, want %v", tc.key, tc.off, n.Value, got, tc.want)
 		}
 	}

@@ -1,6 +1,7 @@
 package arazzo
 
 import (
+	"sort"
 	"unicode"
 	"unicode/utf8"
 
@@ -21,15 +22,30 @@ func childNode(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// byteOffset returns the byte index in src of a 1-based line and rune column.
-func byteOffset(src []byte, pos Pos) int {
-	line, i := 1, 0
-	for line < pos.Line && i < len(src) {
-		if src[i] == '\n' {
-			line++
+// lineIndex maps between byte offsets and positions of one source in
+// O(log n), so that placing many expressions in a large file stays linear.
+type lineIndex struct {
+	src    []byte
+	starts []int // byte offset of each line start
+}
+
+func newLineIndex(src []byte) *lineIndex {
+	starts := []int{0}
+	for i, b := range src {
+		if b == '\n' {
+			starts = append(starts, i+1)
 		}
-		i++
 	}
+	return &lineIndex{src: src, starts: starts}
+}
+
+// byteOffset returns the byte index of a 1-based line and rune column.
+func (li *lineIndex) byteOffset(pos Pos) int {
+	src := li.src
+	if pos.Line < 1 || pos.Line > len(li.starts) {
+		return len(src)
+	}
+	i := li.starts[pos.Line-1]
 	for col := 1; col < pos.Col && i < len(src) && src[i] != '\n'; col++ {
 		_, size := utf8.DecodeRune(src[i:])
 		i += size
@@ -37,27 +53,20 @@ func byteOffset(src []byte, pos Pos) int {
 	return i
 }
 
-// posAt converts a byte index of src to a position.
-func posAt(src []byte, idx int) Pos {
-	p := Pos{Line: 1, Col: 1}
-	for i := 0; i < idx && i < len(src); {
-		r, size := utf8.DecodeRune(src[i:])
-		if r == '\n' {
-			p.Line++
-			p.Col = 1
-		} else {
-			p.Col++
-		}
-		i += size
-	}
-	return p
+// posAt converts a byte index to a position.
+func (li *lineIndex) posAt(idx int) Pos {
+	idx = min(idx, len(li.src))
+	line := sort.Search(len(li.starts), func(i int) bool { return li.starts[i] > idx })
+	start := li.starts[line-1]
+	return Pos{Line: line, Col: 1 + utf8.RuneCount(li.src[start:idx])}
 }
 
 // scalarOffsetPos maps a byte offset into a scalar's value to its position
 // in the source. Plain single-line scalars are exact arithmetic; quoted,
 // folded and literal scalars are aligned rune by rune against the source
 // text, skipping quotes, escapes, indentation and line breaks.
-func scalarOffsetPos(src []byte, n *yaml.Node, value string, off int) Pos {
+func scalarOffsetPos(li *lineIndex, n *yaml.Node, value string, off int) Pos {
+	src := li.src
 	if n == nil {
 		return Pos{}
 	}
@@ -76,7 +85,7 @@ func scalarOffsetPos(src []byte, n *yaml.Node, value string, off int) Pos {
 	if len(src) == 0 {
 		return start
 	}
-	j := byteOffset(src, start)
+	j := li.byteOffset(start)
 	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 		// Skip the block header line.
 		for j < len(src) && src[j] != '\n' {
@@ -114,7 +123,7 @@ func scalarOffsetPos(src []byte, n *yaml.Node, value string, off int) Pos {
 		r, _ := utf8.DecodeRuneInString(value[off:])
 		match(r)
 	}
-	return posAt(src, j)
+	return li.posAt(j)
 }
 
 func containsNewline(s string) bool {

@@ -70,8 +70,9 @@ func schemaInstance(n *yaml.Node, structural bool, key string, depth int) any {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := resolve(n.Content[i]).Value
-			if _, dup := m[k]; dup {
+			kn := resolve(n.Content[i])
+			k := kn.Value
+			if _, dup := m[k]; dup || kn.Tag == "!!merge" {
 				continue
 			}
 			childStructural := structural && !dataFields[k] && !isExt(k)
@@ -198,6 +199,10 @@ func schemaDiagnostic(doc *Document, e *jsonschema.ValidationError) *Diagnostic 
 		}
 		d.Msg = fmt.Sprintf("unknown field %q in %s", field, objectName(tokens[:max(len(tokens)-1, 0)]))
 		d.Fix = "remove it, or prefix it with x- to make it an extension"
+		if doc.Minor() == "1.0" && fieldsOf11[field] {
+			d.Msg += " (it is an Arazzo 1.1 field)"
+			d.Fix = "arazzo: 1.1.0"
+		}
 	case kw == "required":
 		d.Rule = RuleMissingField
 		names := strings.TrimPrefix(e.Message, "missing properties: ")
@@ -205,6 +210,12 @@ func schemaDiagnostic(doc *Document, e *jsonschema.ValidationError) *Diagnostic 
 	case strings.HasPrefix(e.Message, "needs one of"):
 		d.Rule = RuleMissingField
 		d.Msg = fmt.Sprintf("%s %s", objectName(tokens), strings.ReplaceAll(e.Message, "'", "\""))
+	case kw == "pattern":
+		if node != nil && node.Kind == yaml.ScalarNode {
+			d.Msg = fmt.Sprintf("%s: %q does not match the pattern %s", describeField(tokens), node.Value, strings.TrimPrefix(e.Message, "does not match pattern "))
+		} else {
+			d.Msg = fmt.Sprintf("%s: %s", describeField(tokens), e.Message)
+		}
 	case kw == "type":
 		d.Msg = fmt.Sprintf("%s: %s", describeField(tokens), e.Message)
 	case kw == "minItems" && strings.Contains(e.Message, "found 0"):
@@ -219,6 +230,11 @@ func schemaDiagnostic(doc *Document, e *jsonschema.ValidationError) *Diagnostic 
 	d.End = d.Pos
 	return d
 }
+
+// fieldsOf11 are the fields Arazzo 1.1 added; in a 1.0 document they get a
+// hint to declare 1.1.
+var fieldsOf11 = map[string]bool{"$self": true, "channelPath": true, "action": true, "correlationId": true,
+	"timeout": true, "dependsOn": true, "parameters": true, "targetSelectorType": true}
 
 func splitPointer(p string) []string {
 	if p == "" {

@@ -1,12 +1,3 @@
-// Package expr compiles and evaluates the expression languages of Arazzo:
-// runtime expressions ($inputs.x, $steps.s.outputs.y, $response.body#/id),
-// templates with embedded {$...} expressions, simple conditions, and the
-// criteria types simple, regex, jsonpath and xpath.
-//
-// Everything is compiled once (at document load) and evaluated many times
-// against a Scope that the caller implements. The package imports nothing of
-// this project; positions are byte offsets into the source string so that the
-// caller can map them to file:line:col.
 package expr
 
 // CONTRACT FILE: the exported API below is shared by arazzo/, openapi/ and
@@ -39,7 +30,8 @@ const (
 type Ref struct {
 	Kind Kind
 	// Field: for Request/Response/Message "header", "query", "path", "body",
-	// "payload"; for Workflows "inputs" or "outputs"; for Components the
+	// "payload"; for Workflows "inputs" or "outputs", or "steps" for the
+	// 1.1 dependsOn form $workflows.<id>.steps.<Step>; for Components the
 	// component type ("parameters", "successActions", "failureActions",
 	// "inputs").
 	Field    string
@@ -48,7 +40,8 @@ type Ref struct {
 	// Name: input/output name, header/query/path name, source description
 	// name (for $sourceDescriptions, with the rest in Member), component key.
 	Name string
-	// Member is the part after the source name of $sourceDescriptions.<name>.<member>.
+	// Member is the part after the source name of $sourceDescriptions.<name>.<member>;
+	// empty for $sourceDescriptions.<name>#<pointer> (a pointer into the source document).
 	Member string
 	// Pointer is the RFC 6901 JSON Pointer after '#', still escaped
 	// ("/a~1b/0"); HasPointer distinguishes "#" (whole value) from none.

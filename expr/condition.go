@@ -211,6 +211,23 @@ func (l *lexer) next() token {
 		return l.quoted(start, '\'')
 	case c == '"':
 		return l.quoted(start, '"')
+	case c == '{' && !l.jsonpath && strings.HasPrefix(rest, "{$"):
+		// "{$statusCode} == 200": braces belong to templates, not to
+		// simple conditions; accepted with a note.
+		p := refParser{src: l.src, pos: start + 1, mode: modeEmbedded}
+		e, err := p.parse()
+		if err != nil {
+			l.fail(start, len(l.src), "")
+			l.err = err
+			return token{kind: tEOF, pos: start}
+		}
+		if p.pos >= len(l.src) || l.src[p.pos] != '}' {
+			return l.fail(start, p.pos, "missing '}' after "+strconv.Quote(l.src[start:p.pos]))
+		}
+		l.pos = p.pos + 1
+		l.notes = append(l.notes, Note{Offset: start, End: l.pos, Rule: RuleBracedOperand,
+			Msg: "simple conditions use bare runtime expressions, without {}", Fix: e.String()})
+		return token{kind: tExpr, pos: start, end: l.pos, expr: e}
 	case c == '$' && l.jsonpath:
 		return l.singularQuery(start)
 	case c == '$':
@@ -579,7 +596,7 @@ func (n *exprOperand) value(s Scope) (any, bool, string, error) {
 	v, err := n.e.Eval(s)
 	if err != nil {
 		if isAbsent(err) {
-			return nil, false, err.Error(), nil
+			return nil, false, absentReason(err, n.e), nil
 		}
 		return nil, false, "", err
 	}

@@ -95,7 +95,7 @@ func TestParseConditionErrors(t *testing.T) {
 		{"!$statusCode == 200", "'!' at offset 0 applies to one operand; write !( ... ) to negate a comparison", 0},
 		{"($inputs.a) == 1", "cannot compare a parenthesised condition at offset 12", 12},
 		{"$statusCode == 1.2.3", "invalid number \"1.2.3\" at offset 15", 15},
-		{"$.lifecycleState == 'x'", "expected a runtime expression name after '$' in \"$.lifecycleState == 'x'\"", 0},
+		{"$.lifecycleState == 'x'", "\"$.\" starts a JSONPath, not a runtime expression; write $response.body#/<pointer> or use a jsonpath criterion", 0},
 		{"$statusCode == 200 200", "unexpected \"200\" at offset 19", 19},
 		{"$statusCode == #", "unexpected \"#\" at offset 15", 15},
 	}
@@ -189,6 +189,12 @@ func TestConditionSemantics(t *testing.T) {
 		{"$response.body.data[0].id == 7", true},
 		{"$response.body.data[1].id == 7", false},
 		{"$response.body.obj.a == 1", true},
+		// JavaScript-style .length of arrays and strings
+		{"$response.body.items.length == 0", true},
+		{"$response.body.data.length > 0", true},
+		{"$response.body.s.length == 3", true},
+		{"$response.body.obj.length == 1", false},
+		{"{$statusCode} == 200", true},
 		// composites
 		{"$response.body#/obj == $response.body#/obj", true},
 		{"$response.body#/obj == 'x'", false},
@@ -227,6 +233,7 @@ func TestConditionNotes(t *testing.T) {
 		{"$response.body#/ok", RuleBareOperand, ""},
 		{"$response.headers.X == 'a'", RuleHeaderPlural, "$response.header.X"},
 		{"$statusCode === 200", RuleEqualsTypo, "$statusCode == 200"},
+		{"{$statusCode} == 200", RuleBracedOperand, "$statusCode"},
 	}
 	for _, tc := range tests {
 		c, err := ParseCondition(tc.src)
@@ -258,9 +265,10 @@ func TestConditionExplain(t *testing.T) {
 		pass      bool
 	}{
 		{"$response.body#/lifecycleState == 'AVAILABLE'", `$response.body#/lifecycleState was "PROVISIONING", expected == 'AVAILABLE'`, false},
-		{"$statusCode == 200 && $response.body#/x == 1", `$statusCode was 200, expected == 200; $response.body#/x is absent ($response.body#/x: json pointer: member "x" not found at the root), expected == 1`, false},
+		{"$statusCode == 200 && $response.body#/x == 1", `$statusCode was 200, expected == 200; $response.body#/x is absent (json pointer: member "x" not found at the root), expected == 1`, false},
 		{"$statusCode == 404 || 200 == $statusCode", `$statusCode was 200, expected == 404; $statusCode was 200, expected 200 == $statusCode`, true},
 		{"$inputs.token == 'x'", `$inputs.token was <redacted>, expected == 'x'`, false},
+		{"$steps.s.outputs.id == 'x'", `$steps.s.outputs.id is absent ($steps.s.outputs.id: not set), expected == 'x'`, false},
 		{"$response.body#/lifecycleState", `$response.body#/lifecycleState was "PROVISIONING"`, true},
 	}
 	for _, tc := range tests {

@@ -170,9 +170,15 @@ func (c *Criterion) Eval(s Scope) (out Outcome) {
 		if r := recover(); r != nil {
 			if re, ok := r.(runtime.Error); ok {
 				out = Outcome{Err: errors.New("criterion " + strconv.Quote(c.spec.Condition) + " failed: " + re.Error())}
-				return
+			} else {
+				out = Outcome{Err: errors.New("criterion " + strconv.Quote(c.spec.Condition) + " failed unexpectedly")}
 			}
-			out = Outcome{Err: errors.New("criterion " + strconv.Quote(c.spec.Condition) + " failed unexpectedly")}
+		}
+		if out.Err != nil {
+			out.Pass = false
+			if out.Explanation == "" {
+				out.Explanation = "evaluation failed: " + out.Err.Error()
+			}
 		}
 	}()
 	if c.simple != nil {

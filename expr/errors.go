@@ -13,6 +13,7 @@ type AbsentError struct {
 	Reason string // e.g. `member "b" not found at /a`
 }
 
+// Error says which value is absent and why.
 func (e *AbsentError) Error() string {
 	if e.Expr == "" {
 		return e.Reason

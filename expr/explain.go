@@ -98,3 +98,17 @@ func isSecretRef(r *Ref) bool {
 	}
 	return false
 }
+
+// absentReason drops the expression from an absence error when the
+// explanation already names it.
+func absentReason(err error, e *Expr) string {
+	var se *scopedError
+	if errors.As(err, &se) && se.expr == e.src {
+		return se.err.Error()
+	}
+	var ae *AbsentError
+	if errors.As(err, &ae) && ae.Expr == e.src {
+		return ae.Reason
+	}
+	return err.Error()
+}

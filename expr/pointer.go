@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // splitPointer turns an escaped RFC 6901 pointer ("/a~1b/0") into unescaped
@@ -273,11 +274,35 @@ func (e *Expr) navigate(v any) (any, error) {
 	if len(e.ref.Path) > 0 {
 		out, miss := walk(v, e.ref.Path, 0)
 		if miss != nil {
+			if n, ok := lengthOf(v, e.ref.Path, miss); ok {
+				return n, nil
+			}
 			return nil, &AbsentError{Expr: e.src, Reason: miss.reason(e.ref.Path)}
 		}
 		v = out
 	}
 	return v, nil
+}
+
+// lengthOf gives a trailing ".length" segment its JavaScript meaning when
+// the value has no such member: the length of an array or a string.
+// Documents written for JS-based tools use it ($response.body.items.length > 0).
+func lengthOf(v any, path []string, miss *walkMiss) (int, bool) {
+	last := len(path) - 1
+	if miss.at != last || path[last] != "length" {
+		return 0, false
+	}
+	parent, m := walk(v, path[:last], 0)
+	if m != nil {
+		return 0, false
+	}
+	switch t := parent.(type) {
+	case []any:
+		return len(t), true
+	case string:
+		return utf8.RuneCountInString(t), true
+	}
+	return 0, false
 }
 
 // dottedFallback implements the decision for names with dots: the Scope is

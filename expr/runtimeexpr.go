@@ -8,6 +8,7 @@ import (
 // Expr is one compiled runtime expression ("$response.body#/id").
 type Expr struct {
 	src   string   // the text as written
+	str   string   // String(), computed once: explanations print it on every evaluation
 	ref   Ref      // what the Scope is asked for
 	ptr   []string // unescaped pointer tokens, precomputed so Eval does not allocate
 	notes []Note
@@ -48,7 +49,12 @@ func (e *Expr) Source() string { return e.src }
 
 // String prints the expression in source form (header singular, navigation
 // kept as written).
-func (e *Expr) String() string { return e.ref.String() }
+func (e *Expr) String() string {
+	if e.str == "" {
+		return e.ref.String()
+	}
+	return e.str
+}
 
 // parseMode says where an expression sits, which decides where its free-text
 // parts (query names, pointer tokens, source members) end.
@@ -82,6 +88,7 @@ func (m parseMode) stops(c byte) bool {
 // Rule ids of the notes this package emits.
 const (
 	RuleHeaderPlural       = "response-headers-plural"
+	RuleHeaderPointer      = "header-json-pointer"
 	RuleDotNavigation      = "dot-navigation-outside-condition"
 	RuleUnbracedExpression = "unbraced-expression"
 	RuleDoubleQuotes       = "double-quoted-string"
@@ -90,6 +97,7 @@ const (
 	RuleXPathVersion       = "xpath-version-subset"
 	RuleMissingContext     = "missing-context"
 	RuleEqualsTypo         = "strict-equality-operator"
+	RuleBracedOperand      = "braced-expression-in-condition"
 )
 
 type refParser struct {
@@ -228,7 +236,12 @@ func (p *refParser) parse() (*Expr, error) {
 	case "self":
 		r.Kind = KindSelf
 	case "request", "response", "message":
-		r.Kind = map[string]Kind{"request": KindRequest, "response": KindResponse, "message": KindMessage}[root]
+		r.Kind = KindRequest
+		if root == "response" {
+			r.Kind = KindResponse
+		} else if root == "message" {
+			r.Kind = KindMessage
+		}
 		err = p.source(r, "$"+root)
 	case "inputs", "outputs":
 		r.Kind = KindInputs
@@ -250,7 +263,12 @@ func (p *refParser) parse() (*Expr, error) {
 		r.Kind = KindSourceDescriptions
 		if err = p.expect(".", "$sourceDescriptions"); err == nil {
 			if r.Name, err = p.strictID("source description name"); err == nil {
-				if err = p.expect(".", "$sourceDescriptions."+r.Name); err == nil {
+				if p.peek() == '#' {
+					// "$sourceDescriptions.api#/paths/~1users/get": a
+					// pointer into the source document (operationPath).
+					p.pos++
+					err = p.pointer(r)
+				} else if err = p.expect(".", "$sourceDescriptions."+r.Name); err == nil {
 					r.Member, err = p.freeText("source description member")
 				}
 			}
@@ -259,6 +277,9 @@ func (p *refParser) parse() (*Expr, error) {
 		r.Kind = KindComponents
 		err = p.components(r)
 	case "":
+		if c := p.peek(); c == '.' || c == '[' {
+			return nil, p.errf(start, "\"$"+string(c)+"\" starts a JSONPath, not a runtime expression; write $response.body#/<pointer> or use a jsonpath criterion")
+		}
 		return nil, p.errf(start, "expected a runtime expression name after '$' in "+strconv.Quote(p.src))
 	default:
 		return nil, p.errf(start, "unknown runtime expression \"$"+root+"\"")
@@ -277,6 +298,7 @@ func (p *refParser) parse() (*Expr, error) {
 			Fix: r.Standard()})
 	}
 	e.notes = p.notes
+	e.str = r.String()
 	return e, nil
 }
 
@@ -292,6 +314,9 @@ func (p *refParser) source(r *Ref, root string) error {
 	switch field {
 	case "header", "headers":
 		r.Field = "header"
+		if p.peek() == '#' {
+			return p.headerPointer(r, root+"."+field, fstart)
+		}
 		if err = p.expect(".", root+"."+field); err != nil {
 			return err
 		}
@@ -330,6 +355,34 @@ func (p *refParser) source(r *Ref, root string) error {
 	return err
 }
 
+// headerPointer reads "$message.header#/name" (used by the 1.1 examples):
+// the first pointer token is the header name, the rest a pointer into it.
+func (p *refParser) headerPointer(r *Ref, written string, fstart int) error {
+	p.pos++
+	if err := p.pointer(r); err != nil {
+		return err
+	}
+	toks := splitPointer(r.Pointer)
+	if len(toks) == 0 || toks[0] == "" {
+		return p.errf(fstart, "expected a header name in \""+written+"#/<name>\"")
+	}
+	for i := 0; i < len(toks[0]); i++ {
+		if !isTchar(toks[0][i]) {
+			return p.errf(fstart, "invalid header name "+strconv.Quote(toks[0]))
+		}
+	}
+	r.Name = toks[0]
+	rest := r.Pointer[1:]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		r.Pointer = rest[i:]
+	} else {
+		r.Pointer, r.HasPointer = "", false
+	}
+	p.note(Note{Offset: fstart, End: p.pos, Rule: RuleHeaderPointer,
+		Msg: "a header is named with \".<name>\", not a json pointer", Fix: r.String()})
+	return nil
+}
+
 func (p *refParser) steps(r *Ref) error {
 	var err error
 	if err = p.expect(".", "$steps"); err != nil {
@@ -360,8 +413,11 @@ func (p *refParser) workflows(r *Ref) error {
 	}
 	fstart := p.pos
 	r.Field = p.word()
+	if r.Field == "steps" {
+		return p.workflowStep(r)
+	}
 	if r.Field != "inputs" && r.Field != "outputs" {
-		return p.errf(fstart, "expected inputs or outputs after \"$workflows."+r.Workflow+".\"")
+		return p.errf(fstart, "expected inputs, outputs or steps after \"$workflows."+r.Workflow+".\"")
 	}
 	if err = p.expect(".", "$workflows."+r.Workflow+"."+r.Field); err != nil {
 		return err
@@ -370,6 +426,24 @@ func (p *refParser) workflows(r *Ref) error {
 		return err
 	}
 	return p.tail(r, true)
+}
+
+// workflowStep reads "$workflows.<wf>.steps.<step>", the 1.1 step dependsOn
+// form (spec text, not in the ABNF: issue #557).
+func (p *refParser) workflowStep(r *Ref) error {
+	var err error
+	if err = p.expect(".", "$workflows."+r.Workflow+".steps"); err != nil {
+		return err
+	}
+	if r.Step, err = p.strictID("step id"); err != nil {
+		return err
+	}
+	if !p.atEnd() {
+		// The 1.1 ABNF has no ".steps." form at all; only dependsOn names a
+		// step this way, so step outputs of another workflow stay private.
+		return p.errf(p.pos, "\"$workflows."+r.Workflow+".steps."+r.Step+"\" only names a step (dependsOn); read another workflow's values through $workflows."+r.Workflow+".outputs.<name>")
+	}
+	return nil
 }
 
 func (p *refParser) components(r *Ref) error {
@@ -547,13 +621,20 @@ func (r *Ref) writeBase(b *strings.Builder) {
 		b.WriteString(r.Workflow)
 		b.WriteByte('.')
 		b.WriteString(r.Field)
+		if r.Field == "steps" {
+			b.WriteByte('.')
+			b.WriteString(r.Step)
+			return
+		}
 		b.WriteByte('.')
 		b.WriteString(r.Name)
 	case KindSourceDescriptions:
 		b.WriteString("$sourceDescriptions.")
 		b.WriteString(r.Name)
-		b.WriteByte('.')
-		b.WriteString(r.Member)
+		if r.Member != "" {
+			b.WriteByte('.')
+			b.WriteString(r.Member)
+		}
 	case KindComponents:
 		b.WriteString("$components.")
 		b.WriteString(r.Field)

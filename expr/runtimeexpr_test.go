@@ -41,7 +41,11 @@ func TestParseGrammar(t *testing.T) {
 		{"$components.parameters.page.size", Ref{Kind: KindComponents, Field: "parameters", Name: "page.size"}, ""},
 		{"$components.successActions.done", Ref{Kind: KindComponents, Field: "successActions", Name: "done"}, ""},
 		{"$components.inputs.pet", Ref{Kind: KindComponents, Field: "inputs", Name: "pet"}, ""},
+		{"$workflows.wf.steps.s1", Ref{Kind: KindWorkflows, Workflow: "wf", Field: "steps", Step: "s1"}, ""},
+		{"$sourceDescriptions.api#/paths/~1users/get", Ref{Kind: KindSourceDescriptions, Name: "api", Pointer: "/paths/~1users/get", HasPointer: true}, ""},
+		{"$sourceDescriptions.api.wf.steps.s", Ref{Kind: KindSourceDescriptions, Name: "api", Member: "wf.steps.s"}, ""},
 		// lenient forms
+		{"$message.header#/orderRequestId", Ref{Kind: KindMessage, Field: "header", Name: "orderRequestId"}, "$message.header.orderRequestId"},
 		{"$response.headers.X-Rate", Ref{Kind: KindResponse, Field: "header", Name: "X-Rate"}, "$response.header.X-Rate"},
 		{"$response.body.a.b", Ref{Kind: KindResponse, Field: "body", Path: []string{"a", "b"}}, ""},
 		{"$response.body.data[0].id", Ref{Kind: KindResponse, Field: "body", Path: []string{"data", "0", "id"}}, ""},
@@ -73,6 +77,7 @@ func TestParseNotes(t *testing.T) {
 	tests := []struct{ src, rule, fix string }{
 		{"$response.headers.Location", RuleHeaderPlural, "$response.header.Location"},
 		{"$response.body.a.b", RuleDotNavigation, "$response.body#/a/b"},
+		{"$message.header#/id", RuleHeaderPointer, "$message.header.id"},
 		{"$response.body.data[0].a/b", RuleDotNavigation, "$response.body#/data/0/a~1b"},
 		{"$steps.s.outputs.list[0]", RuleDotNavigation, "$steps.s.outputs.list#/0"},
 	}
@@ -105,7 +110,9 @@ func TestParseErrors(t *testing.T) {
 		{"$inputs.", "expected input name at offset 8 of \"$inputs.\"", 8},
 		{"$steps.s", "expected \".outputs.<name>\" after \"$steps.s\"", 8},
 		{"$steps.s.result.x", "expected \".outputs.<name>\" after \"$steps.s\"", 8},
-		{"$workflows.w.steps.x", "expected inputs or outputs after \"$workflows.w.\"", 13},
+		{"$workflows.w.files.x", "expected inputs, outputs or steps after \"$workflows.w.\"", 13},
+		{"$workflows.w.steps.s.outputs.x", "\"$workflows.w.steps.s\" only names a step (dependsOn); read another workflow's values through $workflows.w.outputs.<name>", 20},
+		{"$message.header#/", "expected a header name in \"$message.header#/<name>\"", 9},
 		{"$response.bod", "unknown source \"bod\" in \"$response.bod\"; expected header, query, path, body or payload", 10},
 		{"$response.body#a", "json pointer must be empty or start with '/' in \"$response.body#a\"", 15},
 		{"$response.body#/a~2", "'~' in json pointer must be followed by 0 or 1", 17},

@@ -105,7 +105,7 @@ func (v *Value) parseTemplate(unbracedOK bool) error {
 			v.notes = append(v.notes, e.notes...)
 			i = p.pos + 1
 			litStart = i
-		case unbracedOK && c == '$' && (i == 0 || !isStrict(src[i-1]) && src[i-1] != '$') && knownRoot(src[i+1:]):
+		case unbracedOK && c == '$' && (i == 0 || !isStrict(src[i-1]) && src[i-1] != '$' && src[i-1] != '}') && knownRoot(src[i+1:]):
 			p := refParser{src: src, pos: i, mode: modeUnbraced}
 			e, err := p.parse()
 			if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
 )
 
 // Source is one loaded OpenAPI description with its operation index.
@@ -296,4 +297,19 @@ func (s *Source) SuggestOperationID(id string) string {
 		return near
 	}
 	return ""
+}
+
+// Route describes the operation the way kin-openapi's openapi3filter
+// expects it, so requests and responses can be validated against the
+// description without a router:
+// openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{Request: req, PathParams: p, Route: op.Route()}).
+func (o *Operation) Route() *routers.Route {
+	return &routers.Route{
+		Spec:      o.Source.Doc,
+		Server:    o.Servers[0],
+		Path:      o.Path,
+		PathItem:  o.PathItem,
+		Method:    o.Method,
+		Operation: o.Op,
+	}
 }

@@ -94,7 +94,13 @@ func (l *Loader) Parse(ctx context.Context, location string, data []byte) (*Sour
 	if int64(len(data)) > l.maxBytes() {
 		return nil, fmt.Errorf("openapi %s: document is %d bytes, over the %d byte limit", displayLocation(loc), len(data), l.maxBytes())
 	}
-	return l.parse(ctx, l.newReader(ctx, loc), loc, data)
+	r := l.newReader(ctx, loc)
+	if loc != nil {
+		// A $ref back into this document must see these bytes, not
+		// whatever is at its location.
+		r.cache[loc.String()] = data
+	}
+	return l.parse(ctx, r, loc, data)
 }
 
 // parseLocation turns a file path or http(s)/file URL into the URL form
@@ -198,11 +204,20 @@ func (r *reader) read(u *url.URL) ([]byte, error) {
 func (r *reader) readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w", err)
+		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
 		return nil, fmt.Errorf("%s is a directory, not a document", path)
+	}
+	// A FIFO or device (a $ref to /dev/stdin, say) could block forever or
+	// never end; descriptions are regular files.
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
 	return r.readLimited(f, path)
 }
@@ -264,11 +279,18 @@ func peekVersion(data []byte) versionPeek {
 	return p
 }
 
-func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte) (*Source, error) {
+func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte) (src *Source, err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	name := displayLocation(loc)
+	// kin-openapi is a large parser fed untrusted documents; should it ever
+	// panic, the caller still gets an error naming the document.
+	defer func() {
+		if p := recover(); p != nil {
+			src, err = nil, fmt.Errorf("openapi %s: the OpenAPI parser failed on this document: %v", name, p)
+		}
+	}()
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("openapi %s: empty document", name)
 	}
@@ -280,7 +302,6 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 	var (
 		doc     *openapi3.T
 		version string
-		err     error
 	)
 	// Only a document that mentions "swagger" can be Swagger 2.0; checking
 	// the bytes first spares every OpenAPI 3 document a second parse.
@@ -322,7 +343,7 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 			return nil, fmt.Errorf("openapi %s: unsupported openapi version %q (want 3.0, 3.1 or swagger 2.0)", name, version)
 		}
 	}
-	src := &Source{Location: locationString(loc), Version: version, Doc: doc, base: loc}
+	src = &Source{Location: locationString(loc), Version: version, Doc: doc, base: loc}
 	if l.Validate {
 		src.Warnings = append(src.Warnings, validationWarnings(ctx, doc)...)
 	}

@@ -2,7 +2,6 @@ package openapi
 
 import (
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 )
@@ -38,17 +37,20 @@ func unescapeToken(s string) (string, error) {
 }
 
 // ParsePointer decodes the fragment of an operationPath into its reference
-// tokens: an optional leading "#" is dropped, the fragment is
+// tokens: anything up to and including a "#" is dropped, the fragment is
 // percent-decoded (RFC 6901 §6) and then split and unescaped. Raw "{" and
-// "}" are accepted as they are.
+// "}" are accepted as they are, and so is a "%" that starts no escape.
 func ParsePointer(pointer string) ([]string, error) {
-	p := strings.TrimPrefix(pointer, "#")
+	p := pointer
+	// A whole operationPath ("{$sourceDescriptions.x.url}#/paths/...") or
+	// URI reference: only the fragment is the pointer.
+	if i := strings.IndexByte(p, '#'); i >= 0 && !strings.HasPrefix(p, "/") {
+		p = p[i+1:]
+	}
+	// A "%" that starts no valid escape is kept as it is: the caller may
+	// have decoded the fragment already, and a path may hold a literal "%".
 	if strings.Contains(p, "%") {
-		dec, err := url.PathUnescape(p)
-		if err != nil {
-			return nil, fmt.Errorf("invalid percent-encoding in JSON Pointer %q", pointer)
-		}
-		p = dec
+		p = percentDecode(p)
 	}
 	if p == "" {
 		return nil, nil
@@ -66,6 +68,32 @@ func ParsePointer(pointer string) ([]string, error) {
 		tokens[i] = u
 	}
 	return tokens, nil
+}
+
+// percentDecode decodes every valid %XX escape and leaves any other "%"
+// alone.
+func percentDecode(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
 }
 
 // OperationByPointer finds an operation by the JSON Pointer of an

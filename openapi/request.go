@@ -134,7 +134,8 @@ func hasHTTPScheme(s string) bool {
 // NewRequest builds the HTTP request for the operation. It fails when a
 // required path parameter is missing or a server variable is unknown.
 //
-// A parameter whose Value is nil is omitted. A parameter the operation
+// A parameter whose Value is nil is omitted, and so is a header whose
+// value renders empty. A parameter the operation
 // does not declare is still sent, with the default style of its location.
 // An explicit Content-Type header parameter wins over the body's media type.
 func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Request, error) {
@@ -232,6 +233,11 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 		if strings.ContainsAny(value, "\r\n\x00") {
 			return nil, fmt.Errorf("%s: header %q: value contains a line break or NUL", o, p.Name)
 		}
+		// An empty header is worse than none: an empty Authorization
+		// header fails differently from a missing one.
+		if value == "" {
+			continue
+		}
 		if strings.EqualFold(p.Name, "Host") {
 			req.Host = value
 			continue
@@ -288,7 +294,8 @@ func validHeaderName(name string) bool {
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if isUnreserved(c) && c != '~' || strings.IndexByte("!#$%&'*+^`|~", c) >= 0 {
+		// tchar: ALPHA, DIGIT and these symbols.
+		if isUnreserved(c) || strings.IndexByte("!#$%&'*+^`|", c) >= 0 {
 			continue
 		}
 		return false

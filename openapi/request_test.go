@@ -363,6 +363,17 @@ func TestNewRequestSeedShape(t *testing.T) {
 	if req.Body != nil && req.Body != http.NoBody {
 		t.Error("a GET without payload must have no body")
 	}
+	req, err = get.NewRequest(context.Background(), RequestInput{Params: []ParamValue{
+		{Name: "instanceId", In: "path", Value: "i"},
+		{Name: "Authorization", In: "header", Value: ""},
+		{Name: "opc-request-id", In: "header", Value: []any{}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(req.Header) != 0 {
+		t.Errorf("empty header values must not be sent: %q", req.Header)
+	}
 
 	create, _ := src.Operation("createImage")
 	req, err = create.NewRequest(context.Background(), RequestInput{
@@ -482,5 +493,88 @@ func TestDefaultContentType(t *testing.T) {
 		if got := defaultContentType(tt.types); got != tt.want {
 			t.Errorf("defaultContentType(%q) = %q, want %q", tt.types, got, tt.want)
 		}
+	}
+}
+
+// One loaded operation serves concurrent runs: NewRequest only reads the
+// plan built at load time (run with -race).
+func TestNewRequestConcurrent(t *testing.T) {
+	src := mustLoad(t, "compute31.yaml")
+	op, _ := src.Operation("getInstance")
+	done := make(chan error)
+	for i := range 8 {
+		go func() {
+			var err error
+			for j := 0; j < 50 && err == nil; j++ {
+				id := fmt.Sprintf("i-%d-%d", i, j)
+				var req *http.Request
+				req, err = op.NewRequest(context.Background(), RequestInput{
+					ServerVars: map[string]string{"region": "r"},
+					Params:     []ParamValue{{Name: "instanceId", In: "path", Value: id}},
+				})
+				if err == nil && !strings.HasSuffix(req.URL.Path, "/"+id) {
+					err = fmt.Errorf("got %s for %s", req.URL, id)
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestRoute(t *testing.T) {
+	src := mustLoad(t, "compute31.yaml")
+	op, _ := src.Operation("getImage")
+	r := op.Route()
+	if r.Spec != src.Doc || r.Operation != op.Op || r.PathItem != op.PathItem || r.Method != "GET" || r.Path != "/images/{imageId}" || r.Server != op.Servers[0] {
+		t.Errorf("Route = %+v", r)
+	}
+}
+
+func TestContentParameter(t *testing.T) {
+	doc := `openapi: 3.0.3
+info: {title: content, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /search:
+    get:
+      operationId: search
+      parameters:
+        - name: filter
+          in: query
+          content:
+            application/json:
+              schema: {type: object}
+        - name: X-Meta
+          in: header
+          content:
+            application/json:
+              schema: {type: object}
+      responses: {"200": {description: ok}}
+`
+	src, err := (&Loader{}).Parse(context.Background(), "", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, _ := src.Operation("search")
+	req, err := op.NewRequest(context.Background(), RequestInput{Params: []ParamValue{
+		{Name: "filter", In: "query", Value: map[string]any{"name": "a b", "n": 1}},
+		{Name: "X-Meta", In: "header", Value: map[string]any{"k": []any{1}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "filter=%7B%22n%22%3A1%2C%22name%22%3A%22a%20b%22%7D"; req.URL.RawQuery != want {
+		t.Errorf("query = %q, want %q", req.URL.RawQuery, want)
+	}
+	if got := req.URL.Query().Get("filter"); got != `{"n":1,"name":"a b"}` {
+		t.Errorf("filter decodes to %q", got)
+	}
+	if got := req.Header.Get("X-Meta"); got != `{"k":[1]}` {
+		t.Errorf("X-Meta = %q", got)
 	}
 }

@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"fmt"
+	"github.com/arazzo-go/arazzo/arazzo"
 	"net/http"
 	"time"
 
@@ -43,4 +44,47 @@ func ExampleParseRetryAfter() {
 	// Output:
 	// 5s
 	// 1m0s
+}
+
+// Run the bundled seed workflow offline: the mock file answers getInstance
+// with a STOPPED instance, createImage with a new image, and getImage with
+// PROVISIONING twice, then AVAILABLE.
+func ExampleEngine_Run() {
+	ctx := context.Background()
+	doc, diags, err := arazzo.Load(ctx, "../workflows/oracle/oracle-create-custom-image-from-instance-workflow.yml", arazzo.LoadOptions{})
+	if err != nil || diags.HasErrors() {
+		fmt.Println(err, diags)
+		return
+	}
+	mocks, err := runtime.LoadMocks("../workflows/oracle/mocks/stopped-instance.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	noDelay := time.Duration(0)
+	eng, err := runtime.New(doc, runtime.Options{Transport: mocks.Transport(), LoopDelay: &noDelay})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := eng.Run(ctx, "create-custom-image-from-instance", map[string]any{
+		"compartmentId": "ocid1.compartment.oc1..example",
+		"instanceId":    "ocid1.instance.oc1.phx.example",
+		"displayName":   "my-image",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Status, res.Outputs["imageId"], res.Outputs["lifecycleState"])
+	for _, a := range res.Steps {
+		fmt.Println(a.StepID, a.Response.Status, a.Action)
+	}
+	// Output:
+	// succeeded ocid1.image.oc1.phx.exampleimage0001 AVAILABLE
+	// readInstance 200 goto createImage
+	// createImage 200 next
+	// pollImage 200 goto pollImage
+	// pollImage 200 goto pollImage
+	// pollImage 200 end
 }

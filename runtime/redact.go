@@ -28,11 +28,14 @@ func newRedactor(secrets []string) *redactor {
 	r := &redactor{}
 	seen := map[string]bool{}
 	for _, s := range secrets {
-		if s == "" || seen[s] {
-			continue
+		// A secret may show up percent-encoded in a URL or form body.
+		for _, v := range []string{s, url.PathEscape(s), url.QueryEscape(s)} {
+			if v == "" || seen[v] {
+				continue
+			}
+			seen[v] = true
+			r.values = append(r.values, v)
 		}
-		seen[s] = true
-		r.values = append(r.values, s)
 	}
 	sort.Slice(r.values, func(i, j int) bool { return len(r.values[i]) > len(r.values[j]) })
 	return r

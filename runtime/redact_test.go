@@ -83,3 +83,5 @@ func TestRedactValue(t *testing.T) {
 		t.Errorf("redactValue = %v", v)
 	}
 }
+
+func parseURLForFuzz(raw string) (*url.URL, error) { return url.Parse(raw) }

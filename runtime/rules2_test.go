@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
@@ -270,8 +271,8 @@ workflows:
 			},
 		},
 		{
-			name: "request timeout is a step failure",
-			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK,
+			name:   "request timeout is a step failure",
+			doc:    "workflows:\n  - workflowId: main\n    steps:" + getOK,
 			script: map[string][]answer{"getItem": {{delay: 2 * time.Second}}},
 			opts:   func(o *runtime.Options) { o.RequestTimeout = 50 * time.Millisecond },
 			status: runtime.Failed, trace: "get:fail", errHas: "no response within 50ms",
@@ -439,6 +440,32 @@ func TestRequestsReachTheWire(t *testing.T) {
 			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
 				if !strings.Contains(reqs[0].Body, "<name>n1</name>") || !strings.Contains(reqs[0].Body, "<qty>5</qty>") {
 					t.Errorf("xml body %q", reqs[0].Body)
+				}
+			},
+		},
+		{
+			name: "multipart body",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: create
+        operationId: createItem
+        requestBody:
+          contentType: multipart/form-data
+          payload: {title: $inputs.name, note: plain}
+        outputs: {src: $sourceDescriptions.api.url}
+    outputs: {src: $steps.create.outputs.src}
+`,
+			inputs: map[string]any{"name": "n1"},
+			status: runtime.Succeeded, outputs: `{"src":"./openapi.yaml"}`,
+			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
+				req, _ := http.NewRequest("POST", "/", strings.NewReader(reqs[0].Body))
+				req.Header.Set("Content-Type", reqs[0].Header.Get("Content-Type"))
+				if err := req.ParseMultipartForm(1 << 20); err != nil {
+					t.Fatalf("multipart body %q: %v", reqs[0].Body, err)
+				}
+				if req.FormValue("title") != "n1" || req.FormValue("note") != "plain" {
+					t.Errorf("multipart fields %v", req.MultipartForm.Value)
 				}
 			},
 		},

@@ -209,14 +209,14 @@ func TestActionAndRetryRules(t *testing.T) {
 			status: runtime.Failed, trace: "get:fail", errHas: "status 500",
 		},
 		{
-			name: "no failure action fails the workflow",
-			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK + "      - stepId: never\n        operationId: getJob\n        parameters: [{name: id, in: path, value: j}]\n",
+			name:   "no failure action fails the workflow",
+			doc:    "workflows:\n  - workflowId: main\n    steps:" + getOK + "      - stepId: never\n        operationId: getJob\n        parameters: [{name: id, in: path, value: j}]\n",
 			script: map[string][]answer{"getItem": {s500}},
 			status: runtime.Failed, trace: "get:fail", errHas: "step get failed",
 		},
 		{
-			name: "retryLimit defaults to one retry",
-			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK + "        onFailure: [{name: again, type: retry}]\n",
+			name:   "retryLimit defaults to one retry",
+			doc:    "workflows:\n  - workflowId: main\n    steps:" + getOK + "        onFailure: [{name: again, type: retry}]\n",
 			script: map[string][]answer{"getItem": {s500, s500, s200}},
 			status: runtime.Failed, trace: "get:retry get:fail",
 			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
@@ -226,15 +226,15 @@ func TestActionAndRetryRules(t *testing.T) {
 			},
 		},
 		{
-			name: "retryLimit counts retries",
-			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK + "        onFailure: [{name: again, type: retry, retryLimit: 3, retryAfter: 1.5}]\n",
+			name:   "retryLimit counts retries",
+			doc:    "workflows:\n  - workflowId: main\n    steps:" + getOK + "        onFailure: [{name: again, type: retry, retryLimit: 3, retryAfter: 1.5}]\n",
 			script: map[string][]answer{"getItem": {s500, s500, s200}},
 			status: runtime.Succeeded, trace: "get:retry get:retry get:next",
 			waits: []time.Duration{1500 * time.Millisecond, 1500 * time.Millisecond},
 		},
 		{
-			name: "retryLimit zero means no retry",
-			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK + "        onFailure: [{name: again, type: retry, retryLimit: 0}]\n",
+			name:   "retryLimit zero means no retry",
+			doc:    "workflows:\n  - workflowId: main\n    steps:" + getOK + "        onFailure: [{name: again, type: retry, retryLimit: 0}]\n",
 			script: map[string][]answer{"getItem": {s500, s200}},
 			status: runtime.Failed, trace: "get:fail",
 		},
@@ -253,14 +253,28 @@ func TestActionAndRetryRules(t *testing.T) {
 			status: runtime.Succeeded, trace: "get:retry get:retry get:goto job job:next",
 		},
 		{
-			name: "Retry-After seconds overrides retryAfter",
-			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK + "        onFailure: [{name: again, type: retry, retryAfter: 1}]\n",
+			name: "retry budget resets when goto re-enters the step",
+			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK + `        onFailure:
+          - {name: again, type: retry}
+          - {name: elsewhere, type: goto, stepId: job}
+      - stepId: job
+        operationId: getJob
+        parameters: [{name: id, in: path, value: j1}]
+        onSuccess: [{name: back, type: goto, stepId: get, criteria: [{condition: $response.body#/more == true}]}]
+`,
+			script: map[string][]answer{"getItem": {s500}, "getJob": {{body: `{"more":true}`}, {body: `{"more":false}`}}},
+			status: runtime.Succeeded,
+			trace:  "get:retry get:goto job job:goto get get:retry get:goto job job:next",
+		},
+		{
+			name:   "Retry-After seconds overrides retryAfter",
+			doc:    "workflows:\n  - workflowId: main\n    steps:" + getOK + "        onFailure: [{name: again, type: retry, retryAfter: 1}]\n",
 			script: map[string][]answer{"getItem": {{status: 429, headers: map[string]string{"Retry-After": "4"}}, s200}},
 			status: runtime.Succeeded, trace: "get:retry get:next", waits: []time.Duration{4 * time.Second},
 		},
 		{
-			name: "Retry-After date overrides retryAfter",
-			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK + "        onFailure: [{name: again, type: retry, retryAfter: 1}]\n",
+			name:   "Retry-After date overrides retryAfter",
+			doc:    "workflows:\n  - workflowId: main\n    steps:" + getOK + "        onFailure: [{name: again, type: retry, retryAfter: 1}]\n",
 			script: map[string][]answer{"getItem": {{status: 503, headers: map[string]string{"Retry-After": "Thu, 26 Nov 2026 12:00:09 GMT"}}, s200}},
 			opts: func(o *runtime.Options) {
 				o.Now = func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
@@ -268,8 +282,8 @@ func TestActionAndRetryRules(t *testing.T) {
 			status: runtime.Succeeded, trace: "get:retry get:next", waits: []time.Duration{9 * time.Second},
 		},
 		{
-			name: "Retry-After is capped by MaxRetryAfter",
-			doc: "workflows:\n  - workflowId: main\n    steps:" + getOK + "        onFailure: [{name: again, type: retry}]\n",
+			name:   "Retry-After is capped by MaxRetryAfter",
+			doc:    "workflows:\n  - workflowId: main\n    steps:" + getOK + "        onFailure: [{name: again, type: retry}]\n",
 			script: map[string][]answer{"getItem": {{status: 429, headers: map[string]string{"Retry-After": "86400"}}, s200}},
 			opts:   func(o *runtime.Options) { o.MaxRetryAfter = time.Minute },
 			status: runtime.Succeeded, waits: []time.Duration{time.Minute},

@@ -49,7 +49,7 @@ type wfState struct {
 	inputs      map[string]any
 	stepOutputs map[string]map[string]any
 	executed    map[int]bool
-	retries     map[string]int64 // step+action name -> retries done
+	retries     map[string]map[string]int64 // stepId -> retry action name -> retries done
 	pacer       loopPacer
 	depth       int
 }
@@ -214,7 +214,7 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 		inputs:      inputs,
 		stepOutputs: map[string]map[string]any{},
 		executed:    map[int]bool{},
-		retries:     map[string]int64{},
+		retries:     map[string]map[string]int64{},
 		pacer:       newLoopPacer(*r.e.opts.LoopDelay, r.e.opts.MaxLoopDelay),
 		depth:       depth,
 	}
@@ -397,7 +397,7 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			reentries[i]++
 			continue
 		case "retry":
-			st.retries[retryKey(bs, a)]++
+			st.countRetry(bs, a)
 			st.take(x, a, "retry")
 			wait := secondsToDuration(derefFloat(a.a.RetryAfter))
 			if d, ok := x.retryAfter(opts.Now()); ok {
@@ -434,7 +434,16 @@ func joinMsg(a, b string) string {
 	return a + "; " + b
 }
 
-func retryKey(bs *boundStep, a *boundAction) string { return bs.step.StepID + "\x00" + a.name }
+// countRetry records one retry of the step by the action. Counters are
+// dropped when the step succeeds or is entered by goto (notes §8.5, A9).
+func (st *wfState) countRetry(bs *boundStep, a *boundAction) {
+	m := st.retries[bs.step.StepID]
+	if m == nil {
+		m = map[string]int64{}
+		st.retries[bs.step.StepID] = m
+	}
+	m[a.name]++
+}
 
 // retryLimit is the number of retries an action allows: retryLimit, or 1.
 func retryLimit(a *boundAction) int64 {
@@ -449,7 +458,7 @@ func retryLimit(a *boundAction) int64 {
 // evaluation continues with the later actions (notes §8.5).
 func (st *wfState) selectAction(as []*boundAction, x *stepRun, bs *boundStep, failure bool) *boundAction {
 	for _, a := range as {
-		if failure && a.typ == "retry" && st.retries[retryKey(bs, a)] >= retryLimit(a) {
+		if failure && a.typ == "retry" && st.retries[bs.step.StepID][a.name] >= retryLimit(a) {
 			continue
 		}
 		if !failure && a.typ == "retry" {

@@ -150,7 +150,7 @@ func TestSeedUnknownInstanceFailsAtReadInstance(t *testing.T) {
 	if res.Status != runtime.Failed || res.FailedAt != "readInstance" {
 		t.Fatalf("status %s at %q: %s", res.Status, res.FailedAt, res.Error)
 	}
-	if !strings.Contains(res.Error, "readInstance") || !strings.Contains(res.Error, "$statusCode == 200") {
+	if !strings.Contains(res.Error, "readInstance") || !strings.Contains(res.Error, "$statusCode == 200") || !strings.Contains(res.Error, "404 NotAuthorizedOrNotFound") {
 		t.Errorf("error %q should name the step and the criterion", res.Error)
 	}
 	if res.Steps[0].Response == nil || res.Steps[0].Response.Status != 404 || !strings.Contains(res.Steps[0].Response.BodyPreview, "NotAuthorizedOrNotFound") {

@@ -97,7 +97,38 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 		}
 	}
 	att.Success = ok
+	if !ok && x.scope.ex.hasResponse && x.scope.ex.status >= 400 {
+		if summary := errorSummary(x.scope.ex); summary != "" {
+			att.Error = joinMsg(att.Error, r.redact.String(summary))
+		}
+	}
 	return x
+}
+
+// errorSummary describes an error response for people: the usual error
+// fields of a JSON body (code, message, error, title, detail), else the
+// start of the body.
+func errorSummary(ex *exchange) string {
+	prefix := fmt.Sprintf("the response was %d", ex.status)
+	if m, ok := ex.responseBody().(map[string]any); ok {
+		var parts []string
+		for _, k := range []string{"code", "error", "title", "message", "detail", "error_description"} {
+			if v, ok := m[k].(string); ok && v != "" {
+				parts = append(parts, v)
+			}
+		}
+		if len(parts) > 0 {
+			return prefix + " " + strings.Join(parts, ": ")
+		}
+	}
+	text := strings.TrimSpace(preview(ex.respRaw))
+	if text == "" {
+		return ""
+	}
+	if r := []rune(text); len(r) > 200 {
+		text = string(r[:200]) + "…"
+	}
+	return prefix + ": " + text
 }
 
 func criterionFailure(res CriterionResult) string {

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -136,7 +139,7 @@ func TestRunSeedWithMocks(t *testing.T) {
 	}{
 		{"stopped-instance.yaml", nil, exitOK,
 			map[string]any{"imageId": "ocid1.image.oc1.phx.exampleimage0001", "lifecycleState": "AVAILABLE"},
-			[]string{"readInstance  GET https://iaas.us-phoenix-1.oraclecloud.com/20160918/instances/ocid1.instance.oc1.phx.example  200", "-> goto createImage (isStopped)", "pollImage (attempt", "-> end (imageReady)", "succeeded"}},
+			[]string{"readInstance  GET https://iaas.us-phoenix-1.oraclecloud.com/20160918/instances/ocid1.instance.oc1.phx.example  200", "-> goto createImage (isStopped)", "-> goto pollImage (keepPolling)", "-> end (imageReady)", "succeeded"}},
 		{"running-instance.yaml", nil, exitOK,
 			map[string]any{"imageId": nil, "lifecycleState": nil},
 			[]string{"-> end (notStopped)"}},
@@ -166,6 +169,9 @@ func TestRunSeedWithMocks(t *testing.T) {
 				if !strings.Contains(stderr.String(), want) {
 					t.Errorf("stderr does not contain %q:\n%s", want, stderr.String())
 				}
+			}
+			if tc.mock == "stopped-instance.yaml" && tc.extra == nil && strings.Count(stderr.String(), "pollImage  GET") != 3 {
+				t.Errorf("want 3 pollImage lines:\n%s", stderr.String())
 			}
 			if strings.Contains(stderr.String()+stdout.String(), "example-token") {
 				t.Errorf("the token leaked:\n%s", stderr.String())
@@ -206,5 +212,76 @@ func TestRunJSONAndInputErrors(t *testing.T) {
 	code = run([]string{"run", seed, "--server", "nosuch=http://x"}, nil, &stdout, &stderr)
 	if code != exitUsage || !strings.Contains(stderr.String(), `no source description "nosuch"`) {
 		t.Errorf("exit %d stderr %s", code, stderr.String())
+	}
+}
+
+func TestRunWritesReportsAndUsesServerVars(t *testing.T) {
+	requireRunDeps(t)
+	dir := t.TempDir()
+	rep, har, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.har"), filepath.Join(dir, "r.xml")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", "../../workflows/oracle/oracle-create-custom-image-from-instance-workflow.yml",
+		"--mock", "../../workflows/oracle/mocks/stopped-instance.yaml", "--loop-delay=0",
+		"--server-var", "ociComputeApi.region=eu-frankfurt-1",
+		"--input", "compartmentId=c", "--input", "instanceId=i", "--input", "displayName=d", "--input", "authToken=tok-do-not-leak",
+		"--report", rep, "--har", har, "--junit", junit}, nil, &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "https://iaas.eu-frankfurt-1.oraclecloud.com/20160918/instances/i") {
+		t.Errorf("server variable not applied:\n%s", stderr.String())
+	}
+	for _, f := range []string{rep, har, junit} {
+		b, err := os.ReadFile(f)
+		if err != nil || len(b) == 0 {
+			t.Errorf("%s: %v (%d bytes)", f, err, len(b))
+			continue
+		}
+		if strings.Contains(string(b), "tok-do-not-leak") {
+			t.Errorf("%s leaks the token", f)
+		}
+	}
+	if strings.Contains(stderr.String(), "tok-do-not-leak") {
+		t.Errorf("stderr leaks the token")
+	}
+}
+
+func TestRunAgainstAServerOverride(t *testing.T) {
+	requireRunDeps(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/base/20160918/instances/i" || r.Header.Get("Authorization") != "" {
+			http.Error(w, "unexpected "+r.URL.Path, 400)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"lifecycleState":"RUNNING"}`)
+	}))
+	defer srv.Close()
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", "../../workflows/oracle/oracle-create-custom-image-from-instance-workflow.yml",
+		"--server", "ociComputeApi=" + srv.URL + "/base/20160918",
+		"--input", "compartmentId=c", "--input", "instanceId=i", "--input", "displayName=d"}, nil, &stdout, &stderr)
+	if code != exitOK || !strings.Contains(stderr.String(), "-> end (notStopped)") {
+		t.Errorf("exit %d\n%s", code, stderr.String())
+	}
+}
+
+func TestRunTimeoutAbortsWithExit3(t *testing.T) {
+	requireRunDeps(t)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", "../../workflows/oracle/oracle-create-custom-image-from-instance-workflow.yml",
+		"--server", "ociComputeApi=" + srv.URL, "--timeout", "100ms",
+		"--input", "compartmentId=c", "--input", "instanceId=i", "--input", "displayName=d"}, nil, &stdout, &stderr)
+	if code != exitAborted || !strings.Contains(stderr.String(), "timed out after 100ms") {
+		t.Errorf("exit %d\n%s", code, stderr.String())
 	}
 }

@@ -191,3 +191,63 @@ func TestTestCommandSecretCanary(t *testing.T) {
 		t.Errorf("--junit shows the secret:\n%s", data)
 	}
 }
+
+// TestRunReportsSecretCanary: `arazzo run` with every report flag never
+// shows a unique authToken in stdout, stderr, --report, --har or --junit,
+// and the files it writes parse as what they claim to be.
+func TestRunReportsSecretCanary(t *testing.T) {
+	requireEngine(t)
+	const canary = "CANARY-2aa8e0f1-run-token"
+	dir := t.TempDir()
+	files := map[string]string{"report": filepath.Join(dir, "r.json"), "har": filepath.Join(dir, "r.har"), "junit": filepath.Join(dir, "r.xml")}
+	for _, extra := range [][]string{{"-v"}, {"--json"}} {
+		args := append([]string{"run", filepath.Join("..", "..", "workflows", "oracle", "oracle-create-custom-image-from-instance-workflow.yml"),
+			"--mock", filepath.Join("..", "..", "workflows", "oracle", "mocks", "stopped-instance.yaml"),
+			"--input", "compartmentId=ocid1.compartment.oc1..c", "--input", "instanceId=ocid1.instance.oc1..a",
+			"--input", "displayName=img", "--input", "authToken=" + canary, "--loop-delay", "0s",
+			"--report", files["report"], "--har", files["har"], "--junit", files["junit"]}, extra...)
+		var stdout, stderr bytes.Buffer
+		if code := run(args, strings.NewReader(""), &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", extra, code, stdout.String(), stderr.String())
+		}
+		if strings.Contains(stdout.String()+stderr.String(), canary) {
+			t.Errorf("%v: stdout/stderr show the secret:\n%s\n%s", extra, stdout.String(), stderr.String())
+		}
+		for name, p := range files {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatalf("--%s: %v", name, err)
+			}
+			if strings.Contains(string(data), canary) {
+				t.Errorf("--%s shows the secret:\n%s", name, data)
+			}
+		}
+	}
+	var har struct {
+		Log struct {
+			Version string
+			Entries []struct{ Request struct{ Method string } }
+		}
+	}
+	data, _ := os.ReadFile(files["har"])
+	if err := json.Unmarshal(data, &har); err != nil || har.Log.Version != "1.2" || len(har.Log.Entries) < 3 {
+		t.Errorf("--har: %v, version %q, %d entries", err, har.Log.Version, len(har.Log.Entries))
+	}
+	var junit struct {
+		Suites []struct {
+			Cases []struct{} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	data, _ = os.ReadFile(files["junit"])
+	if err := xml.Unmarshal(data, &junit); err != nil || len(junit.Suites) != 1 || len(junit.Suites[0].Cases) != len(har.Log.Entries) {
+		t.Errorf("--junit: %v, %+v (want one case per attempt: %d)", err, junit, len(har.Log.Entries))
+	}
+	var rep struct {
+		FormatVersion int `json:"format_version"`
+		Inputs        map[string]any
+	}
+	data, _ = os.ReadFile(files["report"])
+	if err := json.Unmarshal(data, &rep); err != nil || rep.FormatVersion != 1 || rep.Inputs["authToken"] != "<redacted>" {
+		t.Errorf("--report: %v, %+v", err, rep)
+	}
+}

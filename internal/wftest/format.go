@@ -51,6 +51,7 @@ type Case struct {
 type CaseOptions struct {
 	MaxSteps int           // step executions; 0 = the engine default
 	Timeout  time.Duration // whole case; 0 = DefaultTimeout
+	Strict   bool          // runtime.Options.Strict (as `arazzo run --strict`)
 }
 
 // DefaultTimeout bounds a case that sets none, so a broken workflow cannot
@@ -268,7 +269,7 @@ func (p *parser) parseCase(n *yaml.Node, i int) (*Case, error) {
 	}
 	c.Mocks = mocks
 	if o := field(n, "options"); !isNull(o) {
-		if err := p.keys(o, where+": options", "maxSteps", "timeout"); err != nil {
+		if err := p.keys(o, where+": options", "maxSteps", "timeout", "strict"); err != nil {
 			return nil, err
 		}
 		if ms := field(o, "maxSteps"); ms != nil {
@@ -282,6 +283,11 @@ func (p *parser) parseCase(n *yaml.Node, i int) (*Case, error) {
 				return nil, p.errf(to, "%s: options.timeout: expected a positive duration like 5s", where)
 			}
 			c.Options.Timeout = d
+		}
+		if st := field(o, "strict"); st != nil {
+			if err := st.Decode(&c.Options.Strict); err != nil {
+				return nil, p.errf(st, "%s: options.strict: expected true or false", where)
+			}
 		}
 	}
 	e := field(n, "expect")

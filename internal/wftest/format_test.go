@@ -1,6 +1,7 @@
 package wftest
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -38,7 +39,7 @@ cases:
     inputs: {count: 3, nested: {a: [1, x]}, authToken: t}
     mocks:
       getInstance: [{status: 200, body: {lifecycleState: STOPPED}}]
-    options: {maxSteps: 5, timeout: 2s}
+    options: {maxSteps: 5, timeout: 2s, strict: true}
     expect:
       status: aborted
       failedAt: pollImage
@@ -68,7 +69,7 @@ func TestParseFile(t *testing.T) {
 		t.Fatalf("%d cases", len(f.Cases))
 	}
 	c := f.Cases[0]
-	if c.Name != "stopped" || c.WorkflowID != "create" || c.Line != 4 || c.Options.MaxSteps != 5 || c.Options.Timeout.String() != "2s" {
+	if c.Name != "stopped" || c.WorkflowID != "create" || c.Line != 4 || c.Options.MaxSteps != 5 || c.Options.Timeout.String() != "2s" || !c.Options.Strict {
 		t.Errorf("case = %+v", c)
 	}
 	wantInputs := map[string]any{"count": 3.0, "nested": map[string]any{"a": []any{1.0, "x"}}, "authToken": "t"}
@@ -120,6 +121,7 @@ func TestParseFileErrors(t *testing.T) {
 		{"inputs list", "workflow: w.yml\ncases: [{name: a, inputs: [1], expect: {}}]", "inputs: expected a mapping"},
 		{"bad maxSteps", "workflow: w.yml\ncases: [{name: a, options: {maxSteps: 0}, expect: {}}]", "options.maxSteps: expected a positive integer"},
 		{"bad timeout", "workflow: w.yml\ncases: [{name: a, options: {timeout: soon}, expect: {}}]", "options.timeout"},
+		{"bad strict", "workflow: w.yml\ncases: [{name: a, options: {strict: maybe}, expect: {}}]", "options.strict: expected true or false"},
 		{"unknown option", "workflow: w.yml\ncases: [{name: a, options: {delay: 1}, expect: {}}]", `unknown key "delay"`},
 		{"request without op", "workflow: w.yml\ncases: [{name: a, expect: {requests: [{body: 1}]}}]", "operation is required"},
 		{"request bad call", "workflow: w.yml\ncases: [{name: a, expect: {requests: [{operation: x, call: 0}]}}]", "call: expected a positive integer"},
@@ -180,10 +182,9 @@ func FuzzParseFile(f *testing.F) {
 	f.Add([]byte("workflow: w\ncases: [{name: a, expect: {requests: [{operation: x, headers: {A: ~}}]}}]"))
 	f.Add([]byte("a: &a [*a, *a]\n"))
 	f.Add([]byte("workflow: w\ncases:\n - name: x\n   inputs: {? [a]: 1}\n   expect: {}"))
+	f.Add([]byte("workflow: w\ncases:\n - name: x\n   mocks: {getA: [{status: 200, headers: {a: b}, body: {x: [1]}}], getB: 1}\n   expect: {}"))
+	// The real runtime.ParseMocks runs here: mocks are part of this format.
 	f.Fuzz(func(t *testing.T, data []byte) {
-		saved := parseMocks
-		parseMocks = fakeParseMocks
-		defer func() { parseMocks = saved }()
 		file, err := ParseFile("fuzz.yaml", data)
 		if err != nil {
 			if file != nil {
@@ -201,6 +202,27 @@ func FuzzParseFile(f *testing.F) {
 			if c.Name == "" || c.Mocks == nil || (c.Expect.Status == "" && c.Expect.Error == "") {
 				t.Fatalf("incomplete case accepted: %+v", c)
 			}
+		}
+	})
+}
+
+// FuzzDiffValues: comparing any JSON value with itself finds no difference,
+// exact or subset, and comparing two values never panics.
+func FuzzDiffValues(f *testing.F) {
+	f.Add([]byte(`{"a":[1,{"b":null}],"c":"x"}`), []byte(`{"a":[1,{"b":2}]}`))
+	f.Add([]byte(`[1,2]`), []byte(`"s"`))
+	f.Add([]byte(`null`), []byte(`{}`))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		var va, vb any
+		if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+			return
+		}
+		s := &secrets{names: map[string]bool{}}
+		for _, subset := range []bool{false, true} {
+			if d := diffValues("v", va, va, subset, s); len(d) != 0 {
+				t.Fatalf("%s differs from itself (subset=%v): %+v", a, subset, d)
+			}
+			_ = diffValues("v", va, vb, subset, s)
 		}
 	})
 }

@@ -194,7 +194,7 @@ func matchRequest(i int, rc *RequestCheck, reqs []*Request, s *secrets, add func
 				m.Expected, m.Actual = show(*want), show(got)
 				m.Message = fmt.Sprintf("%s: header %s: expected %s, got %s", label, name, show(*want), show(got))
 				if m.Expected == m.Actual {
-					m.Message += " (the values differ)"
+					m.Message += " (the hidden values differ)"
 				}
 			default:
 				continue
@@ -234,8 +234,12 @@ func diffValues(path string, want, got any, subset bool, s *secrets) []Mismatch 
 	var walk func(path, key string, want, got any, present bool)
 	walk = func(path, key string, want, got any, present bool) {
 		mismatch := func(what string) {
-			out = append(out, Mismatch{Path: path, Expected: display(s, key, want, true), Actual: display(s, key, got, present),
-				Message: fmt.Sprintf("%s: %s", path, what)})
+			m := Mismatch{Path: path, Expected: display(s, key, want, true), Actual: display(s, key, got, present),
+				Message: fmt.Sprintf("%s: %s", path, what)}
+			if m.Expected == m.Actual {
+				m.Message += " (the hidden values differ)"
+			}
+			out = append(out, m)
 		}
 		if !present {
 			if want == nil && subset {

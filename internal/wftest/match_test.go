@@ -116,7 +116,16 @@ func TestMatch(t *testing.T) {
   expect:
     requests: [{operation: getInstance, headers: {Authorization: other-token}}]
 `, &Execution{Result: succeeded, Requests: calls}, []string{
-			"header Authorization: expected <redacted>, got <redacted> (the values differ)"}},
+			"header Authorization: expected <redacted>, got <redacted> (the hidden values differ)"}},
+		{"secret output differs", `- name: c
+  inputs: {password: hunter22}
+  expect: {outputs: {id: hunter22}}
+`, &Execution{Result: succeeded}, []string{`outputs.id: expected <redacted>, got "x"`}},
+		{"hidden values differ", `- name: c
+  inputs: {password: hunter22}
+  expect: {outputs: {password: hunter22}}
+`, &Execution{Result: &runtime.Result{Status: runtime.Succeeded, Outputs: map[string]any{"password": "<redacted>"}}},
+			[]string{`outputs.password: expected <redacted>, got <redacted> (the hidden values differ)`}},
 		{"request never made", `- name: c
   expect:
     requests: [{operation: deleteImage}, {operation: getImage, call: 3}]
@@ -163,5 +172,26 @@ func fakeExec(byName map[string]*Execution) Executor {
 			return x
 		}
 		return &Execution{Err: errors.New("no fake for " + c.Name)}
+	}
+}
+
+func TestCollectSecrets(t *testing.T) {
+	c := parseOne(t, `- name: c
+  inputs: {region: eu, auth: {apiKey: key-one-secret, nested: [x]}, credentials: {user: u, pass: pass-two-secret}, vault: {token: tok-three-secret}}
+  expect:
+    requests: [{operation: a, headers: {Authorization: Bearer hdr-four-secret}}]
+`)
+	x := &Execution{SecretInputs: []string{"region"}, Requests: []*Request{{Header: http.Header{"X-Api-Key": {"sent-five-secret"}}}}}
+	s := collectSecrets(c, x)
+	for _, v := range []string{"eu", "key-one-secret", "pass-two-secret", "tok-three-secret", "Bearer hdr-four-secret", "hdr-four-secret", "sent-five-secret"} {
+		if !s.isSecretValue(v) {
+			t.Errorf("%q is not known as a secret", v)
+		}
+	}
+	if got := s.scrub("echo tok-three-secret and sent-five-secret"); got != "echo <redacted> and <redacted>" {
+		t.Errorf("scrub = %q", got)
+	}
+	if got := s.scrub("seu"); got != "seu" {
+		t.Errorf("a 2-character secret was scrubbed from free text: %q", got)
 	}
 }

@@ -195,3 +195,26 @@ func TestRunCaseSurvivesPanicsAndTimeouts(t *testing.T) {
 		t.Error("case ran without a deadline")
 	}
 }
+
+func TestTraceKeepsTheEndsOfLongRuns(t *testing.T) {
+	c := parseOne(t, "- name: c\n  expect: {status: succeeded}\n")
+	var steps []*runtime.StepAttempt
+	for i := 1; i <= 30; i++ {
+		steps = append(steps, &runtime.StepAttempt{StepID: "poll", Attempt: i, Operation: "getImage", Action: "goto poll"})
+	}
+	x := &Execution{Result: &runtime.Result{Status: runtime.Aborted, Error: "stopped after 30 step executions", Steps: steps}}
+	cr := runCase(context.Background(), func(context.Context, *Case) *Execution { return x }, c)
+	var buf bytes.Buffer
+	if err := WriteText(&buf, []*FileResult{{File: "f", Cases: []*CaseResult{cr}}}, false); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{"1. poll: getImage", "6. poll (attempt 6)", "... 18 more attempts ...", "25. poll (attempt 25)", "30. poll (attempt 30)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "7. poll (attempt 7)") || strings.Contains(out, "24. poll") {
+		t.Errorf("trace was not shortened:\n%s", out)
+	}
+}

@@ -198,6 +198,7 @@ func NewExecutor() Executor {
 			LoopDelay: &zero,
 			Sleep:     func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 			MaxSteps:  c.Options.MaxSteps,
+			Strict:    c.Options.Strict,
 		})
 		if err != nil {
 			x.Err = err

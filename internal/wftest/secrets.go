@@ -40,10 +40,37 @@ func collectSecrets(c *Case, x *Execution) *secrets {
 			s.names[name] = true
 		}
 	}
-	for name := range s.names {
-		if v, ok := c.Inputs[name].(string); ok {
-			addValue(v)
+	// Every string under a secret input, however nested ({credentials:
+	// {key: ...}}), is a secret value.
+	var addAll func(v any)
+	addAll = func(v any) {
+		switch x := v.(type) {
+		case string:
+			addValue(x)
+		case map[string]any:
+			for _, e := range x {
+				addAll(e)
+			}
+		case []any:
+			for _, e := range x {
+				addAll(e)
+			}
 		}
+	}
+	var walk func(name string, v any)
+	walk = func(name string, v any) {
+		if s.names[name] || report.IsSensitiveName(name) {
+			addAll(v)
+			return
+		}
+		if m, ok := v.(map[string]any); ok {
+			for k, e := range m {
+				walk(k, e)
+			}
+		}
+	}
+	for name, v := range c.Inputs {
+		walk(name, v)
 	}
 	for _, rc := range c.Expect.Requests {
 		for name, v := range rc.Headers {

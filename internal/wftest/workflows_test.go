@@ -3,10 +3,13 @@ package wftest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/internal/report"
@@ -28,7 +31,7 @@ func requireRuntime(t *testing.T) {
 	}
 }
 
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -139,5 +142,75 @@ func TestWrongExpectationGolden(t *testing.T) {
 				t.Errorf("case %q: %s shows the secret token:\n%s", c.Case.Name, name, buf.String())
 			}
 		}
+	}
+}
+
+// TestRunReportsOfRealRuns: the run reports of every seed case, built from
+// the engine's real results, validate against docs/report.schema.json, and
+// the HAR has one entry per request the mocks answered.
+func TestRunReportsOfRealRuns(t *testing.T) {
+	requireRuntime(t)
+	root := repoRoot(t)
+	schema, err := jsonschema.Compile(filepath.Join(root, "docs", "report.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := (&Runner{}).RunPaths(context.Background(), []string{filepath.Join(root, "workflows", "oracle", "tests")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := 0
+	for _, f := range results {
+		for _, c := range f.Cases {
+			r := c.Exec.Result
+			if r == nil {
+				continue
+			}
+			runs++
+			var buf bytes.Buffer
+			if err := report.WriteJSON(&buf, r); err != nil {
+				t.Fatal(err)
+			}
+			var doc any
+			if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+				t.Fatalf("case %q: report is not JSON: %v", c.Case.Name, err)
+			}
+			if err := schema.Validate(doc); err != nil {
+				t.Errorf("case %q: report does not match its schema: %#v", c.Case.Name, err)
+			}
+			if har := report.NewHAR(r); len(har.Log.Entries) != len(c.Exec.Requests) {
+				t.Errorf("case %q: %d HAR entries for %d requests", c.Case.Name, len(har.Log.Entries), len(c.Exec.Requests))
+			}
+		}
+	}
+	if runs < 6 {
+		t.Errorf("only %d seed cases produced a run result", runs)
+	}
+}
+
+// TestRejections: expect.error matches document diagnostics, an unknown
+// workflowId and invalid inputs, and nothing is called.
+func TestRejections(t *testing.T) {
+	requireRuntime(t)
+	results, err := (&Runner{}).RunPaths(context.Background(), []string{filepath.Join("testdata", "reject")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range results {
+		if f.Err != nil {
+			t.Fatal(f.Err)
+		}
+		for _, c := range f.Cases {
+			n++
+			if !c.Pass || c.Exec.Err == nil || len(c.Exec.Requests) != 0 {
+				var buf bytes.Buffer
+				_ = WriteText(&buf, []*FileResult{{File: f.File, Cases: []*CaseResult{c}}}, true)
+				t.Errorf("case %q: pass=%v err=%v calls=%d\n%s", c.Case.Name, c.Pass, c.Exec.Err, len(c.Exec.Requests), buf.String())
+			}
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d rejection cases ran, want 3", n)
 	}
 }

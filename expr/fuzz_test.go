@@ -1,0 +1,109 @@
+package expr
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+var exprSeeds = []string{
+	"$url", "$method", "$statusCode", "$self", "$request.header.X-Api-Key", "$request.query.page",
+	"$request.path.id", "$request.body#/a/0", "$response.body", "$response.body#/a~1b/~0c",
+	"$response.headers.Location", "$response.body.data[0].id", "$message.payload#/x",
+	"$inputs.a.b", "$inputs.a#/0", "$outputs.x", "$steps.s.outputs.o#/p", "$workflows.w.inputs.i",
+	"$sourceDescriptions.api.getPet", "$components.parameters.p", "$inputs.l[3]", "$", "$x", "$response.body#",
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range exprSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		e, err := Parse(src)
+		if err != nil {
+			return
+		}
+		s1 := e.String()
+		e2, err := Parse(s1)
+		if err != nil {
+			t.Fatalf("Parse(%q).String() = %q does not parse: %v", src, s1, err)
+		}
+		if s2 := e2.String(); s2 != s1 {
+			t.Fatalf("String() not stable: %q -> %q -> %q", src, s1, s2)
+		}
+		_, _ = e.Eval(MapScope{"$response.body": map[string]any{"a": []any{1.0}}})
+	})
+}
+
+func FuzzParseValue(f *testing.F) {
+	for _, s := range exprSeeds {
+		f.Add(s)
+	}
+	for _, s := range []string{"Bearer {$inputs.token}", "Bearer $inputs.token", "$100", "$.items[*]",
+		"{$sourceDescriptions.a.url}#/paths/~1x/get", "a {$inputs.x} b {$steps.s.outputs.y#/0} c", "{$inputs.a", "{{$inputs.a}}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		v, err := ParseValue(src)
+		if err != nil {
+			return
+		}
+		s1 := v.String()
+		v2, err := ParseValue(s1)
+		if err != nil {
+			t.Fatalf("ParseValue(%q).String() = %q does not parse: %v", src, s1, err)
+		}
+		if s2 := v2.String(); s2 != s1 || v2.Kind() != v.Kind() && v.Kind() != Literal {
+			t.Fatalf("String() not stable: %q -> %q (%v) -> %q (%v)", src, s1, v.Kind(), s2, v2.Kind())
+		}
+		_, _ = v.Eval(MapScope{"$inputs.x": map[string]any{"a": nil}})
+	})
+}
+
+func FuzzParseCondition(f *testing.F) {
+	for _, s := range []string{"$statusCode == 200", "$a && $b || !($c < 'x''y')", `$response.body#/s == "x"`,
+		"$response.body.data[0].id != null && $inputs.n >= -1.5e3", "!!true", "(1 < 2) || null == null",
+		"$statusCode === 200", "$inputs.a && ($inputs.b || $inputs.c)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		c, err := ParseCondition(src)
+		if err != nil {
+			return
+		}
+		s1 := c.String()
+		c2, err := ParseCondition(s1)
+		if err != nil {
+			t.Fatalf("ParseCondition(%q).String() = %q does not parse: %v", src, s1, err)
+		}
+		if s2 := c2.String(); s2 != s1 {
+			t.Fatalf("String() not stable: %q -> %q -> %q", src, s1, s2)
+		}
+		_, _, _ = c.Explain(MapScope{"$statusCode": 200, "$response.body": map[string]any{"s": "x"}})
+	})
+}
+
+// FuzzCriterion feeds random conditions and JSON bodies to the jsonpath and
+// regex criteria: nothing may panic.
+func FuzzCriterion(f *testing.F) {
+	f.Add(`$.lifecycleState == "STOPPED"`, `{"lifecycleState":"STOPPED"}`)
+	f.Add(`$[?count(@.pets) > 0]`, `{"pets":[1]}`)
+	f.Add(`$.data.length > 0 && $[0].a == 'x'`, `[{"a":"x"}]`)
+	f.Add(`^(a+)+$`, `"aaaa"`)
+	f.Fuzz(func(t *testing.T, cond, doc string) {
+		var body any
+		if json.Unmarshal([]byte(doc), &body) != nil {
+			body = doc
+		}
+		scope := MapScope{"$response.body": body}
+		for _, typ := range []string{"jsonpath", "regex", "simple"} {
+			c, err := CompileCriterion(CriterionSpec{Context: "$response.body", Condition: cond, Type: typ})
+			if err != nil {
+				continue
+			}
+			out := c.Eval(scope)
+			if out.Pass && out.Err != nil {
+				t.Fatalf("%s %q passed with error %v", typ, cond, out.Err)
+			}
+		}
+	})
+}
