@@ -54,6 +54,10 @@ const DefaultMaxClockSkew = 5 * time.Minute
 // maxBodyBytes bounds request bodies; real CreateImage bodies are well under a kilobyte.
 const maxBodyBytes = 1 << 20
 
+// MaxRequestLog bounds the request log; a long demo with time-based provisioning would otherwise grow it
+// without end. The oldest entries are dropped first; Seq keeps counting.
+const MaxRequestLog = 10000
+
 // Options configure a Server. The zero value is a working simulator in presence mode.
 type Options struct {
 	// Auth is the authentication mode; empty means AuthPresence.
@@ -117,6 +121,7 @@ type Server struct {
 	calls       map[string]int
 	faults      []Fault
 	log         []Request
+	logged      int // requests logged since Reset, for Request.Seq
 	seq         int // request counter, for opc-request-id
 	imageSeq    int // new image counter, for OCIDs
 	settleState string
@@ -206,6 +211,7 @@ func (s *Server) Reset() {
 	s.calls = map[string]int{}
 	s.faults = slices.Clone(s.opts.Faults)
 	s.log = nil
+	s.logged = 0
 	s.seq = 0
 	s.imageSeq = 0
 	s.settleState = s.opts.SettleState
@@ -234,12 +240,14 @@ func (s *Server) CallCounts() map[string]int {
 	return out
 }
 
-// Requests returns a copy of the request log (API calls only, not the control API).
+// Requests returns a copy of the request log (API calls only, not the control API), oldest first, at most
+// MaxRequestLog entries.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Request, len(s.log))
-	for i, r := range s.log {
+	kept := s.log[max(0, len(s.log)-MaxRequestLog):]
+	out := make([]Request, len(kept))
+	for i, r := range kept {
 		r.Header = r.Header.Clone()
 		r.Body = slices.Clone(r.Body)
 		out[i] = r
@@ -578,7 +586,12 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, op string, body [
 		Status: status, ErrorCode: errCode, RequestID: requestID,
 	}
 	s.mu.Lock()
-	entry.Seq = len(s.log) + 1
+	s.logged++
+	entry.Seq = s.logged
+	if len(s.log) >= 2*MaxRequestLog {
+		// Trim in bulk so the cost per request stays constant.
+		s.log = append(s.log[:0], s.log[len(s.log)-MaxRequestLog:]...)
+	}
 	s.log = append(s.log, entry)
 	s.mu.Unlock()
 

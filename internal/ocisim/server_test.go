@@ -766,3 +766,31 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("getImage calls = %d", got)
 	}
 }
+
+func TestRequestLogIsBounded(t *testing.T) {
+	s := newSim(t, Options{})
+	req := httptest.NewRequest("GET", "/20160918/nothing", nil)
+	for i := 0; i < 2*MaxRequestLog+5; i++ {
+		s.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	log := s.Requests()
+	if len(log) != MaxRequestLog || log[0].Seq != MaxRequestLog+6 || log[len(log)-1].Seq != 2*MaxRequestLog+5 {
+		t.Errorf("log has %d entries, seq %d..%d", len(log), log[0].Seq, log[len(log)-1].Seq)
+	}
+}
+
+// Target: a getImage poll through the handler in well under 50µs, so a simulator never slows a workflow test.
+func BenchmarkGetImage(b *testing.B) {
+	s := newSim(b, Options{ProvisioningPolls: Forever})
+	id := do(b, s, "POST", "/20160918/images", seedBody).str("id")
+	req := httptest.NewRequest("GET", "/20160918/images/"+id, nil)
+	req.Header.Set("Authorization", "x")
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatal(rec.Code)
+		}
+	}
+}
