@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -255,5 +256,50 @@ func TestRunAuthRegionFromProfile(t *testing.T) {
 		if !strings.Contains(stderr.String(), "auth: getInstance: applying ociRequestSigning (oci)") {
 			t.Errorf("%s: no auth log in\n%s", tc.name, stderr.String())
 		}
+	}
+}
+
+// TestRunAuthBearerCanary sends a bearer token and a query API key through the CLI with every output on, to
+// a server that fails the run, and looks for them in stdout, stderr and the reports.
+func TestRunAuthBearerCanary(t *testing.T) {
+	const canary = "k9canary"
+	t.Setenv("ARAZZO_T_TOKEN", canary+"-token")
+	t.Setenv("ARAZZO_T_KEY", canary+"-key")
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("Authorization")+" "+r.URL.Query().Get("api_key")+" "+r.Header.Get("X-API-Key"))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"message":"no"}`)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	report, har, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.har"), filepath.Join(dir, "r.xml")
+	for _, wf := range []string{"getBoth", "getQuery"} {
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"run", "../../runtime/auth/testdata/auth.arazzo.yaml", "-w", wf, "--server", "api=" + srv.URL,
+			"--auth", "api=bearer:env:ARAZZO_T_TOKEN", "--auth", "api=apikey:env:ARAZZO_T_KEY",
+			"-v", "--json", "--report", report, "--har", har, "--junit", junit}, nil, &stdout, &stderr)
+		if code != exitFailed {
+			t.Fatalf("%s: exit %d, want %d\n%s", wf, code, exitFailed, stderr.String())
+		}
+		seen := stdout.String() + stderr.String()
+		for _, f := range []string{report, har, junit} {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen += string(b)
+		}
+		if i := strings.Index(seen, canary); i >= 0 {
+			t.Errorf("%s: a secret leaked: …%s…", wf, seen[max(0, i-80):min(len(seen), i+30)])
+		}
+		if !strings.Contains(stderr.String(), "auth: "+wf+": applying") {
+			t.Errorf("%s: -v shows no auth decision:\n%s", wf, stderr.String())
+		}
+	}
+	want := []string{"Bearer k9canary-token  k9canary-key", " k9canary-key "}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("server saw %q, want %q", got, want)
 	}
 }
