@@ -126,6 +126,9 @@ func TestRunSeedSignedAgainstOCISim(t *testing.T) {
 			if img, ok := sim.Image(fmt.Sprint(out["imageId"])); !ok || img.LifecycleState != ocisim.ImageAvailable {
 				t.Errorf("simulator image %v %v", img, ok)
 			}
+			if strings.Contains(stderr.String(), "from the OCI profile") {
+				t.Errorf("the profile region was reported although --server sets the base URL:\n%s", stderr.String())
+			}
 			if !strings.Contains(stderr.String(), tc.wantLog) {
 				t.Errorf("stderr\n%s\nwant %q", stderr.String(), tc.wantLog)
 			}
@@ -242,7 +245,7 @@ func TestRunAuthRegionFromProfile(t *testing.T) {
 		extra       []string
 		want, avoid string
 	}{
-		{"profile region", nil, "https://iaas.us-phoenix-1.oraclecloud.com/20160918/instances/i", ""},
+		{"profile region", nil, "auth: ociComputeApi server variable region=us-phoenix-1 from the OCI profile", ""},
 		{"--server-var wins", []string{"--server-var", "ociComputeApi.region=eu-zurich-1"}, "https://iaas.eu-zurich-1.oraclecloud.com/20160918/instances/i", "from the OCI profile"},
 	} {
 		var stdout, stderr bytes.Buffer
@@ -252,6 +255,9 @@ func TestRunAuthRegionFromProfile(t *testing.T) {
 		}
 		if !strings.Contains(stderr.String(), tc.want) || tc.avoid != "" && strings.Contains(stderr.String(), tc.avoid) {
 			t.Errorf("%s: stderr\n%s\nwant %q, not %q", tc.name, stderr.String(), tc.want, tc.avoid)
+		}
+		if tc.avoid == "" && !strings.Contains(stderr.String(), "https://iaas.us-phoenix-1.oraclecloud.com/20160918/instances/i") {
+			t.Errorf("%s: the profile region is not in the URL:\n%s", tc.name, stderr.String())
 		}
 		if !strings.Contains(stderr.String(), "auth: getInstance: applying ociRequestSigning (oci)") {
 			t.Errorf("%s: no auth log in\n%s", tc.name, stderr.String())
