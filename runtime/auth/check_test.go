@@ -21,7 +21,9 @@ func TestCheck(t *testing.T) {
 		want  []string // substrings of the error; none = no error
 	}{
 		{[]string{"api=bearer:env:T_TOKEN", "api=oauth2:env:T_ID:env:T_SECRET", "api.sig=oci:DEFAULT@" + cfg, "api.headerKey=apikey:env:T_TOKEN"}, nil},
-		{[]string{"nope=bearer:env:T_TOKEN"}, []string{`--auth nope: no source description "nope" (have api)`}},
+		{[]string{"nope=bearer:env:T_TOKEN"}, []string{`--auth nope: no source description "nope" (have api, plain)`}},
+		{[]string{"plain=apikey:env:T_TOKEN"}, []string{`--auth plain: source "plain" declares no security schemes, so there is nowhere to put the apikey credential`}},
+		{[]string{"plain=bearer:env:T_TOKEN", "plain=oci:DEFAULT@" + cfg}, nil},
 		{[]string{"api.nope=bearer:env:T_TOKEN"}, []string{`--auth api.nope: source "api" declares no security scheme "nope" (have basicAuth, bearerAuth, cookieKey, headerKey, oauth, queryKey, sig)`}},
 		{[]string{"api.basicAuth=bearer:env:T_TOKEN"}, []string{"--auth api.basicAuth: a bearer token fits http bearer, oauth2 or openIdConnect schemes, not http basic"}},
 		{[]string{"api.headerKey=oauth2:env:T_ID:env:T_SECRET"}, []string{"--auth api.headerKey: oauth2 client credentials fit oauth2 schemes, not apiKey in header"}},

@@ -108,6 +108,14 @@ func TestSchemes(t *testing.T) {
 			check:  header("X-API-Key", "explicit-key"), log: "the explicit X-API-Key header parameter wins over headerKey (apikey)",
 		},
 		{
+			name: "no security declared: a source-wide bearer is still sent (operation found by path)", flags: []string{"plain=bearer:env:T_TOKEN", "api=basic:env:T_USER:env:T_PASS"}, workflow: "getPlain",
+			check: header("Authorization", "Bearer tok-123"), log: "GET /things: the description declares no security; applying bearer from --auth plain",
+		},
+		{
+			name: "no security declared: an api key has nowhere to go", flags: []string{"plain=apikey:env:T_KEY"}, workflow: "getPlain",
+			check: all(header("Authorization", ""), query("api_key", "")),
+		},
+		{
 			name: "other sources' credentials are not used", flags: []string{"other=bearer:env:T_TOKEN"}, workflow: "getBearer",
 			check: header("Authorization", ""),
 		},
