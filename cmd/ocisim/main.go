@@ -3,7 +3,7 @@
 // line per request to stderr, and stops on SIGINT or SIGTERM.
 //
 //	ocisim [-addr 127.0.0.1:0] [-auth presence|none|signature] [-public-key FILE] [-polls N]
-//	       [-provision-time D] [-fail-to-deleted] [-faults SPEC]
+//	       [-provision-time D] [-fail-to-deleted] [-faults SPEC] [-instance OCID=STATE ...]
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -42,6 +43,15 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	failToDeleted := fs.Bool("fail-to-deleted", false, "new images settle in DELETED instead of AVAILABLE (a failed capture)")
 	faults := fs.String("faults", "", `fault injection, e.g. "createImage#1=429;retry-after=2,getImage#2-3=500,*=latency=50ms"`)
 	quiet := fs.Bool("quiet", false, "do not log requests to stderr")
+	instances := map[string]string{}
+	fs.Func("instance", "add an instance or set a fixture's state, OCID=STATE (repeatable), e.g. ocid1.instance.oc1.phx.mine=STOPPED", func(v string) error {
+		id, state, ok := strings.Cut(v, "=")
+		if !ok || id == "" || state == "" {
+			return fmt.Errorf("want OCID=STATE")
+		}
+		instances[id] = strings.ToUpper(state)
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ocisim [flags]\n\nServes a simulated OCI Compute API; the first stdout line is its base URL.\n\nflags:")
 		fs.PrintDefaults()
@@ -57,7 +67,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		return 2
 	}
 
-	opts := ocisim.Options{Auth: ocisim.AuthMode(*auth), ProvisioningTime: *provisionTime}
+	opts := ocisim.Options{Auth: ocisim.AuthMode(*auth), ProvisioningTime: *provisionTime, Instances: instances}
 	switch {
 	case *polls == 0:
 		opts.ProvisioningPolls = ocisim.ZeroPolls

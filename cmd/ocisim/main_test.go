@@ -60,7 +60,7 @@ func start(t *testing.T, args ...string) (string, *syncBuffer, func() int) {
 }
 
 func TestServesAndLogs(t *testing.T) {
-	base, stderr, stop := start(t, "-polls", "0", "-faults", "getImage#2=503")
+	base, stderr, stop := start(t, "-polls", "0", "-faults", "getImage#2=503", "-instance", "ocid1.instance.oc1.iad.mine0001=running")
 	if !strings.HasPrefix(base, "http://127.0.0.1:") || !strings.HasSuffix(base, "/20160918") {
 		t.Fatalf("first stdout line = %q", base)
 	}
@@ -78,6 +78,9 @@ func TestServesAndLogs(t *testing.T) {
 	}
 	if st := get("/instances/ocid1.instance.oc1.phx.simstopped0001", "secret-canary"); st != 200 {
 		t.Errorf("presence mode with a token: %d", st)
+	}
+	if st := get("/instances/ocid1.instance.oc1.iad.mine0001", "x"); st != 200 {
+		t.Errorf("-instance: %d", st)
 	}
 	if st := get("/instances/ocid1.instance.oc1.phx.simstopped0001", ""); st != 401 {
 		t.Errorf("presence mode without a token: %d", st)
@@ -158,6 +161,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-public-key", notKey}, "no PEM block"},
 		{[]string{"extra"}, "unexpected argument"},
 		{[]string{"-nosuchflag"}, "flag provided but not defined"},
+		{[]string{"-instance", "ocid1.instance.oc1.phx.x"}, "want OCID=STATE"},
+		{[]string{"-instance", "ocid1.instance.oc1.phx.x=ASLEEP"}, "not a lifecycle state"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

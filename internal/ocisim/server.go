@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -83,6 +84,10 @@ type Options struct {
 	// simulate a failed capture.
 	SettleState string
 
+	// Instances adds instances (OCID → lifecycle state) to the fixtures, or sets a fixture's state; they are
+	// restored by every Reset. New ones copy the STOPPED fixture's shape and compartment.
+	Instances map[string]string
+
 	// Faults inject errors and latency into chosen calls.
 	Faults []Fault
 	// Clock gives the current time; nil means time.Now. It drives signature skew checks, timestamps of new
@@ -153,6 +158,11 @@ func New(opts Options) (*Server, error) {
 	if err := checkPolls(opts.ProvisioningPolls); err != nil {
 		return nil, err
 	}
+	for id, state := range opts.Instances {
+		if id == "" || !instanceStates[state] {
+			return nil, fmt.Errorf("ocisim: instance %q: state %q is not a lifecycle state", id, state)
+		}
+	}
 	if opts.MaxClockSkew <= 0 {
 		opts.MaxClockSkew = DefaultMaxClockSkew
 	}
@@ -205,6 +215,10 @@ func (s *Server) Reset() {
 	for _, in := range fixtureInstances() {
 		s.instances[in.ID] = in
 		s.instanceIDs = append(s.instanceIDs, in.ID)
+	}
+	extra := slices.Sorted(maps.Keys(s.opts.Instances))
+	for _, id := range extra {
+		s.setInstanceStateLocked(id, s.opts.Instances[id])
 	}
 	s.images = map[string]*imageRecord{}
 	s.imageIDs = nil
@@ -327,6 +341,11 @@ func (s *Server) SetInstanceState(id, state string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.setInstanceStateLocked(id, state)
+	return nil
+}
+
+func (s *Server) setInstanceStateLocked(id, state string) {
 	in, ok := s.instances[id]
 	if !ok {
 		in = fixtureInstances()[0]
@@ -338,7 +357,6 @@ func (s *Server) SetInstanceState(id, state string) error {
 	in.LifecycleState = state
 	in.stateBeforeImage = ""
 	in.version++
-	return nil
 }
 
 // SetImageState puts an existing image into a lifecycle state. An image forced out of PROVISIONING no longer

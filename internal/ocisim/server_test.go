@@ -894,3 +894,24 @@ func validMethod(m string) bool {
 	}
 	return false
 }
+
+func TestExtraInstancesSurviveReset(t *testing.T) {
+	mine := "ocid1.instance.oc1.iad.mine0001"
+	s := newSim(t, Options{Instances: map[string]string{mine: StateStopped, InstanceRunning: StateStopped}})
+	check := func() {
+		t.Helper()
+		if r := do(t, s, "GET", "/20160918/instances/"+mine, ""); r.str("lifecycleState") != StateStopped || r.str("compartmentId") != CompartmentID {
+			t.Errorf("extra instance: %s", r.body)
+		}
+		if in, _ := s.Instance(InstanceRunning); in.LifecycleState != StateStopped {
+			t.Errorf("overridden fixture = %s", in.LifecycleState)
+		}
+	}
+	check()
+	do(t, s, "POST", "/20160918/images", createFrom(mine))
+	s.Reset()
+	check()
+	if _, err := New(Options{Instances: map[string]string{mine: "ASLEEP"}}); err == nil {
+		t.Error("bad instance state accepted")
+	}
+}
