@@ -31,6 +31,7 @@ func TestSeedAgainstSimulator(t *testing.T) {
 		outputs  map[string]any
 		calls    int
 		errHas   string
+		setup    func(*ocisim.Server) error
 	}{
 		{name: "1 stopped instance", instance: ocisim.InstanceStopped, status: runtime.Succeeded,
 			trace:   "readInstance:goto createImage createImage:next pollImage:goto pollImage pollImage:goto pollImage pollImage:end",
@@ -46,12 +47,19 @@ func TestSeedAgainstSimulator(t *testing.T) {
 			calls: 30, errHas: "step pollImage re-entered"},
 		{name: "7 429 on createImage", sim: ocisim.Options{Faults: []ocisim.Fault{{Operation: "createImage", FromCall: 1, Status: 429, RetryAfter: 1}}},
 			instance: ocisim.InstanceStopped, status: runtime.Failed, trace: "readInstance:goto createImage createImage:fail", calls: 2},
+		{name: "8 instance busy creating an image", instance: ocisim.InstanceStopped, status: runtime.Succeeded, trace: "readInstance:end", calls: 1,
+			setup: func(s *ocisim.Server) error { return s.SetInstanceState(ocisim.InstanceStopped, "CREATING_IMAGE") }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			sim, err := ocisim.New(tc.sim)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tc.setup != nil {
+				if err := tc.setup(sim); err != nil {
+					t.Fatal(err)
+				}
 			}
 			srv := httptest.NewServer(sim)
 			defer srv.Close()
