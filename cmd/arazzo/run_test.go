@@ -54,6 +54,8 @@ func TestRunCoerceInput(t *testing.T) {
 		{"integer", "42", int64(42), false},
 		{"integer", "4.2", nil, true},
 		{"number", "4.5", 4.5, false},
+		{"number", "NaN", nil, true},
+		{"number", "-Inf", nil, true},
 		{"boolean", "true", true, false},
 		{"boolean", "yes", nil, true},
 		{"object", `{"a":1}`, map[string]any{"a": 1.0}, false},
@@ -284,4 +286,23 @@ func TestRunTimeoutAbortsWithExit3(t *testing.T) {
 	if code != exitAborted || !strings.Contains(stderr.String(), "timed out after 100ms") {
 		t.Errorf("exit %d\n%s", code, stderr.String())
 	}
+}
+
+func FuzzRunCoerceInput(f *testing.F) {
+	for _, typ := range []string{"", "string", "integer", "number", "boolean", "object", "array", "null"} {
+		f.Add(typ, `{"a":[1,2]}`)
+		f.Add(typ, "42")
+	}
+	f.Fuzz(func(t *testing.T, typ, value string) {
+		v, err := runCoerceInput(typ, value)
+		if err != nil {
+			return
+		}
+		if typ == "string" && v != value {
+			t.Fatalf("string input changed: %q -> %#v", value, v)
+		}
+		if _, err := json.Marshal(v); err != nil {
+			t.Fatalf("coerced %q as %s into a non-JSON value %#v", value, typ, v)
+		}
+	})
 }
