@@ -321,6 +321,22 @@ workflows:
 			status: runtime.Aborted, errHas: "step spin re-entered 10 times via goto again",
 		},
 		{
+			name: "a two-step loop is named by the guard",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: poll
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+      - stepId: check
+        operationId: getJob
+        parameters: [{name: id, in: path, value: "1"}]
+        onSuccess: [{name: backToPoll, type: goto, stepId: poll}]
+`,
+			opts:   func(o *runtime.Options) { o.MaxSteps = 9 },
+			status: runtime.Aborted, errHas: "step poll re-entered 4 times via goto backToPoll: stopped after 9 step executions",
+		},
+		{
 			name: "recursive workflows hit the depth guard",
 			doc: `workflows:
   - workflowId: main

@@ -285,7 +285,8 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 	i := 0
 	attemptNo := 1
 	var waited time.Duration
-	var via string // the goto action that re-entered the current step
+	// The innermost loop made by goto, to name it when the guard stops it.
+	loopHead, loopVia := -1, ""
 	reentries := map[int]int{}
 	for i < len(steps) {
 		bs := steps[i]
@@ -294,8 +295,8 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 		}
 		if r.steps >= opts.MaxSteps {
 			msg := fmt.Sprintf("stopped after %d step executions (the --max-steps limit)", r.steps)
-			if via != "" {
-				msg = fmt.Sprintf("step %s re-entered %d times via goto %s: stopped after %d step executions (the --max-steps limit)", bs.step.StepID, reentries[i], via, r.steps)
+			if loopHead >= 0 {
+				msg = fmt.Sprintf("step %s re-entered %d times via goto %s: stopped after %d step executions (the --max-steps limit)", steps[loopHead].step.StepID, reentries[loopHead], loopVia, r.steps)
 			}
 			return &outcome{status: Aborted, err: msg, failedAt: bs.step.StepID}
 		}
@@ -336,8 +337,10 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 				x.att.Action = "next"
 				st.finishAttempt(x)
 				i++
-				attemptNo, via = 1, ""
-				st.pacer.enter(i)
+				attemptNo = 1
+				if st.pacer.enter(i) {
+					loopHead = -1
+				}
 				continue
 			}
 			switch a.typ {
@@ -355,16 +358,21 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 				if stop != nil {
 					return stop
 				}
-				attemptNo, via = 1, a.name
-				reentries[i]++
+				attemptNo = 1
+				if st.executed[i] { // a jump back: a loop
+					loopHead, loopVia = i, a.name
+					reentries[i]++
+				}
 				continue
 			}
 			// A retry action in a success list is invalid; treat as next.
 			x.att.Action = "next"
 			st.finishAttempt(x)
 			i++
-			attemptNo, via = 1, ""
-			st.pacer.enter(i)
+			attemptNo = 1
+			if st.pacer.enter(i) {
+				loopHead = -1
+			}
 			continue
 		}
 
@@ -393,8 +401,11 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			if stop != nil {
 				return stop
 			}
-			attemptNo, via = 1, a.name
-			reentries[i]++
+			attemptNo = 1
+			if st.executed[i] { // a jump back: a loop
+				loopHead, loopVia = i, a.name
+				reentries[i]++
+			}
 			continue
 		case "retry":
 			st.countRetry(bs, a)
