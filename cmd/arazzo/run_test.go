@@ -306,3 +306,33 @@ func FuzzRunCoerceInput(f *testing.F) {
 		}
 	})
 }
+
+func TestRunStopsOnInvalidDocument(t *testing.T) {
+	requireRunDeps(t)
+	dir := t.TempDir()
+	api, _ := filepath.Abs("../../runtime/testdata/oci/openapi.yaml")
+	doc := `arazzo: 1.0.1
+info: {title: broken, version: "1"}
+sourceDescriptions:
+  - {name: oci, url: ` + api + `, type: openapi}
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: s
+        operationId: getInstance
+        parameters: [{name: instanceId, in: path, value: x}]
+        onSuccess: [{name: jump, type: goto, stepId: nowhere}]
+`
+	path := filepath.Join(dir, "broken.arazzo.yaml")
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", path}, nil, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "broken.arazzo.yaml:11:") || !strings.Contains(stderr.String(), "nowhere") {
+		t.Errorf("exit %d\n%s", code, stderr.String())
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout %q", stdout.String())
+	}
+}
