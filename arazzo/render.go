@@ -134,7 +134,7 @@ func WriteText(w io.Writer, ds Diagnostics, src Sources, color bool) error {
 }
 
 func writeTextHeader(w io.Writer, d *Diagnostic, p painter) {
-	file := d.File
+	file := oneLine(d.File)
 	if file == "" {
 		file = "<unknown>"
 	}
@@ -151,7 +151,7 @@ func writeTextHeader(w io.Writer, d *Diagnostic, p painter) {
 	}
 	rule := ""
 	if d.Rule != "" {
-		rule = " [" + d.Rule + "]"
+		rule = " [" + oneLine(d.Rule) + "]"
 	}
 	fmt.Fprintf(w, "%s: %s: %s%s\n", p.paint(styleBold, loc), sev, p.paint(styleBold, oneLine(d.Msg)), rule)
 }
@@ -169,10 +169,12 @@ func writeSnippet(w io.Writer, d *Diagnostic, lines []string, p painter) {
 	shown, cells := expandLine(text)
 	fmt.Fprintf(w, "%s %s\n", p.paint(styleGutter, fmt.Sprintf("%*s |", width+1, num)), shown)
 
-	col := max(d.Pos.Col, 1)
+	// Columns past the line end (a stale or hostile position) point just
+	// after the text instead of drawing an arbitrarily long underline.
+	col := min(max(d.Pos.Col, 1), len(cells))
 	endCol := col + 1
 	if d.End.Line == d.Pos.Line && d.End.Col > col {
-		endCol = d.End.Col
+		endCol = min(d.End.Col, len(cells)+1)
 	}
 	// cells[i] is the display cell where rune i+1 starts; the line end
 	// is one past the last rune, so a caret can point just after the text.
@@ -188,8 +190,8 @@ func writeSnippet(w io.Writer, d *Diagnostic, lines []string, p painter) {
 	}
 }
 
-// cellAt returns the display cell of 1-based rune column col; columns past
-// the end of the line continue one cell per column.
+// cellAt returns the display cell of 1-based rune column col; the column
+// after the line end is one cell past its last one.
 func cellAt(cells []int, col int) int {
 	if col-1 < len(cells) {
 		return cells[col-1]
@@ -253,12 +255,27 @@ func splitLines(b []byte) []string {
 }
 
 // oneLine keeps a message on its line: a diagnostic's first line must stay
-// parseable as path:line:col by editors and CI annotators.
+// parseable as path:line:col by editors and CI annotators. Other control
+// characters (a document may put ESC in a value a message quotes) become
+// U+FFFD so that they cannot drive the terminal.
 func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
+	clean := true
+	for _, r := range s {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			clean = false
+			break
+		}
+	}
+	if clean {
 		return s
 	}
-	return strings.Join(strings.Fields(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)), " ")
+	s = strings.Join(strings.Fields(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)), " ")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 }
 
 func plural(n int, word string) string {

@@ -113,7 +113,7 @@ func WriteSARIF(w io.Writer, ds Diagnostics, toolVersion string) error {
 			loc := sarifPhysicalLocation{ArtifactLocation: sarifArtifact(d.File)}
 			if d.Pos.Line > 0 {
 				end := extent(d)
-				loc.Region = &sarifRegion{StartLine: d.Pos.Line, StartColumn: d.Pos.Col, EndLine: end.Line}
+				loc.Region = &sarifRegion{StartLine: d.Pos.Line, StartColumn: max(d.Pos.Col, 0), EndLine: end.Line}
 				if end.Col > 0 {
 					loc.Region.EndColumn = end.Col
 					if end == d.Pos {

@@ -33,6 +33,7 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --server SOURCE=URL       base URL for a source description (repeatable)
   --server-var SOURCE.VAR=VALUE  server variable for a source (repeatable)
   --mock FILE               answer operations from a mock file, offline
+  --auth SOURCE[.SCHEME]=KIND:SPEC  credentials from env/files (repeatable; see docs/auth.md)
   --json                    print the full run result instead of the outputs
   -v                        explain criteria and show warnings
   --max-steps N             step executions per run (default 1000)
@@ -63,6 +64,7 @@ type runFlags struct {
 	reportFile     string
 	harFile        string
 	junitFile      string
+	auth           []string // --auth, applied by run_auth.go
 }
 
 // runListFlag collects a repeatable flag.
@@ -93,6 +95,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.StringVar(&f.reportFile, "report", "", "")
 	fs.StringVar(&f.harFile, "har", "", "")
 	fs.StringVar(&f.junitFile, "junit", "", "")
+	fs.Var((*runListFlag)(&f.auth), "auth", "")
 	help := false
 	fs.BoolVar(&help, "h", false, "")
 	fs.BoolVar(&help, "help", false, "")
@@ -192,6 +195,9 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 			return fail("--mock: %v", err)
 		}
 		opts.Transport = m.Transport()
+	}
+	if err := runApplyAuth(doc, f, &opts, stderr); err != nil {
+		return fail("%v", err)
 	}
 	opts.Observer = &runProgress{w: stderr, verbose: f.verbose}
 

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 
@@ -28,7 +29,8 @@ const validateUsage = `usage: arazzo validate [flags] FILE...
 
 Checks Arazzo documents (and the source descriptions they name) and reports
 every problem with file:line:col, a rule id and, when known, a fix.
-FILE "-" reads standard input.
+FILE "-" reads standard input; a directory is searched for Arazzo documents
+(.yaml, .yml or .json files with a top-level "arazzo" field).
 
 flags:
   --format text|json|sarif|github   output format (default text)
@@ -82,11 +84,11 @@ func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
+	files, code := validateExpandDirs(files, stderr)
 	ctx := context.Background()
 	opts := arazzo.LoadOptions{AllowRemote: o.allowRemote}
 	var all arazzo.Diagnostics
 	src := arazzo.Sources{}
-	code := exitOK
 	loaded := 0
 	for _, file := range files {
 		ds, err := validateOne(ctx, file, stdin, opts, src)
@@ -151,6 +153,9 @@ func validateOne(ctx context.Context, file string, stdin io.Reader, opts arazzo.
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				err = pe.Err
+			}
+			if strings.Contains(err.Error(), file) {
+				return nil, err // already names the file
 			}
 			return nil, fmt.Errorf("cannot read %s: %w", file, err)
 		}
@@ -283,6 +288,72 @@ func validateToolVersion() string {
 		return ""
 	}
 	return bi.Main.Version
+}
+
+// validateArazzoKey finds a top-level "arazzo" field in YAML or JSON text.
+// In YAML it is an unindented key; in JSON a quoted key that opens the
+// object or sits at a top-level indentation.
+var validateArazzoKey = regexp.MustCompile(`(?m)\A\s*\{\s*"arazzo"\s*:|^arazzo\s*:|^[ \t]{0,4}"arazzo"\s*:|^\{\s*"arazzo"\s*:`)
+
+// validateSniffBytes is how much of a file is read to decide whether a file
+// found in a directory is an Arazzo document.
+const validateSniffBytes = 64 << 10
+
+// validateExpandDirs replaces each directory argument by the Arazzo
+// documents below it, in lexical order. Other arguments stay as they are. A
+// directory without any document is a usage error (exit 2), reported on
+// stderr, so that a CI job pointed at the wrong place does not pass.
+func validateExpandDirs(args []string, stderr io.Writer) ([]string, int) {
+	code := exitOK
+	var out []string
+	for _, arg := range args {
+		st, err := os.Stat(arg)
+		if arg == "-" || err != nil || !st.IsDir() {
+			out = append(out, arg)
+			continue
+		}
+		var found []string
+		walkErr := filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if path != arg && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			switch strings.ToLower(filepath.Ext(path)) {
+			case ".yaml", ".yml", ".json":
+			default:
+				return nil
+			}
+			head, err := readHead(path, validateSniffBytes)
+			if err == nil && validateArazzoKey.Match(head) {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if walkErr != nil {
+			fmt.Fprintf(stderr, "arazzo validate: %v\n", walkErr)
+			code = exitUsage
+		}
+		if len(found) == 0 && walkErr == nil {
+			fmt.Fprintf(stderr, "arazzo validate: no Arazzo documents in %s\n", arg)
+			code = exitUsage
+		}
+		out = append(out, found...)
+	}
+	return out, code
+}
+
+func readHead(path string, n int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, n))
 }
 
 func countStdin(files []string) int {

@@ -2,13 +2,18 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/arazzo-go/arazzo/arazzo"
 )
@@ -157,3 +162,70 @@ func TestValidateNoColorForPipes(t *testing.T) {
 func TestGraphCases(t *testing.T) { runCLICases(t, "graph") }
 
 func TestListCases(t *testing.T) { runCLICases(t, "list") }
+
+// TestValidateJSONMatchesSchema checks every JSON golden output of validate
+// against docs/validate-output.schema.json, the documented contract.
+func TestValidateJSONMatchesSchema(t *testing.T) {
+	schema, err := jsonschema.NewCompiler().Compile(filepath.Join("..", "..", "docs", "validate-output.schema.json"))
+	if err != nil {
+		t.Fatalf("compiling the schema: %v", err)
+	}
+	argsFiles, _ := filepath.Glob(filepath.Join("testdata", "validate", "*", "args"))
+	checked := 0
+	for _, argsFile := range argsFiles {
+		args, err := os.ReadFile(argsFile)
+		if err != nil || !strings.Contains(string(args), "json") {
+			continue
+		}
+		out, err := os.ReadFile(filepath.Join(filepath.Dir(argsFile), "stdout"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		if err := json.Unmarshal(out, &doc); err != nil {
+			t.Fatalf("%s: not JSON: %v", argsFile, err)
+		}
+		if err := schema.Validate(doc); err != nil {
+			t.Errorf("%s: output does not match the schema: %v", argsFile, err)
+		}
+		checked++
+	}
+	if checked < 2 {
+		t.Fatalf("checked %d JSON outputs, want at least 2", checked)
+	}
+	// The schema must reject a wrong shape, or the checks above prove nothing.
+	bad := map[string]any{"format_version": "1", "valid": true, "error_count": 0, "warning_count": 0,
+		"diagnostics": []any{map[string]any{"file": "f", "severity": "fatal"}}}
+	if err := schema.Validate(bad); err == nil {
+		t.Error("schema accepted a diagnostic without line and with severity fatal")
+	}
+}
+
+// TestValidateAllowRemote checks that --allow-remote reaches the loader: the
+// same document gets a source-not-fetched warning without it and loads its
+// remote Arazzo source with it.
+func TestValidateAllowRemote(t *testing.T) {
+	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join("testdata", "validate", "docs"))))
+	t.Cleanup(srv.Close)
+	doc := "arazzo: 1.0.1\ninfo: {title: remote, version: 1.0.0}\n" +
+		"sourceDescriptions:\n- name: lib\n  url: " + srv.URL + "/shared.arazzo.yaml\n  type: arazzo\n" +
+		"workflows:\n- workflowId: w\n  steps:\n  - stepId: s\n    workflowId: $sourceDescriptions.lib.ping\n"
+	for _, tc := range []struct {
+		args        []string
+		wantWarning bool
+	}{
+		{[]string{"validate", "--format", "json", "-"}, true},
+		{[]string{"validate", "--format", "json", "--allow-remote", "-"}, false},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(tc.args, strings.NewReader(doc), &stdout, &stderr)
+		var rep arazzo.JSONReport
+		if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+			t.Fatalf("%q: output is not JSON: %v\n%s%s", tc.args, err, stdout.String(), stderr.String())
+		}
+		got := strings.Contains(stdout.String(), "source-not-fetched")
+		if code != exitOK || got != tc.wantWarning {
+			t.Errorf("%q: exit %d, source-not-fetched %v; want exit 0, %v\n%s", tc.args, code, got, tc.wantWarning, stdout.String())
+		}
+	}
+}

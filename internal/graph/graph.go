@@ -14,6 +14,7 @@ package graph
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/arazzo-go/arazzo/arazzo"
@@ -76,12 +77,16 @@ type Graph struct {
 // conditions are cut with "…" so that the chart stays readable.
 const MaxLabel = 48
 
+// MaxCriteria is how many criteria of one action a label lists.
+const MaxCriteria = 3
+
 // Build returns the graph of the given workflows of doc, each in its own
 // cluster. A goto or call to a workflow that is drawn points at its start
 // node; other workflows become separate nodes. Build does not need loaded
 // sources: the parsed model is enough.
 func Build(doc *arazzo.Document, workflows []*arazzo.Workflow) *Graph {
 	b := &builder{doc: doc, g: &Graph{}, start: map[string]string{}, outside: map[string]string{}}
+	workflows = slices.DeleteFunc(slices.Clone(workflows), func(wf *arazzo.Workflow) bool { return wf == nil })
 	for i, wf := range workflows {
 		b.start[wf.WorkflowID] = fmt.Sprintf("w%d_start", i)
 	}
@@ -99,11 +104,13 @@ type builder struct {
 }
 
 func (b *builder) workflow(wi int, wf *arazzo.Workflow) {
+	// A model built by hand, or from a broken document, may hold nils.
+	steps := slices.DeleteFunc(slices.Clone(wf.Steps), func(s *arazzo.Step) bool { return s == nil })
 	prefix := fmt.Sprintf("w%d_", wi)
 	c := Cluster{WorkflowID: wf.WorkflowID, Title: "workflow " + wf.WorkflowID}
 	c.Nodes = append(c.Nodes, Node{ID: prefix + "start", Label: wf.WorkflowID, Kind: NodeStart})
 	stepIDs := map[string]string{}
-	for si, s := range wf.Steps {
+	for si, s := range steps {
 		id := fmt.Sprintf("%ss%d", prefix, si)
 		if _, dup := stepIDs[s.StepID]; !dup {
 			stepIDs[s.StepID] = id
@@ -118,14 +125,14 @@ func (b *builder) workflow(wi int, wf *arazzo.Workflow) {
 	usedOK, usedFail := false, false
 
 	stepNode := func(si int) string { return fmt.Sprintf("%ss%d", prefix, si) }
-	if len(wf.Steps) == 0 {
+	if len(steps) == 0 {
 		b.edge(prefix+"start", okID, EdgeNext, "")
 		usedOK = true
 	} else {
 		b.edge(prefix+"start", stepNode(0), EdgeNext, "")
 	}
 
-	for si, s := range wf.Steps {
+	for si, s := range steps {
 		from := stepNode(si)
 		if s.WorkflowID != "" {
 			b.edge(from, b.workflowNode(s.WorkflowID), EdgeCall, "calls")
@@ -152,7 +159,7 @@ func (b *builder) workflow(wi int, wf *arazzo.Workflow) {
 		}
 		if fallsThrough {
 			next := okID
-			if si+1 < len(wf.Steps) {
+			if si+1 < len(steps) {
 				next = stepNode(si + 1)
 			} else {
 				usedOK = true
@@ -205,11 +212,17 @@ func (b *builder) effective(step, workflow []*arazzo.Action, component string) [
 	var out []*arazzo.Action
 	names := map[string]bool{}
 	for _, a := range step {
+		if a == nil {
+			continue
+		}
 		a = b.resolve(a, component)
 		names[a.Name] = true
 		out = append(out, a)
 	}
 	for _, a := range workflow {
+		if a == nil {
+			continue
+		}
 		a = b.resolve(a, component)
 		if !names[a.Name] {
 			out = append(out, a)
@@ -358,19 +371,29 @@ func actionLabel(a *arazzo.Action) string {
 	return label
 }
 
+// criteriaText shows each criterion on its own line, shortened, and at most
+// MaxCriteria of them, so that labels stay readable in a chart.
 func criteriaText(cs []*arazzo.Criterion) string {
-	var parts []string
+	var lines []string
+	n := 0
 	for _, c := range cs {
 		if c == nil {
+			continue
+		}
+		n++
+		if n > MaxCriteria {
 			continue
 		}
 		cond := strings.Join(strings.Fields(c.Condition), " ")
 		if c.Type != "" && c.Type != "simple" {
 			cond = c.Type + ": " + cond
 		}
-		parts = append(parts, cond)
+		lines = append(lines, shorten(cond, MaxLabel))
 	}
-	return shorten(strings.Join(parts, " && "), MaxLabel)
+	if n > MaxCriteria {
+		lines = append(lines, fmt.Sprintf("and %d more", n-MaxCriteria))
+	}
+	return strings.Join(lines, "\n")
 }
 
 func shorten(s string, n int) string {

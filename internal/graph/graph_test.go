@@ -229,3 +229,29 @@ func Example() {
 	//   w0_s0 -->|"ready<br/>$response.body#35;/state == #quot;done#quot;"| w0_done
 	//   w0_s0 -->|"wait"| w0_s0
 }
+
+func TestNilsInModel(t *testing.T) {
+	wf := &arazzo.Workflow{WorkflowID: "w",
+		SuccessActions: []*arazzo.Action{nil},
+		Steps:          []*arazzo.Step{nil, {StepID: "a", OnSuccess: []*arazzo.Action{nil}, OnFailure: []*arazzo.Action{nil}}}}
+	g := Build(nil, []*arazzo.Workflow{nil, wf})
+	edges := edgeSet(g)
+	if len(g.Clusters) != 1 || !edges["w0_start -next-> w0_s0: "] || !edges["w0_s0 -next-> w0_done: "] {
+		t.Errorf("graph with nils = %v", edges)
+	}
+}
+
+func TestCriteriaLines(t *testing.T) {
+	cs := []*arazzo.Criterion{
+		{Condition: "$statusCode == 200"},
+		nil,
+		{Context: "$response.body", Condition: "$.items[?(@.n > 1)]", Type: "jsonpath"},
+		{Condition: "$response.header.X == 'a'", Type: "simple"},
+		{Condition: "$a == 1"},
+		{Condition: "$b == 2"},
+	}
+	want := "$statusCode == 200\njsonpath: $.items[?(@.n > 1)]\n$response.header.X == 'a'\nand 2 more"
+	if got := criteriaText(cs); got != want {
+		t.Errorf("criteriaText = %q, want %q", got, want)
+	}
+}
