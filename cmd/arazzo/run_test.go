@@ -336,3 +336,55 @@ workflows:
 		t.Errorf("stdout %q", stdout.String())
 	}
 }
+
+func TestRunAuthFlag(t *testing.T) {
+	requireRunDeps(t)
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Get("Authorization")
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true}`)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	api := `openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: https://example.invalid}]
+components:
+  securitySchemes:
+    bearerAuth: {type: http, scheme: bearer}
+security: [{bearerAuth: []}]
+paths:
+  /thing:
+    get:
+      operationId: getThing
+      responses: {"200": {description: ok}}
+`
+	wf := `arazzo: 1.0.1
+info: {title: t, version: "1"}
+sourceDescriptions: [{name: api, url: ./api.yaml, type: openapi}]
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: get
+        operationId: getThing
+        successCriteria: [{condition: $statusCode == 200}]
+`
+	os.WriteFile(filepath.Join(dir, "api.yaml"), []byte(api), 0o644)
+	os.WriteFile(filepath.Join(dir, "wf.arazzo.yaml"), []byte(wf), 0o644)
+	t.Setenv("RUN_TEST_TOKEN", "tok-from-env-123")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", filepath.Join(dir, "wf.arazzo.yaml"), "-v", "--server", "api=" + srv.URL,
+		"--auth", "api=bearer:env:RUN_TEST_TOKEN"}, nil, &stdout, &stderr)
+	if code != exitOK || got != "Bearer tok-from-env-123" {
+		t.Fatalf("exit %d, Authorization %q\n%s", code, got, stderr.String())
+	}
+	if strings.Contains(stderr.String()+stdout.String(), "tok-from-env-123") {
+		t.Errorf("the token leaked:\n%s", stderr.String())
+	}
+	stderr.Reset()
+	code = run([]string{"run", filepath.Join(dir, "wf.arazzo.yaml"), "--auth", "nosuch=bearer:env:RUN_TEST_TOKEN"}, nil, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "--auth nosuch") {
+		t.Errorf("unknown source: exit %d\n%s", code, stderr.String())
+	}
+}
