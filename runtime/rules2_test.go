@@ -520,10 +520,12 @@ func TestRequestsReachTheWire(t *testing.T) {
           - {name: q, in: query, value: $inputs.pin}
           - {name: X-Trace, in: header, value: "pin={$inputs.pin}"}
         successCriteria: [{condition: $statusCode == 200}]
+    outputs: {echo: $inputs.pin}
 `,
-			inputs: map[string]any{"pin": "9876-secret"},
-			script: map[string][]answer{"getItem": {{status: 500, body: `{"echo":"9876-secret"}`}}},
-			status: runtime.Failed,
+			inputs:  map[string]any{"pin": "9876-secret"},
+			outputs: `{"echo":"<redacted>"}`,
+			script:  map[string][]answer{"getItem": {{status: 500, body: `{"echo":"9876-secret"}`}}},
+			status:  runtime.Failed,
 			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
 				if !strings.Contains(reqs[0].URL, "9876-secret") {
 					t.Fatalf("the secret did not reach the wire: %s", reqs[0].URL)

@@ -94,7 +94,8 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 	out := r.runWorkflow(ctx, bw, prepared, 0, true)
 	res := r.res
 	res.Status = out.status
-	res.Outputs = out.outputs
+	// An output that echoes a secret input is hidden like the input itself.
+	res.Outputs, _ = redactValue(out.outputs, rd).(map[string]any)
 	res.Error = rd.String(out.err)
 	res.FailedAt = out.failedAt
 	res.Duration = e.opts.Now().Sub(res.Started)
@@ -239,7 +240,8 @@ func (r *runState) resultIfTop(top bool, out *outcome) *Result {
 		return nil
 	}
 	res := *r.res
-	res.Status, res.Outputs, res.Error, res.FailedAt = out.status, out.outputs, r.redact.String(out.err), out.failedAt
+	res.Status, res.Error, res.FailedAt = out.status, r.redact.String(out.err), out.failedAt
+	res.Outputs, _ = redactValue(out.outputs, r.redact).(map[string]any)
 	res.Duration = r.e.opts.Now().Sub(res.Started)
 	return &res
 }
