@@ -271,6 +271,32 @@ workflows:
 			},
 		},
 		{
+			name: "a workflow step's timeout fails the step, not the run",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: call
+        workflowId: slow
+        timeout: 50
+        onFailure: [{name: fallback, type: goto, stepId: after}]
+      - stepId: after
+        operationId: getJob
+        parameters: [{name: id, in: path, value: j}]
+  - workflowId: slow
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+`,
+			script: map[string][]answer{"getItem": {{delay: 2 * time.Second}}},
+			status: runtime.Succeeded, trace: "get:abort call:goto after after:next",
+			check: func(t *testing.T, res *runtime.Result, _ []*recordedRequest) {
+				if !strings.Contains(res.Steps[1].Error, "timed out after 50ms") {
+					t.Errorf("call error %q", res.Steps[1].Error)
+				}
+			},
+		},
+		{
 			name:   "request timeout is a step failure",
 			doc:    "workflows:\n  - workflowId: main\n    steps:" + getOK,
 			script: map[string][]answer{"getItem": {{delay: 2 * time.Second}}},
