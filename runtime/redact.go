@@ -3,7 +3,6 @@ package runtime
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -11,12 +10,23 @@ import (
 // Redacted replaces every secret value in results, events and errors.
 const Redacted = "<redacted>"
 
-// secretName matches input, header and query names that hold credentials.
-var secretName = regexp.MustCompile(`(?i)token|secret|passw|authorization|api[-_]?key|credential|cookie|session|signature`)
+// secretFragments mark input, header and query names that hold credentials.
+// Plain substring tests: this runs for every header of every request.
+var secretFragments = []string{"token", "secret", "passw", "authorization", "apikey", "api-key", "api_key", "credential", "cookie", "session", "signature"}
 
 // IsSecretName reports whether an input, header or query parameter name
-// suggests that its value is a credential.
-func IsSecretName(name string) bool { return secretName.MatchString(name) }
+// suggests that its value is a credential (case-insensitively: token,
+// secret, passw, authorization, api key, credential, cookie, session,
+// signature).
+func IsSecretName(name string) bool {
+	lower := strings.ToLower(name)
+	for _, f := range secretFragments {
+		if strings.Contains(lower, f) {
+			return true
+		}
+	}
+	return false
+}
 
 // redactor hides secret values: the values of secret inputs wherever they
 // appear, and whole values of credential-like headers and query parameters.
