@@ -28,8 +28,10 @@ const MaxTextDiagnostics = 50
 const JSONFormatVersion = "1"
 
 // Sort orders diagnostics by file, line, column and severity (errors first)
-// and drops exact duplicates and nil entries. It returns a new slice and
-// leaves ds as it was.
+// and drops duplicates and nil entries. Diagnostics that differ only in
+// their JSON pointer are duplicates too: a YAML alias used twice puts one
+// source place under two pointers, and the user should read its problem
+// once. It returns a new slice and leaves ds as it was.
 func (ds Diagnostics) Sort() Diagnostics {
 	out := make(Diagnostics, 0, len(ds))
 	for _, d := range ds {
@@ -38,7 +40,11 @@ func (ds Diagnostics) Sort() Diagnostics {
 		}
 	}
 	slices.SortStableFunc(out, compareDiagnostics)
-	return slices.CompactFunc(out, func(a, b *Diagnostic) bool { return *a == *b })
+	return slices.CompactFunc(out, func(a, b *Diagnostic) bool {
+		x, y := *a, *b
+		x.Pointer, y.Pointer = "", ""
+		return x == y
+	})
 }
 
 func compareDiagnostics(a, b *Diagnostic) int {
@@ -54,8 +60,8 @@ func compareDiagnostics(a, b *Diagnostic) int {
 		cmp.Compare(a.Msg, b.Msg),
 		cmp.Compare(a.End.Line, b.End.Line),
 		cmp.Compare(a.End.Col, b.End.Col),
-		cmp.Compare(a.Pointer, b.Pointer),
 		cmp.Compare(a.Fix, b.Fix),
+		cmp.Compare(a.Pointer, b.Pointer),
 	)
 }
 

@@ -248,7 +248,10 @@ func TestSortOrderAndDuplicates(t *testing.T) {
 	c := &Diagnostic{Severity: SeverityError, Rule: "r", Msg: "e", File: "a", Pos: Pos{1, 9}}
 	d := &Diagnostic{Severity: SeverityError, Rule: "r", Msg: "e", File: "B", Pos: Pos{1, 1}}
 	bCopy := *b
-	in := Diagnostics{a, nil, b, c, &bCopy, d}
+	// The same place reached through a YAML alias: another pointer only.
+	bAlias := *b
+	bAlias.Pointer = "/workflows/0/steps/1"
+	in := Diagnostics{a, nil, b, c, &bCopy, d, &bAlias}
 	got := in.Sort()
 	want := Diagnostics{d, c, b, a}
 	if len(got) != len(want) {

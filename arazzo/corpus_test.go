@@ -1,0 +1,57 @@
+package arazzo
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCorpusGolden validates the messy documents of testdata/corpus the way
+// a CI user would see them: every diagnostic as text with its source line
+// and caret. The corpus imitates what catalog documents really contain
+// (dialects, CRLF, BOM, tabs, wide characters, anchors, numbers as ids,
+// JSON input, missing sources), so a wrong column or a flood of repeated
+// diagnostics shows up as a golden diff.
+func TestCorpusGolden(t *testing.T) {
+	files, _ := filepath.Glob("testdata/corpus/*.arazzo.*")
+	if len(files) == 0 {
+		t.Fatal("no corpus in testdata/corpus")
+	}
+	abs, _ := filepath.Abs("testdata/corpus")
+	for _, f := range files {
+		name := filepath.Base(f)
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			absFile, _ := filepath.Abs(f)
+			_, ds, err := Load(context.Background(), f, LoadOptions{})
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			var b bytes.Buffer
+			if err := WriteText(&b, ds.Sort(), Sources{absFile: data, f: data}, false); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.ReplaceAll(b.String(), abs+string(filepath.Separator), "testdata/corpus/")
+			golden := f[:strings.Index(f, ".arazzo.")] + ".golden"
+			if updateGolden() {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("missing golden file (run go test ./arazzo -update): %v", err)
+			}
+			if got != string(want) {
+				t.Errorf("output differs from %s (run with -update and review the diff)\ngot:\n%s\nwant:\n%s", golden, got, want)
+			}
+		})
+	}
+}
