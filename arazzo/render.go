@@ -172,16 +172,18 @@ func writeSnippet(w io.Writer, d *Diagnostic, lines []string, p painter) {
 	width := max(len(num), 4)
 	gutter := strings.Repeat(" ", width+2) + "|"
 	text := lines[d.Pos.Line-1]
+	col, endCol := d.Pos.Col, d.Pos.Col+1
+	if d.End.Line == d.Pos.Line && d.End.Col > col {
+		endCol = d.End.Col
+	}
+	text, col, endCol = snippetWindow(text, col, endCol)
 	shown, cells := expandLine(text)
 	fmt.Fprintf(w, "%s %s\n", p.paint(styleGutter, fmt.Sprintf("%*s |", width+1, num)), shown)
 
 	// Columns past the line end (a stale or hostile position) point just
 	// after the text instead of drawing an arbitrarily long underline.
-	col := min(max(d.Pos.Col, 1), len(cells))
-	endCol := col + 1
-	if d.End.Line == d.Pos.Line && d.End.Col > col {
-		endCol = min(d.End.Col, len(cells)+1)
-	}
+	col = min(max(col, 1), len(cells))
+	endCol = min(max(endCol, col+1), len(cells)+1)
 	// cells[i] is the display cell where rune i+1 starts; the line end
 	// is one past the last rune, so a caret can point just after the text.
 	start := cellAt(cells, col)
@@ -194,6 +196,39 @@ func writeSnippet(w io.Writer, d *Diagnostic, lines []string, p painter) {
 	if d.Fix != "" {
 		fmt.Fprintf(w, "%s %s\n", strings.Repeat(" ", width+2)+p.paint(styleGutter, "="), p.paint(styleFix, "fix: "+oneLine(d.Fix)))
 	}
+}
+
+// maxSnippetRunes bounds the source line a snippet shows: a minified or
+// generated document can have a line of megabytes, and a terminal or CI log
+// gains nothing from it beyond the neighbourhood of the caret.
+const maxSnippetRunes = 120
+
+// snippetWindow cuts a long line to about maxSnippetRunes runes around the
+// 1-based rune columns [col, endCol), marking each cut with "…", and returns
+// the columns shifted into the cut text.
+func snippetWindow(text string, col, endCol int) (string, int, int) {
+	if utf8.RuneCountInString(text) <= maxSnippetRunes {
+		return text, col, endCol
+	}
+	runes := []rune(text)
+	from := 0
+	if col > maxSnippetRunes/2 {
+		from = min(col-1-maxSnippetRunes/4, len(runes)-maxSnippetRunes)
+	}
+	from = max(from, 0)
+	to := min(from+maxSnippetRunes, len(runes))
+	var b strings.Builder
+	shift := from
+	if from > 0 {
+		b.WriteString("…")
+		shift-- // the ellipsis takes one column
+	}
+	b.WriteString(string(runes[from:to]))
+	if to < len(runes) {
+		b.WriteString("…")
+	}
+	endCol = min(endCol-shift, to-shift+1)
+	return b.String(), col - shift, endCol
 }
 
 // cellAt returns the display cell of 1-based rune column col; the column

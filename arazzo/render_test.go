@@ -387,3 +387,30 @@ func TestWriteTextNeutralisesControlCharacters(t *testing.T) {
 		t.Errorf("WriteText = %q, want %q", buf.String(), want)
 	}
 }
+
+func TestSnippetWindow(t *testing.T) {
+	long := strings.Repeat("a", 200) + "X" + strings.Repeat("b", 200)
+	tests := []struct {
+		name             string
+		text             string
+		col, end         int
+		wantText         string
+		wantCol, wantEnd int
+	}{
+		{"short line unchanged", "abc", 2, 3, "abc", 2, 3},
+		{"caret near the start keeps the start", long, 3, 4, long[:120] + "…", 3, 4},
+		{"caret in the middle", long, 201, 202, "…" + long[170:290] + "…", 32, 33},
+		{"underline cut at the window end", long, 201, 400, "…" + long[170:290] + "…", 32, 122},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text, col, end := snippetWindow(tt.text, tt.col, tt.end)
+			if text != tt.wantText || col != tt.wantCol || end != tt.wantEnd {
+				t.Errorf("snippetWindow = %q, %d, %d; want %q, %d, %d", text, col, end, tt.wantText, tt.wantCol, tt.wantEnd)
+			}
+			if r := []rune(text); tt.wantCol <= len(r) && r[col-1] != []rune(tt.text)[tt.col-1] {
+				t.Errorf("column %d shows %q, want %q", col, r[col-1], []rune(tt.text)[tt.col-1])
+			}
+		})
+	}
+}
