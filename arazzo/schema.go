@@ -210,9 +210,18 @@ func schemaDiagnostic(doc *Document, e *jsonschema.ValidationError) *Diagnostic 
 	case strings.HasPrefix(e.Message, "needs one of"):
 		d.Rule = RuleMissingField
 		d.Msg = fmt.Sprintf("%s %s", objectName(tokens), strings.ReplaceAll(e.Message, "'", "\""))
+	case kw == "pattern" && ptr == "/arazzo" && node != nil:
+		// `arazzo: 1.0` is the common slip (YAML even reads it as a
+		// number): say what the version must look like, not the regex.
+		d.Rule = RuleUnsupportedVersion
+		d.Msg = fmt.Sprintf("arazzo version %q must be a full version major.minor.patch", node.Value)
+		d.Fix = "arazzo: " + doc.Minor() + ".1"
+		if doc.Minor() == "1.1" {
+			d.Fix = "arazzo: 1.1.0"
+		}
 	case kw == "pattern":
 		if node != nil && node.Kind == yaml.ScalarNode {
-			d.Msg = fmt.Sprintf("%s: %q does not match the pattern %s", describeField(tokens), node.Value, strings.TrimPrefix(e.Message, "does not match pattern "))
+			d.Msg = fmt.Sprintf("%s: %q does not match the pattern %s", describeField(tokens), node.Value, strings.ReplaceAll(strings.TrimPrefix(e.Message, "does not match pattern "), `\\`, `\`))
 		} else {
 			d.Msg = fmt.Sprintf("%s: %s", describeField(tokens), e.Message)
 		}
