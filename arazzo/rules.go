@@ -60,4 +60,5 @@ const (
 	RuleSourceNotFetched     = "source-not-fetched"
 	RuleSourceNotChecked     = "source-not-checked"
 	RuleAsyncField           = "async-field"
+	RuleEndlessGoto          = "endless-goto"
 )

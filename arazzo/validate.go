@@ -147,8 +147,8 @@ func (c *checker) checkWorkflow(w *Workflow) {
 	c.checkInputRefs(w.Inputs, w.Loc.Pointer+"/inputs", w.Loc.FieldPos("inputs"), 0)
 	c.checkOutputKeys(w.Outputs)
 	c.checkParameters(w.Parameters, w, nil, false)
-	c.checkActions(w.SuccessActions, w, "successActions")
-	c.checkActions(w.FailureActions, w, "failureActions")
+	c.checkActions(w.SuccessActions, w, nil, "successActions")
+	c.checkActions(w.FailureActions, w, nil, "failureActions")
 	for _, s := range w.Steps {
 		c.checkStep(w, s)
 	}
@@ -204,8 +204,8 @@ func (c *checker) checkStep(w *Workflow, s *Step) {
 		}
 	}
 	c.checkParameters(s.Parameters, w, s, !isWorkflowStep && len(targets) == 1)
-	c.checkActions(s.OnSuccess, w, "onSuccess")
-	c.checkActions(s.OnFailure, w, "onFailure")
+	c.checkActions(s.OnSuccess, w, s, "onSuccess")
+	c.checkActions(s.OnFailure, w, s, "onFailure")
 	c.checkOutputKeys(s.Outputs)
 	if len(targets) == 1 && !isWorkflowStep && s.ChannelPath == "" {
 		c.checkOperation(w, s)
@@ -416,7 +416,9 @@ func (c *checker) resolveAction(a *Action, failure bool) *Action {
 	return nil
 }
 
-func (c *checker) checkActions(list []*Action, w *Workflow, field string) {
+// checkActions checks a list of actions of workflow w; from is the step
+// that owns the list, nil for the workflow's own lists.
+func (c *checker) checkActions(list []*Action, w *Workflow, from *Step, field string) {
 	failure := field == "onFailure" || field == "failureActions"
 	seen := map[string]bool{}
 	for _, a := range list {
@@ -447,6 +449,14 @@ func (c *checker) checkActions(list []*Action, w *Workflow, field string) {
 					}
 					c.errorf(RuleGotoTarget, pos.FieldPos("stepId"), ptr+"/stepId", "%s target step %q not found in workflow %q%s", r.Type, r.StepID, w.WorkflowID, suggest(r.StepID, ids))
 				}
+			}
+			// A step that goes back to itself whenever it succeeds, with
+			// nothing to stop it, polls until a request fails: the usual
+			// slip is a poll loop whose exit condition was forgotten.
+			// (onFailure loops end when the step succeeds, so they pass.)
+			if from != nil && field == "onSuccess" && r.Type == "goto" && r.StepID == from.StepID && len(r.Criteria) == 0 {
+				d := c.warnf(RuleEndlessGoto, pos.FieldPos("stepId"), ptr+"/stepId", "step %q goes to itself on every success with no criteria, so the loop only ends when a request fails", from.StepID)
+				d.Fix = "give the action criteria that hold while the loop should go on, e.g. criteria: [{condition: $response.body#/status != 'done'}]"
 			}
 			if r.WorkflowID != "" {
 				c.resolveWorkflowRef(r.WorkflowID, pos.FieldPos("workflowId"), ptr+"/workflowId")
