@@ -23,14 +23,11 @@ func (p *parser) document(n *yaml.Node) *Document {
 		case "info":
 			d.Info = p.info(f.val, f.ptr)
 		case "sourceDescriptions":
-			for i, c := range p.items(f.val) {
-				d.SourceDescriptions = append(d.SourceDescriptions, p.source(c, f.ptr+"/"+strconv.Itoa(i)))
-			}
+			d.SourceDescriptions = listOf(p, f.val, f.ptr, p.source)
 		case "workflows":
-			for i, c := range p.items(f.val) {
-				w := p.workflow(c, f.ptr+"/"+strconv.Itoa(i))
+			d.Workflows = listOf(p, f.val, f.ptr, p.workflow)
+			for _, w := range d.Workflows {
 				w.Doc = d
-				d.Workflows = append(d.Workflows, w)
 			}
 		case "components":
 			d.Components = p.components(f.val, f.ptr)
@@ -104,9 +101,7 @@ func (p *parser) workflow(n *yaml.Node, ptr string) *Workflow {
 		case "dependsOn":
 			w.DependsOn = p.strings(f.val)
 		case "steps":
-			for i, c := range p.items(f.val) {
-				w.Steps = append(w.Steps, p.step(c, f.ptr+"/"+strconv.Itoa(i)))
-			}
+			w.Steps = listOf(p, f.val, f.ptr, p.step)
 		case "successActions":
 			w.SuccessActions = p.actions(f.val, f.ptr)
 		case "failureActions":
@@ -175,11 +170,7 @@ func (p *parser) step(n *yaml.Node, ptr string) *Step {
 }
 
 func (p *parser) parameters(n *yaml.Node, ptr string) []*Parameter {
-	var out []*Parameter
-	for i, c := range p.items(n) {
-		out = append(out, p.parameter(c, ptr+"/"+strconv.Itoa(i)))
-	}
-	return out
+	return listOf(p, n, ptr, p.parameter)
 }
 
 func (p *parser) parameter(n *yaml.Node, ptr string) *Parameter {
@@ -272,11 +263,7 @@ func (p *parser) exprType(n *yaml.Node) (typ, version string, object bool) {
 }
 
 func (p *parser) actions(n *yaml.Node, ptr string) []*Action {
-	var out []*Action
-	for i, c := range p.items(n) {
-		out = append(out, p.action(c, ptr+"/"+strconv.Itoa(i)))
-	}
-	return out
+	return listOf(p, n, ptr, p.action)
 }
 
 func (p *parser) action(n *yaml.Node, ptr string) *Action {
@@ -322,11 +309,7 @@ func (p *parser) action(n *yaml.Node, ptr string) *Action {
 }
 
 func (p *parser) criteria(n *yaml.Node, ptr string) []*Criterion {
-	var out []*Criterion
-	for i, c := range p.items(n) {
-		out = append(out, p.criterion(c, ptr+"/"+strconv.Itoa(i)))
-	}
-	return out
+	return listOf(p, n, ptr, p.criterion)
 }
 
 func (p *parser) criterion(n *yaml.Node, ptr string) *Criterion {
@@ -361,9 +344,7 @@ func (p *parser) requestBody(n *yaml.Node, ptr string) *RequestBody {
 		case "payload":
 			b.Payload, b.HasPayload = decodeValue(f.val, 0), true
 		case "replacements":
-			for i, c := range p.items(f.val) {
-				b.Replacements = append(b.Replacements, p.replacement(c, f.ptr+"/"+strconv.Itoa(i)))
-			}
+			b.Replacements = listOf(p, f.val, f.ptr, p.replacement)
 		default:
 			if isExt(f.key) {
 				p.ext(&b.Extensions, f)
@@ -455,4 +436,14 @@ func (p *parser) components(n *yaml.Node, ptr string) *Components {
 		}
 	}
 	return c
+}
+
+// listOf decodes every item of a YAML sequence with one, giving each its
+// JSON pointer below ptr.
+func listOf[T any](p *parser, n *yaml.Node, ptr string, one func(*yaml.Node, string) T) []T {
+	var out []T
+	for i, c := range p.items(n) {
+		out = append(out, one(c, ptr+"/"+strconv.Itoa(i)))
+	}
+	return out
 }
