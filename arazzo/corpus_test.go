@@ -38,20 +38,7 @@ func TestCorpusGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := strings.ReplaceAll(b.String(), abs+string(filepath.Separator), "testdata/corpus/")
-			golden := f[:strings.Index(f, ".arazzo.")] + ".golden"
-			if updateGolden() {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("missing golden file (run go test ./arazzo -update): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("output differs from %s (run with -update and review the diff)\ngot:\n%s\nwant:\n%s", golden, got, want)
-			}
+			checkGoldenFile(t, f[:strings.Index(f, ".arazzo.")]+".golden", []byte(got))
 		})
 	}
 }

@@ -12,10 +12,9 @@ import (
 	"testing"
 )
 
-// The validator's tests may declare the same -update flag; whichever file
-// declares it first wins, so that `go test ./arazzo -update` refreshes every
-// golden file of the package. Package variables are initialised before any
-// init function runs, so a `var update = flag.Bool(...)` elsewhere is seen.
+// -update refreshes every golden file of the package (testdata/render,
+// testdata/validate, testdata/corpus). The lookup guards against another
+// file declaring the flag too.
 func init() {
 	if flag.Lookup("update") == nil {
 		flag.Bool("update", false, "update golden files")
@@ -31,7 +30,13 @@ func updateGolden() bool {
 // under -update.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "render", name)
+	checkGoldenFile(t, filepath.Join("testdata", "render", name), got)
+}
+
+// checkGoldenFile compares got with the file at path, or rewrites it under
+// -update.
+func checkGoldenFile(t *testing.T, path string, got []byte) {
+	t.Helper()
 	if updateGolden() {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -43,7 +48,7 @@ func checkGolden(t *testing.T, name string, got []byte) {
 		t.Fatalf("reading golden file (run go test -update): %v", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file\n--- got\n%s\n--- want\n%s", name, got, want)
+		t.Errorf("%s differs from the golden file (run with -update and review the diff)\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 

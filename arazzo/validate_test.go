@@ -2,14 +2,10 @@ package arazzo
 
 import (
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/validate")
 
 // TestValidateGolden loads every testdata/validate/*.arazzo.yaml and
 // compares its diagnostics (one Diagnostic.String() per line, then the fix
@@ -35,21 +31,7 @@ func TestValidateGolden(t *testing.T) {
 					b.WriteString("\tfix: " + d.Fix + "\n")
 				}
 			}
-			got := b.String()
-			golden := strings.TrimSuffix(f, ".arazzo.yaml") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("missing golden file (run go test ./arazzo -update): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("diagnostics differ from %s (run with -update and review the diff)\ngot:\n%s\nwant:\n%s", golden, got, want)
-			}
+			checkGoldenFile(t, strings.TrimSuffix(f, ".arazzo.yaml")+".golden", []byte(b.String()))
 		})
 	}
 }
