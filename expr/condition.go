@@ -3,6 +3,7 @@ package expr
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Condition is a compiled simple condition
@@ -257,7 +258,9 @@ func (l *lexer) next() token {
 		}
 		return l.fail(start, i, "unexpected word "+strconv.Quote(l.src[start:i])+" at offset "+strconv.Itoa(start)+"; strings need single quotes, expressions start with '$'")
 	}
-	return l.fail(start, start+1, "unexpected "+strconv.Quote(rest[:1])+" at offset "+strconv.Itoa(start))
+	// Quote the whole character: a lone UTF-8 byte reads as "\xf0".
+	_, size := utf8.DecodeRuneInString(rest)
+	return l.fail(start, start+size, "unexpected "+strconv.Quote(rest[:size])+" at offset "+strconv.Itoa(start))
 }
 
 func (l *lexer) number(start int) token {

@@ -282,3 +282,19 @@ func TestConditionExplain(t *testing.T) {
 		}
 	}
 }
+
+func TestConditionErrorQuotesWholeCharacter(t *testing.T) {
+	for _, src := range []string{"😀 $statusCode == 1", "$statusCode == 1 && é"} {
+		_, err := ParseCondition(src)
+		if err == nil {
+			t.Fatalf("ParseCondition(%q) succeeded", src)
+		}
+		if strings.Contains(err.Error(), `\x`) {
+			t.Errorf("ParseCondition(%q) error %q quotes a byte instead of the character", src, err)
+		}
+	}
+	_, err := ParseValue("{$inputs.aé}")
+	if err == nil || strings.Contains(err.Error(), `\x`) {
+		t.Errorf("ParseValue error = %v, want the whole character quoted", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ValueKind says how a string value is to be read.
@@ -98,7 +99,8 @@ func (v *Value) parseTemplate(unbracedOK bool) error {
 				if end >= len(src) {
 					return newError(i, len(src), "missing '}' after embedded expression "+strconv.Quote(src[i:]))
 				}
-				return newError(end, end+1, "unexpected "+strconv.Quote(src[end:end+1])+" in embedded expression "+strconv.Quote(src[i:end+1]))
+				_, size := utf8.DecodeRuneInString(src[end:])
+				return newError(end, end+size, "unexpected "+strconv.Quote(src[end:end+size])+" in embedded expression "+strconv.Quote(src[i:end+size]))
 			}
 			flush(i)
 			v.parts = append(v.parts, tplPart{expr: e})
