@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -177,7 +178,7 @@ func schemaLeaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError 
 }
 
 func schemaDiagnostic(doc *Document, e *jsonschema.ValidationError) *Diagnostic {
-	ptr := e.InstanceLocation
+	ptr := unescapeInstanceLocation(e.InstanceLocation)
 	tokens := splitPointer(ptr)
 	node, keyNode := nodeAt(doc.Loc.Node, tokens)
 	d := &Diagnostic{Severity: SeverityError, Rule: RuleSchema, File: doc.File, Pointer: ptr}
@@ -244,6 +245,22 @@ func schemaDiagnostic(doc *Document, e *jsonschema.ValidationError) *Diagnostic 
 // hint to declare 1.1.
 var fieldsOf11 = map[string]bool{"$self": true, "channelPath": true, "action": true, "correlationId": true,
 	"timeout": true, "dependsOn": true, "parameters": true, "targetSelectorType": true}
+
+// unescapeInstanceLocation turns jsonschema's instance location, whose
+// tokens are also URL path-escaped ("bad%20key"), into a plain RFC 6901
+// pointer, so that the node is found and messages show the real key.
+func unescapeInstanceLocation(p string) string {
+	if !strings.Contains(p, "%") {
+		return p
+	}
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		if u, err := url.PathUnescape(s); err == nil {
+			parts[i] = u
+		}
+	}
+	return strings.Join(parts, "/")
+}
 
 func splitPointer(p string) []string {
 	if p == "" {
