@@ -56,7 +56,8 @@ func (p *parser) parseRoot() *yaml.Node {
 		return nil
 	}
 	var root yaml.Node
-	if err := yaml.Unmarshal(p.src, &root); err != nil {
+	text, shifts := patchJSONSurrogates(p.src)
+	if err := yaml.Unmarshal(text, &root); err != nil {
 		line := 1
 		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 			line, _ = strconv.Atoi(m[1])
@@ -65,6 +66,9 @@ func (p *parser) parseRoot() *yaml.Node {
 		msg = strings.TrimPrefix(msg, fmt.Sprintf("line %d: ", line))
 		p.add(SeverityError, RuleYAMLSyntax, Pos{line, 1}, "", "invalid YAML: %s", msg)
 		return nil
+	}
+	if shifts != nil {
+		shifts.shiftColumns(&root)
 	}
 	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
 		p.add(SeverityError, RuleNotAnObject, Pos{1, 1}, "", "document is empty")

@@ -177,3 +177,31 @@ func TestScalarOffsetPos(t *testing.T) {
 		}
 	}
 }
+
+// JSON surrogate-pair escapes (what Python's json.dumps writes for emoji)
+// parse, and nodes after them on the same line keep their real columns.
+func TestParseJSONSurrogatePairs(t *testing.T) {
+	src := `{"arazzo":"1.0.1","info":{"title":"\ud83d\ude00\ud83d\ude00","version":"1"},"x-lone":"\ud83d","x-not":"\\ud83d"}`
+	doc, ds := Parse("s.json", []byte(src), LoadOptions{})
+	for _, d := range ds {
+		if d.Rule == RuleYAMLSyntax {
+			t.Fatalf("surrogate pairs rejected: %v", d)
+		}
+	}
+	if doc == nil {
+		t.Fatal("no document")
+	}
+	if got, want := doc.Info.Title, "😀😀"; got != want {
+		t.Errorf("title = %q, want %q", got, want)
+	}
+	if got, want := doc.Info.Loc.FieldPos("version").Col, strings.Index(src, `"version":"1"`)+len(`"version":`)+1; got != want {
+		t.Errorf("version value at column %d, want %d", got, want)
+	}
+	lone := childNode(doc.Loc.Node, "x-lone")
+	if lone == nil || lone.Value != "\uFFFD" {
+		t.Errorf("lone surrogate = %v, want U+FFFD", lone)
+	}
+	if n := childNode(doc.Loc.Node, "x-not"); n == nil || n.Value != `\ud83d` {
+		t.Errorf("escaped backslash = %v, want the literal text", n)
+	}
+}

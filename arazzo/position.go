@@ -1,6 +1,7 @@
 package arazzo
 
 import (
+	"bytes"
 	"sort"
 	"unicode"
 	"unicode/utf8"
@@ -78,7 +79,10 @@ func scalarOffsetPos(li *lineIndex, n *yaml.Node, value string, off int) Pos {
 		off = len(value)
 	}
 	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
-		if !containsNewline(value[:off]) {
+		// A plain scalar continued on the next lines reads its line breaks
+		// as spaces: only text that is really on the first line is plain
+		// arithmetic; the rest is aligned against the source below.
+		if j := li.byteOffset(start); !containsNewline(value[:off]) && bytes.HasPrefix(src[min(j, len(src)):], []byte(value[:off])) {
 			return Pos{Line: start.Line, Col: start.Col + utf8.RuneCountInString(value[:off])}
 		}
 	}
@@ -110,6 +114,13 @@ func scalarOffsetPos(li *lineIndex, n *yaml.Node, value string, off int) Pos {
 	dq := n.Style&yaml.DoubleQuotedStyle != 0
 	for _, r := range value[:off] {
 		if dq && j+1 < limit && src[j] == '\\' {
+			// A JSON surrogate pair is one rune written as two escapes.
+			if hi, ok := hexEscape(src, j); ok && hi >= 0xd800 && hi < 0xdc00 {
+				if lo, ok := hexEscape(src, j+6); ok && lo >= 0xdc00 && lo <= 0xdfff {
+					j += 12
+					continue
+				}
+			}
 			j += escapeLen(src[j+1])
 			continue
 		}
@@ -119,7 +130,7 @@ func scalarOffsetPos(li *lineIndex, n *yaml.Node, value string, off int) Pos {
 			j += size
 		}
 	}
-	if off < len(value) {
+	if off < len(value) && !(dq && j < limit && src[j] == '\\') {
 		r, _ := utf8.DecodeRuneInString(value[off:])
 		match(r)
 	}
