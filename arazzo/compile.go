@@ -36,6 +36,15 @@ type checker struct {
 	step    *Step
 	stepIdx int
 	inOut   bool
+
+	// undeclaredInputs remembers which undeclared inputs were already
+	// warned about, so that a token used by thirty steps warns once.
+	undeclaredInputs map[undeclaredInput]bool
+}
+
+type undeclaredInput struct {
+	w    *Workflow
+	name string
 }
 
 func (c *checker) add(sev Severity, rule string, pos Pos, ptr, format string, args ...any) *Diagnostic {

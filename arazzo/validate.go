@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -763,8 +764,28 @@ func (c *checker) checkInput(w *Workflow, name string, u use) {
 	if schema == nil && w.Inputs != nil {
 		return // an external or broken $ref: cannot tell
 	}
+	// The fix for an undeclared input is one declaration, so its warning
+	// is given once per workflow, at the first use; errors (a closed
+	// schema) stay at every use.
+	warnOnce := func(candidates []string, format string, args ...any) {
+		key := undeclaredInput{w, name}
+		if c.undeclaredInputs[key] {
+			return
+		}
+		if c.undeclaredInputs == nil {
+			c.undeclaredInputs = map[undeclaredInput]bool{}
+		}
+		c.undeclaredInputs[key] = true
+		d := c.warnf(RuleUnknownInput, u.pos, u.ptr, format, args...)
+		if best := closest(name, candidates); best != "" {
+			d.Msg += fmt.Sprintf("; did you mean %q?", best)
+			d.Fix = "$inputs." + best
+		} else {
+			d.Fix = fmt.Sprintf("declare it: inputs: {type: object, properties: {%s: {type: string}}}", strings.SplitN(name, ".", 2)[0])
+		}
+	}
 	if schema == nil {
-		c.warnf(RuleUnknownInput, u.pos, u.ptr, "$inputs.%s: workflow %q declares no inputs", name, w.WorkflowID)
+		warnOnce(nil, "$inputs.%s: workflow %q declares no inputs", name, w.WorkflowID)
 		return
 	}
 	props, _ := schema["properties"].(map[string]any)
@@ -782,7 +803,7 @@ func (c *checker) checkInput(w *Workflow, name string, u use) {
 	if closed {
 		c.errorf(RuleUnknownInput, u.pos, u.ptr, "$inputs.%s: workflow %q has no input %q%s", name, w.WorkflowID, name, suggest(name, names))
 	} else {
-		c.warnf(RuleUnknownInput, u.pos, u.ptr, "$inputs.%s: workflow %q does not declare input %q%s", name, w.WorkflowID, name, suggest(name, names))
+		warnOnce(names, "$inputs.%s: workflow %q does not declare input %q", name, w.WorkflowID, name)
 	}
 }
 
@@ -827,6 +848,15 @@ func (c *checker) inputSchema(v any, depth int) map[string]any {
 // suggest returns `; did you mean "x"?` for the candidate nearest to s, when
 // one is near enough to be a plausible typo.
 func suggest(s string, candidates []string) string {
+	if best := closest(s, candidates); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	return ""
+}
+
+// closest returns the candidate nearest to s by edit distance, or "" when
+// none is near enough to be a likely typo.
+func closest(s string, candidates []string) string {
 	best, bestD := "", -1
 	for _, cand := range candidates {
 		if cand == "" || cand == s {
@@ -837,10 +867,11 @@ func suggest(s string, candidates []string) string {
 			best, bestD = cand, d
 		}
 	}
-	if bestD < 0 || bestD > max(2, len(s)/2) {
+	// Replacing every character of a short name is no typo ("zz" -> "a").
+	if bestD < 0 || bestD > max(2, len(s)/2) || bestD >= utf8.RuneCountInString(s) {
 		return ""
 	}
-	return fmt.Sprintf("; did you mean %q?", best)
+	return best
 }
 
 func editDistance(a, b string) int {
