@@ -14,8 +14,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &a [*a]\n"))
 	f.Add([]byte(`{"arazzo":"1.1.0","workflows":[{"steps":[{"dependsOn":["x","$workflows.a.steps.b"]}]}]}`))
 	f.Add([]byte("arazzo: 1.0.1\nworkflows:\n- workflowId: w\n  steps:\n  - stepId: s\n    onSuccess:\n    - reference: $components.successActions.x\n"))
+	f.Add([]byte(`{"t":"\ud83d\ude00\ud83d","u":"\\ud83d\ude00", "v": "x\ud83d\ude00"}`))
 	files, _ := filepath.Glob("testdata/validate/*.yaml")
-	for _, name := range files {
+	corpus, _ := filepath.Glob("testdata/corpus/*.arazzo.*")
+	for _, name := range append(files, corpus...) {
 		if data, err := os.ReadFile(name); err == nil {
 			f.Add(data)
 		}

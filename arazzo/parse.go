@@ -70,6 +70,7 @@ func (p *parser) parseRoot() *yaml.Node {
 	if shifts != nil {
 		shifts.shiftColumns(&root)
 	}
+	p.checkSingleDocument(text)
 	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
 		p.add(SeverityError, RuleNotAnObject, Pos{1, 1}, "", "document is empty")
 		return nil
@@ -308,4 +309,40 @@ func scalarValue(n *yaml.Node) any {
 		}
 	}
 	return n.Value
+}
+
+// checkSingleDocument reports a second YAML document in the stream
+// (after `---`): yaml.Unmarshal reads only the first, and a file of
+// several workflows documents pasted together would lose the rest silently.
+func (p *parser) checkSingleDocument(text []byte) {
+	// Decoding twice costs a second parse: only when a marker line could
+	// start another document, and not for the common lone leading `---`.
+	marks := documentMarkerRE.FindAllIndex(text, 3)
+	if len(marks) == 0 || len(marks) == 1 && text[marks[0][0]] == '-' && onlyComments(text[:marks[0][0]]) {
+		return
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(text))
+	var first, second yaml.Node
+	if dec.Decode(&first) != nil || dec.Decode(&second) != nil {
+		return // io.EOF: one document; a syntax error was reported already
+	}
+	if len(second.Content) == 0 || second.Content[0].Kind == yaml.ScalarNode && second.Content[0].Value == "" {
+		return // an empty trailing document (`---` at the end)
+	}
+	pos := Pos{Line: second.Content[0].Line, Col: second.Content[0].Column}
+	p.add(SeverityError, RuleMultipleDocuments, pos, "", "the file holds more than one YAML document; only the first is read").Fix =
+		"keep one Arazzo document per file (remove the `---` and what follows, or move it to its own file)"
+}
+
+var documentMarkerRE = regexp.MustCompile(`(?m)^(---|\.\.\.)(\s|$)`)
+
+// onlyComments reports whether b holds nothing but blank and comment lines
+// (and a BOM).
+func onlyComments(b []byte) bool {
+	for _, line := range bytes.Split(bytes.TrimPrefix(b, []byte("\uFEFF")), []byte("\n")) {
+		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' && t[0] != '%' {
+			return false
+		}
+	}
+	return true
 }

@@ -205,3 +205,29 @@ func TestParseJSONSurrogatePairs(t *testing.T) {
 		t.Errorf("escaped backslash = %v, want the literal text", n)
 	}
 }
+
+func TestParseMultipleDocuments(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      bool
+	}{
+		{"leading marker", "# c\n---\n" + minimalDoc, false},
+		{"end marker only", minimalDoc + "...\n", false},
+		{"trailing empty document", minimalDoc + "---\n", false},
+		{"text with dots", strings.Replace(minimalDoc, "title: ", "title: wait... ", 1), false},
+		{"second document", minimalDoc + "---\narazzo: 1.0.1\n", true},
+		{"leading marker and second document", "---\n" + minimalDoc + "---\na: 1\n", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ds := Parse("x.yaml", []byte(tt.src), LoadOptions{})
+			got := false
+			for _, d := range ds {
+				got = got || d.Rule == RuleMultipleDocuments
+			}
+			if got != tt.want {
+				t.Errorf("multiple-documents reported = %v, want %v (%v)", got, tt.want, ds)
+			}
+		})
+	}
+}

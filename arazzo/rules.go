@@ -61,4 +61,5 @@ const (
 	RuleSourceNotChecked     = "source-not-checked"
 	RuleAsyncField           = "async-field"
 	RuleEndlessGoto          = "endless-goto"
+	RuleMultipleDocuments    = "multiple-documents"
 )
