@@ -173,7 +173,11 @@ func (c *checker) checkStep(w *Workflow, s *Step) {
 	}
 	switch len(targets) {
 	case 0:
-		c.errorf(RuleStepTarget, s.Loc.Pos, s.Loc.Pointer, "step %q needs exactly one of operationId, operationPath or workflowId", s.StepID)
+		// A merge key (already an error) usually brought the target in;
+		// saying it is missing would only repeat that error.
+		if !hasMergeKey(s.Loc.Node) {
+			c.errorf(RuleStepTarget, s.Loc.Pos, s.Loc.Pointer, "step %q needs exactly one of operationId, operationPath or workflowId", s.StepID)
+		}
 	case 1:
 	default:
 		c.errorf(RuleStepTarget, s.Loc.FieldPos(targets[1]), s.Loc.Pointer+"/"+targets[1], "step %q sets both %s and %s; use exactly one", s.StepID, targets[0], targets[1])
@@ -910,4 +914,17 @@ func sortDiagnostics(ds Diagnostics) Diagnostics {
 		out = append(out, d)
 	}
 	return out
+}
+
+func hasMergeKey(n *yaml.Node) bool {
+	n = resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i < len(n.Content); i += 2 {
+		if k := resolve(n.Content[i]); k.Tag == "!!merge" || k.Value == "<<" {
+			return true
+		}
+	}
+	return false
 }
