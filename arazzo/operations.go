@@ -1,6 +1,7 @@
 package arazzo
 
 import (
+	"fmt"
 	"net/url"
 	"sort"
 	"strings"
@@ -45,7 +46,17 @@ func (c *checker) checkOperation(w *Workflow, s *Step) {
 			}
 		}
 		if op.Param(r.In, r.Name) == nil {
-			c.warnf(RuleParameterUndeclared, p.Loc.Pos, p.Loc.Pointer, "operation %s has no %s parameter %q", opName(op), r.In, r.Name)
+			var names []string
+			for _, ref := range op.Params {
+				if ref != nil && ref.Value != nil && ref.Value.In == r.In {
+					names = append(names, ref.Value.Name)
+				}
+			}
+			d := c.warnf(RuleParameterUndeclared, p.Loc.Pos, p.Loc.Pointer, "operation %s has no %s parameter %q", opName(op), r.In, r.Name)
+			if best := closest(r.Name, names); best != "" {
+				d.Msg += fmt.Sprintf("; did you mean %q? (%s parameter names are case-sensitive)", best, r.In)
+				d.Fix = "name: " + best
+			}
 		}
 	}
 }
@@ -199,7 +210,7 @@ func (c *checker) checkRequiredParameters(w *Workflow, s *Step, op *openapi.Oper
 	for _, list := range [][]*Parameter{w.Parameters, s.Parameters} {
 		for _, p := range list {
 			if r := c.resolveParameterQuiet(p); r != nil {
-				given[r.In+"\x00"+strings.ToLower(r.Name)] = true
+				given[paramKey(r.In, r.Name)] = true
 			}
 		}
 	}
@@ -211,7 +222,7 @@ func (c *checker) checkRequiredParameters(w *Workflow, s *Step, op *openapi.Oper
 		if !p.Required && p.In != "path" {
 			continue
 		}
-		if given[p.In+"\x00"+strings.ToLower(p.Name)] {
+		if given[paramKey(p.In, p.Name)] {
 			continue
 		}
 		if p.In == "header" {
@@ -231,4 +242,14 @@ func (c *checker) checkRequiredParameters(w *Workflow, s *Step, op *openapi.Oper
 			c.warnf(RuleMissingParameter, pos, ptr, "step %q does not set required %s parameter %q of operation %s", s.StepID, p.In, p.Name, opName(op))
 		}
 	}
+}
+
+// paramKey identifies a parameter by location and name. Only header names
+// are case-insensitive (RFC 9110); a path parameter "petid" does not fill
+// the template's {petId}.
+func paramKey(in, name string) string {
+	if in == "header" {
+		name = strings.ToLower(name)
+	}
+	return in + "\x00" + name
 }
