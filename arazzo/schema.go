@@ -232,6 +232,14 @@ func schemaDiagnostic(doc *Document, e *jsonschema.ValidationError) *Diagnostic 
 		d.Msg = fmt.Sprintf("%s must not be empty", describeField(tokens))
 	case kw == "uniqueItems":
 		d.Msg = fmt.Sprintf("%s must not repeat entries (%s)", describeField(tokens), e.Message)
+		// Point at the repetition, not at the start of the list.
+		var i, j int
+		if _, err := fmt.Sscanf(e.Message, "items at index %d and %d are equal", &i, &j); err == nil {
+			if list := resolve(node); list != nil && list.Kind == yaml.SequenceNode && j < len(list.Content) {
+				d.Pos = nodePos(list.Content[j])
+				d.Pointer = ptr + "/" + strconv.Itoa(j)
+			}
+		}
 	case kw == "not" && strings.Contains(e.AbsoluteKeywordLocation, "Action"):
 		d.Msg = fmt.Sprintf("%s sets both workflowId and stepId; use one", objectName(tokens))
 	default:
