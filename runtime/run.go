@@ -375,6 +375,10 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			}
 		}
 
+		// A failed attempt replaces the step's record (notes §8.1) and a
+		// failed step has no outputs (§9), so an earlier success's outputs
+		// must not survive it.
+		delete(st.stepOutputs, bs.step.StepID)
 		reason := x.att.Error
 		if reason == "" {
 			reason = "successCriteria not met"
@@ -621,6 +625,8 @@ func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope
 		}
 		if x.att.Success {
 			st.recordOutputs(bs, x)
+		} else {
+			delete(st.stepOutputs, bs.step.StepID)
 		}
 		// The referenced step's own actions are not taken (notes §8.5).
 		x.att.Action = "return"
