@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -299,7 +300,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		if ctx.Err() == nil && reqCtx.Err() != nil {
 			x.att.Error = fmt.Sprintf("%s %s: no response within %s", req.Method, x.att.Request.URL, opts.RequestTimeout)
 		} else {
-			x.att.Error = r.redact.String(transportError(err))
+			x.att.Error = r.redact.String(transportError(err, req.Method, x.att.Request.URL))
 		}
 		return false
 	}
@@ -321,15 +322,24 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	}
 	r.emit(Event{Kind: EventResponseReceived, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Response: x.att.Response})
 	if err != nil {
-		x.att.Error = fmt.Sprintf("reading the response: %v", err)
+		if ctx.Err() == nil && reqCtx.Err() != nil {
+			x.att.Error = fmt.Sprintf("%s %s: the response body did not arrive within %s", req.Method, x.att.Request.URL, opts.RequestTimeout)
+		} else {
+			x.att.Error = r.redact.String(fmt.Sprintf("reading the response: %v", err))
+		}
 		return false
 	}
 	return true
 }
 
-// transportError strips the url.Error wrapping to the cause, which names
-// the URL once.
-func transportError(err error) string {
+// transportError replaces the URL that url.Error prints as sent (with
+// credential-like query values) by the redacted one, and keeps the cause,
+// which names the host ("dial tcp 127.0.0.1:9: connect: connection refused").
+func transportError(err error, method, redactedURL string) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Sprintf("%s %s: %v", method, redactedURL, ue.Err)
+	}
 	return strings.TrimSpace(err.Error())
 }
 
