@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -103,7 +104,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			return nil, runFlagError(fs, err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -129,6 +130,53 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	return f, nil
 }
 
+// runFlagError rewords the flag package's errors in the --double-dash form
+// the usage shows, names what a value should look like, and suggests the
+// flag a typo was probably meant to be.
+func runFlagError(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		name = strings.TrimPrefix(name, "-")
+		var near []string
+		fs.VisitAll(func(f *flag.Flag) {
+			if len(f.Name) >= 3 && len(name) >= 3 && (strings.HasPrefix(f.Name, name) || strings.HasPrefix(name, f.Name)) {
+				near = append(near, "--"+f.Name)
+			}
+		})
+		if len(near) > 0 {
+			return fmt.Errorf("unknown flag --%s; did you mean %s?", name, strings.Join(near, " or "))
+		}
+		return fmt.Errorf("unknown flag --%s", name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return fmt.Errorf("--%s needs a value", strings.TrimPrefix(name, "-"))
+	}
+	// invalid boolean value "maybe" for -json: parse error
+	if rest, ok := strings.CutPrefix(msg, "invalid boolean value "); ok {
+		if q, name, ok := strings.Cut(rest, " for -"); ok {
+			name, _, _ = strings.Cut(name, ":")
+			return fmt.Errorf("--%s=%s: want true or false", name, q)
+		}
+	}
+	// invalid value "5" for flag -timeout: parse error
+	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
+		if q, name, ok := strings.Cut(rest, " for flag -"); ok {
+			name, _, _ = strings.Cut(name, ":")
+			want := "a valid value"
+			if g, ok := fs.Lookup(name).Value.(flag.Getter); ok {
+				switch g.Get().(type) {
+				case time.Duration:
+					want = "a duration such as 500ms, 30s or 2m"
+				case int:
+					want = "a whole number"
+				}
+			}
+			return fmt.Errorf("--%s %s: want %s", name, q, want)
+		}
+	}
+	return err
+}
+
 func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f, err := parseRunFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -136,7 +184,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "arazzo run: %v\n\n%s", err, runUsage)
+		fmt.Fprintf(stderr, "arazzo run: %v\nRun 'arazzo run --help' for the flags.\n", err)
 		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -169,6 +217,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if err != nil {
 		return fail("%v", err)
 	}
+	runWarnUnknownInputs(stderr, doc, wf, inputs)
 
 	opts := runtime.Options{
 		MaxSteps:       f.maxSteps,
@@ -210,12 +259,17 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		var ie *runtime.InputError
 		if errors.As(err, &ie) {
 			fmt.Fprintf(stderr, "arazzo run: invalid inputs for workflow %s:\n", ie.WorkflowID)
+			missing := false
 			for _, p := range ie.Problems {
 				if p.Field != "" {
 					fmt.Fprintf(stderr, "  %s: %s\n", p.Field, p.Msg)
 				} else {
 					fmt.Fprintf(stderr, "  %s\n", p.Msg)
 				}
+				missing = missing || strings.Contains(p.Msg, "missing required")
+			}
+			if missing {
+				fmt.Fprintf(stderr, "Give inputs with --input NAME=VALUE (repeatable) or --inputs FILE.\n")
 			}
 			return exitUsage
 		}
@@ -317,8 +371,13 @@ func runCollectInputs(doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, st
 	}
 	for _, kv := range f.inputs {
 		name, value, ok := strings.Cut(kv, "=")
-		if !ok || name == "" {
-			return nil, fmt.Errorf("--input %q: want NAME=VALUE", runHideValue(kv))
+		if !ok {
+			// Without "=" the whole argument may be a secret value whose
+			// name was forgotten, so it is not echoed.
+			return nil, fmt.Errorf("--input: want NAME=VALUE, got an argument without \"=\" (inputs: %s)", runInputNames(doc, wf))
+		}
+		if name == "" {
+			return nil, fmt.Errorf("--input: want NAME=VALUE, got no NAME before \"=\" (inputs: %s)", runInputNames(doc, wf))
 		}
 		v, err := runCoerceInput(runtime.InputType(doc, wf, name), value)
 		if err != nil {
@@ -329,13 +388,32 @@ func runCollectInputs(doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, st
 	return inputs, nil
 }
 
-// runHideValue keeps the name of a malformed NAME=VALUE but not the value,
-// which may be a secret.
-func runHideValue(kv string) string {
-	if len(kv) > 40 {
-		return kv[:20] + "…"
+// runWarnUnknownInputs flags inputs the workflow does not declare: the
+// schema usually allows them, so a typo would otherwise pass silently.
+func runWarnUnknownInputs(w io.Writer, doc *arazzo.Document, wf *arazzo.Workflow, inputs map[string]any) {
+	declared := runtime.InputNames(doc, wf)
+	if len(declared) == 0 {
+		return
 	}
-	return kv
+	var unknown []string
+	for name := range inputs {
+		if !slices.Contains(declared, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	sort.Strings(unknown)
+	for _, name := range unknown {
+		fmt.Fprintf(w, "arazzo run: warning: workflow %s declares no input %q (inputs: %s)\n", wf.WorkflowID, name, strings.Join(declared, ", "))
+	}
+}
+
+// runInputNames lists the workflow's declared inputs for error messages.
+func runInputNames(doc *arazzo.Document, wf *arazzo.Workflow) string {
+	names := runtime.InputNames(doc, wf)
+	if len(names) == 0 {
+		return "none declared"
+	}
+	return strings.Join(names, ", ")
 }
 
 // runCoerceInput converts a --input value by the declared schema type.

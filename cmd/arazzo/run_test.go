@@ -34,8 +34,12 @@ func TestParseRunFlagsBeforeAndAfterFile(t *testing.T) {
 	}{
 		{nil, "missing FILE"},
 		{[]string{"a.yaml", "b.yaml"}, "one FILE expected"},
-		{[]string{"a.yaml", "--nope"}, "flag provided but not defined"},
-		{[]string{"a.yaml", "--max-steps", "x"}, "invalid value"},
+		{[]string{"a.yaml", "--nope"}, "unknown flag --nope"},
+		{[]string{"a.yaml", "--workflows", "w"}, "unknown flag --workflows; did you mean --workflow?"},
+		{[]string{"a.yaml", "--mock"}, "--mock needs a value"},
+		{[]string{"a.yaml", "--timeout", "5"}, `--timeout "5": want a duration`},
+		{[]string{"a.yaml", "--json=maybe"}, `--json="maybe": want true or false`},
+		{[]string{"a.yaml", "--max-steps", "x"}, `--max-steps "x": want a whole number`},
 		{[]string{"a.yaml", "--max-steps", "-1"}, "must be positive"},
 	} {
 		if _, err := parseRunFlags(tc.args, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -386,5 +390,44 @@ workflows:
 	code = run([]string{"run", filepath.Join(dir, "wf.arazzo.yaml"), "--auth", "nosuch=bearer:env:RUN_TEST_TOKEN"}, nil, &stdout, &stderr)
 	if code != exitUsage || !strings.Contains(stderr.String(), "--auth nosuch") {
 		t.Errorf("unknown source: exit %d\n%s", code, stderr.String())
+	}
+}
+
+func TestRunInputMistakesAreExplained(t *testing.T) {
+	requireRunDeps(t)
+	seed := runSeedFile(t)
+	mock := "../../workflows/oracle/mocks/running-instance.yaml"
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		want    []string
+		notWant string
+	}{
+		{"value without a name is not echoed", []string{"--input", "hunter2-secret"}, exitUsage,
+			[]string{`--input: want NAME=VALUE, got an argument without "="`, "inputs: authToken, compartmentId, displayName, instanceId"}, "hunter2-secret"},
+		{"missing name", []string{"--input", "=x"}, exitUsage, []string{"no NAME before"}, ""},
+		{"missing inputs are listed with a hint", []string{"--input", "instanceId=i"}, exitUsage,
+			[]string{"compartmentId: missing required input", "displayName: missing required input", "--input NAME=VALUE"}, ""},
+		{"an undeclared input is a warning naming the declared ones",
+			[]string{"--input", "instanceID=i", "--input", "instanceId=i", "--input", "compartmentId=c", "--input", "displayName=d"}, exitOK,
+			[]string{`warning: workflow create-custom-image-from-instance declares no input "instanceID" (inputs: authToken, compartmentId, displayName, instanceId)`}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(append([]string{"run", seed, "--mock", mock}, tc.args...), nil, &stdout, &stderr)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d: %s", code, tc.code, stderr.String())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr.String())
+				}
+			}
+			if tc.notWant != "" && strings.Contains(stderr.String(), tc.notWant) {
+				t.Errorf("stderr contains %q:\n%s", tc.notWant, stderr.String())
+			}
+		})
 	}
 }
