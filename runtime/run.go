@@ -326,7 +326,11 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 		if r.steps >= opts.MaxSteps {
 			msg := fmt.Sprintf("stopped after %d step executions (the --max-steps limit)", r.steps)
 			if c.loopHead >= 0 {
-				msg = fmt.Sprintf("step %s re-entered %d times via goto %s: %s", steps[c.loopHead].step.StepID, c.reentries[c.loopHead], c.loopVia, msg)
+				times := "times"
+				if c.reentries[c.loopHead] == 1 {
+					times = "time"
+				}
+				msg = fmt.Sprintf("step %s re-entered %d %s via goto %s: %s", steps[c.loopHead].step.StepID, c.reentries[c.loopHead], times, c.loopVia, msg)
 			}
 			return &outcome{status: Aborted, err: msg, failedAt: bs.step.StepID}
 		}

@@ -29,7 +29,7 @@ func (p *runProgress) Observe(ev runtime.Event) {
 		r := ev.Result
 		switch r.Status {
 		case runtime.Succeeded:
-			fmt.Fprintf(p.w, "workflow %s succeeded: %d step attempts in %s\n", r.WorkflowID, len(r.Steps), runRoundDuration(r.Duration))
+			fmt.Fprintf(p.w, "workflow %s succeeded: %s in %s\n", r.WorkflowID, plural(len(r.Steps), "step attempt"), runRoundDuration(r.Duration))
 		default:
 			fmt.Fprintf(p.w, "workflow %s %s: %s\n", r.WorkflowID, r.Status, r.Error)
 		}
@@ -93,4 +93,12 @@ func runRoundDuration(d time.Duration) string {
 		return d.Round(100 * time.Microsecond).String()
 	}
 	return d.Round(time.Microsecond).String()
+}
+
+// plural returns "1 step attempt" or "2 step attempts".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -431,3 +431,11 @@ func TestRunInputMistakesAreExplained(t *testing.T) {
 		})
 	}
 }
+
+func TestPlural(t *testing.T) {
+	for n, want := range map[int]string{0: "0 step attempts", 1: "1 step attempt", 5: "5 step attempts"} {
+		if got := plural(n, "step attempt"); got != want {
+			t.Errorf("plural(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
