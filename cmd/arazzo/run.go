@@ -361,7 +361,7 @@ func runCollectInputs(doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, st
 		if err := yaml.Unmarshal(data, &v); err != nil {
 			return nil, fmt.Errorf("--inputs %s: %v", f.inputsFile, err)
 		}
-		m, ok := runNormalise(v).(map[string]any)
+		m, ok := runtime.JSONValue(v).(map[string]any)
 		if !ok && v != nil {
 			return nil, fmt.Errorf("--inputs %s: want a JSON or YAML object", f.inputsFile)
 		}
@@ -456,29 +456,6 @@ func runCoerceInput(typ, value string) (any, error) {
 		}
 	}
 	return value, nil
-}
-
-func runNormalise(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = runNormalise(e)
-		}
-		return x
-	case map[any]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[fmt.Sprint(k)] = runNormalise(e)
-		}
-		return m
-	case []any:
-		for i, e := range x {
-			x[i] = runNormalise(e)
-		}
-	case int:
-		return int64(x)
-	}
-	return v
 }
 
 func runParseServers(doc *arazzo.Document, list []string) (map[string]string, error) {

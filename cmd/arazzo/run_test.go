@@ -439,3 +439,16 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+func TestRunYAMLInputsKeepDatesAsText(t *testing.T) {
+	requireRunDeps(t)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", runSeedFile(t), "--mock", "../../workflows/oracle/mocks/stopped-instance.yaml", "--loop-delay=0", "--json", "--inputs", "-"},
+		strings.NewReader("compartmentId: c\ninstanceId: i\ndisplayName: 2024-01-31\n"), &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"displayName": "2024-01-31"`) {
+		t.Errorf("displayName not kept as the text 2024-01-31:\n%s", stdout.String())
+	}
+}
