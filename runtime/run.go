@@ -301,6 +301,18 @@ func (c *cursor) next(st *wfState) {
 }
 
 // jump performs goto stepId, pacing a jump back to a step already run.
+// takeGoto performs a goto, success or failure alike: to a workflow it is a
+// tail call whose outcome ends this workflow (notes §8.4); to a step it moves
+// the cursor, and a non-nil outcome means a guard stopped the run.
+func (st *wfState) takeGoto(ctx context.Context, c *cursor, a *boundAction, x *stepRun) *outcome {
+	if a.target != nil {
+		st.take(x, a, "goto workflow "+a.target.wf.WorkflowID)
+		return st.tailCall(ctx, a, x.scope)
+	}
+	st.take(x, a, "goto "+a.a.StepID)
+	return c.jump(ctx, st, a, x)
+}
+
 func (c *cursor) jump(ctx context.Context, st *wfState, a *boundAction, x *stepRun) *outcome {
 	var stop *outcome
 	c.i, c.waited, stop = st.gotoStep(ctx, c.i, a, x)
@@ -367,12 +379,7 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 				st.take(x, a, "end")
 				return &outcome{status: Succeeded}
 			case "goto":
-				if a.target != nil {
-					st.take(x, a, "goto workflow "+a.target.wf.WorkflowID)
-					return st.tailCall(ctx, a, x.scope)
-				}
-				st.take(x, a, "goto "+a.a.StepID)
-				if stop := c.jump(ctx, st, a, x); stop != nil {
+				if stop := st.takeGoto(ctx, c, a, x); stop != nil {
 					return stop
 				}
 				continue
@@ -398,12 +405,7 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			st.take(x, a, "end")
 			return &outcome{status: Failed, err: fmt.Sprintf("step %s failed: %s; ended by failure action %s", bs.step.StepID, reason, a.name), failedAt: bs.step.StepID}
 		case "goto":
-			if a.target != nil {
-				st.take(x, a, "goto workflow "+a.target.wf.WorkflowID)
-				return st.tailCall(ctx, a, x.scope)
-			}
-			st.take(x, a, "goto "+a.a.StepID)
-			if stop := c.jump(ctx, st, a, x); stop != nil {
+			if stop := st.takeGoto(ctx, c, a, x); stop != nil {
 				return stop
 			}
 		case "retry":
