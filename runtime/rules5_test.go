@@ -165,6 +165,25 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 			script: map[string][]answer{"getItem": {s500}},
 			status: runtime.Succeeded, trace: "get:end call:goto after after:next",
 		},
+		{
+			name: "retry with a workflowId whose inputs are invalid fails clearly",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+        successCriteria: [{condition: $statusCode == 200}]
+        onFailure: [{name: refreshFirst, type: retry, workflowId: refresh}]
+  - workflowId: refresh
+    inputs: {type: object, properties: {scope: {type: string}}, required: [scope]}
+    steps:
+      - stepId: token
+        operationId: refreshToken
+`,
+			script: map[string][]answer{"getItem": {{status: 401}, {body: `{}`}}},
+			status: runtime.Failed, trace: "get:retry", errHas: "retry refreshFirst: workflow refresh",
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { runRuleCase(t, tc) })

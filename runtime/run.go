@@ -611,7 +611,9 @@ func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope
 			in, err = a.target.prepareInputs(in)
 		}
 		if err != nil {
-			return nil
+			// Skipping the reference silently would hide an authoring
+			// error behind a plain retry; fail as a goto to it would.
+			return &outcome{status: Failed, err: fmt.Sprintf("retry %s: workflow %s: %v", a.name, a.target.wf.WorkflowID, st.run.redact.String(err.Error()))}
 		}
 		sub := st.run.runWorkflow(ctx, a.target, in, st.depth+1, false)
 		if sub.status == Aborted {
