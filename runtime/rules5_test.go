@@ -184,6 +184,33 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 			script: map[string][]answer{"getItem": {{status: 401}, {body: `{}`}}},
 			status: runtime.Failed, trace: "get:retry", errHas: "retry refreshFirst: workflow refresh",
 		},
+		{
+			name: "workflow parameters with in do not reach a workflow step",
+			doc: `workflows:
+  - workflowId: main
+    parameters:
+      - {name: X-Trace, in: header, value: parent}
+    steps:
+      - stepId: call
+        workflowId: child
+        parameters: [{name: itemId, value: "9"}]
+        outputs: {seen: $outputs.seen}
+    outputs: {seen: $steps.call.outputs.seen}
+  - workflowId: child
+    inputs: {type: object, properties: {itemId: {type: string}}, additionalProperties: false}
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters: [{name: id, in: path, value: $inputs.itemId}]
+    outputs: {seen: $inputs.itemId}
+`,
+			status: runtime.Succeeded, outputs: `{"seen":"9"}`,
+			check: func(t *testing.T, _ *runtime.Result, reqs []*recordedRequest) {
+				if reqs[0].URL != "/v1/items/9" || reqs[0].Header.Get("X-Trace") != "" {
+					t.Errorf("child request %s X-Trace=%q", reqs[0].URL, reqs[0].Header.Get("X-Trace"))
+				}
+			},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { runRuleCase(t, tc) })
