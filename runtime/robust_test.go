@@ -142,6 +142,9 @@ func TestRobustResponses(t *testing.T) {
 			if tc.errHas != "" && !strings.Contains(res.Error, tc.errHas) {
 				t.Errorf("error %q does not contain %q", res.Error, tc.errHas)
 			}
+			if tc.status == arazzort.Aborted && len(res.Steps) > 0 && strings.Contains(res.Steps[0].Error, "deadline exceeded") {
+				t.Errorf("step error %q: want the run's reason, not the transport's", res.Steps[0].Error)
+			}
 			if tc.outputs != "" {
 				if got := fmt.Sprint(res.Outputs); got != tc.outputs {
 					t.Errorf("outputs %s, want %s", got, tc.outputs)

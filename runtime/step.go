@@ -69,6 +69,10 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 	}
 	if err := ctx.Err(); err != nil {
 		x.aborted = r.abortMessage(err)
+		if x.att.Request != nil && !transportOK {
+			// Not the transport's "context deadline exceeded".
+			att.Error = fmt.Sprintf("%s %s: interrupted, %s", x.att.Request.Method, x.att.Request.URL, x.aborted)
+		}
 		return x
 	}
 	if !transportOK && stepCtx.Err() != nil && bs.step.Timeout != nil {
