@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"sort"
@@ -129,4 +131,69 @@ func (r *redactor) URL(u *url.URL) string {
 		c.RawQuery = strings.Join(parts, "&")
 	}
 	return r.String(c.String())
+}
+
+// Body returns the preview of a request or response body with secrets
+// hidden: besides secret input values, the values of credential-like JSON
+// members and form fields, because a token endpoint's answer
+// ({"access_token": ...}) or a client_secret in a form carries credentials
+// that no input named. The preview is re-encoded only when it changed.
+func (r *redactor) Body(b []byte, contentType string) string {
+	mt := mediaType(contentType)
+	switch {
+	case isJSONType(mt) || (mt == "" && looksLikeJSON(b)):
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) == nil && !dec.More() {
+			if hidden, changed := hideSecretMembers(v); changed {
+				var buf bytes.Buffer
+				enc := json.NewEncoder(&buf)
+				enc.SetEscapeHTML(false)
+				if enc.Encode(hidden) == nil {
+					b = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+				}
+			}
+		}
+	case mt == "application/x-www-form-urlencoded":
+		parts := strings.Split(string(b), "&")
+		changed := false
+		for i, part := range parts {
+			name, _, ok := strings.Cut(part, "=")
+			if dn, err := url.QueryUnescape(name); ok && err == nil && IsSecretName(dn) {
+				parts[i], changed = name+"="+url.QueryEscape(Redacted), true
+			}
+		}
+		if changed {
+			b = []byte(strings.Join(parts, "&"))
+		}
+	}
+	return r.String(preview(b))
+}
+
+// hideSecretMembers replaces the values of credential-like object members.
+func hideSecretMembers(v any) (any, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		changed := false
+		for k, e := range x {
+			if IsSecretName(k) && e != nil {
+				x[k], changed = Redacted, true
+				continue
+			}
+			if h, c := hideSecretMembers(e); c {
+				x[k], changed = h, true
+			}
+		}
+		return x, changed
+	case []any:
+		changed := false
+		for i, e := range x {
+			if h, c := hideSecretMembers(e); c {
+				x[i], changed = h, true
+			}
+		}
+		return x, changed
+	}
+	return v, false
 }

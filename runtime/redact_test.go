@@ -107,3 +107,22 @@ func TestRedactorShortSecrets(t *testing.T) {
 		t.Errorf("Header = %v", got)
 	}
 }
+
+func TestRedactorBodyHidesCredentialMembers(t *testing.T) {
+	r := newRedactor([]string{"input-secret"})
+	tests := []struct{ body, contentType, want string }{
+		{`{"access_token":"at-123","expires_in":3600,"nested":[{"refresh_token":"rt"}],"note":"<b>&"}`, "application/json",
+			`{"access_token":"<redacted>","expires_in":3600,"nested":[{"refresh_token":"<redacted>"}],"note":"<b>&"}`},
+		{`{"state":"ok", "n": 12345678901234567890}`, "application/json", `{"state":"ok", "n": 12345678901234567890}`},
+		{`{"token":null}`, "application/problem+json", `{"token":null}`},
+		{"grant_type=client_credentials&client_secret=abc&scope=x", "application/x-www-form-urlencoded",
+			"grant_type=client_credentials&client_secret=%3Credacted%3E&scope=x"},
+		{"echo input-secret", "text/plain", "echo <redacted>"},
+		{`not json {"access_token":`, "application/json", `not json {"access_token":`},
+	}
+	for _, tc := range tests {
+		if got := r.Body([]byte(tc.body), tc.contentType); got != tc.want {
+			t.Errorf("Body(%s)\n got %s\nwant %s", tc.body, got, tc.want)
+		}
+	}
+}

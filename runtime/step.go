@@ -103,8 +103,8 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 	}
 	att.Success = ok
 	if !ok && x.scope.ex.hasResponse && x.scope.ex.status >= 400 {
-		if summary := errorSummary(x.scope.ex); summary != "" {
-			att.Error = joinMsg(att.Error, r.redact.String(summary))
+		if summary := errorSummary(x.scope.ex, r.redact); summary != "" {
+			att.Error = joinMsg(att.Error, summary)
 		}
 	}
 	return x
@@ -113,7 +113,7 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 // errorSummary describes an error response for people: the usual error
 // fields of a JSON body (code, message, error, title, detail), else the
 // start of the body.
-func errorSummary(ex *exchange) string {
+func errorSummary(ex *exchange, rd *redactor) string {
 	prefix := fmt.Sprintf("the response was %d", ex.status)
 	if m, ok := ex.responseBody().(map[string]any); ok {
 		var parts []string
@@ -123,10 +123,10 @@ func errorSummary(ex *exchange) string {
 			}
 		}
 		if len(parts) > 0 {
-			return prefix + " " + strings.Join(parts, ": ")
+			return prefix + " " + rd.String(strings.Join(parts, ": "))
 		}
 	}
-	text := strings.TrimSpace(preview(ex.respRaw))
+	text := strings.TrimSpace(rd.Body(ex.respRaw, ex.respType))
 	if text == "" {
 		return ""
 	}
@@ -294,7 +294,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		URL:         r.redact.URL(req.URL),
 		Headers:     r.redact.Header(req.Header),
 		BodySize:    len(sent),
-		BodyPreview: r.redact.String(preview(sent)),
+		BodyPreview: r.redact.Body(sent, req.Header.Get("Content-Type")),
 		Body:        sent,
 	}
 	r.emit(Event{Kind: EventRequestSent, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Request: x.att.Request})
@@ -322,7 +322,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		Status:      resp.StatusCode,
 		Headers:     r.redact.Header(resp.Header),
 		BodySize:    len(raw),
-		BodyPreview: r.redact.String(preview(raw)),
+		BodyPreview: r.redact.Body(raw, resp.Header.Get("Content-Type")),
 	}
 	r.emit(Event{Kind: EventResponseReceived, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Response: x.att.Response})
 	if err != nil {
