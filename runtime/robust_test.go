@@ -235,3 +235,39 @@ func TestTransportErrorShowsTheRedactedURL(t *testing.T) {
 		t.Errorf("error %q: want the host and no credential-like query value", res.Error)
 	}
 }
+
+func TestRedirectToAnotherHostDropsCredentialHeaders(t *testing.T) {
+	var got http.Header
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		io.WriteString(w, `{}`)
+	}))
+	defer other.Close()
+	// 127.0.0.1 and localhost are different hosts to the client.
+	otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+	first := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, otherURL+"/landed", http.StatusTemporaryRedirect)
+	}))
+	defer first.Close()
+	doc := loadDoc(t, "testdata/rules/robust.arazzo.yaml", rulesHeader+`workflows:
+  - workflowId: main
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters:
+          - {name: id, in: path, value: "1"}
+          - {name: X-Api-Key, in: header, value: key-123}
+          - {name: X-Trace, in: header, value: keep-me}
+`)
+	eng, err := arazzort.New(doc, arazzort.Options{Servers: map[string]string{"api": first.URL + "/v1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := eng.Run(context.Background(), "main", nil)
+	if err != nil || res.Status != arazzort.Succeeded {
+		t.Fatalf("run: %v %s %s", err, res.Status, res.Error)
+	}
+	if got == nil || got.Get("X-Api-Key") != "" || got.Get("X-Trace") != "keep-me" {
+		t.Errorf("headers at the other host: %v", got)
+	}
+}
