@@ -115,12 +115,15 @@ func (o Options) httpClient() *http.Client {
 // stripCredentialsOnHostChange follows up to 10 redirects like net/http,
 // which drops Authorization and Cookie when a redirect leaves the original
 // host; it also drops every other credential-like header (X-Api-Key, an
-// OCI signature...), which Arazzo documents pass as ordinary parameters.
+// OCI signature...), which Arazzo documents pass as ordinary parameters,
+// and the Referer, whose query may hold an api_key.
 func stripCredentialsOnHostChange(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
 	if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+		// The Referer net/http adds is the previous URL, query included.
+		req.Header.Del("Referer")
 		for k := range req.Header {
 			if IsSecretName(k) || strings.EqualFold(k, "Proxy-Authorization") {
 				req.Header.Del(k)

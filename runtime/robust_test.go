@@ -257,6 +257,7 @@ func TestRedirectToAnotherHostDropsCredentialHeaders(t *testing.T) {
         parameters:
           - {name: id, in: path, value: "1"}
           - {name: X-Api-Key, in: header, value: key-123}
+          - {name: api_key, in: query, value: q-key-456}
           - {name: X-Trace, in: header, value: keep-me}
 `)
 	eng, err := arazzort.New(doc, arazzort.Options{Servers: map[string]string{"api": first.URL + "/v1"}})
@@ -267,7 +268,7 @@ func TestRedirectToAnotherHostDropsCredentialHeaders(t *testing.T) {
 	if err != nil || res.Status != arazzort.Succeeded {
 		t.Fatalf("run: %v %s %s", err, res.Status, res.Error)
 	}
-	if got == nil || got.Get("X-Api-Key") != "" || got.Get("X-Trace") != "keep-me" {
+	if got == nil || got.Get("X-Api-Key") != "" || got.Get("Referer") != "" || got.Get("X-Trace") != "keep-me" {
 		t.Errorf("headers at the other host: %v", got)
 	}
 }
