@@ -34,6 +34,7 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --server SOURCE=URL       base URL for a source description (repeatable)
   --server-var SOURCE.VAR=VALUE  server variable for a source (repeatable)
   --mock FILE               answer operations from a mock file, offline
+  --allow-remote            fetch http(s) source descriptions
   --auth SOURCE[.SCHEME]=KIND:SPEC  credentials from env/files (repeatable; see docs/auth.md)
   --json                    print the full run result instead of the outputs
   -v                        explain criteria and show warnings
@@ -66,6 +67,7 @@ type runFlags struct {
 	harFile        string
 	junitFile      string
 	auth           []string // --auth, applied by run_auth.go
+	allowRemote    bool
 }
 
 // runListFlag collects a repeatable flag.
@@ -97,6 +99,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.StringVar(&f.harFile, "har", "", "")
 	fs.StringVar(&f.junitFile, "junit", "", "")
 	fs.Var((*runListFlag)(&f.auth), "auth", "")
+	fs.BoolVar(&f.allowRemote, "allow-remote", false, "")
 	help := false
 	fs.BoolVar(&help, "h", false, "")
 	fs.BoolVar(&help, "help", false, "")
@@ -198,7 +201,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		return exitUsage
 	}
 
-	doc, diags, err := arazzo.Load(ctx, f.file, arazzo.LoadOptions{})
+	doc, diags, err := arazzo.Load(ctx, f.file, arazzo.LoadOptions{AllowRemote: f.allowRemote})
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -252,6 +255,11 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 
 	eng, err := runtime.New(doc, opts)
 	if err != nil {
+		for _, d := range diags {
+			if d.Rule == arazzo.RuleSourceNotFetched {
+				return fail("%v\n(source descriptions at http(s) URLs are not fetched unless you add --allow-remote)", err)
+			}
+		}
 		return fail("%v", err)
 	}
 	res, err := eng.Run(ctx, wf.WorkflowID, inputs)

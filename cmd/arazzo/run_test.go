@@ -452,3 +452,26 @@ func TestRunYAMLInputsKeepDatesAsText(t *testing.T) {
 		t.Errorf("displayName not kept as the text 2024-01-31:\n%s", stdout.String())
 	}
 }
+
+func TestRunNamesAllowRemoteForUnfetchedSources(t *testing.T) {
+	requireRunDeps(t)
+	file := filepath.Join(t.TempDir(), "remote.arazzo.yaml")
+	doc := `arazzo: 1.0.1
+info: {title: remote, version: "1"}
+sourceDescriptions:
+  - {name: petStore, url: "https://example.invalid/openapi.yaml", type: openapi}
+workflows:
+  - workflowId: main
+    steps:
+      - stepId: login
+        operationId: $sourceDescriptions.petStore.loginUser
+`
+	if err := os.WriteFile(file, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", file}, nil, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "--allow-remote") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+}
