@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -270,5 +271,50 @@ func TestRedirectToAnotherHostDropsCredentialHeaders(t *testing.T) {
 	}
 	if got == nil || got.Get("X-Api-Key") != "" || got.Get("Referer") != "" || got.Get("X-Trace") != "keep-me" {
 		t.Errorf("headers at the other host: %v", got)
+	}
+}
+
+func TestTransportFailureSelectsActionsWithoutResponse(t *testing.T) {
+	doc := loadDoc(t, "testdata/rules/robust.arazzo.yaml", rulesHeader+`workflows:
+  - workflowId: main
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+        outputs: {x: $statusCode}
+        onFailure:
+          - {name: unavailable, type: end, criteria: [{condition: $statusCode == 503}]}
+          - {name: badBody, type: end, criteria: [{context: $response.body, condition: "$.error", type: jsonpath}]}
+          - {name: noAnswer, type: goto, stepId: after}
+      - stepId: skipped
+        operationId: createItem
+      - stepId: after
+        operationId: getJob
+        parameters: [{name: id, in: path, value: j}]
+        outputs: {prev: $steps.get.outputs.x}
+    outputs: {prev: $steps.after.outputs.prev}
+`)
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if strings.Contains(r.URL.Path, "/items/") {
+			return nil, errors.New("dial tcp 10.0.0.1:443: connect: connection refused")
+		}
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}, nil
+	})
+	eng, err := arazzort.New(doc, arazzort.Options{Transport: rt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := eng.Run(context.Background(), "main", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != arazzort.Succeeded || trace(res) != "get:goto after after:next" || res.Steps[0].ActionName != "noAnswer" {
+		t.Errorf("status %s trace %q action %q error %q", res.Status, trace(res), res.Steps[0].ActionName, res.Error)
+	}
+	if res.Outputs["prev"] != nil {
+		t.Errorf("outputs %v: a step without a response has no outputs", res.Outputs)
+	}
+	if !strings.Contains(res.Steps[0].Error, "connection refused") {
+		t.Errorf("attempt error %q does not name the cause", res.Steps[0].Error)
 	}
 }
