@@ -168,7 +168,29 @@ func (r *redactor) Body(b []byte, contentType string) string {
 			b = []byte(strings.Join(parts, "&"))
 		}
 	}
-	return r.String(preview(b))
+	return r.preview(b)
+}
+
+// preview is the package's preview with secrets hidden, including one that
+// the preview's cut splits: its visible start would not match as a whole.
+func (r *redactor) preview(b []byte) string {
+	p := preview(b)
+	if r == nil {
+		return p
+	}
+	if head, cut := strings.CutSuffix(p, "…"); cut && len(head) < len(b) {
+		n, start := len(head), len(head)
+		for _, v := range r.values {
+			lo, hi := max(0, n-len(v)+1), min(len(b), n+len(v)-1)
+			if i := bytes.Index(b[lo:hi], []byte(v)); i >= 0 && lo+i < start {
+				start = lo + i
+			}
+		}
+		if start < n {
+			return r.String(head[:start]) + Redacted + "…"
+		}
+	}
+	return r.String(p)
 }
 
 // hideSecretMembers replaces the values of credential-like object members.

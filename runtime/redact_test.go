@@ -126,3 +126,16 @@ func TestRedactorBodyHidesCredentialMembers(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactorPreviewHidesASecretSplitByTheCut(t *testing.T) {
+	r := newRedactor([]string{"SECRETVALUE"})
+	body := strings.Repeat("x", previewBytes-4) + "SECRETVALUE and more"
+	got := r.Body([]byte(body), "text/plain")
+	if strings.Contains(got, "SECR") || !strings.HasSuffix(got, Redacted+"…") {
+		t.Errorf("preview ends %q", got[len(got)-20:])
+	}
+	whole := strings.Repeat("y", 10) + "SECRETVALUE" + strings.Repeat("z", previewBytes)
+	if got := r.Body([]byte(whole), "text/plain"); !strings.HasPrefix(got, strings.Repeat("y", 10)+Redacted+"zz") {
+		t.Errorf("preview starts %q", got[:30])
+	}
+}
