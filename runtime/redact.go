@@ -84,7 +84,39 @@ func (r *redactor) String(s string) string {
 			s = strings.ReplaceAll(s, v, Redacted)
 		}
 	}
+	if strings.Contains(s, "…") {
+		s = r.hideCutSecrets(s)
+	}
 	return s
+}
+
+// hideCutSecrets hides the visible start of a secret that a shortened value
+// ends with: explanations cut long values ("…" or `"…` after a quoted one)
+// before the runtime sees them, so the whole secret is no longer there to
+// match. Starts of 3 bytes or more count; shorter ones are too common.
+func (r *redactor) hideCutSecrets(s string) string {
+	var out strings.Builder
+	for {
+		i := strings.Index(s, "…")
+		if i < 0 {
+			out.WriteString(s)
+			return out.String()
+		}
+		head, quote := s[:i], ""
+		if strings.HasSuffix(head, `"`) {
+			head, quote = head[:len(head)-1], `"`
+		}
+		for _, v := range r.values {
+			for k := len(v) - 1; k >= 3; k-- {
+				if strings.HasSuffix(head, v[:k]) {
+					head = head[:len(head)-k] + Redacted
+					break
+				}
+			}
+		}
+		out.WriteString(head + quote + "…")
+		s = s[i+len("…"):]
+	}
 }
 
 // Header returns the headers as a flat map with credentials hidden.

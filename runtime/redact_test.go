@@ -139,3 +139,18 @@ func TestRedactorPreviewHidesASecretSplitByTheCut(t *testing.T) {
 		t.Errorf("preview starts %q", got[:30])
 	}
 }
+
+func TestRedactorHidesTheStartOfACutSecret(t *testing.T) {
+	r := newRedactor([]string{"SECRETVALUE"})
+	tests := map[string]string{
+		`$response.body was "xxxxSECRE"…, expected == 'a'`: `$response.body was "xxxx<redacted>"…, expected == 'a'`,
+		`{"a":"SECR…`:                 `{"a":"<redacted>…`,
+		`plain text… then SECRETVALUE`: `plain text… then <redacted>`,
+		`ends in SE…`:                  `ends in SE…`,
+	}
+	for in, want := range tests {
+		if got := r.String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
