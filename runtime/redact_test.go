@@ -144,7 +144,7 @@ func TestRedactorHidesTheStartOfACutSecret(t *testing.T) {
 	r := newRedactor([]string{"SECRETVALUE"})
 	tests := map[string]string{
 		`$response.body was "xxxxSECRE"…, expected == 'a'`: `$response.body was "xxxx<redacted>"…, expected == 'a'`,
-		`{"a":"SECR…`:                 `{"a":"<redacted>…`,
+		`{"a":"SECR…`:                  `{"a":"<redacted>…`,
 		`plain text… then SECRETVALUE`: `plain text… then <redacted>`,
 		`ends in SE…`:                  `ends in SE…`,
 	}
