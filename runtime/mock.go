@@ -356,6 +356,27 @@ func pathParams(template, path string) map[string]string {
 	return out
 }
 
+// Unmatched lists the mock keys that answer none of ops (Engine.Operations),
+// sorted: usually a typo, which would otherwise surface only as "no mock
+// for operation X" when the step runs.
+func (m *Mocks) Unmatched(ops []OperationKey) []string {
+	used := map[string]bool{}
+	for _, k := range ops {
+		if k.OperationID != "" {
+			used[k.Source+"."+k.OperationID] = true
+			used[k.OperationID] = true
+		}
+		used[k.Method+" "+k.Path] = true
+	}
+	var out []string
+	for _, key := range m.Keys() {
+		if !used[key] {
+			out = append(out, key)
+		}
+	}
+	return out
+}
+
 // Keys lists the mocked operations, sorted.
 func (m *Mocks) Keys() []string {
 	keys := make([]string, 0, len(m.Operations))

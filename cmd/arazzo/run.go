@@ -241,12 +241,13 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if opts.ServerVars, err = runParseServerVars(doc, f.serverVars); err != nil {
 		return fail("%v", err)
 	}
+	var mocks *runtime.Mocks
 	if f.mock != "" {
-		m, err := runtime.LoadMocks(f.mock)
+		mocks, err = runtime.LoadMocks(f.mock)
 		if err != nil {
 			return fail("--mock: %v", err)
 		}
-		opts.Transport = m.Transport()
+		opts.Transport = mocks.Transport()
 	}
 	if err := runApplyAuth(doc, f, &opts, stderr); err != nil {
 		return fail("%v", err)
@@ -261,6 +262,9 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 			}
 		}
 		return fail("%v", err)
+	}
+	if mocks != nil {
+		runWarnUnmatchedMocks(stderr, f.mock, mocks, eng.Operations())
 	}
 	res, err := eng.Run(ctx, wf.WorkflowID, inputs)
 	if err != nil {
@@ -412,6 +416,27 @@ func runWarnUnknownInputs(w io.Writer, doc *arazzo.Document, wf *arazzo.Workflow
 	sort.Strings(unknown)
 	for _, name := range unknown {
 		fmt.Fprintf(w, "arazzo run: warning: workflow %s declares no input %q (inputs: %s)\n", wf.WorkflowID, name, strings.Join(declared, ", "))
+	}
+}
+
+// runWarnUnmatchedMocks names mock keys that answer no operation of the
+// document, with the operations it does call.
+func runWarnUnmatchedMocks(w io.Writer, file string, m *runtime.Mocks, ops []runtime.OperationKey) {
+	unmatched := m.Unmatched(ops)
+	if len(unmatched) == 0 {
+		return
+	}
+	var names []string
+	for _, k := range ops {
+		names = append(names, k.String())
+	}
+	names = slices.Compact(names)
+	list := strings.Join(names, ", ")
+	if len(names) > 12 {
+		list = strings.Join(names[:12], ", ") + fmt.Sprintf(", and %d more", len(names)-12)
+	}
+	for _, key := range unmatched {
+		fmt.Fprintf(w, "arazzo run: warning: --mock %s: mocks.%s answers no operation of the document (it calls %s)\n", file, key, list)
 	}
 }
 

@@ -475,3 +475,17 @@ workflows:
 		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
 	}
 }
+
+func TestRunWarnsAboutMockKeysThatAnswerNothing(t *testing.T) {
+	requireRunDeps(t)
+	mock := filepath.Join(t.TempDir(), "typo.yaml")
+	if err := os.WriteFile(mock, []byte("mocks:\n  getInstanse: [{status: 200}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", runSeedFile(t), "--mock", mock, "--input", "compartmentId=c", "--input", "instanceId=i", "--input", "displayName=d"}, nil, &stdout, &stderr)
+	want := "mocks.getInstanse answers no operation of the document (it calls createImage, getImage, getInstance)"
+	if code != exitFailed || !strings.Contains(stderr.String(), want) {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+}
