@@ -7,6 +7,7 @@ import (
 	"os"
 	goruntime "runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +27,9 @@ import (
 // checks that all of them end. Target: ≤ 50 KB per parked run.
 //
 //	ARAZZO_PARKED=10000 go test ./bench -run TestParkedRuns -v
+//
+// ARAZZO_PARKED_HEAPPROFILE=FILE also writes the heap while the runs are
+// parked.
 func TestParkedRuns(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("ARAZZO_PARKED"))
 	if n <= 0 {
@@ -93,6 +97,9 @@ func measureParked(t testing.TB, n int) parkedFigures {
 	}
 	tr.CloseIdleConnections()
 	after := snapshot()
+	if path := os.Getenv("ARAZZO_PARKED_HEAPPROFILE"); path != "" {
+		writeHeapProfile(t, path)
+	}
 
 	cancel()
 	done := make(chan struct{})
@@ -128,6 +135,20 @@ func snapshot() memSnapshot {
 	var ms goruntime.MemStats
 	goruntime.ReadMemStats(&ms)
 	return memSnapshot{rss: rssBytes(), heap: int64(ms.HeapInuse), stack: int64(ms.StackInuse), goroutines: goruntime.NumGoroutine()}
+}
+
+// writeHeapProfile writes the live heap, to see what a parked run holds:
+//
+//	go tool pprof -sample_index=inuse_space -top bench.test heap.out
+func writeHeapProfile(t testing.TB, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // rssBytes reads VmRSS from /proc/self/status; 0 where there is no /proc.
