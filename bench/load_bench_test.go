@@ -46,7 +46,7 @@ func validate(t testing.TB, path string) {
 
 // writeLargeDocument writes an OpenAPI 3.1 description with n operations
 // (about 1.5 KB each: path, query and header parameters, a JSON body on
-// half of them, 200 and 404 responses with schemas) and an Arazzo document
+// half of them, 200 and 404 responses with schemas; 1.5 MB for 1,000) and an Arazzo document
 // with one step per 10 operations, and returns the Arazzo file's path.
 func writeLargeDocument(t testing.TB, dir string, n int) string {
 	t.Helper()
@@ -57,12 +57,12 @@ func writeLargeDocument(t testing.TB, dir string, n int) string {
 		for j, method := range []string{"get", "put"} {
 			op := i + j
 			fmt.Fprintf(&o, "    %s:\n      operationId: op%d\n      summary: Generated operation %d on resources%d\n", method, op, op, i)
-			o.WriteString("      description: A generated operation with as many parameters and schemas as a typical one.\n")
-			o.WriteString("      parameters:\n      - name: limit\n        in: query\n        schema:\n          type: integer\n          minimum: 1\n          maximum: 100\n      - name: X-Request-Id\n        in: header\n        schema:\n          type: string\n")
+			o.WriteString("      description: A generated operation.\n")
+			o.WriteString("      parameters:\n      - name: limit\n        in: query\n        schema:\n          type: integer\n          minimum: 1\n      - name: X-Request-Id\n        in: header\n        schema:\n          type: string\n")
 			if method == "put" {
 				o.WriteString("      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              type: object\n              required: [name]\n              properties:\n                name:\n                  type: string\n                tags:\n                  type: array\n                  items:\n                    type: string\n")
 			}
-			o.WriteString("      responses:\n        '200':\n          description: The resource.\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  id:\n                    type: string\n                  name:\n                    type: string\n                  state:\n                    type: string\n                    enum: [CREATING, ACTIVE, DELETED]\n                  items:\n                    type: array\n                    items:\n                      type: object\n                      properties:\n                        id:\n                          type: string\n                        createdAt:\n                          type: string\n                          format: date-time\n")
+			o.WriteString("      responses:\n        '200':\n          description: The resource.\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  id:\n                    type: string\n                  name:\n                    type: string\n                  state:\n                    type: string\n                  items:\n                    type: array\n                    items:\n                      type: object\n                      properties:\n                        id:\n                          type: string\n                        createdAt:\n                          type: string\n")
 			o.WriteString("        '404':\n          description: Not found.\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  code:\n                    type: string\n                  message:\n                    type: string\n")
 		}
 	}
@@ -90,7 +90,7 @@ func TestLargeDocumentShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if size := info.Size(); size < 1_300_000 || size > 1_800_000 {
+	if size := info.Size(); size < 1_400_000 || size > 1_600_000 {
 		t.Errorf("generated OpenAPI is %d bytes, want about 1.5 MB", size)
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, "large.openapi.yaml"))
