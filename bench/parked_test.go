@@ -21,8 +21,9 @@ import (
 // TestParkedRuns measures what a run costs while it waits between polls,
 // which is how a long image capture spends nearly all its life. It starts
 // ARAZZO_PARKED runs (10000 for the documented figure) against a server
-// that answers PROVISIONING for good, with a one-hour poll delay, waits
-// until every run is asleep before its second poll, measures heap, stacks
+// that answers PROVISIONING for good, lets each poll ARAZZO_PARKED_POLLS
+// times (default 1) without waiting, then parks it in a one-hour timer
+// before its next poll; once every run is parked it measures heap, stacks
 // and RSS against a baseline taken before, then cancels every run and
 // checks that all of them end. Target: ≤ 50 KB per parked run.
 //
@@ -35,16 +36,21 @@ func TestParkedRuns(t *testing.T) {
 	if n <= 0 {
 		t.Skip("set ARAZZO_PARKED=10000 to measure the memory of parked runs (heavy: ~30 s)")
 	}
-	m := measureParked(t, n)
-	t.Logf("%d parked runs: %.1f KB/run RSS, %.1f KB/run heap in use, %.1f KB/run stacks, %.2f goroutines/run (target ≤ 50 KB/run)",
-		n, m.rssPerRun/1024, m.heapPerRun/1024, m.stackPerRun/1024, m.goroutinesPerRun)
+	polls, _ := strconv.Atoi(os.Getenv("ARAZZO_PARKED_POLLS"))
+	polls = max(polls, 1)
+	m := measureParked(t, n, polls)
+	t.Logf("%d runs parked after %d polls: %.1f KB/run RSS, %.1f KB/run heap in use, %.1f KB/run stacks, %.2f goroutines/run (target ≤ 50 KB/run)",
+		n, polls, m.rssPerRun/1024, m.heapPerRun/1024, m.stackPerRun/1024, m.goroutinesPerRun)
 }
 
 type parkedFigures struct {
 	rssPerRun, heapPerRun, stackPerRun, goroutinesPerRun float64
 }
 
-func measureParked(t testing.TB, n int) parkedFigures {
+// pollCount keys each run's count of poll waits in its context.
+type pollCount struct{}
+
+func measureParked(t testing.TB, n, polls int) parkedFigures {
 	doc := loadSeed(t)
 	_, srv := newServer(t, -1)
 	var parked atomic.Int64
@@ -58,11 +64,23 @@ func measureParked(t testing.TB, n int) parkedFigures {
 		o.Transport = tr
 		o.LoopDelay = &hour
 		o.MaxLoopDelay = hour
-		o.Observer = runtime.ObserverFunc(func(ev runtime.Event) {
-			if ev.Kind == runtime.EventWaiting {
-				parked.Add(1)
+		// The engine's own sleep, except that the first polls-1 waits of
+		// each run return at once, so that runs park with the history of
+		// that many polls.
+		o.Sleep = func(ctx context.Context, d time.Duration) error {
+			if c, ok := ctx.Value(pollCount{}).(*atomic.Int32); ok && int(c.Add(1)) < polls {
+				return ctx.Err()
 			}
-		})
+			parked.Add(1)
+			timer := time.NewTimer(d)
+			defer timer.Stop()
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-timer.C:
+				return nil
+			}
+		}
 	})
 	// Warm up every lazily built table (one run that settles at once on a
 	// second server) so that the baseline holds them.
@@ -79,7 +97,7 @@ func measureParked(t testing.TB, n int) parkedFigures {
 	in := seedInputs()
 	for range n {
 		wg.Go(func() {
-			res, err := eng.Run(ctx, seedWorkflow, in)
+			res, err := eng.Run(context.WithValue(ctx, pollCount{}, new(atomic.Int32)), seedWorkflow, in)
 			ended.Add(1)
 			if err == nil && res.Status == runtime.Aborted {
 				aborted.Add(1)
@@ -170,12 +188,12 @@ func rssBytes() int64 {
 }
 
 // A small parked run set in the ordinary test run keeps the measurement
-// code itself working: runs park, get cancelled and all end aborted.
+// code itself working: runs poll, park, get cancelled and all end aborted.
 func TestParkedRunsEndOnCancel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts 50 runs against a local server")
 	}
-	m := measureParked(t, 50)
+	m := measureParked(t, 50, 3)
 	if m.goroutinesPerRun < 0.5 {
 		t.Errorf("%.2f goroutines per parked run: the runs did not stay parked", m.goroutinesPerRun)
 	}
