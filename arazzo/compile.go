@@ -3,33 +3,12 @@ package arazzo
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
-	"sync"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/arazzo-go/arazzo/expr"
-)
-
-// exprReady reports whether the expression engine is linked in (its
-// contract stubs answer every call with an error). While it is not, the
-// loader cannot compile expressions and says so once.
-var exprReady = sync.OnceValue(func() bool {
-	_, err := expr.ParseValue("$inputs.x")
-	return err == nil
-})
-
-// criteriaReady and selectorsReady: the same, for the parts of the engine
-// that may land later than runtime expressions.
-var (
-	criteriaReady = sync.OnceValue(func() bool {
-		_, err := expr.CompileCriterion(expr.CriterionSpec{Condition: "$statusCode == 200"})
-		return err == nil
-	})
-	selectorsReady = sync.OnceValue(func() bool {
-		_, err := expr.CompileSelector("$response.body", "/a", "jsonpointer", "")
-		return err == nil
-	})
 )
 
 // use is one runtime expression found in the document, with where it was
@@ -194,7 +173,7 @@ func (c *checker) compileCriterion(cr *Criterion) {
 		c.notes(v.Notes(), ctxNode, cr.Context, cr.Loc.Pointer+"/context")
 		c.record(v.Refs(), ctxNode, cr.Context, cr.Loc.Pointer+"/context")
 	}
-	if cr.Condition == "" || !criteriaReady() {
+	if cr.Condition == "" {
 		return // the schema reports a missing condition
 	}
 	comp, err := expr.CompileCriterion(spec)
@@ -203,7 +182,12 @@ func (c *checker) compileCriterion(cr *Criterion) {
 		return
 	}
 	cr.Compiled = comp
-	c.notes(comp.Notes(), condNode, cr.Condition, cr.Loc.Pointer+"/condition")
+	notes := comp.Notes()
+	if cr.Context == "" && typ != "" && typ != "simple" {
+		// The schema already reports the missing context as an error.
+		notes = slices.DeleteFunc(slices.Clone(notes), func(n expr.Note) bool { return n.Rule == expr.RuleMissingContext })
+	}
+	c.notes(notes, condNode, cr.Condition, cr.Loc.Pointer+"/condition")
 	var condRefs []*expr.Ref
 	for _, r := range comp.Refs() {
 		if r != nil && r.Offset >= 0 && r.End <= len(cr.Condition) && r.Offset < r.End && strings.HasPrefix(cr.Condition[r.Offset:], "$") {
@@ -226,9 +210,6 @@ func (c *checker) compileSelector(s *Selector) {
 	}
 	ctxNode := childNode(s.Loc.Node, "context")
 	if s.Context != "" && c.compileValue(s.Context, ctxNode, s.Loc.Pointer+"/context", "selector context") == nil {
-		return
-	}
-	if !selectorsReady() {
 		return
 	}
 	sel, err := expr.CompileSelector(s.Context, s.Selector, s.Type, s.Version)
@@ -290,10 +271,6 @@ func (c *checker) compileOutputs(outs []*Output) {
 // compile fills every Compiled field of the document.
 func (c *checker) compile() {
 	doc := c.doc
-	if !exprReady() {
-		c.warnf(RuleInvalidExpression, doc.Loc.Pos, "", "expressions were not checked: the expression engine is not available in this build")
-		return
-	}
 	for _, w := range doc.Workflows {
 		c.wf, c.step, c.stepIdx, c.inOut = w, nil, -1, false
 		for _, p := range w.Parameters {

@@ -23,7 +23,6 @@ workflows:
 `
 
 func TestRemoteSources(t *testing.T) {
-	requireEngines(t)
 	spec, err := os.ReadFile("testdata/validate/petstore.openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +69,6 @@ func TestRemoteSources(t *testing.T) {
 }
 
 func TestSourceTypeSniffingAndLocalErrors(t *testing.T) {
-	requireEngines(t)
 	dir := t.TempDir()
 	write := func(name, text string) string {
 		p := filepath.Join(dir, name)

@@ -226,7 +226,9 @@ type Output struct {
 	Name     string
 	Expr     string    // the runtime expression (when not a Selector)
 	Selector *Selector // 1.1
-	Loc      Loc
+	// Loc.Pos is the value's position; Loc.Keys["name"] is the key's and
+	// Loc.Fields["value"] the value's.
+	Loc Loc
 
 	Compiled *expr.Value // set by Compile (nil when Selector is used)
 }

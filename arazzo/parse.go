@@ -87,7 +87,7 @@ func (p *parser) parseRoot() *yaml.Node {
 // but an exponential expansion).
 func (p *parser) checkLimits(root *yaml.Node) bool {
 	aliases, visited := 0, 0
-	maxVisited := 64*p.nodeBudgetBase() + 100000
+	maxVisited := 2*p.nodeBudgetBase() + 1000000
 	var walk func(n *yaml.Node, depth int) bool
 	walk = func(n *yaml.Node, depth int) bool {
 		visited++

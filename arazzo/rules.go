@@ -33,6 +33,7 @@ const (
 	RuleDuplicateAction     = "duplicate-action"
 	RuleParameterMissingIn  = "parameter-missing-in"
 	RuleActionParameters    = "action-parameters"
+	RuleIgnoredField        = "ignored-field"
 	RuleUnknownStepOutput   = "unknown-step-output"
 	RuleForwardStepRef      = "forward-step-reference"
 	RuleUnknownInput        = "unknown-input"

@@ -266,14 +266,10 @@ func splitSourceRef(s string) (name, rest string, ok bool) {
 	return name, rest, ok && name != "" && rest != ""
 }
 
-// checkWorkflowRef checks a workflowId reference: local, or
-// $sourceDescriptions.<arazzo source>.<workflowId>.
-func (c *checker) checkWorkflowRef(id string, pos Pos, ptr string) {
-	if _, ok := c.resolveWorkflowRef(id, pos, ptr); !ok {
-		return
-	}
-}
-
+// resolveWorkflowRef resolves a workflowId reference (local, or
+// $sourceDescriptions.<arazzo source>.<workflowId>) and reports it when it
+// names nothing. The workflow is nil with ok true when the source was not
+// loaded (already reported at its url).
 func (c *checker) resolveWorkflowRef(id string, pos Pos, ptr string) (*Workflow, bool) {
 	if strings.HasPrefix(id, "$sourceDescriptions.") {
 		name, rest, ok := splitSourceRef(id)
@@ -439,6 +435,9 @@ func (c *checker) checkActions(list []*Action, w *Workflow, field string) {
 			// Report a component's target problems where it is used.
 			pos.Fields = nil
 		}
+		if r == a {
+			c.checkIgnoredActionFields(a)
+		}
 		if r.Type == "goto" || r.Type == "retry" {
 			if r.StepID != "" {
 				if st, _ := w.Step(r.StepID); st == nil {
@@ -450,7 +449,7 @@ func (c *checker) checkActions(list []*Action, w *Workflow, field string) {
 				}
 			}
 			if r.WorkflowID != "" {
-				c.checkWorkflowRef(r.WorkflowID, pos.FieldPos("workflowId"), ptr+"/workflowId")
+				c.resolveWorkflowRef(r.WorkflowID, pos.FieldPos("workflowId"), ptr+"/workflowId")
 			}
 		}
 		if len(r.Parameters) > 0 && r == a {
@@ -461,6 +460,28 @@ func (c *checker) checkActions(list []*Action, w *Workflow, field string) {
 				if rp := c.resolveParameter(p); rp != nil && rp.In != "" {
 					c.errorf(RuleActionParameters, p.Loc.FieldPos("in"), p.Loc.Pointer+"/in", "action parameters map to workflow inputs and must not set in")
 				}
+			}
+		}
+	}
+}
+
+// checkIgnoredActionFields warns about fields that have no effect for the
+// action's type: retry settings outside retry, targets on end.
+func (c *checker) checkIgnoredActionFields(a *Action) {
+	if a.Type == "" {
+		return
+	}
+	if a.Type != "retry" {
+		for _, f := range []string{"retryAfter", "retryLimit"} {
+			if _, ok := a.Loc.Fields[f]; ok {
+				c.warnf(RuleIgnoredField, a.Loc.Keys[f], a.Loc.Pointer+"/"+f, "%s only applies to retry actions; it is ignored on this %s action", f, a.Type)
+			}
+		}
+	}
+	if a.Type == "end" {
+		for _, f := range []string{"stepId", "workflowId"} {
+			if _, ok := a.Loc.Fields[f]; ok {
+				c.warnf(RuleIgnoredField, a.Loc.Keys[f], a.Loc.Pointer+"/"+f, "%s has no effect on an end action; use type: goto to transfer control", f)
 			}
 		}
 	}
@@ -500,6 +521,8 @@ func (c *checker) checkStepDependsOn(w *Workflow) {
 				src := c.doc.Source(name)
 				if src == nil {
 					c.errorf(RuleUnknownSource, pos, ptr, "dependsOn names source %q, which does not exist%s", name, c.suggestSource(name))
+				} else if k := sourceKind(src); k != "" && k != "arazzo" {
+					c.errorf(RuleDependsOnUnknown, pos, ptr, "dependsOn names source %q, which is an %s description, not an Arazzo document", name, k)
 				} else if src.Arazzo != nil {
 					if ow := src.Arazzo.Workflow(wfID); ow == nil {
 						c.errorf(RuleDependsOnUnknown, pos, ptr, "workflow %q not found in source %q", wfID, name)

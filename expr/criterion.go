@@ -73,6 +73,20 @@ func CompileCriterion(spec CriterionSpec) (*Criterion, error) {
 	if c.typ == "simple" {
 		cond, err := ParseCondition(spec.Condition)
 		if err != nil {
+			if c.ctx != nil && (strings.HasPrefix(spec.Condition, "$.") || strings.HasPrefix(spec.Condition, "$[")) {
+				// A JSONPath comparison written without "type: jsonpath".
+				if root, notes, cerr := parseComparisonDialect(spec.Condition); cerr == nil {
+					c.jp = &jsonpathQuery{src: spec.Condition, compat: root}
+					n := Note{Offset: 0, End: len(spec.Condition), Rule: RuleJSONPathDialect,
+						Msg: "condition compares JSONPath values but the criterion is simple; evaluated against the context"}
+					if fix, ok := compatFix(root, c.ctx); ok {
+						n.Fix = fix
+					}
+					c.notes = append(c.notes, n)
+					c.notes = append(c.notes, notes...)
+					return c, nil
+				}
+			}
 			return nil, err
 		}
 		c.simple = cond

@@ -294,6 +294,8 @@ func TestJSONPathGoessner(t *testing.T) {
 		{"$.empty[*]", false},
 		{"$.missing", false},
 		{"$.store", true},
+		{`$.store.book[0].price == 8`, true}, // gval evaluates comparisons: a boolean result decides
+		{`$.store.book[0].price == 9`, false},
 	}
 	for _, tc := range tests {
 		c := mustCriterion(t, CriterionSpec{Context: "$response.body", Condition: tc.cond, Type: "jsonpath", Version: JSONPathGoessner})
@@ -449,6 +451,18 @@ func TestSimpleCriterion(t *testing.T) {
 	out := c.Eval(failingScope{})
 	if out.Pass || out.Err == nil {
 		t.Errorf("scope failure: %+v", out)
+	}
+	// A JSONPath comparison with a context but no type is read in the
+	// comparison dialect.
+	c = mustCriterion(t, CriterionSpec{Context: "$response.body", Condition: "$.state == 'on'"})
+	if n := c.Notes(); len(n) != 1 || n[0].Fix != "$response.body#/state == 'on'" {
+		t.Errorf("untyped dialect notes = %+v", n)
+	}
+	if out := c.Eval(MapScope{"$response.body": map[string]any{"state": "ON"}}); !out.Pass {
+		t.Errorf("untyped dialect = %+v", out)
+	}
+	if _, err := CompileCriterion(CriterionSpec{Condition: "$.state == 'on'"}); err == nil {
+		t.Error("JSONPath comparison without context compiled as simple")
 	}
 	if _, err := CompileCriterion(CriterionSpec{Condition: "$statusCode = 200"}); err == nil {
 		t.Error("invalid simple condition compiled")

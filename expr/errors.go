@@ -1,6 +1,10 @@
 package expr
 
-import "errors"
+import (
+	"errors"
+	"strings"
+	"unicode/utf8"
+)
 
 // ErrAbsent is wrapped by errors that mean "no such value" (a step that has
 // not run, a missing JSON member, an unset input). Callers test it with
@@ -37,3 +41,39 @@ type scopedError struct {
 
 func (e *scopedError) Error() string { return e.expr + ": " + e.err.Error() }
 func (e *scopedError) Unwrap() error { return e.err }
+
+// Snippet shows where the error is in src (the string that was compiled):
+// the line holding the error and a caret line under the offending bytes.
+//
+//	$statusCode = 200
+//	            ^
+func (e *Error) Snippet(src string) string {
+	off, end := e.Offset, e.End
+	if off < 0 || off > len(src) {
+		return src
+	}
+	if end <= off {
+		end = off + 1
+	}
+	lineStart := strings.LastIndexByte(src[:off], '\n') + 1
+	lineEnd := len(src)
+	if i := strings.IndexByte(src[off:], '\n'); i >= 0 {
+		lineEnd = off + i
+	}
+	if end > lineEnd {
+		end = lineEnd
+	}
+	var b strings.Builder
+	b.WriteString(src[lineStart:lineEnd])
+	b.WriteByte('\n')
+	for _, r := range src[lineStart:off] {
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	n := utf8.RuneCountInString(src[off:max(end, off)])
+	b.WriteString(strings.Repeat("^", max(n, 1)))
+	return b.String()
+}

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -21,54 +22,84 @@ func (ex *explainer) clause(s string) {
 func (ex *explainer) String() string { return ex.b.String() }
 
 // comparison writes `$response.body#/lifecycleState was "PROVISIONING",
-// expected == 'AVAILABLE'`.
+// expected == 'AVAILABLE'` straight into the buffer (it runs on every
+// evaluation).
 func (ex *explainer) comparison(n *cmpNode, a any, aok bool, areason string, b any, bok bool, breason string) {
-	var parts []string
+	if ex.b.Len() > 0 {
+		ex.b.WriteString("; ")
+	}
+	if ex.b.Cap() == 0 {
+		ex.b.Grow(64)
+	}
 	describe := func(o operand, v any, ok bool, reason string) {
 		if _, isLit := o.(*literal); isLit {
 			return
 		}
-		eo := o
+		ex.b.WriteString(o.describe())
 		if !ok {
-			parts = append(parts, eo.describe()+" is absent ("+reason+")")
+			ex.b.WriteString(" is absent (")
+			ex.b.WriteString(reason)
+			ex.b.WriteString("), ")
 			return
 		}
-		parts = append(parts, eo.describe()+" was "+formatValue(v, eo.secret()))
+		ex.b.WriteString(" was ")
+		writeValue(&ex.b, v, o.secret())
+		ex.b.WriteString(", ")
 	}
 	describe(n.left, a, aok, areason)
 	describe(n.right, b, bok, breason)
+	ex.b.WriteString("expected ")
 	_, leftLit := n.left.(*literal)
 	_, rightLit := n.right.(*literal)
-	var want string
-	switch {
-	case !leftLit && rightLit:
-		want = "expected " + n.op.String() + " " + n.right.String()
-	default:
-		want = "expected " + n.String()
+	if !leftLit && rightLit {
+		ex.b.WriteString(n.op.String())
+		ex.b.WriteByte(' ')
+		ex.b.WriteString(n.right.String())
+		return
 	}
-	parts = append(parts, want)
-	ex.clause(strings.Join(parts, ", "))
+	ex.b.WriteString(n.left.String())
+	ex.b.WriteByte(' ')
+	ex.b.WriteString(n.op.String())
+	ex.b.WriteByte(' ')
+	ex.b.WriteString(n.right.String())
 }
 
 // formatValue prints a value for people, shortened, with secrets hidden.
 func formatValue(v any, secret bool) string {
+	var b strings.Builder
+	writeValue(&b, v, secret)
+	return b.String()
+}
+
+// maxShown bounds how much of a value an explanation repeats.
+const maxShown = 120
+
+func writeValue(b *strings.Builder, v any, secret bool) {
 	if secret {
-		return "<redacted>"
+		b.WriteString("<redacted>")
+		return
 	}
-	var s string
 	switch t := v.(type) {
 	case nil:
-		return "null"
+		b.WriteString("null")
+		return
 	case string:
-		s = strconv.Quote(t)
-	default:
-		s = Stringify(v)
+		if len(t) <= maxShown {
+			b.WriteString(strconv.Quote(t))
+			return
+		}
+		b.WriteString(strconv.Quote(t[:maxShown]))
+		b.WriteString("…")
+		return
+	case bool, int, int64, float64, json.Number:
+		writeText(b, t)
+		return
 	}
-	const max = 120
-	if len(s) > max {
-		s = s[:max] + "…"
+	s := Stringify(v)
+	if len(s) > maxShown {
+		s = s[:maxShown] + "…"
 	}
-	return s
+	b.WriteString(s)
 }
 
 func isAbsent(err error) bool { return errors.Is(err, ErrAbsent) }

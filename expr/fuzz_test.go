@@ -107,3 +107,25 @@ func FuzzCriterion(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPointer walks random pointers and navigation over random JSON.
+func FuzzPointer(f *testing.F) {
+	f.Add("/a/0/b", `{"a":[{"b":1}]}`)
+	f.Add("/~1/~0", `{"/":{"~":2}}`)
+	f.Add("/x/y", `"{\"x\":{\"y\":3}}"`)
+	f.Fuzz(func(t *testing.T, ptr, doc string) {
+		var v any
+		if json.Unmarshal([]byte(doc), &v) != nil {
+			v = doc
+		}
+		if p, err := ParsePointer(ptr); err == nil {
+			_, _ = p.Get(v)
+		}
+		if e, err := Parse("$response.body#" + ptr); err == nil {
+			_, _ = e.Eval(MapScope{"$response.body": v})
+		}
+		if e, err := Parse("$response.body." + ptr); err == nil {
+			_, _ = e.Eval(MapScope{"$response.body": v})
+		}
+	})
+}

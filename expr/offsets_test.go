@@ -42,3 +42,28 @@ func TestOffsets(t *testing.T) {
 		t.Errorf("condition operand error = %+v", err)
 	}
 }
+
+func TestErrorSnippet(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ src, want string }{
+		{"$statusCode = 200", "$statusCode = 200\n            ^"},
+		{"$inputs.a & $inputs.b", "$inputs.a & $inputs.b\n          ^"},
+		{"1 < $inputs.x < 3", "1 < $inputs.x < 3\n              ^"},
+		{"$statusCode == 'abc", "$statusCode == 'abc\n               ^^^^"},
+		{"($statusCode == 200", "($statusCode == 200\n                   ^"},
+	}
+	for _, tc := range tests {
+		_, err := ParseCondition(tc.src)
+		var pe *Error
+		if !errors.As(err, &pe) {
+			t.Fatalf("ParseCondition(%q) = %v", tc.src, err)
+		}
+		if got := pe.Snippet(tc.src); got != tc.want {
+			t.Errorf("Snippet(%q) =\n%s\nwant\n%s", tc.src, got, tc.want)
+		}
+	}
+	e := &Error{Offset: 99, End: 100, Msg: "x"}
+	if got := e.Snippet("short"); got != "short" {
+		t.Errorf("out-of-range snippet = %q", got)
+	}
+}

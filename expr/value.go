@@ -109,7 +109,18 @@ func (v *Value) parseTemplate(unbracedOK bool) error {
 			p := refParser{src: src, pos: i, mode: modeUnbraced}
 			e, err := p.parse()
 			if err != nil {
-				return err
+				if i == 0 {
+					return err // "$steps.x": evidently meant as an expression
+				}
+				// Inside prose ("see $steps.x") it stays text, with a warning.
+				msg := err.Error()
+				if pe, ok := err.(*Error); ok {
+					msg = pe.Msg
+				}
+				v.notes = append(v.notes, Note{Offset: i, End: p.pos, Rule: RuleUnbracedExpression,
+					Msg: "text looks like a runtime expression but is not one (" + msg + "); kept as text"})
+				i++
+				continue
 			}
 			flush(i)
 			v.parts = append(v.parts, tplPart{expr: e})

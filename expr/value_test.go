@@ -32,6 +32,7 @@ func TestParseValueKinds(t *testing.T) {
 		{"Bearer $inputs.token", Template, "Bearer {$inputs.token}", RuleUnbracedExpression},
 		{"Hello $inputs.name.", Template, "Hello {$inputs.name}.", RuleUnbracedExpression},
 		{"$inputs.a and more", Template, "{$inputs.a} and more", RuleUnbracedExpression},
+		{"see $steps.x for details", Literal, "see $steps.x for details", RuleUnbracedExpression},
 	}
 	for _, tc := range tests {
 		v, err := ParseValue(tc.src)

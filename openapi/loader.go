@@ -94,7 +94,13 @@ func (l *Loader) Parse(ctx context.Context, location string, data []byte) (*Sour
 	if int64(len(data)) > l.maxBytes() {
 		return nil, fmt.Errorf("openapi %s: document is %d bytes, over the %d byte limit", displayLocation(loc), len(data), l.maxBytes())
 	}
-	return l.parse(ctx, l.newReader(ctx, loc), loc, data)
+	r := l.newReader(ctx, loc)
+	if loc != nil {
+		// A $ref back into this document must see these bytes, not
+		// whatever is at its location.
+		r.cache[loc.String()] = data
+	}
+	return l.parse(ctx, r, loc, data)
 }
 
 // parseLocation turns a file path or http(s)/file URL into the URL form

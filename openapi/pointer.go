@@ -37,11 +37,16 @@ func unescapeToken(s string) (string, error) {
 }
 
 // ParsePointer decodes the fragment of an operationPath into its reference
-// tokens: an optional leading "#" is dropped, the fragment is
+// tokens: anything up to and including a "#" is dropped, the fragment is
 // percent-decoded (RFC 6901 §6) and then split and unescaped. Raw "{" and
 // "}" are accepted as they are, and so is a "%" that starts no escape.
 func ParsePointer(pointer string) ([]string, error) {
-	p := strings.TrimPrefix(pointer, "#")
+	p := pointer
+	// A whole operationPath ("{$sourceDescriptions.x.url}#/paths/...") or
+	// URI reference: only the fragment is the pointer.
+	if i := strings.IndexByte(p, '#'); i >= 0 && !strings.HasPrefix(p, "/") {
+		p = p[i+1:]
+	}
 	// A "%" that starts no valid escape is kept as it is: the caller may
 	// have decoded the fragment already, and a path may hold a literal "%".
 	if strings.Contains(p, "%") {

@@ -99,10 +99,12 @@ func (p *loopPacer) backward(from int) time.Duration {
 }
 
 // enter notes that execution reached step index i by a forward move; going
-// past the loop's last step means the loop exited.
-func (p *loopPacer) enter(i int) {
+// past the loop's last step means the loop exited, which it reports.
+func (p *loopPacer) enter(i int) bool {
 	if p.loopEnd >= 0 && i > p.loopEnd {
 		p.loopEnd = -1
 		p.next = 0
+		return true
 	}
+	return false
 }

@@ -3,7 +3,6 @@ package runtime
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -11,21 +10,39 @@ import (
 // Redacted replaces every secret value in results, events and errors.
 const Redacted = "<redacted>"
 
-// secretName matches input, header and query names that hold credentials.
-var secretName = regexp.MustCompile(`(?i)token|secret|passw|authorization|api[-_]?key|credential|cookie|session|signature`)
+// secretFragments mark input, header and query names that hold credentials.
+// Plain substring tests: this runs for every header of every request.
+var secretFragments = []string{"token", "secret", "passw", "authorization", "apikey", "api-key", "api_key", "credential", "cookie", "session", "signature"}
 
 // IsSecretName reports whether an input, header or query parameter name
-// suggests that its value is a credential.
-func IsSecretName(name string) bool { return secretName.MatchString(name) }
+// suggests that its value is a credential (case-insensitively: token,
+// secret, passw, authorization, api key, credential, cookie, session,
+// signature).
+func IsSecretName(name string) bool {
+	lower := strings.ToLower(name)
+	for _, f := range secretFragments {
+		if strings.Contains(lower, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// minSubstringSecret is the length from which a secret value is hidden
+// inside longer text. A shorter one ("x", "t") would mangle every word that
+// contains its letters, so it is hidden only where a whole value equals it.
+const minSubstringSecret = 4
 
 // redactor hides secret values: the values of secret inputs wherever they
 // appear, and whole values of credential-like headers and query parameters.
 type redactor struct {
-	values []string // longest first, so that overlapping secrets are fully hidden
+	secrets []string        // as given, for with
+	values  []string        // hidden inside text; longest first, so overlapping secrets are fully hidden
+	exact   map[string]bool // hidden when a whole value equals them
 }
 
 func newRedactor(secrets []string) *redactor {
-	r := &redactor{}
+	r := &redactor{secrets: secrets, exact: map[string]bool{}}
 	seen := map[string]bool{}
 	for _, s := range secrets {
 		// A secret may show up percent-encoded in a URL or form body.
@@ -34,7 +51,10 @@ func newRedactor(secrets []string) *redactor {
 				continue
 			}
 			seen[v] = true
-			r.values = append(r.values, v)
+			r.exact[v] = true
+			if len(v) >= minSubstringSecret {
+				r.values = append(r.values, v)
+			}
 		}
 	}
 	sort.Slice(r.values, func(i, j int) bool { return len(r.values[i]) > len(r.values[j]) })
@@ -46,13 +66,16 @@ func (r *redactor) with(secrets []string) *redactor {
 	if len(secrets) == 0 {
 		return r
 	}
-	return newRedactor(append(append([]string(nil), r.values...), secrets...))
+	return newRedactor(append(append([]string(nil), r.secrets...), secrets...))
 }
 
 // String hides every secret value inside s.
 func (r *redactor) String(s string) string {
 	if r == nil {
 		return s
+	}
+	if r.exact[s] {
+		return Redacted
 	}
 	for _, v := range r.values {
 		if strings.Contains(s, v) {

@@ -53,8 +53,8 @@ func TestRedactorURL(t *testing.T) {
 }
 
 func TestRedactorLongestSecretFirst(t *testing.T) {
-	r := newRedactor([]string{"abc", "abcdef", ""})
-	if got := r.String("x abcdef y abc"); got != "x "+Redacted+" y "+Redacted {
+	r := newRedactor([]string{"abcd", "abcdefgh", ""})
+	if got := r.String("x abcdefgh y abcd"); got != "x "+Redacted+" y "+Redacted {
 		t.Errorf("got %q", got)
 	}
 	var nilR *redactor
@@ -85,3 +85,25 @@ func TestRedactValue(t *testing.T) {
 }
 
 func parseURLForFuzz(raw string) (*url.URL, error) { return url.Parse(raw) }
+
+// A one-letter token must not turn every "t" of a message into <redacted>,
+// yet a value that is exactly the secret is still hidden.
+func TestRedactorShortSecrets(t *testing.T) {
+	r := newRedactor([]string{"x"}).with([]string{"long-secret-value"})
+	tests := []struct{ in, want string }{
+		{"ocid1.instance.oc1.phx.simstopped0001 expected", "ocid1.instance.oc1.phx.simstopped0001 expected"},
+		{"x", Redacted},
+		{"uses long-secret-value here", "uses " + Redacted + " here"},
+	}
+	for _, tc := range tests {
+		if got := r.String(tc.in); got != tc.want {
+			t.Errorf("String(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := r.URL(&url.URL{Scheme: "https", Host: "h", Path: "/p", RawQuery: "q=x&y=xx"}); got != "https://h/p?q="+Redacted+"&y=xx" {
+		t.Errorf("URL = %q", got)
+	}
+	if got := r.Header(http.Header{"X-Echo": {"x"}, "X-Other": {"box"}}); got["X-Echo"] != Redacted || got["X-Other"] != "box" {
+		t.Errorf("Header = %v", got)
+	}
+}

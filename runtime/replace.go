@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/antchfx/xmlquery"
+	"github.com/theory/jsonpath"
 
 	"github.com/arazzo-go/arazzo/arazzo"
 )
@@ -54,6 +55,8 @@ func applyReplacements(body any, contentType string, reps []*arazzo.Replacement,
 		switch typ {
 		case "jsonpointer":
 			body, err = setPointer(body, rep.Target, v)
+		case "jsonpath":
+			body, err = setJSONPath(body, rep.Target, v)
 		case "xpath":
 			s, ok := body.(string)
 			if !ok {
@@ -129,6 +132,28 @@ func setTokens(node any, tokens []string, v any) (any, error) {
 		return n, nil
 	}
 	return nil, fmt.Errorf("cannot set %q inside a %T", t, node)
+}
+
+// setJSONPath sets every node a JSONPath (RFC 9535) query selects (1.1
+// targetSelectorType jsonpath).
+func setJSONPath(doc any, query string, v any) (any, error) {
+	p, err := jsonpath.Parse(query)
+	if err != nil {
+		return nil, err
+	}
+	var pointers []string
+	for np := range p.SelectLocated(doc).Paths() {
+		pointers = append(pointers, np.Pointer())
+	}
+	if len(pointers) == 0 {
+		return nil, errors.New("the JSONPath selects no node")
+	}
+	for _, ptr := range pointers {
+		if doc, err = setPointer(doc, ptr, v); err != nil {
+			return nil, err
+		}
+	}
+	return doc, nil
 }
 
 // setXPath replaces the text of every node an XPath selects.

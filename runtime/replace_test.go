@@ -105,3 +105,31 @@ func replacementList(t *testing.T, target string, v any) []*arazzo.Replacement {
 	t.Helper()
 	return []*arazzo.Replacement{{Target: target, Value: v}}
 }
+
+func TestSetJSONPath(t *testing.T) {
+	var doc any
+	json.Unmarshal([]byte(`{"items":[{"qty":1,"sku":"a"},{"qty":2,"sku":"b"}]}`), &doc)
+	got, err := setJSONPath(doc, "$.items[*].qty", 0.0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(got)
+	if string(b) != `{"items":[{"qty":0,"sku":"a"},{"qty":0,"sku":"b"}]}` {
+		t.Errorf("got %s", b)
+	}
+	if _, err := setJSONPath(doc, "$.nothing", 1.0); err == nil || !strings.Contains(err.Error(), "selects no node") {
+		t.Errorf("no match: %v", err)
+	}
+	if _, err := setJSONPath(doc, "$[", 1.0); err == nil {
+		t.Errorf("bad query accepted")
+	}
+	reps := []*arazzo.Replacement{{Target: "$.items[?@.sku == 'b'].qty", TargetSelectorType: "jsonpath", Value: 9.0}}
+	out, err := applyReplacements(doc, "application/json", reps, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = json.Marshal(out)
+	if string(b) != `{"items":[{"qty":0,"sku":"a"},{"qty":9,"sku":"b"}]}` {
+		t.Errorf("filter target: %s", b)
+	}
+}

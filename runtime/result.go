@@ -36,7 +36,11 @@ type StepAttempt struct {
 	Response   *ResponseSummary
 	Criteria   []CriterionResult
 	Success    bool
-	Action     string // "next", "end", "goto <step>", "goto workflow <id>", "retry", "fail"
+	// Action is what followed: "next", "end", "goto <step>", "goto workflow
+	// <id>", "retry", "fail"; also "return" for a step run by a retry's
+	// stepId (its own actions are not taken) and "abort" when the run
+	// stopped during the attempt.
+	Action     string
 	ActionName string
 	Error      string
 	Outputs    map[string]any

@@ -271,6 +271,32 @@ workflows:
 			},
 		},
 		{
+			name: "a workflow step's timeout fails the step, not the run",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: call
+        workflowId: slow
+        timeout: 50
+        onFailure: [{name: fallback, type: goto, stepId: after}]
+      - stepId: after
+        operationId: getJob
+        parameters: [{name: id, in: path, value: j}]
+  - workflowId: slow
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+`,
+			script: map[string][]answer{"getItem": {{delay: 2 * time.Second}}},
+			status: runtime.Succeeded, trace: "get:abort call:goto after after:next",
+			check: func(t *testing.T, res *runtime.Result, _ []*recordedRequest) {
+				if !strings.Contains(res.Steps[1].Error, "timed out after 50ms") {
+					t.Errorf("call error %q", res.Steps[1].Error)
+				}
+			},
+		},
+		{
 			name:   "request timeout is a step failure",
 			doc:    "workflows:\n  - workflowId: main\n    steps:" + getOK,
 			script: map[string][]answer{"getItem": {{delay: 2 * time.Second}}},
@@ -319,6 +345,22 @@ workflows:
 `,
 			opts:   func(o *runtime.Options) { o.MaxSteps = 10 },
 			status: runtime.Aborted, errHas: "step spin re-entered 10 times via goto again",
+		},
+		{
+			name: "a two-step loop is named by the guard",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: poll
+        operationId: getItem
+        parameters: [{name: id, in: path, value: "1"}]
+      - stepId: check
+        operationId: getJob
+        parameters: [{name: id, in: path, value: "1"}]
+        onSuccess: [{name: backToPoll, type: goto, stepId: poll}]
+`,
+			opts:   func(o *runtime.Options) { o.MaxSteps = 9 },
+			status: runtime.Aborted, errHas: "step poll re-entered 4 times via goto backToPoll: stopped after 9 step executions",
 		},
 		{
 			name: "recursive workflows hit the depth guard",
@@ -504,10 +546,12 @@ func TestRequestsReachTheWire(t *testing.T) {
           - {name: q, in: query, value: $inputs.pin}
           - {name: X-Trace, in: header, value: "pin={$inputs.pin}"}
         successCriteria: [{condition: $statusCode == 200}]
+    outputs: {echo: $inputs.pin}
 `,
-			inputs: map[string]any{"pin": "9876-secret"},
-			script: map[string][]answer{"getItem": {{status: 500, body: `{"echo":"9876-secret"}`}}},
-			status: runtime.Failed,
+			inputs:  map[string]any{"pin": "9876-secret"},
+			outputs: `{"echo":"<redacted>"}`,
+			script:  map[string][]answer{"getItem": {{status: 500, body: `{"echo":"9876-secret"}`}}},
+			status:  runtime.Failed,
 			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
 				if !strings.Contains(reqs[0].URL, "9876-secret") {
 					t.Fatalf("the secret did not reach the wire: %s", reqs[0].URL)

@@ -94,7 +94,8 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 	out := r.runWorkflow(ctx, bw, prepared, 0, true)
 	res := r.res
 	res.Status = out.status
-	res.Outputs = out.outputs
+	// An output that echoes a secret input is hidden like the input itself.
+	res.Outputs, _ = redactValue(out.outputs, rd).(map[string]any)
 	res.Error = rd.String(out.err)
 	res.FailedAt = out.failedAt
 	res.Duration = e.opts.Now().Sub(res.Started)
@@ -239,7 +240,8 @@ func (r *runState) resultIfTop(top bool, out *outcome) *Result {
 		return nil
 	}
 	res := *r.res
-	res.Status, res.Outputs, res.Error, res.FailedAt = out.status, out.outputs, r.redact.String(out.err), out.failedAt
+	res.Status, res.Error, res.FailedAt = out.status, r.redact.String(out.err), out.failedAt
+	res.Outputs, _ = redactValue(out.outputs, r.redact).(map[string]any)
 	res.Duration = r.e.opts.Now().Sub(res.Started)
 	return &res
 }
@@ -277,55 +279,73 @@ func evalOutput(o *arazzo.Output, sc *scope) (any, error) {
 	return v, nil
 }
 
+// cursor is where a workflow execution is: the step to run next, its
+// attempt number, the wait that preceded it, and the innermost goto loop
+// (to name it when the step guard stops the run).
+type cursor struct {
+	i         int
+	attempt   int
+	waited    time.Duration
+	loopHead  int // step index a goto jumped back to, -1 = not in a loop
+	loopVia   string
+	reentries map[int]int
+}
+
+// next moves to the following step.
+func (c *cursor) next(st *wfState) {
+	c.i++
+	c.attempt = 1
+	if st.pacer.enter(c.i) {
+		c.loopHead = -1
+	}
+}
+
+// jump performs goto stepId, pacing a jump back to a step already run.
+func (c *cursor) jump(ctx context.Context, st *wfState, a *boundAction, x *stepRun) *outcome {
+	var stop *outcome
+	c.i, c.waited, stop = st.gotoStep(ctx, c.i, a, x)
+	c.attempt = 1
+	if st.executed[c.i] {
+		c.loopHead, c.loopVia = c.i, a.name
+		c.reentries[c.i]++
+	}
+	return stop
+}
+
 // loop is the reference algorithm of notes §8.8 for one workflow.
 func (st *wfState) loop(ctx context.Context) *outcome {
 	r := st.run
 	opts := &r.e.opts
 	steps := st.bw.steps
-	i := 0
-	attemptNo := 1
-	var waited time.Duration
-	var via string // the goto action that re-entered the current step
-	reentries := map[int]int{}
-	for i < len(steps) {
-		bs := steps[i]
+	c := &cursor{attempt: 1, loopHead: -1, reentries: map[int]int{}}
+	for c.i < len(steps) {
+		bs := steps[c.i]
 		if err := ctx.Err(); err != nil {
 			return &outcome{status: Aborted, err: r.abortMessage(err), failedAt: bs.step.StepID}
 		}
 		if r.steps >= opts.MaxSteps {
 			msg := fmt.Sprintf("stopped after %d step executions (the --max-steps limit)", r.steps)
-			if via != "" {
-				msg = fmt.Sprintf("step %s re-entered %d times via goto %s: stopped after %d step executions (the --max-steps limit)", bs.step.StepID, reentries[i], via, r.steps)
+			if c.loopHead >= 0 {
+				msg = fmt.Sprintf("step %s re-entered %d times via goto %s: %s", steps[c.loopHead].step.StepID, c.reentries[c.loopHead], c.loopVia, msg)
 			}
 			return &outcome{status: Aborted, err: msg, failedAt: bs.step.StepID}
 		}
 		r.steps++
-		st.executed[i] = true
+		st.executed[c.i] = true
 
-		x := st.execute(ctx, bs, attemptNo, waited)
-		waited = 0
+		x := st.execute(ctx, bs, c.attempt, c.waited)
+		c.waited = 0
 		if x.aborted != "" {
 			x.att.Action = "abort"
 			st.finishAttempt(x)
 			return &outcome{status: Aborted, err: x.aborted, failedAt: bs.step.StepID}
 		}
-		sc := x.scope
 
 		if x.att.Success {
 			delete(st.retries, bs.step.StepID)
-			outs := map[string]any{}
-			for _, o := range bs.outputs {
-				v, err := evalOutput(o, sc)
-				if err != nil && !errors.Is(err, expr.ErrAbsent) {
-					x.att.Error = joinMsg(x.att.Error, fmt.Sprintf("output %s: %v", o.Name, err))
-				}
-				outs[o.Name] = v
-			}
-			st.stepOutputs[bs.step.StepID] = outs
-			x.att.Outputs = redactValue(outs, r.redact).(map[string]any)
-
+			st.recordOutputs(bs, x)
 			a := st.selectAction(bs.onSuccess, x, bs, false)
-			if a == nil {
+			if a == nil || a.typ == "retry" { // retry is not a success action
 				if opts.Strict && len(bs.step.OnSuccess) > 0 {
 					x.att.Success = false
 					x.att.Action = "fail"
@@ -335,9 +355,7 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 				}
 				x.att.Action = "next"
 				st.finishAttempt(x)
-				i++
-				attemptNo, via = 1, ""
-				st.pacer.enter(i)
+				c.next(st)
 				continue
 			}
 			switch a.typ {
@@ -347,25 +365,14 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			case "goto":
 				if a.target != nil {
 					st.take(x, a, "goto workflow "+a.target.wf.WorkflowID)
-					return st.tailCall(ctx, a, sc)
+					return st.tailCall(ctx, a, x.scope)
 				}
 				st.take(x, a, "goto "+a.a.StepID)
-				var stop *outcome
-				i, waited, stop = st.gotoStep(ctx, i, a, x)
-				if stop != nil {
+				if stop := c.jump(ctx, st, a, x); stop != nil {
 					return stop
 				}
-				attemptNo, via = 1, a.name
-				reentries[i]++
 				continue
 			}
-			// A retry action in a success list is invalid; treat as next.
-			x.att.Action = "next"
-			st.finishAttempt(x)
-			i++
-			attemptNo, via = 1, ""
-			st.pacer.enter(i)
-			continue
 		}
 
 		reason := x.att.Error
@@ -385,17 +392,12 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 		case "goto":
 			if a.target != nil {
 				st.take(x, a, "goto workflow "+a.target.wf.WorkflowID)
-				return st.tailCall(ctx, a, sc)
+				return st.tailCall(ctx, a, x.scope)
 			}
 			st.take(x, a, "goto "+a.a.StepID)
-			var stop *outcome
-			i, waited, stop = st.gotoStep(ctx, i, a, x)
-			if stop != nil {
+			if stop := c.jump(ctx, st, a, x); stop != nil {
 				return stop
 			}
-			attemptNo, via = 1, a.name
-			reentries[i]++
-			continue
 		case "retry":
 			st.countRetry(bs, a)
 			st.take(x, a, "retry")
@@ -403,21 +405,34 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			if d, ok := x.retryAfter(opts.Now()); ok {
 				wait = d
 			}
-			if wait > opts.MaxRetryAfter {
-				wait = opts.MaxRetryAfter
-			}
+			wait = min(wait, opts.MaxRetryAfter)
 			if err := st.sleep(ctx, bs, wait, "retry"); err != nil {
 				return &outcome{status: Aborted, err: r.abortMessage(err), failedAt: bs.step.StepID}
 			}
-			if stop := st.retryReference(ctx, a, sc); stop != nil {
+			if stop := st.retryReference(ctx, a, x.scope); stop != nil {
 				return stop
 			}
-			attemptNo++
-			waited = wait
-			continue
+			c.attempt++
+			c.waited = wait
 		}
 	}
 	return &outcome{status: Succeeded}
+}
+
+// recordOutputs evaluates a successful step's outputs into $steps. An
+// output that refers to something absent is null; other errors are noted
+// on the attempt.
+func (st *wfState) recordOutputs(bs *boundStep, x *stepRun) {
+	outs := make(map[string]any, len(bs.outputs))
+	for _, o := range bs.outputs {
+		v, err := evalOutput(o, x.scope)
+		if err != nil && !errors.Is(err, expr.ErrAbsent) {
+			x.att.Error = joinMsg(x.att.Error, st.run.redact.String(fmt.Sprintf("output %s: %v", o.Name, err)))
+		}
+		outs[o.Name] = v
+	}
+	st.stepOutputs[bs.step.StepID] = outs
+	x.att.Outputs, _ = redactValue(outs, st.run.redact).(map[string]any)
 }
 
 func derefFloat(p *float64) float64 {
@@ -605,13 +620,7 @@ func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope
 			return &outcome{status: Aborted, err: x.aborted, failedAt: bs.step.StepID}
 		}
 		if x.att.Success {
-			outs := map[string]any{}
-			for _, o := range bs.outputs {
-				v, _ := evalOutput(o, x.scope)
-				outs[o.Name] = v
-			}
-			st.stepOutputs[bs.step.StepID] = outs
-			x.att.Outputs = redactValue(outs, st.run.redact).(map[string]any)
+			st.recordOutputs(bs, x)
 		}
 		// The referenced step's own actions are not taken (notes §8.5).
 		x.att.Action = "return"

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"sort"
@@ -350,7 +351,7 @@ func runCoerceInput(typ, value string) (any, error) {
 		return n, nil
 	case "number":
 		n, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-		if err != nil {
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
 			return nil, fmt.Errorf("%q is not a number", value)
 		}
 		return n, nil

@@ -25,6 +25,9 @@ func runApplyAuth(doc *arazzo.Document, f *runFlags, opts *runtime.Options, stde
 		return err
 	}
 	for source, vars := range auth.ServerVars(creds) {
+		if opts.Servers[source] != "" {
+			continue // a base URL was given; server variables do not apply
+		}
 		for name, value := range vars {
 			if _, set := opts.ServerVars[source][name]; set {
 				continue

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -125,6 +126,9 @@ func TestRunSeedSignedAgainstOCISim(t *testing.T) {
 			if img, ok := sim.Image(fmt.Sprint(out["imageId"])); !ok || img.LifecycleState != ocisim.ImageAvailable {
 				t.Errorf("simulator image %v %v", img, ok)
 			}
+			if strings.Contains(stderr.String(), "from the OCI profile") {
+				t.Errorf("the profile region was reported although --server sets the base URL:\n%s", stderr.String())
+			}
 			if !strings.Contains(stderr.String(), tc.wantLog) {
 				t.Errorf("stderr\n%s\nwant %q", stderr.String(), tc.wantLog)
 			}
@@ -225,5 +229,83 @@ func TestRunAuthFlagErrors(t *testing.T) {
 		if code != exitUsage || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("--auth %s: exit %d, stderr %q, want %d and %q", tc.flag, code, stderr.String(), exitUsage, tc.want)
 		}
+	}
+}
+
+// TestRunAuthRegionFromProfile checks, offline with mocks, that the profile's region fills the region server
+// variable unless --server-var sets it, and that --auth wraps the mock transport.
+func TestRunAuthRegionFromProfile(t *testing.T) {
+	id := newOCIIdentity(t, nil)
+	base := []string{"run", authSeed, "--loop-delay", "0", "-v",
+		"--mock", "../../workflows/oracle/mocks/stopped-instance.yaml",
+		"--auth", "ociComputeApi=oci:DEFAULT@" + id.configPath,
+		"--input", "compartmentId=c", "--input", "instanceId=i", "--input", "displayName=d"}
+	for _, tc := range []struct {
+		name        string
+		extra       []string
+		want, avoid string
+	}{
+		{"profile region", nil, "auth: ociComputeApi server variable region=us-phoenix-1 from the OCI profile", ""},
+		{"--server-var wins", []string{"--server-var", "ociComputeApi.region=eu-zurich-1"}, "https://iaas.eu-zurich-1.oraclecloud.com/20160918/instances/i", "from the OCI profile"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(append(append([]string(nil), base...), tc.extra...), nil, &stdout, &stderr)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d\n%s", tc.name, code, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), tc.want) || tc.avoid != "" && strings.Contains(stderr.String(), tc.avoid) {
+			t.Errorf("%s: stderr\n%s\nwant %q, not %q", tc.name, stderr.String(), tc.want, tc.avoid)
+		}
+		if tc.avoid == "" && !strings.Contains(stderr.String(), "https://iaas.us-phoenix-1.oraclecloud.com/20160918/instances/i") {
+			t.Errorf("%s: the profile region is not in the URL:\n%s", tc.name, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), "auth: getInstance: applying ociRequestSigning (oci)") {
+			t.Errorf("%s: no auth log in\n%s", tc.name, stderr.String())
+		}
+	}
+}
+
+// TestRunAuthBearerCanary sends a bearer token and a query API key through the CLI with every output on, to
+// a server that fails the run, and looks for them in stdout, stderr and the reports.
+func TestRunAuthBearerCanary(t *testing.T) {
+	const canary = "k9canary"
+	t.Setenv("ARAZZO_T_TOKEN", canary+"-token")
+	t.Setenv("ARAZZO_T_KEY", canary+"-key")
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("Authorization")+" "+r.URL.Query().Get("api_key")+" "+r.Header.Get("X-API-Key"))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"message":"no"}`)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	report, har, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.har"), filepath.Join(dir, "r.xml")
+	for _, wf := range []string{"getBoth", "getQuery"} {
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"run", "../../runtime/auth/testdata/auth.arazzo.yaml", "-w", wf, "--server", "api=" + srv.URL,
+			"--auth", "api=bearer:env:ARAZZO_T_TOKEN", "--auth", "api=apikey:env:ARAZZO_T_KEY",
+			"-v", "--json", "--report", report, "--har", har, "--junit", junit}, nil, &stdout, &stderr)
+		if code != exitFailed {
+			t.Fatalf("%s: exit %d, want %d\n%s", wf, code, exitFailed, stderr.String())
+		}
+		seen := stdout.String() + stderr.String()
+		for _, f := range []string{report, har, junit} {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen += string(b)
+		}
+		if i := strings.Index(seen, canary); i >= 0 {
+			t.Errorf("%s: a secret leaked: …%s…", wf, seen[max(0, i-80):min(len(seen), i+30)])
+		}
+		if !strings.Contains(stderr.String(), "auth: "+wf+": applying") {
+			t.Errorf("%s: -v shows no auth decision:\n%s", wf, stderr.String())
+		}
+	}
+	want := []string{"Bearer k9canary-token  k9canary-key", " k9canary-key "}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("server saw %q, want %q", got, want)
 	}
 }

@@ -54,6 +54,8 @@ func TestRunCoerceInput(t *testing.T) {
 		{"integer", "42", int64(42), false},
 		{"integer", "4.2", nil, true},
 		{"number", "4.5", 4.5, false},
+		{"number", "NaN", nil, true},
+		{"number", "-Inf", nil, true},
 		{"boolean", "true", true, false},
 		{"boolean", "yes", nil, true},
 		{"object", `{"a":1}`, map[string]any{"a": 1.0}, false},
@@ -283,5 +285,106 @@ func TestRunTimeoutAbortsWithExit3(t *testing.T) {
 		"--input", "compartmentId=c", "--input", "instanceId=i", "--input", "displayName=d"}, nil, &stdout, &stderr)
 	if code != exitAborted || !strings.Contains(stderr.String(), "timed out after 100ms") {
 		t.Errorf("exit %d\n%s", code, stderr.String())
+	}
+}
+
+func FuzzRunCoerceInput(f *testing.F) {
+	for _, typ := range []string{"", "string", "integer", "number", "boolean", "object", "array", "null"} {
+		f.Add(typ, `{"a":[1,2]}`)
+		f.Add(typ, "42")
+	}
+	f.Fuzz(func(t *testing.T, typ, value string) {
+		v, err := runCoerceInput(typ, value)
+		if err != nil {
+			return
+		}
+		if typ == "string" && v != value {
+			t.Fatalf("string input changed: %q -> %#v", value, v)
+		}
+		if _, err := json.Marshal(v); err != nil {
+			t.Fatalf("coerced %q as %s into a non-JSON value %#v", value, typ, v)
+		}
+	})
+}
+
+func TestRunStopsOnInvalidDocument(t *testing.T) {
+	requireRunDeps(t)
+	dir := t.TempDir()
+	api, _ := filepath.Abs("../../runtime/testdata/oci/openapi.yaml")
+	doc := `arazzo: 1.0.1
+info: {title: broken, version: "1"}
+sourceDescriptions:
+  - {name: oci, url: ` + api + `, type: openapi}
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: s
+        operationId: getInstance
+        parameters: [{name: instanceId, in: path, value: x}]
+        onSuccess: [{name: jump, type: goto, stepId: nowhere}]
+`
+	path := filepath.Join(dir, "broken.arazzo.yaml")
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", path}, nil, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "broken.arazzo.yaml:11:") || !strings.Contains(stderr.String(), "nowhere") {
+		t.Errorf("exit %d\n%s", code, stderr.String())
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout %q", stdout.String())
+	}
+}
+
+func TestRunAuthFlag(t *testing.T) {
+	requireRunDeps(t)
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Get("Authorization")
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true}`)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	api := `openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: https://example.invalid}]
+components:
+  securitySchemes:
+    bearerAuth: {type: http, scheme: bearer}
+security: [{bearerAuth: []}]
+paths:
+  /thing:
+    get:
+      operationId: getThing
+      responses: {"200": {description: ok}}
+`
+	wf := `arazzo: 1.0.1
+info: {title: t, version: "1"}
+sourceDescriptions: [{name: api, url: ./api.yaml, type: openapi}]
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: get
+        operationId: getThing
+        successCriteria: [{condition: $statusCode == 200}]
+`
+	os.WriteFile(filepath.Join(dir, "api.yaml"), []byte(api), 0o644)
+	os.WriteFile(filepath.Join(dir, "wf.arazzo.yaml"), []byte(wf), 0o644)
+	t.Setenv("RUN_TEST_TOKEN", "tok-from-env-123")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", filepath.Join(dir, "wf.arazzo.yaml"), "-v", "--server", "api=" + srv.URL,
+		"--auth", "api=bearer:env:RUN_TEST_TOKEN"}, nil, &stdout, &stderr)
+	if code != exitOK || got != "Bearer tok-from-env-123" {
+		t.Fatalf("exit %d, Authorization %q\n%s", code, got, stderr.String())
+	}
+	if strings.Contains(stderr.String()+stdout.String(), "tok-from-env-123") {
+		t.Errorf("the token leaked:\n%s", stderr.String())
+	}
+	stderr.Reset()
+	code = run([]string{"run", filepath.Join(dir, "wf.arazzo.yaml"), "--auth", "nosuch=bearer:env:RUN_TEST_TOKEN"}, nil, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "--auth nosuch") {
+		t.Errorf("unknown source: exit %d\n%s", code, stderr.String())
 	}
 }

@@ -3,7 +3,7 @@
 // line per request to stderr, and stops on SIGINT or SIGTERM.
 //
 //	ocisim [-addr 127.0.0.1:0] [-auth presence|none|signature] [-public-key FILE] [-polls N]
-//	       [-provision-time D] [-fail-to-deleted] [-faults SPEC]
+//	       [-provision-time D] [-fail-to-deleted] [-faults SPEC] [-instance OCID=STATE ...]
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -42,6 +43,15 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	failToDeleted := fs.Bool("fail-to-deleted", false, "new images settle in DELETED instead of AVAILABLE (a failed capture)")
 	faults := fs.String("faults", "", `fault injection, e.g. "createImage#1=429;retry-after=2,getImage#2-3=500,*=latency=50ms"`)
 	quiet := fs.Bool("quiet", false, "do not log requests to stderr")
+	instances := map[string]string{}
+	fs.Func("instance", "add an instance or set a fixture's state, OCID=STATE (repeatable), e.g. ocid1.instance.oc1.phx.mine=STOPPED", func(v string) error {
+		id, state, ok := strings.Cut(v, "=")
+		if !ok || id == "" || state == "" {
+			return fmt.Errorf("want OCID=STATE")
+		}
+		instances[id] = strings.ToUpper(state)
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ocisim [flags]\n\nServes a simulated OCI Compute API; the first stdout line is its base URL.\n\nflags:")
 		fs.PrintDefaults()
@@ -57,7 +67,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		return 2
 	}
 
-	opts := ocisim.Options{Auth: ocisim.AuthMode(*auth), ProvisioningTime: *provisionTime}
+	opts := ocisim.Options{Auth: ocisim.AuthMode(*auth), ProvisioningTime: *provisionTime, Instances: instances}
 	switch {
 	case *polls == 0:
 		opts.ProvisioningPolls = ocisim.ZeroPolls
@@ -112,13 +122,15 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		return 1
 	}
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	// Listen for signals before announcing the URL, so a supervisor that signals as soon as it reads the URL
+	// gets a clean stop.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	fmt.Fprintf(stdout, "http://%s%s\n", ln.Addr().String(), ocisim.BasePath)
 	fmt.Fprintf(stderr, "ocisim: serving on %s (auth=%s); control API at http://%s%s/state\n",
 		ln.Addr(), opts.Auth.OrDefault(), ln.Addr(), ocisim.ControlPath)
 
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -9,8 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/arazzo-go/arazzo/internal/ocisign"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine to write while the test reads.
@@ -57,7 +60,7 @@ func start(t *testing.T, args ...string) (string, *syncBuffer, func() int) {
 }
 
 func TestServesAndLogs(t *testing.T) {
-	base, stderr, stop := start(t, "-polls", "0", "-faults", "getImage#2=503")
+	base, stderr, stop := start(t, "-polls", "0", "-faults", "getImage#2=503", "-instance", "ocid1.instance.oc1.iad.mine0001=running")
 	if !strings.HasPrefix(base, "http://127.0.0.1:") || !strings.HasSuffix(base, "/20160918") {
 		t.Fatalf("first stdout line = %q", base)
 	}
@@ -75,6 +78,9 @@ func TestServesAndLogs(t *testing.T) {
 	}
 	if st := get("/instances/ocid1.instance.oc1.phx.simstopped0001", "secret-canary"); st != 200 {
 		t.Errorf("presence mode with a token: %d", st)
+	}
+	if st := get("/instances/ocid1.instance.oc1.iad.mine0001", "x"); st != 200 {
+		t.Errorf("-instance: %d", st)
 	}
 	if st := get("/instances/ocid1.instance.oc1.phx.simstopped0001", ""); st != 401 {
 		t.Errorf("presence mode without a token: %d", st)
@@ -100,15 +106,37 @@ func TestServesAndLogs(t *testing.T) {
 }
 
 func TestSignatureModeFlags(t *testing.T) {
-	key := filepath.Join("..", "..", "internal", "ocisign", "testdata", "rsa2048-public.pem")
-	base, _, stop := start(t, "-auth", "signature", "-public-key", key, "-quiet")
-	resp, err := http.Get(base + "/instances/ocid1.instance.oc1.phx.simstopped0001")
+	testdata := filepath.Join("..", "..", "internal", "ocisign", "testdata")
+	privPEM, err := os.ReadFile(filepath.Join(testdata, "rsa2048-pkcs1.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 401 {
-		t.Errorf("unsigned request: %d", resp.StatusCode)
+	priv, err := ocisign.ParsePrivateKey(privPEM, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const keyID = "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/a1:ac:c2:aa:b5:c5:9b:85:d2:2d:7c:9c:6b:61:ac:cb"
+	base, _, stop := start(t, "-auth", "signature", "-public-key", filepath.Join(testdata, "rsa2048-public.pem"),
+		"-key-id", keyID, "-quiet")
+	get := func(client *http.Client) int {
+		resp, err := client.Get(base + "/instances/ocid1.instance.oc1.phx.simstopped0001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	signed := func(id string) *http.Client {
+		return &http.Client{Transport: &ocisign.Transport{Signer: ocisign.NewSigner(ocisign.Key{ID: id, PrivateKey: priv})}}
+	}
+	if st := get(http.DefaultClient); st != 401 {
+		t.Errorf("unsigned request: %d", st)
+	}
+	if st := get(signed(keyID)); st != 200 {
+		t.Errorf("signed with the registered keyId: %d", st)
+	}
+	if st := get(signed("ocid1.tenancy.oc1..t/ocid1.user.oc1..other/00:11")); st != 401 {
+		t.Errorf("signed with another keyId: %d", st)
 	}
 	if code := stop(); code != 0 {
 		t.Errorf("exit code %d", code)
@@ -133,6 +161,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-public-key", notKey}, "no PEM block"},
 		{[]string{"extra"}, "unexpected argument"},
 		{[]string{"-nosuchflag"}, "flag provided but not defined"},
+		{[]string{"-instance", "ocid1.instance.oc1.phx.x"}, "want OCID=STATE"},
+		{[]string{"-instance", "ocid1.instance.oc1.phx.x=ASLEEP"}, "not a lifecycle state"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -147,5 +177,27 @@ func TestBadFlags(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"-addr", "256.0.0.1:0"}, &stdout, &stderr, nil); code != 1 {
 		t.Errorf("bad address: exit %d", code)
+	}
+}
+
+// SIGTERM stops the server cleanly with exit code 0.
+func TestStopsOnSIGTERM(t *testing.T) {
+	base, stderr, stop := start(t, "-quiet")
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(stderr.String(), "stopping") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no stop after SIGTERM; stderr:\n%s", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// run has returned on the signal; stop only collects its exit code.
+	if code := stop(); code != 0 {
+		t.Errorf("exit code %d after SIGTERM", code)
+	}
+	if _, err := http.Get(base + "/instances/x"); err == nil {
+		t.Error("still serving after SIGTERM")
 	}
 }

@@ -39,6 +39,25 @@ func (f Fault) matches(op string, call int) bool {
 	return call >= f.FromCall && call <= to
 }
 
+// validate reports a fault that cannot be applied as written.
+func (f Fault) validate() error {
+	switch {
+	case f.Operation != "" && f.Operation != "*" && !operationIDs[f.Operation]:
+		return fmt.Errorf("fault for unknown operation %q", f.Operation)
+	case f.FromCall < 0 || f.ToCall < 0 || f.ToCall != 0 && f.ToCall < f.FromCall:
+		return fmt.Errorf("fault call range %d-%d is invalid", f.FromCall, f.ToCall)
+	case f.Status != 0 && (f.Status < 400 || f.Status > 599):
+		return fmt.Errorf("fault status %d is not an error status 400-599", f.Status)
+	case f.RetryAfter < 0 || f.RetryAfter > 86400:
+		return fmt.Errorf("fault retry-after %d is not between 0 and 86400 seconds", f.RetryAfter)
+	case f.RetryAfter > 0 && f.Status == 0:
+		return fmt.Errorf("fault retry-after needs an error status")
+	case f.Latency < 0 || f.Latency > time.Hour:
+		return fmt.Errorf("fault latency %s is not between 0 and 1h", f.Latency)
+	}
+	return nil
+}
+
 // String gives the fault in the form ParseFaults reads.
 func (f Fault) String() string {
 	var b strings.Builder

@@ -37,6 +37,8 @@ func (s *Server) handle(op, id string, r *http.Request, body []byte) *response {
 		return s.deleteImage(id, r)
 	case "listImages":
 		return s.listImages(r.URL.Query())
+	case "getWorkRequest":
+		return s.getWorkRequest(id)
 	}
 	return errResponse(newErr(http.StatusNotFound, "NotFound", "The requested operation was not found."))
 }
@@ -313,12 +315,14 @@ func (s *Server) createImage(r *http.Request, body []byte) *response {
 			BillableSizeInGBs:  2,
 			DefinedTags:        orEmptyDefined(d.DefinedTags),
 			FreeformTags:       orEmptyFree(d.FreeformTags),
-			TimeCreated:        s.clock().UTC().Format("2006-01-02T15:04:05.000Z"),
+			TimeCreated:        formatTime(s.clock().UTC()),
 		},
 		version:         1,
 		pollsUntilReady: s.polls,
 		settleState:     s.settleState,
 		created:         s.clock().UnixNano(),
+		timeCreated:     s.clock().UTC(),
+		operationType:   "CreateImage",
 		workRequestID:   fmt.Sprintf("ocid1.coreservicesworkrequest.oc1.phx.simworkrequest%06d", s.imageSeq),
 	}
 	if im.pollsUntilReady == 0 {
@@ -360,6 +364,7 @@ func (s *Server) createImage(r *http.Request, body []byte) *response {
 				"imageSourceDetails.sourceType must be objectStorageTuple or objectStorageUri."))
 		}
 		im.LifecycleState = ImageImporting
+		im.operationType = "ImportImage"
 		im.OperatingSystem = orDefault(d.ImageSourceDetails.OperatingSystem, "Custom")
 		im.OperatingSystemVersion = orDefault(d.ImageSourceDetails.OperatingSystemVersion, "Custom")
 		im.DisplayName = "imported-image"
@@ -372,6 +377,7 @@ func (s *Server) createImage(r *http.Request, body []byte) *response {
 	}
 	s.images[im.ID] = im
 	s.imageIDs = append(s.imageIDs, im.ID)
+	s.workImage[im.workRequestID] = im.ID
 	if token != "" {
 		s.retryTokens[token] = retryRecord{bodyHash: hash, imageID: im.ID}
 	}
@@ -418,6 +424,7 @@ func provisioning(state string) bool { return state == ImageProvisioning || stat
 // settle moves a provisioning image to its final state and gives its source instance back its state.
 func (s *Server) settle(im *imageRecord) {
 	im.LifecycleState = im.settleState
+	im.timeSettled = s.clock().UTC()
 	im.version++
 	s.releaseSource(im)
 }
@@ -516,8 +523,52 @@ func (s *Server) deleteImage(id string, r *http.Request) *response {
 	}
 	if im.LifecycleState != ImageDeleted {
 		im.LifecycleState = ImageDeleted
+		im.timeSettled = s.clock().UTC()
 		im.version++
 		s.releaseSource(im)
 	}
 	return &response{status: http.StatusNoContent, header: http.Header{}}
 }
+
+// getWorkRequest reports the work request of an image capture or import. Reading it does not count as a poll
+// of the image: a client may watch either.
+func (s *Server) getWorkRequest(id string) *response {
+	imageID, ok := s.workImage[id]
+	im := s.images[imageID]
+	if !ok || im == nil {
+		return errResponse(errNotFound())
+	}
+	s.settleByTime(im)
+	finished := im.timeSettled
+	if finished.IsZero() {
+		finished = s.clock().UTC()
+	}
+	wr := WorkRequest{
+		ID:            id,
+		OperationType: im.operationType,
+		CompartmentID: im.CompartmentID,
+		Resources: []WorkRequestResource{{
+			EntityType: "image", ActionType: "IN_PROGRESS", Identifier: im.ID,
+			EntityURI: BasePath + "/images/" + im.ID,
+		}},
+		TimeAccepted: formatTime(im.timeCreated),
+		TimeStarted:  formatTime(im.timeCreated),
+	}
+	switch im.LifecycleState {
+	case ImageProvisioning, ImageImporting:
+		wr.Status = "IN_PROGRESS"
+		if n := im.pollsUntilReady; n > 0 {
+			wr.PercentComplete = float64(100*min(im.polls, n)) / float64(n+1)
+		}
+	case ImageAvailable, ImageExporting:
+		wr.Status, wr.PercentComplete = "SUCCEEDED", 100
+		wr.Resources[0].ActionType = "CREATED"
+		wr.TimeFinished = formatTime(finished)
+	default:
+		wr.Status, wr.PercentComplete = "FAILED", 100
+		wr.TimeFinished = formatTime(finished)
+	}
+	return jsonResponse(http.StatusOK, wr, nil)
+}
+
+func formatTime(t time.Time) string { return t.Format("2006-01-02T15:04:05.000Z") }

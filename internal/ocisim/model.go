@@ -1,5 +1,7 @@
 package ocisim
 
+import "time"
+
 // Fixture OCIDs. They follow the real OCID shape (ocid1.<type>.<realm>.<region>.<unique>) so that workflows and
 // validators that inspect OCIDs treat them like real ones.
 const (
@@ -93,6 +95,27 @@ type Image struct {
 	TimeCreated            string                    `json:"timeCreated"`
 }
 
+// WorkRequest is the JSON form of an asynchronous operation's work request.
+type WorkRequest struct {
+	ID              string                `json:"id"`
+	OperationType   string                `json:"operationType"`
+	Status          string                `json:"status"`
+	CompartmentID   string                `json:"compartmentId"`
+	Resources       []WorkRequestResource `json:"resources"`
+	PercentComplete float64               `json:"percentComplete"`
+	TimeAccepted    string                `json:"timeAccepted"`
+	TimeStarted     string                `json:"timeStarted,omitempty"`
+	TimeFinished    string                `json:"timeFinished,omitempty"`
+}
+
+// WorkRequestResource is a resource a work request acts on.
+type WorkRequestResource struct {
+	EntityType string `json:"entityType"`
+	ActionType string `json:"actionType"`
+	Identifier string `json:"identifier"`
+	EntityURI  string `json:"entityUri,omitempty"`
+}
+
 // createImageDetails mirrors CreateImageDetails. Pointers tell "absent" from "empty".
 type createImageDetails struct {
 	CompartmentID      *string                   `json:"compartmentId"`
@@ -138,6 +161,9 @@ type imageRecord struct {
 	settleState      string // AVAILABLE, or the failure state
 	created          int64  // clock at creation, Unix nanoseconds, for the time-based mode
 	workRequestID    string
+	timeCreated      time.Time
+	timeSettled      time.Time
+	operationType    string // CreateImage or ImportImage, for the work request
 }
 
 type retryRecord struct {

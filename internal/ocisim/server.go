@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -54,6 +55,13 @@ const DefaultMaxClockSkew = 5 * time.Minute
 // maxBodyBytes bounds request bodies; real CreateImage bodies are well under a kilobyte.
 const maxBodyBytes = 1 << 20
 
+// maxLoggedBody bounds the body kept per request log entry, so a full log stays small.
+const maxLoggedBody = 64 << 10
+
+// MaxRequestLog bounds the request log; a long demo with time-based provisioning would otherwise grow it
+// without end. The oldest entries are dropped first; Seq keeps counting.
+const MaxRequestLog = 10000
+
 // Options configure a Server. The zero value is a working simulator in presence mode.
 type Options struct {
 	// Auth is the authentication mode; empty means AuthPresence.
@@ -76,6 +84,10 @@ type Options struct {
 	// simulate a failed capture.
 	SettleState string
 
+	// Instances adds instances (OCID → lifecycle state) to the fixtures, or sets a fixture's state; they are
+	// restored by every Reset. New ones copy the STOPPED fixture's shape and compartment.
+	Instances map[string]string
+
 	// Faults inject errors and latency into chosen calls.
 	Faults []Fault
 	// Clock gives the current time; nil means time.Now. It drives signature skew checks, timestamps of new
@@ -95,10 +107,11 @@ type Request struct {
 	Method    string      `json:"method"`
 	URI       string      `json:"uri"`
 	Operation string      `json:"operation,omitempty"`
-	Header    http.Header `json:"header"` // non-empty Authorization values are replaced by "[redacted]"
-	Body      []byte      `json:"body,omitempty"`
+	Header    http.Header `json:"header"`         // non-empty Authorization values are replaced by "[redacted]"
+	Body      []byte      `json:"body,omitempty"` // at most the first 64 KiB
 	Status    int         `json:"status"`
 	ErrorCode string      `json:"errorCode,omitempty"`
+	Reason    string      `json:"reason,omitempty"` // why authentication failed, in signature mode
 	RequestID string      `json:"opcRequestId"`
 }
 
@@ -114,9 +127,11 @@ type Server struct {
 	images      map[string]*imageRecord
 	imageIDs    []string
 	retryTokens map[string]retryRecord
+	workImage   map[string]string // work request OCID → image OCID
 	calls       map[string]int
 	faults      []Fault
 	log         []Request
+	logged      int // requests logged since Reset, for Request.Seq
 	seq         int // request counter, for opc-request-id
 	imageSeq    int // new image counter, for OCIDs
 	settleState string
@@ -143,12 +158,17 @@ func New(opts Options) (*Server, error) {
 	if err := checkPolls(opts.ProvisioningPolls); err != nil {
 		return nil, err
 	}
+	for id, state := range opts.Instances {
+		if id == "" || !instanceStates[state] {
+			return nil, fmt.Errorf("ocisim: instance %q: state %q is not a lifecycle state", id, state)
+		}
+	}
 	if opts.MaxClockSkew <= 0 {
 		opts.MaxClockSkew = DefaultMaxClockSkew
 	}
 	for _, f := range opts.Faults {
-		if f.Operation != "" && f.Operation != "*" && !operationIDs[f.Operation] {
-			return nil, fmt.Errorf("ocisim: fault for unknown operation %q", f.Operation)
+		if err := f.validate(); err != nil {
+			return nil, fmt.Errorf("ocisim: %w", err)
 		}
 	}
 	s := &Server{opts: opts, clock: opts.Clock, sleep: opts.Sleep}
@@ -196,6 +216,10 @@ func (s *Server) Reset() {
 		s.instances[in.ID] = in
 		s.instanceIDs = append(s.instanceIDs, in.ID)
 	}
+	extra := slices.Sorted(maps.Keys(s.opts.Instances))
+	for _, id := range extra {
+		s.setInstanceStateLocked(id, s.opts.Instances[id])
+	}
 	s.images = map[string]*imageRecord{}
 	s.imageIDs = nil
 	for _, im := range fixtureImages() {
@@ -203,9 +227,11 @@ func (s *Server) Reset() {
 		s.imageIDs = append(s.imageIDs, im.ID)
 	}
 	s.retryTokens = map[string]retryRecord{}
+	s.workImage = map[string]string{}
 	s.calls = map[string]int{}
 	s.faults = slices.Clone(s.opts.Faults)
 	s.log = nil
+	s.logged = 0
 	s.seq = 0
 	s.imageSeq = 0
 	s.settleState = s.opts.SettleState
@@ -234,12 +260,14 @@ func (s *Server) CallCounts() map[string]int {
 	return out
 }
 
-// Requests returns a copy of the request log (API calls only, not the control API).
+// Requests returns a copy of the request log (API calls only, not the control API), oldest first, at most
+// MaxRequestLog entries.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Request, len(s.log))
-	for i, r := range s.log {
+	kept := s.log[max(0, len(s.log)-MaxRequestLog):]
+	out := make([]Request, len(kept))
+	for i, r := range kept {
 		r.Header = r.Header.Clone()
 		r.Body = slices.Clone(r.Body)
 		out[i] = r
@@ -250,8 +278,8 @@ func (s *Server) Requests() []Request {
 // SetFaults replaces the active faults.
 func (s *Server) SetFaults(faults []Fault) error {
 	for _, f := range faults {
-		if f.Operation != "" && f.Operation != "*" && !operationIDs[f.Operation] {
-			return fmt.Errorf("fault for unknown operation %q", f.Operation)
+		if err := f.validate(); err != nil {
+			return err
 		}
 	}
 	s.mu.Lock()
@@ -313,6 +341,11 @@ func (s *Server) SetInstanceState(id, state string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.setInstanceStateLocked(id, state)
+	return nil
+}
+
+func (s *Server) setInstanceStateLocked(id, state string) {
 	in, ok := s.instances[id]
 	if !ok {
 		in = fixtureInstances()[0]
@@ -324,7 +357,6 @@ func (s *Server) SetInstanceState(id, state string) error {
 	in.LifecycleState = state
 	in.stateBeforeImage = ""
 	in.version++
-	return nil
 }
 
 // SetImageState puts an existing image into a lifecycle state. An image forced out of PROVISIONING no longer
@@ -356,12 +388,13 @@ func etagOf(id string, version int) string {
 var operationIDs = map[string]bool{
 	"listInstances": true, "getInstance": true, "instanceAction": true,
 	"listImages": true, "createImage": true, "getImage": true, "updateImage": true, "deleteImage": true,
+	"getWorkRequest": true,
 }
 
 // route names the operation for a method and path below BasePath, or reports why there is none.
 func route(method, path string) (op string, id string, status int) {
-	rest := strings.TrimPrefix(path, BasePath)
-	if rest == path {
+	rest, ok := strings.CutPrefix(path, BasePath+"/")
+	if !ok {
 		return "", "", http.StatusNotFound
 	}
 	segs := strings.Split(strings.Trim(rest, "/"), "/")
@@ -381,6 +414,9 @@ func route(method, path string) (op string, id string, status int) {
 		// The form some scaffold descriptions use; served so sibling workflows written against them run.
 		id = segs[1]
 		return allow(map[string]string{http.MethodPost: "instanceAction"})
+	case len(segs) == 2 && segs[0] == "workRequests" && segs[1] != "":
+		id = segs[1]
+		return allow(map[string]string{http.MethodGet: "getWorkRequest"})
 	case len(segs) == 1 && segs[0] == "images":
 		return allow(map[string]string{http.MethodGet: "listImages", http.MethodPost: "createImage"})
 	case len(segs) == 2 && segs[0] == "images" && segs[1] != "":
@@ -398,6 +434,8 @@ type apiError struct {
 	code       string
 	message    string
 	retryAfter int
+	// reason is logged but not sent: why a signature was refused, which the real service never says.
+	reason string
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.message) }
@@ -536,7 +574,9 @@ func (s *Server) authenticate(r *http.Request) *apiError {
 			return nil, errors.New("unknown keyId")
 		}
 		if _, err := ocisign.Verify(r, lookup, s.clock(), s.opts.MaxClockSkew); err != nil {
-			return errNotAuthenticated()
+			e := errNotAuthenticated()
+			e.reason = err.Error() // ocisign errors never quote the signature or a session token
+			return e
 		}
 		return nil
 	default:
@@ -553,10 +593,10 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, op string, body [
 		h[k] = v
 	}
 	h.Set("opc-request-id", requestID)
-	status, errCode := resp.status, ""
+	status, errCode, reason := resp.status, "", ""
 	out := resp.body
 	if resp.err != nil {
-		status, errCode = resp.err.status, resp.err.code
+		status, errCode, reason = resp.err.status, resp.err.code, resp.err.reason
 		out = errorBody(resp.err.code, resp.err.message)
 		if resp.err.retryAfter > 0 {
 			h.Set("Retry-After", strconv.Itoa(resp.err.retryAfter))
@@ -574,11 +614,16 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, op string, body [
 	now := s.clock()
 	entry := Request{
 		Time: now, Method: r.Method, URI: r.URL.RequestURI(), Operation: op,
-		Header: redactHeader(r.Header), Body: slices.Clone(body),
-		Status: status, ErrorCode: errCode, RequestID: requestID,
+		Header: redactHeader(r.Header), Body: slices.Clone(body[:min(len(body), maxLoggedBody)]),
+		Status: status, ErrorCode: errCode, Reason: reason, RequestID: requestID,
 	}
 	s.mu.Lock()
-	entry.Seq = len(s.log) + 1
+	s.logged++
+	entry.Seq = s.logged
+	if len(s.log) >= 2*MaxRequestLog {
+		// Trim in bulk so the cost per request stays constant.
+		s.log = append(s.log[:0], s.log[len(s.log)-MaxRequestLog:]...)
+	}
 	s.log = append(s.log, entry)
 	s.mu.Unlock()
 
@@ -587,6 +632,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, op string, body [
 			entry.URI, orDash(op), status)
 		if errCode != "" {
 			line += " code=" + errCode
+		}
+		if reason != "" {
+			line += " reason=" + strconv.Quote(reason)
 		}
 		line += " opc-request-id=" + requestID + "\n"
 		s.logMu.Lock()

@@ -445,6 +445,8 @@ func TestRoutingErrors(t *testing.T) {
 	s := newSim(t, Options{})
 	wantError(t, do(t, s, "GET", "/20160918/volumes", ""), 404, "NotFound")
 	wantError(t, do(t, s, "GET", "/20170101/instances/x", ""), 404, "NotFound")
+	wantError(t, do(t, s, "GET", "/20160918instances?compartmentId=c", ""), 404, "NotFound")
+	wantError(t, do(t, s, "GET", "/20160918", ""), 404, "NotFound")
 	wantError(t, do(t, s, "GET", "/", ""), 404, "NotFound")
 	wantError(t, do(t, s, "DELETE", "/20160918/instances/"+InstanceStopped, ""), 405, "MethodNotAllowed")
 	wantError(t, do(t, s, "PATCH", "/20160918/images", ""), 405, "MethodNotAllowed")
@@ -533,8 +535,16 @@ func TestFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantError(t, do(t, s, "GET", "/20160918/instances/"+InstanceStopped, ""), 500, "InternalServerError")
-	if err := s.SetFaults([]Fault{{Operation: "nope"}}); err == nil {
-		t.Error("fault for an unknown operation accepted")
+	for _, bad := range []Fault{
+		{Operation: "nope"}, {Status: 200}, {Status: 700}, {FromCall: -1}, {FromCall: 3, ToCall: 2},
+		{Status: 429, RetryAfter: -1}, {RetryAfter: 2}, {Latency: -time.Second}, {Latency: 2 * time.Hour},
+	} {
+		if err := s.SetFaults([]Fault{bad}); err == nil {
+			t.Errorf("fault %+v accepted", bad)
+		}
+		if _, err := New(Options{Faults: []Fault{bad}}); err == nil {
+			t.Errorf("New accepted fault %+v", bad)
+		}
 	}
 }
 
@@ -764,5 +774,144 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if got := s.Calls("getImage"); got != workers*4 {
 		t.Errorf("getImage calls = %d", got)
+	}
+}
+
+func TestRequestLogIsBounded(t *testing.T) {
+	s := newSim(t, Options{})
+	req := httptest.NewRequest("GET", "/20160918/nothing", nil)
+	for i := 0; i < 2*MaxRequestLog+5; i++ {
+		s.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	log := s.Requests()
+	if len(log) != MaxRequestLog || log[0].Seq != MaxRequestLog+6 || log[len(log)-1].Seq != 2*MaxRequestLog+5 {
+		t.Errorf("log has %d entries, seq %d..%d", len(log), log[0].Seq, log[len(log)-1].Seq)
+	}
+}
+
+// Target: a getImage poll through the handler in well under 50µs, so a simulator never slows a workflow test.
+func BenchmarkGetImage(b *testing.B) {
+	s := newSim(b, Options{ProvisioningPolls: Forever})
+	id := do(b, s, "POST", "/20160918/images", seedBody).str("id")
+	req := httptest.NewRequest("GET", "/20160918/images/"+id, nil)
+	req.Header.Set("Authorization", "x")
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatal(rec.Code)
+		}
+	}
+}
+
+func TestWorkRequests(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	s := newSim(t, Options{ProvisioningPolls: 1, Clock: func() time.Time { return now }})
+	r := do(t, s, "POST", "/20160918/images", seedBody)
+	wrID := r.header.Get("opc-work-request-id")
+	imageID := r.str("id")
+	wr := func() result { return do(t, s, "GET", "/20160918/workRequests/"+wrID, "") }
+
+	w := wr()
+	if w.status != 200 || w.str("status") != "IN_PROGRESS" || w.str("operationType") != "CreateImage" ||
+		w.str("compartmentId") != CompartmentID || w.json["percentComplete"] != float64(0) || w.str("timeAccepted") != "2026-11-26T12:00:00.000Z" {
+		t.Fatalf("work request: %d %s", w.status, w.body)
+	}
+	res := w.json["resources"].([]any)[0].(map[string]any)
+	if res["identifier"] != imageID || res["entityType"] != "image" || res["actionType"] != "IN_PROGRESS" {
+		t.Errorf("resource = %v", res)
+	}
+	wr() // reading the work request is not an image poll
+	if st := do(t, s, "GET", "/20160918/images/"+imageID, "").str("lifecycleState"); st != ImageProvisioning {
+		t.Errorf("first image read = %s", st)
+	}
+	if w := wr(); w.str("status") != "IN_PROGRESS" || w.json["percentComplete"] != float64(50) {
+		t.Errorf("after one poll: %s", w.body)
+	}
+	do(t, s, "GET", "/20160918/images/"+imageID, "")
+	w = wr()
+	res = w.json["resources"].([]any)[0].(map[string]any)
+	if w.str("status") != "SUCCEEDED" || w.json["percentComplete"] != float64(100) || res["actionType"] != "CREATED" || w.str("timeFinished") == "" {
+		t.Errorf("after settling: %s", w.body)
+	}
+
+	failing := newSim(t, Options{ProvisioningPolls: ZeroPolls, SettleState: ImageDeleted})
+	r = do(t, failing, "POST", "/20160918/images", `{"compartmentId":"c","imageSourceDetails":{"sourceType":"objectStorageUri"}}`)
+	do(t, failing, "GET", "/20160918/images/"+r.str("id"), "")
+	w = do(t, failing, "GET", "/20160918/workRequests/"+r.header.Get("opc-work-request-id"), "")
+	if w.str("status") != "FAILED" || w.str("operationType") != "ImportImage" {
+		t.Errorf("failed import: %s", w.body)
+	}
+	wantError(t, do(t, s, "GET", "/20160918/workRequests/ocid1.coreservicesworkrequest.oc1.phx.nope", ""), 404, "NotAuthorizedOrNotFound")
+	if s.Calls("getWorkRequest") != 5 {
+		t.Errorf("getWorkRequest calls = %d", s.Calls("getWorkRequest"))
+	}
+}
+
+// Whatever arrives, the simulator answers with JSON (or an empty 204) and an opc-request-id, and never panics.
+func FuzzServeHTTP(f *testing.F) {
+	f.Add("GET", "/20160918/instances/"+InstanceStopped, "", "")
+	f.Add("POST", "/20160918/images", seedBody, "tok")
+	f.Add("POST", "/20160918/instances/"+InstanceRunning+"?action=STOP", "", "")
+	f.Add("PUT", "/20160918/images/"+PlatformImageID, `{"displayName":"x"}`, "")
+	f.Add("DELETE", "/20160918/images/"+PlatformImageID, "", "")
+	f.Add("GET", "/20160918/images?compartmentId="+CompartmentID+"&limit=1&page=simpage-1", "", "")
+	f.Add("GET", "/20160918/workRequests/ocid1.coreservicesworkrequest.oc1.phx.simworkrequest000001", "", "")
+	f.Add("PUT", "/_sim/faults", "getImage#1=500", "")
+	f.Add("HEAD", "/20160918/images", "", "")
+	f.Fuzz(func(t *testing.T, method, target, body, token string) {
+		if !validMethod(method) || !strings.HasPrefix(target, "/") || strings.ContainsAny(target, " \r\n\t#") {
+			return
+		}
+		s := newSim(t, Options{})
+		req, err := http.NewRequest(method, "http://sim"+target, strings.NewReader(body))
+		if err != nil {
+			return
+		}
+		req.Header.Set("Authorization", "x")
+		if token != "" {
+			req.Header.Set("opc-retry-token", token)
+		}
+		for i := 0; i < 2; i++ { // twice: retries and state changes
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, req)
+			if rec.Code != http.StatusNoContent && method != "HEAD" && !json.Valid(rec.Body.Bytes()) {
+				t.Fatalf("%s %s → %d, body is not JSON: %q", method, target, rec.Code, rec.Body.Bytes())
+			}
+			if !strings.HasPrefix(target, ControlPath) && rec.Header().Get("opc-request-id") == "" {
+				t.Fatalf("%s %s → %d without opc-request-id", method, target, rec.Code)
+			}
+			req.Body = io.NopCloser(strings.NewReader(body))
+		}
+	})
+}
+
+func validMethod(m string) bool {
+	switch m {
+	case "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS":
+		return true
+	}
+	return false
+}
+
+func TestExtraInstancesSurviveReset(t *testing.T) {
+	mine := "ocid1.instance.oc1.iad.mine0001"
+	s := newSim(t, Options{Instances: map[string]string{mine: StateStopped, InstanceRunning: StateStopped}})
+	check := func() {
+		t.Helper()
+		if r := do(t, s, "GET", "/20160918/instances/"+mine, ""); r.str("lifecycleState") != StateStopped || r.str("compartmentId") != CompartmentID {
+			t.Errorf("extra instance: %s", r.body)
+		}
+		if in, _ := s.Instance(InstanceRunning); in.LifecycleState != StateStopped {
+			t.Errorf("overridden fixture = %s", in.LifecycleState)
+		}
+	}
+	check()
+	do(t, s, "POST", "/20160918/images", createFrom(mine))
+	s.Reset()
+	check()
+	if _, err := New(Options{Instances: map[string]string{mine: "ASLEEP"}}); err == nil {
+		t.Error("bad instance state accepted")
 	}
 }

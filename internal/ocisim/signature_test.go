@@ -122,13 +122,14 @@ func TestSignatureMode(t *testing.T) {
 		name   string
 		client *http.Client
 		header string // a raw Authorization sent without signing
+		reason string // in the request log
 	}{
-		{"wrong key", signedClient(srv, keyID, wrong, simClock), ""},
-		{"unknown keyId", signedClient(srv, "t/u/aa:bb", good, simClock), ""},
-		{"clock 6 minutes slow", signedClient(srv, keyID, good, func() time.Time { return now.Add(-6 * time.Minute) }), ""},
-		{"clock 6 minutes fast", signedClient(srv, keyID, good, func() time.Time { return now.Add(6 * time.Minute) }), ""},
-		{"placeholder token", srv.Client(), "Bearer x"},
-		{"no authorization", srv.Client(), ""},
+		{"wrong key", signedClient(srv, keyID, wrong, simClock), "", "signature does not verify"},
+		{"unknown keyId", signedClient(srv, "t/u/aa:bb", good, simClock), "", "unknown keyId"},
+		{"clock 6 minutes slow", signedClient(srv, keyID, good, func() time.Time { return now.Add(-6 * time.Minute) }), "", "server clock"},
+		{"clock 6 minutes fast", signedClient(srv, keyID, good, func() time.Time { return now.Add(6 * time.Minute) }), "", "server clock"},
+		{"placeholder token", srv.Client(), "Bearer x", "not Signature"},
+		{"no authorization", srv.Client(), "", "missing"},
 	}
 	for _, tt := range refusals {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,6 +145,13 @@ func TestSignatureMode(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode != 401 || !strings.Contains(string(body), `"NotAuthenticated"`) {
 				t.Errorf("got %d %s, want 401 NotAuthenticated", resp.StatusCode, body)
+			}
+			if strings.Contains(string(body), tt.reason) {
+				t.Errorf("the reason reached the client: %s", body)
+			}
+			log := s.Requests()
+			if got := log[len(log)-1].Reason; !strings.Contains(got, tt.reason) {
+				t.Errorf("logged reason = %q, want one containing %q", got, tt.reason)
 			}
 		})
 	}

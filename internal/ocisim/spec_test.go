@@ -65,6 +65,7 @@ func TestOpenAPIDescriptionLoadsAndNamesTheSeedOperations(t *testing.T) {
 		{"deleteImage", http.MethodDelete, "/images/{imageId}", "204", []string{"opc-request-id"}},
 		{"listInstances", http.MethodGet, "/instances", "200", []string{"opc-next-page", "opc-request-id"}},
 		{"listImages", http.MethodGet, "/images", "200", []string{"opc-next-page", "opc-request-id"}},
+		{"getWorkRequest", http.MethodGet, "/workRequests/{workRequestId}", "200", []string{"opc-request-id"}},
 	}
 	found := map[string]bool{}
 	for p, item := range doc.Paths.Map() {
@@ -99,6 +100,12 @@ func TestOpenAPIDescriptionLoadsAndNamesTheSeedOperations(t *testing.T) {
 		if !found[w.id] {
 			t.Errorf("operation %s not found", w.id)
 		}
+		if !operationIDs[w.id] {
+			t.Errorf("the simulator does not serve %s", w.id)
+		}
+	}
+	if len(operationIDs) != len(want) {
+		t.Errorf("the simulator serves %d operations, the description checks %d", len(operationIDs), len(want))
 	}
 
 	create := doc.Paths.Find("/images").Post

@@ -170,7 +170,7 @@ const flagFormat = "want SOURCE[.SCHEME]=KIND:SPEC with KIND bearer, basic, apik
 //	SOURCE[.SCHEME]=bearer:SECRET
 //	SOURCE[.SCHEME]=apikey:SECRET
 //	SOURCE[.SCHEME]=basic:SECRET:SECRET                 (user, password)
-//	SOURCE[.SCHEME]=oauth2:SECRET:SECRET[:SCOPE,SCOPE]  (client id, client secret)
+//	SOURCE[.SCHEME]=oauth2:SECRET:SECRET[:SCOPE,SCOPE]  (client id, client secret; scopes may hold colons)
 //	SOURCE[.SCHEME]=oci[:[PROFILE][@CONFIG_FILE]]
 //
 // where SECRET is env:VARIABLE or file:PATH. Errors start with "--auth" and the target, and never repeat the
@@ -216,8 +216,9 @@ func ParseCredential(flag string) (Credential, error) {
 		if c.ClientSecret, parts, err = takeSecret(parts); err != nil {
 			return c, fmt.Errorf("%s: oauth2 client secret: %v", name, err)
 		}
-		if len(parts) == 1 {
-			for _, s := range strings.Split(parts[0], ",") {
+		if len(parts) > 0 {
+			// Scopes are often URLs ("api://app/.default"), so the rest, colons and all, is the list.
+			for _, s := range strings.Split(strings.Join(parts, ":"), ",") {
 				if s = strings.TrimSpace(s); s != "" {
 					c.Scopes = append(c.Scopes, s)
 				}

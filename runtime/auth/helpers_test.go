@@ -73,10 +73,10 @@ func (s *apiServer) last(t *testing.T) seen {
 }
 
 // loadDoc loads testdata/auth.arazzo.yaml with the oauth2 tokenUrl set.
-func loadDoc(t *testing.T, tokenURL string) *arazzo.Document {
+func loadDoc(t testing.TB, tokenURL string) *arazzo.Document {
 	t.Helper()
 	dir := t.TempDir()
-	for _, name := range []string{"auth.arazzo.yaml", "api.openapi.yaml"} {
+	for _, name := range []string{"auth.arazzo.yaml", "api.openapi.yaml", "plain.openapi.yaml"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)
@@ -122,7 +122,7 @@ func runWorkflow(t *testing.T, doc *arazzo.Document, serverURL string, tr http.R
 	t.Helper()
 	eng, err := runtime.New(doc, runtime.Options{
 		Transport: tr,
-		Servers:   map[string]string{"api": serverURL},
+		Servers:   map[string]string{"api": serverURL, "plain": serverURL},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -72,6 +72,8 @@ func (c *tokenCache) fetch(ctx context.Context, rt http.RoundTripper, tokenURL s
 	if len(scopes) > 0 {
 		form.Set("scope", strings.Join(scopes, " "))
 	}
+	ctx, cancel := detach(ctx)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, fmt.Errorf("oauth2 token request: %v", err)
@@ -129,4 +131,19 @@ func unwrapURL(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// detach returns a context with ctx's deadline and cancellation but none of its values: the token request must
+// not carry the API request's operation, or a transport keyed by operation (mocks, this one) would treat it as
+// that operation's call.
+func detach(ctx context.Context) (context.Context, context.CancelFunc) {
+	out, cancel := context.WithCancel(context.Background())
+	if d, ok := ctx.Deadline(); ok {
+		var cancelDeadline context.CancelFunc
+		out, cancelDeadline = context.WithDeadline(out, d)
+		prev := cancel
+		cancel = func() { cancelDeadline(); prev() }
+	}
+	stop := context.AfterFunc(ctx, cancel)
+	return out, func() { stop(); cancel() }
 }

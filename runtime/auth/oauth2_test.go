@@ -127,3 +127,38 @@ func TestOAuth2TokenEndpointErrors(t *testing.T) {
 		t.Errorf("error %q", msg)
 	}
 }
+
+// opSpy records, per path, whether a request carried an engine operation.
+type opSpy struct {
+	mu    sync.Mutex
+	seen  map[string]bool
+	inner http.RoundTripper
+}
+
+func (s *opSpy) RoundTrip(r *http.Request) (*http.Response, error) {
+	_, ok := runtime.OperationFromContext(r)
+	s.mu.Lock()
+	s.seen[r.URL.Path] = ok
+	s.mu.Unlock()
+	return s.inner.RoundTrip(r)
+}
+
+// The token request goes through the base transport but must not pose as the API operation: a mock
+// transport keyed by operation would answer it as that operation.
+func TestOAuth2TokenRequestCarriesNoOperation(t *testing.T) {
+	setenv(t, "T_CLIENT_ID", "client-1", "T_CLIENT_SECRET", "client-secret-1")
+	ts := newTokenServer(t, 60)
+	doc := loadDoc(t, ts.URL+"/token")
+	api := newAPIServer(t, nil)
+	spy := &opSpy{seen: map[string]bool{}, inner: http.DefaultTransport}
+	tr := auth.NewTransport(spy, doc, mustParse(t, "api=oauth2:env:T_CLIENT_ID:env:T_CLIENT_SECRET"), auth.Options{})
+	if res := runWorkflow(t, doc, api.URL, tr, "getOAuth", nil); res.Status != runtime.Succeeded {
+		t.Fatal(res.Error)
+	}
+	want := map[string]bool{"/token": false, "/oauth": true}
+	spy.mu.Lock()
+	defer spy.mu.Unlock()
+	if fmt.Sprint(spy.seen) != fmt.Sprint(want) {
+		t.Errorf("operation attached per path %v, want %v", spy.seen, want)
+	}
+}

@@ -167,3 +167,46 @@ func TestServerVars(t *testing.T) {
 		t.Errorf("with OCI_CONFIG_FILE and OCI_CLI_PROFILE: %v", got)
 	}
 }
+
+// A session-token profile signs with keyId ST$<token>; the token, a secret, appears in no log or error.
+func TestOCISessionToken(t *testing.T) {
+	key := rsaKey(t)
+	dir := t.TempDir()
+	kp := filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(kp, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const token = "sess-canary-token"
+	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, []byte("[SESSION]\nkey_file=key.pem\nsecurity_token_file=token\nregion=us-ashburn-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var gotKeyID string
+	api := newAPIServer(t, func(r *http.Request, _ []byte) int {
+		id, err := ocisign.Verify(r, func(string) (crypto.PublicKey, error) { return &key.PublicKey, nil }, time.Now(), 5*time.Minute)
+		if err != nil {
+			return http.StatusUnauthorized
+		}
+		gotKeyID = id
+		return http.StatusOK
+	})
+	doc := loadDoc(t, "")
+	var logs logSink
+	creds := mustParse(t, "api.sig=oci:SESSION@"+cfg)
+	if err := auth.Check(doc, creds); err != nil {
+		t.Fatal(err)
+	}
+	res := runWorkflow(t, doc, api.URL, auth.NewTransport(nil, doc, creds, auth.Options{Log: logs.log}), "postSigned", nil)
+	if res.Status != runtime.Succeeded {
+		t.Fatal(res.Error)
+	}
+	if gotKeyID != "ST$"+token {
+		t.Errorf("keyId %q", gotKeyID)
+	}
+	if strings.Contains(logs.String(), token) || strings.Contains(fmt.Sprintf("%+v", res), token) {
+		t.Error("the session token leaked into the log or the result")
+	}
+}

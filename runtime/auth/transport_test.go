@@ -108,6 +108,14 @@ func TestSchemes(t *testing.T) {
 			check:  header("X-API-Key", "explicit-key"), log: "the explicit X-API-Key header parameter wins over headerKey (apikey)",
 		},
 		{
+			name: "no security declared: a source-wide bearer is still sent (operation found by path)", flags: []string{"plain=bearer:env:T_TOKEN", "api=basic:env:T_USER:env:T_PASS"}, workflow: "getPlain",
+			check: header("Authorization", "Bearer tok-123"), log: "GET /things: the description declares no security; applying bearer from --auth plain",
+		},
+		{
+			name: "no security declared: an api key has nowhere to go", flags: []string{"plain=apikey:env:T_KEY"}, workflow: "getPlain",
+			check: all(header("Authorization", ""), query("api_key", "")),
+		},
+		{
 			name: "other sources' credentials are not used", flags: []string{"other=bearer:env:T_TOKEN"}, workflow: "getBearer",
 			check: header("Authorization", ""),
 		},
@@ -199,5 +207,42 @@ func TestRequestsWithoutOperationPassThrough(t *testing.T) {
 	resp.Body.Close()
 	if got := srv.last(t).Header.Get("Authorization"); got != "" {
 		t.Errorf("a request the engine did not build got Authorization %q", got)
+	}
+}
+
+func TestNoCredentialsAcrossHostRedirect(t *testing.T) {
+	setenv(t, "T_TOKEN", "tok-123")
+	doc := loadDoc(t, "")
+	other := newAPIServer(t, nil)
+	first := newAPIServer(t, nil)
+	first.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		first.mu.Lock()
+		first.reqs = append(first.reqs, seen{Path: r.URL.Path, Header: r.Header.Clone()})
+		first.mu.Unlock()
+		switch r.URL.Path {
+		case "/bearer":
+			http.Redirect(w, r, other.URL+"/elsewhere", http.StatusFound)
+		case "/basic": // same host, another path: credentials follow
+			http.Redirect(w, r, "/moved", http.StatusFound)
+		default:
+			w.WriteHeader(http.StatusOK)
+		}
+	})
+	var logs logSink
+	tr := auth.NewTransport(nil, doc, mustParse(t, "api=bearer:env:T_TOKEN", "api=basic:env:T_TOKEN:env:T_TOKEN"), auth.Options{Log: logs.log})
+	if res := runWorkflow(t, doc, first.URL, tr, "getBearer", nil); res.Status != runtime.Succeeded {
+		t.Fatal(res.Error)
+	}
+	if got := other.last(t).Header.Get("Authorization"); got != "" {
+		t.Errorf("the other host got Authorization %q", got)
+	}
+	if !strings.Contains(logs.String(), "redirected to another host; credentials not sent") {
+		t.Errorf("log %q", logs.String())
+	}
+	if res := runWorkflow(t, doc, first.URL, tr, "getBasic", nil); res.Status != runtime.Succeeded {
+		t.Fatal(res.Error)
+	}
+	if got := first.last(t); got.Path != "/moved" || !strings.HasPrefix(got.Header.Get("Authorization"), "Basic ") {
+		t.Errorf("same-host redirect: %s with Authorization %q", got.Path, got.Header.Get("Authorization"))
 	}
 }
