@@ -14,15 +14,25 @@ import (
 type runProgress struct {
 	w       io.Writer
 	verbose bool
+	// depth counts the workflows running: steps of nested workflows
+	// (workflow steps, goto/retry targets, dependencies) are indented and
+	// named workflowId/stepId, so the parent step's line reads as their sum.
+	depth int
 }
+
+// indent is the prefix of a line at the current depth.
+func (p *runProgress) indent() string { return strings.Repeat("  ", max(p.depth-1, 0)) }
 
 func (p *runProgress) Observe(ev runtime.Event) {
 	switch ev.Kind {
+	case runtime.EventWorkflowStarted:
+		p.depth++
 	case runtime.EventWaiting:
-		fmt.Fprintf(p.w, "  waiting %s before %s (%s)\n", runRoundDuration(ev.Wait), ev.StepID, ev.Reason)
+		fmt.Fprintf(p.w, "%s  waiting %s before %s (%s)\n", p.indent(), runRoundDuration(ev.Wait), ev.StepID, ev.Reason)
 	case runtime.EventStepFinished:
 		p.step(ev.Attempt)
 	case runtime.EventWorkflowFinished:
+		p.depth--
 		if ev.Result == nil {
 			return
 		}
@@ -41,6 +51,11 @@ func (p *runProgress) step(a *runtime.StepAttempt) {
 		return
 	}
 	var b strings.Builder
+	in := p.indent()
+	b.WriteString(in)
+	if p.depth > 1 {
+		b.WriteString(a.WorkflowID + "/")
+	}
 	b.WriteString(a.StepID)
 	if a.Attempt > 1 {
 		fmt.Fprintf(&b, " (attempt %d)", a.Attempt)
@@ -60,7 +75,7 @@ func (p *runProgress) step(a *runtime.StepAttempt) {
 	}
 	fmt.Fprintf(&b, "  -> %s", action)
 	if !a.Success && a.Error != "" {
-		fmt.Fprintf(&b, "\n    error: %s", a.Error)
+		fmt.Fprintf(&b, "\n%s    error: %s", in, a.Error)
 	}
 	fmt.Fprintln(p.w, b.String())
 	if p.verbose {
@@ -69,7 +84,7 @@ func (p *runProgress) step(a *runtime.StepAttempt) {
 			if !c.Pass {
 				mark = "FAIL"
 			}
-			line := fmt.Sprintf("    %s  %s", mark, c.Condition)
+			line := fmt.Sprintf("%s    %s  %s", in, mark, c.Condition)
 			if c.Type != "" && c.Type != "simple" {
 				line += " [" + c.Type + "]"
 			}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/arazzo-go/arazzo/expr"
 	"github.com/arazzo-go/arazzo/openapi"
+
+	"github.com/arazzo-go/arazzo/runtime"
 )
 
 func TestParseRunFlagsBeforeAndAfterFile(t *testing.T) {
@@ -487,5 +489,25 @@ func TestRunWarnsAboutMockKeysThatAnswerNothing(t *testing.T) {
 	want := "mocks.getInstanse answers no operation of the document (it calls createImage, getImage, getInstance)"
 	if code != exitFailed || !strings.Contains(stderr.String(), want) {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+}
+
+func TestRunProgressIndentsNestedWorkflows(t *testing.T) {
+	var b bytes.Buffer
+	p := &runProgress{w: &b}
+	for _, ev := range []runtime.Event{
+		{Kind: runtime.EventWorkflowStarted, WorkflowID: "main"},
+		{Kind: runtime.EventWorkflowStarted, WorkflowID: "child"},
+		{Kind: runtime.EventStepFinished, Attempt: &runtime.StepAttempt{WorkflowID: "child", StepID: "get", Attempt: 1, Success: true, Action: "next",
+			Request: &runtime.RequestSummary{Method: "GET", URL: "http://x/items/1"}, Response: &runtime.ResponseSummary{Status: 200}}},
+		{Kind: runtime.EventWorkflowFinished, WorkflowID: "child"},
+		{Kind: runtime.EventStepFinished, Attempt: &runtime.StepAttempt{WorkflowID: "main", StepID: "call", Attempt: 1, Success: true, Action: "next", Operation: "child"}},
+		{Kind: runtime.EventWorkflowFinished, WorkflowID: "main", Result: &runtime.Result{WorkflowID: "main", Status: runtime.Succeeded, Steps: make([]*runtime.StepAttempt, 2)}},
+	} {
+		p.Observe(ev)
+	}
+	want := "  child/get  GET http://x/items/1  200  0s  -> next\ncall  child  0s  -> next\nworkflow main succeeded: 2 step attempts in 0s\n"
+	if b.String() != want {
+		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
