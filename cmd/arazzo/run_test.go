@@ -15,7 +15,6 @@ import (
 
 	"github.com/arazzo-go/arazzo/expr"
 	"github.com/arazzo-go/arazzo/openapi"
-
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
