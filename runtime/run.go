@@ -492,6 +492,7 @@ func (st *wfState) selectAction(as []*boundAction, x *stepRun, bs *boundStep, fa
 		ok := true
 		for _, c := range a.a.Criteria {
 			res := st.evalCriterion(c, x.scope, bs)
+			res.Action = a.name
 			x.att.Criteria = append(x.att.Criteria, res)
 			if !res.Pass {
 				ok = false

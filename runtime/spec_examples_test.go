@@ -43,6 +43,13 @@ func TestOfficialExampleConstructs(t *testing.T) {
 				if res.Steps[0].ActionName != "notEligible" {
 					t.Errorf("action %q, want the first match notEligible", res.Steps[0].ActionName)
 				}
+				var owners []string
+				for _, c := range res.Steps[0].Criteria {
+					owners = append(owners, c.Action)
+				}
+				if !reflect.DeepEqual(owners, []string{"", "notEligible"}) {
+					t.Errorf("criteria belong to %q, want the successCriteria then notEligible's only", owners)
+				}
 			},
 		},
 		{

@@ -85,6 +85,9 @@ func (p *runProgress) step(a *runtime.StepAttempt) {
 				mark = "FAIL"
 			}
 			line := fmt.Sprintf("%s    %s  %s", in, mark, c.Condition)
+			if c.Action != "" {
+				line = fmt.Sprintf("%s    %s  action %s: %s", in, mark, c.Action, c.Condition)
+			}
 			if c.Type != "" && c.Type != "simple" {
 				line += " [" + c.Type + "]"
 			}
