@@ -211,6 +211,19 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "the guard message counts one re-entry in the singular",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: spin
+        operationId: getJob
+        parameters: [{name: id, in: path, value: j}]
+        onSuccess: [{name: again, type: goto, stepId: spin}]
+`,
+			opts:   func(o *runtime.Options) { o.MaxSteps = 2 },
+			status: runtime.Aborted, errHas: "step spin re-entered 1 time via goto again: stopped after 2 step executions",
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { runRuleCase(t, tc) })
