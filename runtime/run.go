@@ -336,13 +336,9 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			return &outcome{status: Aborted, err: r.abortMessage(err), failedAt: bs.step.StepID}
 		}
 		if r.steps >= opts.MaxSteps {
-			msg := fmt.Sprintf("stopped after %d step executions (the --max-steps limit)", r.steps)
+			msg := stepLimitMessage(r.steps)
 			if c.loopHead >= 0 {
-				times := "times"
-				if c.reentries[c.loopHead] == 1 {
-					times = "time"
-				}
-				msg = fmt.Sprintf("step %s re-entered %d %s via goto %s: %s", steps[c.loopHead].step.StepID, c.reentries[c.loopHead], times, c.loopVia, msg)
+				msg = fmt.Sprintf("step %s re-entered %s via goto %s: %s", steps[c.loopHead].step.StepID, countOf(c.reentries[c.loopHead], "time"), c.loopVia, msg)
 			}
 			return &outcome{status: Aborted, err: msg, failedAt: bs.step.StepID}
 		}
@@ -623,7 +619,7 @@ func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope
 	case a.step >= 0:
 		bs := st.bw.steps[a.step]
 		if st.run.steps >= st.run.e.opts.MaxSteps {
-			return &outcome{status: Aborted, err: fmt.Sprintf("stopped after %d step executions (the --max-steps limit)", st.run.steps), failedAt: bs.step.StepID}
+			return &outcome{status: Aborted, err: stepLimitMessage(st.run.steps), failedAt: bs.step.StepID}
 		}
 		st.run.steps++
 		x := st.execute(ctx, bs, 1, 0)
@@ -642,4 +638,16 @@ func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope
 		st.finishAttempt(x)
 	}
 	return nil
+}
+
+func stepLimitMessage(n int) string {
+	return fmt.Sprintf("stopped after %s (the --max-steps limit)", countOf(n, "step execution"))
+}
+
+// countOf returns "1 time" or "3 times".
+func countOf(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
