@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -503,6 +504,18 @@ func runParseServers(doc *arazzo.Document, list []string) (map[string]string, er
 		}
 		if doc.Source(name) == nil {
 			return nil, fmt.Errorf("--server %s: no source description %q (have %s)", s, name, runSourceNames(doc))
+		}
+		// A template ({region}) is left to the request builder and
+		// --server-var; a plain URL is checked now rather than failing
+		// every step later.
+		if !strings.Contains(u, "{") {
+			if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+				hint := ""
+				if !strings.Contains(u, "://") {
+					hint = fmt.Sprintf(" such as http://%s", u)
+				}
+				return nil, fmt.Errorf("--server %s: want an absolute http(s) URL%s", s, hint)
+			}
 		}
 		out[name] = u
 	}

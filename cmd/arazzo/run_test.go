@@ -525,3 +525,19 @@ func TestRunProgressVerboseNamesTheActionOfACriterion(t *testing.T) {
 		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+func TestRunServerFlagWantsAnAbsoluteURL(t *testing.T) {
+	requireRunDeps(t)
+	seed := runSeedFile(t)
+	for value, want := range map[string]string{
+		"localhost:8080": "--server ociComputeApi=localhost:8080: want an absolute http(s) URL such as http://localhost:8080",
+		"ftp://x":        "--server ociComputeApi=ftp://x: want an absolute http(s) URL",
+		"http://":        "--server ociComputeApi=http://: want an absolute http(s) URL",
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"run", seed, "--server", "ociComputeApi=" + value}, nil, &stdout, &stderr)
+		if code != exitUsage || !strings.Contains(stderr.String(), want) {
+			t.Errorf("--server %s: exit %d, stderr %s", value, code, stderr.String())
+		}
+	}
+}
