@@ -318,3 +318,53 @@ func TestTransportFailureSelectsActionsWithoutResponse(t *testing.T) {
 		t.Errorf("attempt error %q does not name the cause", res.Steps[0].Error)
 	}
 }
+
+func TestHeadAnd204HaveNoBody(t *testing.T) {
+	var methods []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		methods = append(methods, r.Method)
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodDelete {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		w.Header().Set("Content-Length", "42")
+	}))
+	defer srv.Close()
+	doc := loadDoc(t, "testdata/robust/empty.arazzo.yaml", `arazzo: 1.0.1
+info: {title: empty bodies, version: "1"}
+sourceDescriptions: [{name: api, url: ./openapi.yaml, type: openapi}]
+workflows:
+  - workflowId: main
+    steps:
+      - stepId: head
+        operationId: headThing
+        parameters: [{name: id, in: path, value: t1}]
+        successCriteria: [{condition: $statusCode == 200}]
+        outputs: {etag: $response.header.ETag, body: $response.body}
+      - stepId: delete
+        operationId: deleteThing
+        parameters: [{name: id, in: path, value: t1}]
+        successCriteria: [{condition: $statusCode == 204}]
+        outputs: {body: $response.body}
+    outputs: {etag: $steps.head.outputs.etag, headBody: $steps.head.outputs.body, deleteBody: $steps.delete.outputs.body}
+`)
+	eng, err := arazzort.New(doc, arazzort.Options{Servers: map[string]string{"api": srv.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := eng.Run(context.Background(), "main", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != arazzort.Succeeded {
+		t.Fatalf("status %s: %s", res.Status, res.Error)
+	}
+	if got := fmt.Sprint(res.Outputs); got != `map[deleteBody:<nil> etag:"v1" headBody:<nil>]` {
+		t.Errorf("outputs %s", got)
+	}
+	if fmt.Sprint(methods) != "[HEAD DELETE]" {
+		t.Errorf("methods %v", methods)
+	}
+}
