@@ -251,3 +251,29 @@ func hideSecretMembers(v any) (any, bool) {
 	}
 	return v, false
 }
+
+// attempt redacts a recorded attempt again, for secrets learned after it
+// was recorded.
+func (r *redactor) attempt(a *StepAttempt) {
+	headers := func(h map[string]string) {
+		for k, v := range h {
+			h[k] = r.String(v)
+		}
+	}
+	if q := a.Request; q != nil {
+		q.URL, q.BodyPreview = r.String(q.URL), r.String(q.BodyPreview)
+		headers(q.Headers)
+	}
+	if p := a.Response; p != nil {
+		p.BodyPreview = r.String(p.BodyPreview)
+		headers(p.Headers)
+	}
+	for i := range a.Criteria {
+		a.Criteria[i].Explanation = r.String(a.Criteria[i].Explanation)
+		a.Criteria[i].Error = r.String(a.Criteria[i].Error)
+	}
+	a.Error = r.String(a.Error)
+	if a.Outputs != nil {
+		a.Outputs, _ = redactValue(a.Outputs, r).(map[string]any)
+	}
+}

@@ -1,6 +1,8 @@
 package runtime_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/arazzo-go/arazzo/runtime"
@@ -223,6 +225,39 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 `,
 			opts:   func(o *runtime.Options) { o.MaxSteps = 1 },
 			status: runtime.Aborted, errHas: "step spin re-entered 1 time via goto again: stopped after 1 step execution (",
+		},
+		{
+			name: "a value passed to a nested workflow's secret input is redacted",
+			doc: `workflows:
+  - workflowId: main
+    steps:
+      - stepId: login
+        operationId: refreshToken
+        outputs: {t: $response.body#/t}
+      - stepId: call
+        workflowId: child
+        parameters: [{name: authToken, value: $steps.login.outputs.t}]
+  - workflowId: child
+    inputs: {type: object, properties: {authToken: {type: string}}}
+    steps:
+      - stepId: get
+        operationId: getItem
+        parameters:
+          - {name: id, in: path, value: "1"}
+          - {name: X-Trace, in: header, value: "via {$inputs.authToken}"}
+`,
+			script: map[string][]answer{"refreshToken": {{body: `{"t":"minted-9f8e7d"}`}}},
+			status: runtime.Succeeded,
+			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
+				if reqs[1].Header.Get("X-Trace") != "via minted-9f8e7d" {
+					t.Fatalf("sent X-Trace %q", reqs[1].Header.Get("X-Trace"))
+				}
+				// Also the login step's response and outputs, recorded
+				// before the value became a secret input.
+				if b, _ := json.Marshal(res); strings.Contains(string(b), "minted-9f8e7d") {
+					t.Errorf("the nested secret input shows in the result: %s", b)
+				}
+			},
 		},
 	}
 	for _, tc := range tests {

@@ -17,7 +17,11 @@ type runState struct {
 	root   context.Context // the run's context (with the overall timeout)
 	res    *Result
 	redact *redactor
-	steps  int // step executions so far
+	// lateSecrets is set when a nested workflow's secret inputs added
+	// values to redact: attempts recorded before then are redacted again
+	// when the Result is built.
+	lateSecrets bool
+	steps       int // step executions so far
 	// completed holds the outcome of every workflow run to completion in
 	// this run, so that dependsOn runs each dependency once.
 	completed map[*boundWorkflow]*outcome
@@ -209,6 +213,13 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 		}
 	}
 
+	if !top {
+		// A value becomes secret by flowing into a secret input, e.g. a
+		// token from a response passed to a called workflow's authToken.
+		if vals := secretValues(bw, inputs); len(vals) > 0 {
+			r.redact, r.lateSecrets = r.redact.with(vals), true
+		}
+	}
 	st := &wfState{
 		run:         r,
 		bw:          bw,
@@ -240,6 +251,11 @@ func (r *runState) resultIfTop(top bool, out *outcome) *Result {
 		return nil
 	}
 	res := *r.res
+	if r.lateSecrets {
+		for _, a := range res.Steps {
+			r.redact.attempt(a)
+		}
+	}
 	res.Status, res.Error, res.FailedAt = out.status, r.redact.String(out.err), out.failedAt
 	res.Outputs, _ = redactValue(out.outputs, r.redact).(map[string]any)
 	res.Duration = r.e.opts.Now().Sub(res.Started)
