@@ -565,13 +565,3 @@ func (b *binder) compileBody(rb *arazzo.RequestBody, where string) {
 		}
 	}
 }
-
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

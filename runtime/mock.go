@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,7 +72,7 @@ func ParseMocks(file string, data []byte) (*Mocks, error) {
 		return nil, fmt.Errorf("%s: no top-level \"mocks\" map", file)
 	}
 	m := &Mocks{Operations: map[string][]MockResponse{}}
-	for _, key := range sortedKeys(f.Mocks) {
+	for _, key := range slices.Sorted(maps.Keys(f.Mocks)) {
 		entries := f.Mocks[key]
 		if strings.TrimSpace(key) == "" {
 			return nil, fmt.Errorf("%s: empty operation key", file)
