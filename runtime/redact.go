@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -65,10 +66,17 @@ func newRedactor(secrets []string) *redactor {
 
 // with returns a redactor that also hides more secret values.
 func (r *redactor) with(secrets []string) *redactor {
-	if len(secrets) == 0 {
+	// A nested workflow in a poll loop passes the same secrets each time.
+	var added []string
+	for _, s := range secrets {
+		if !slices.Contains(r.secrets, s) && !slices.Contains(added, s) {
+			added = append(added, s)
+		}
+	}
+	if len(added) == 0 {
 		return r
 	}
-	return newRedactor(append(append([]string(nil), r.secrets...), secrets...))
+	return newRedactor(append(append([]string(nil), r.secrets...), added...))
 }
 
 // String hides every secret value inside s.

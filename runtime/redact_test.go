@@ -154,3 +154,14 @@ func TestRedactorHidesTheStartOfACutSecret(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactorWithAddsOnlyNewSecrets(t *testing.T) {
+	r := newRedactor([]string{"alpha-secret"})
+	if got := r.with([]string{"alpha-secret"}); got != r {
+		t.Errorf("with(a known secret) built a new redactor")
+	}
+	r2 := r.with([]string{"beta-secret", "beta-secret"})
+	if len(r2.secrets) != 2 || r2.String("alpha-secret beta-secret") != "<redacted> <redacted>" {
+		t.Errorf("secrets %q, String %q", r2.secrets, r2.String("alpha-secret beta-secret"))
+	}
+}
