@@ -64,6 +64,7 @@ func TestPerfReport(t *testing.T) {
 	}
 	for _, p := range []pair{
 		{"seed run, sequential (ns/run)", BenchmarkSeedEngine, BenchmarkSeedRaw, false},
+		{"seed run, in-memory transport (ns/run)", BenchmarkSeedEngineInMemory, BenchmarkSeedRawInMemory, false},
 		{"seed runs, concurrent (runs/s)", BenchmarkSeedEngineParallel, BenchmarkSeedRawParallel, true},
 	} {
 		var libNs, rawNs, libB, libAllocs []float64
