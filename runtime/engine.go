@@ -94,6 +94,28 @@ func New(doc *arazzo.Document, opts Options) (*Engine, error) {
 // Document returns the document the engine runs.
 func (e *Engine) Document() *arazzo.Document { return e.doc }
 
+// Operations lists the operations the document's steps call (those of
+// arazzo-type sources included), once each, sorted by their String.
+func (e *Engine) Operations() []OperationKey {
+	seen := map[OperationKey]bool{}
+	var out []OperationKey
+	for _, bw := range e.workflows {
+		for _, bs := range bw.steps {
+			if bs.op != nil && !seen[bs.opKey] {
+				seen[bs.opKey] = true
+				out = append(out, bs.opKey)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := out[i].String(), out[j].String(); a != b {
+			return a < b
+		}
+		return out[i].Source < out[j].Source
+	})
+	return out
+}
+
 type binder struct {
 	e    *Engine
 	errs []error
@@ -542,14 +564,4 @@ func (b *binder) compileBody(rb *arazzo.RequestBody, where string) {
 			r.Compiled = d
 		}
 	}
-}
-
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

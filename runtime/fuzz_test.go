@@ -61,3 +61,19 @@ func FuzzRedactURL(f *testing.F) {
 		}
 	})
 }
+
+func FuzzRedactorBody(f *testing.F) {
+	f.Add(`{"access_token":"hunter22","n":1}`, "application/json", "hunter22", uint16(0))
+	f.Add("client_secret=hunter22&x=1", "application/x-www-form-urlencoded", "hunter22", uint16(0))
+	f.Add(`[{"a":{"password":["x"]}}] trailing`, "", "pass", uint16(0))
+	f.Add("plain hunter22 text", "text/plain", "hunter22", uint16(previewBytes-3))
+	f.Fuzz(func(t *testing.T, body, contentType, secret string, pad uint16) {
+		// Padding moves the secret across the preview's cut.
+		body = strings.Repeat("p", int(pad)%(previewBytes+64)) + body
+		r := newRedactor([]string{secret})
+		got := r.Body([]byte(body), contentType)
+		if len(secret) >= minSubstringSecret && strings.Contains(got, secret) && !strings.Contains(Redacted+"…", secret) && strings.Trim(secret, "p") != "" {
+			t.Fatalf("Body(%q, %q) = %q shows the secret %q", body, contentType, got, secret)
+		}
+	})
+}

@@ -100,6 +100,18 @@ func inputProperties(doc *arazzo.Document, schema any) map[string]any {
 	return props
 }
 
+// InputNames returns the names of a workflow's declared inputs (the
+// properties of its inputs schema, through $ref), sorted.
+func InputNames(doc *arazzo.Document, wf *arazzo.Workflow) []string {
+	props := inputProperties(doc, wf.Inputs)
+	names := make([]string, 0, len(props))
+	for name := range props {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
 // InputType returns the JSON Schema type declared for a workflow input
 // ("string", "integer", "number", "boolean", "object", "array"), or "".
 func InputType(doc *arazzo.Document, wf *arazzo.Workflow, name string) string {

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,7 +72,7 @@ func ParseMocks(file string, data []byte) (*Mocks, error) {
 		return nil, fmt.Errorf("%s: no top-level \"mocks\" map", file)
 	}
 	m := &Mocks{Operations: map[string][]MockResponse{}}
-	for _, key := range sortedKeys(f.Mocks) {
+	for _, key := range slices.Sorted(maps.Keys(f.Mocks)) {
 		entries := f.Mocks[key]
 		if strings.TrimSpace(key) == "" {
 			return nil, fmt.Errorf("%s: empty operation key", file)
@@ -351,6 +353,27 @@ func pathParams(template, path string) map[string]string {
 				v = pp[i]
 			}
 			out[seg[1:len(seg)-1]] = v
+		}
+	}
+	return out
+}
+
+// Unmatched lists the mock keys that answer none of ops (Engine.Operations),
+// sorted: usually a typo, which would otherwise surface only as "no mock
+// for operation X" when the step runs.
+func (m *Mocks) Unmatched(ops []OperationKey) []string {
+	used := map[string]bool{}
+	for _, k := range ops {
+		if k.OperationID != "" {
+			used[k.Source+"."+k.OperationID] = true
+			used[k.OperationID] = true
+		}
+		used[k.Method+" "+k.Path] = true
+	}
+	var out []string
+	for _, key := range m.Keys() {
+		if !used[key] {
+			out = append(out, key)
 		}
 	}
 	return out

@@ -2,7 +2,9 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -101,8 +103,32 @@ func (o Options) httpClient() *http.Client {
 		t.MaxIdleConnsPerHost = 16
 		c.Transport = t
 	}
+	if c.CheckRedirect == nil {
+		c.CheckRedirect = stripCredentialsOnHostChange
+	}
 	// Redirects are followed by the client as usual; the per-request
 	// timeout is applied through the request context, not Client.Timeout,
 	// so that a step timeout can be shorter.
 	return &c
+}
+
+// stripCredentialsOnHostChange follows up to 10 redirects like net/http,
+// which drops Authorization and Cookie when a redirect leaves the original
+// host; it also drops every other credential-like header (X-Api-Key, an
+// OCI signature...), which Arazzo documents pass as ordinary parameters,
+// and the Referer, whose query may hold an api_key.
+func stripCredentialsOnHostChange(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+		// The Referer net/http adds is the previous URL, query included.
+		req.Header.Del("Referer")
+		for k := range req.Header {
+			if IsSecretName(k) || strings.EqualFold(k, "Proxy-Authorization") {
+				req.Header.Del(k)
+			}
+		}
+	}
+	return nil
 }

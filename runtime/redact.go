@@ -1,8 +1,11 @@
 package runtime
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -63,10 +66,17 @@ func newRedactor(secrets []string) *redactor {
 
 // with returns a redactor that also hides more secret values.
 func (r *redactor) with(secrets []string) *redactor {
-	if len(secrets) == 0 {
+	// A nested workflow in a poll loop passes the same secrets each time.
+	var added []string
+	for _, s := range secrets {
+		if !slices.Contains(r.secrets, s) && !slices.Contains(added, s) {
+			added = append(added, s)
+		}
+	}
+	if len(added) == 0 {
 		return r
 	}
-	return newRedactor(append(append([]string(nil), r.secrets...), secrets...))
+	return newRedactor(append(append([]string(nil), r.secrets...), added...))
 }
 
 // String hides every secret value inside s.
@@ -82,7 +92,39 @@ func (r *redactor) String(s string) string {
 			s = strings.ReplaceAll(s, v, Redacted)
 		}
 	}
+	if strings.Contains(s, "…") {
+		s = r.hideCutSecrets(s)
+	}
 	return s
+}
+
+// hideCutSecrets hides the visible start of a secret that a shortened value
+// ends with: explanations cut long values ("…" or `"…` after a quoted one)
+// before the runtime sees them, so the whole secret is no longer there to
+// match. Starts of 3 bytes or more count; shorter ones are too common.
+func (r *redactor) hideCutSecrets(s string) string {
+	var out strings.Builder
+	for {
+		i := strings.Index(s, "…")
+		if i < 0 {
+			out.WriteString(s)
+			return out.String()
+		}
+		head, quote := s[:i], ""
+		if strings.HasSuffix(head, `"`) {
+			head, quote = head[:len(head)-1], `"`
+		}
+		for _, v := range r.values {
+			for k := len(v) - 1; k >= 3; k-- {
+				if strings.HasSuffix(head, v[:k]) {
+					head = head[:len(head)-k] + Redacted
+					break
+				}
+			}
+		}
+		out.WriteString(head + quote + "…")
+		s = s[i+len("…"):]
+	}
 }
 
 // Header returns the headers as a flat map with credentials hidden.
@@ -129,4 +171,117 @@ func (r *redactor) URL(u *url.URL) string {
 		c.RawQuery = strings.Join(parts, "&")
 	}
 	return r.String(c.String())
+}
+
+// Body returns the preview of a request or response body with secrets
+// hidden: besides secret input values, the values of credential-like JSON
+// members and form fields, because a token endpoint's answer
+// ({"access_token": ...}) or a client_secret in a form carries credentials
+// that no input named. The preview is re-encoded only when it changed.
+func (r *redactor) Body(b []byte, contentType string) string {
+	mt := mediaType(contentType)
+	switch {
+	case isJSONType(mt) || (mt == "" && looksLikeJSON(b)):
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) == nil && !dec.More() {
+			if hidden, changed := hideSecretMembers(v); changed {
+				var buf bytes.Buffer
+				enc := json.NewEncoder(&buf)
+				enc.SetEscapeHTML(false)
+				if enc.Encode(hidden) == nil {
+					b = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+				}
+			}
+		}
+	case mt == "application/x-www-form-urlencoded":
+		parts := strings.Split(string(b), "&")
+		changed := false
+		for i, part := range parts {
+			name, _, ok := strings.Cut(part, "=")
+			if dn, err := url.QueryUnescape(name); ok && err == nil && IsSecretName(dn) {
+				parts[i], changed = name+"="+url.QueryEscape(Redacted), true
+			}
+		}
+		if changed {
+			b = []byte(strings.Join(parts, "&"))
+		}
+	}
+	return r.preview(b)
+}
+
+// preview is the package's preview with secrets hidden, including one that
+// the preview's cut splits: its visible start would not match as a whole.
+func (r *redactor) preview(b []byte) string {
+	p := preview(b)
+	if r == nil {
+		return p
+	}
+	if head, cut := strings.CutSuffix(p, "…"); cut && len(head) < len(b) {
+		n, start := len(head), len(head)
+		for _, v := range r.values {
+			lo, hi := max(0, n-len(v)+1), min(len(b), n+len(v)-1)
+			if i := bytes.Index(b[lo:hi], []byte(v)); i >= 0 && lo+i < start {
+				start = lo + i
+			}
+		}
+		if start < n {
+			return r.String(head[:start]) + Redacted + "…"
+		}
+	}
+	return r.String(p)
+}
+
+// hideSecretMembers replaces the values of credential-like object members.
+func hideSecretMembers(v any) (any, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		changed := false
+		for k, e := range x {
+			if IsSecretName(k) && e != nil {
+				x[k], changed = Redacted, true
+				continue
+			}
+			if h, c := hideSecretMembers(e); c {
+				x[k], changed = h, true
+			}
+		}
+		return x, changed
+	case []any:
+		changed := false
+		for i, e := range x {
+			if h, c := hideSecretMembers(e); c {
+				x[i], changed = h, true
+			}
+		}
+		return x, changed
+	}
+	return v, false
+}
+
+// attempt redacts a recorded attempt again, for secrets learned after it
+// was recorded.
+func (r *redactor) attempt(a *StepAttempt) {
+	headers := func(h map[string]string) {
+		for k, v := range h {
+			h[k] = r.String(v)
+		}
+	}
+	if q := a.Request; q != nil {
+		q.URL, q.BodyPreview = r.String(q.URL), r.String(q.BodyPreview)
+		headers(q.Headers)
+	}
+	if p := a.Response; p != nil {
+		p.BodyPreview = r.String(p.BodyPreview)
+		headers(p.Headers)
+	}
+	for i := range a.Criteria {
+		a.Criteria[i].Explanation = r.String(a.Criteria[i].Explanation)
+		a.Criteria[i].Error = r.String(a.Criteria[i].Error)
+	}
+	a.Error = r.String(a.Error)
+	if a.Outputs != nil {
+		a.Outputs, _ = redactValue(a.Outputs, r).(map[string]any)
+	}
 }

@@ -107,3 +107,61 @@ func TestRedactorShortSecrets(t *testing.T) {
 		t.Errorf("Header = %v", got)
 	}
 }
+
+func TestRedactorBodyHidesCredentialMembers(t *testing.T) {
+	r := newRedactor([]string{"input-secret"})
+	tests := []struct{ body, contentType, want string }{
+		{`{"access_token":"at-123","expires_in":3600,"nested":[{"refresh_token":"rt"}],"note":"<b>&"}`, "application/json",
+			`{"access_token":"<redacted>","expires_in":3600,"nested":[{"refresh_token":"<redacted>"}],"note":"<b>&"}`},
+		{`{"state":"ok", "n": 12345678901234567890}`, "application/json", `{"state":"ok", "n": 12345678901234567890}`},
+		{`{"token":null}`, "application/problem+json", `{"token":null}`},
+		{"grant_type=client_credentials&client_secret=abc&scope=x", "application/x-www-form-urlencoded",
+			"grant_type=client_credentials&client_secret=%3Credacted%3E&scope=x"},
+		{"echo input-secret", "text/plain", "echo <redacted>"},
+		{`not json {"access_token":`, "application/json", `not json {"access_token":`},
+	}
+	for _, tc := range tests {
+		if got := r.Body([]byte(tc.body), tc.contentType); got != tc.want {
+			t.Errorf("Body(%s)\n got %s\nwant %s", tc.body, got, tc.want)
+		}
+	}
+}
+
+func TestRedactorPreviewHidesASecretSplitByTheCut(t *testing.T) {
+	r := newRedactor([]string{"SECRETVALUE"})
+	body := strings.Repeat("x", previewBytes-4) + "SECRETVALUE and more"
+	got := r.Body([]byte(body), "text/plain")
+	if strings.Contains(got, "SECR") || !strings.HasSuffix(got, Redacted+"…") {
+		t.Errorf("preview ends %q", got[len(got)-20:])
+	}
+	whole := strings.Repeat("y", 10) + "SECRETVALUE" + strings.Repeat("z", previewBytes)
+	if got := r.Body([]byte(whole), "text/plain"); !strings.HasPrefix(got, strings.Repeat("y", 10)+Redacted+"zz") {
+		t.Errorf("preview starts %q", got[:30])
+	}
+}
+
+func TestRedactorHidesTheStartOfACutSecret(t *testing.T) {
+	r := newRedactor([]string{"SECRETVALUE"})
+	tests := map[string]string{
+		`$response.body was "xxxxSECRE"…, expected == 'a'`: `$response.body was "xxxx<redacted>"…, expected == 'a'`,
+		`{"a":"SECR…`:                  `{"a":"<redacted>…`,
+		`plain text… then SECRETVALUE`: `plain text… then <redacted>`,
+		`ends in SE…`:                  `ends in SE…`,
+	}
+	for in, want := range tests {
+		if got := r.String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRedactorWithAddsOnlyNewSecrets(t *testing.T) {
+	r := newRedactor([]string{"alpha-secret"})
+	if got := r.with([]string{"alpha-secret"}); got != r {
+		t.Errorf("with(a known secret) built a new redactor")
+	}
+	r2 := r.with([]string{"beta-secret", "beta-secret"})
+	if len(r2.secrets) != 2 || r2.String("alpha-secret beta-secret") != "<redacted> <redacted>" {
+		t.Errorf("secrets %q, String %q", r2.secrets, r2.String("alpha-secret beta-secret"))
+	}
+}

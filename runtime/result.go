@@ -68,6 +68,9 @@ type ResponseSummary struct {
 
 // CriterionResult is one evaluated criterion.
 type CriterionResult struct {
+	// Action names the action whose criteria this is; "" for the step's
+	// successCriteria.
+	Action      string
 	Condition   string
 	Type        string
 	Pass        bool

@@ -17,7 +17,11 @@ type runState struct {
 	root   context.Context // the run's context (with the overall timeout)
 	res    *Result
 	redact *redactor
-	steps  int // step executions so far
+	// lateSecrets is set when a nested workflow's secret inputs added
+	// values to redact: attempts recorded before then are redacted again
+	// when the Result is built.
+	lateSecrets bool
+	steps       int // step executions so far
 	// completed holds the outcome of every workflow run to completion in
 	// this run, so that dependsOn runs each dependency once.
 	completed map[*boundWorkflow]*outcome
@@ -209,6 +213,13 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 		}
 	}
 
+	if !top {
+		// A value becomes secret by flowing into a secret input, e.g. a
+		// token from a response passed to a called workflow's authToken.
+		if vals := secretValues(bw, inputs); len(vals) > 0 {
+			r.redact, r.lateSecrets = r.redact.with(vals), true
+		}
+	}
 	st := &wfState{
 		run:         r,
 		bw:          bw,
@@ -240,6 +251,11 @@ func (r *runState) resultIfTop(top bool, out *outcome) *Result {
 		return nil
 	}
 	res := *r.res
+	if r.lateSecrets {
+		for _, a := range res.Steps {
+			r.redact.attempt(a)
+		}
+	}
 	res.Status, res.Error, res.FailedAt = out.status, r.redact.String(out.err), out.failedAt
 	res.Outputs, _ = redactValue(out.outputs, r.redact).(map[string]any)
 	res.Duration = r.e.opts.Now().Sub(res.Started)
@@ -301,6 +317,18 @@ func (c *cursor) next(st *wfState) {
 }
 
 // jump performs goto stepId, pacing a jump back to a step already run.
+// takeGoto performs a goto, success or failure alike: to a workflow it is a
+// tail call whose outcome ends this workflow (notes §8.4); to a step it moves
+// the cursor, and a non-nil outcome means a guard stopped the run.
+func (st *wfState) takeGoto(ctx context.Context, c *cursor, a *boundAction, x *stepRun) *outcome {
+	if a.target != nil {
+		st.take(x, a, "goto workflow "+a.target.wf.WorkflowID)
+		return st.tailCall(ctx, a, x.scope)
+	}
+	st.take(x, a, "goto "+a.a.StepID)
+	return c.jump(ctx, st, a, x)
+}
+
 func (c *cursor) jump(ctx context.Context, st *wfState, a *boundAction, x *stepRun) *outcome {
 	var stop *outcome
 	c.i, c.waited, stop = st.gotoStep(ctx, c.i, a, x)
@@ -324,9 +352,9 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			return &outcome{status: Aborted, err: r.abortMessage(err), failedAt: bs.step.StepID}
 		}
 		if r.steps >= opts.MaxSteps {
-			msg := fmt.Sprintf("stopped after %d step executions (the --max-steps limit)", r.steps)
+			msg := stepLimitMessage(r.steps)
 			if c.loopHead >= 0 {
-				msg = fmt.Sprintf("step %s re-entered %d times via goto %s: %s", steps[c.loopHead].step.StepID, c.reentries[c.loopHead], c.loopVia, msg)
+				msg = fmt.Sprintf("step %s re-entered %s via goto %s: %s", steps[c.loopHead].step.StepID, countOf(c.reentries[c.loopHead], "time"), c.loopVia, msg)
 			}
 			return &outcome{status: Aborted, err: msg, failedAt: bs.step.StepID}
 		}
@@ -363,18 +391,17 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 				st.take(x, a, "end")
 				return &outcome{status: Succeeded}
 			case "goto":
-				if a.target != nil {
-					st.take(x, a, "goto workflow "+a.target.wf.WorkflowID)
-					return st.tailCall(ctx, a, x.scope)
-				}
-				st.take(x, a, "goto "+a.a.StepID)
-				if stop := c.jump(ctx, st, a, x); stop != nil {
+				if stop := st.takeGoto(ctx, c, a, x); stop != nil {
 					return stop
 				}
 				continue
 			}
 		}
 
+		// A failed attempt replaces the step's record (notes §8.1) and a
+		// failed step has no outputs (§9), so an earlier success's outputs
+		// must not survive it.
+		delete(st.stepOutputs, bs.step.StepID)
 		reason := x.att.Error
 		if reason == "" {
 			reason = "successCriteria not met"
@@ -390,12 +417,7 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			st.take(x, a, "end")
 			return &outcome{status: Failed, err: fmt.Sprintf("step %s failed: %s; ended by failure action %s", bs.step.StepID, reason, a.name), failedAt: bs.step.StepID}
 		case "goto":
-			if a.target != nil {
-				st.take(x, a, "goto workflow "+a.target.wf.WorkflowID)
-				return st.tailCall(ctx, a, x.scope)
-			}
-			st.take(x, a, "goto "+a.a.StepID)
-			if stop := c.jump(ctx, st, a, x); stop != nil {
+			if stop := st.takeGoto(ctx, c, a, x); stop != nil {
 				return stop
 			}
 		case "retry":
@@ -482,6 +504,7 @@ func (st *wfState) selectAction(as []*boundAction, x *stepRun, bs *boundStep, fa
 		ok := true
 		for _, c := range a.a.Criteria {
 			res := st.evalCriterion(c, x.scope, bs)
+			res.Action = a.name
 			x.att.Criteria = append(x.att.Criteria, res)
 			if !res.Pass {
 				ok = false
@@ -601,7 +624,9 @@ func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope
 			in, err = a.target.prepareInputs(in)
 		}
 		if err != nil {
-			return nil
+			// Skipping the reference silently would hide an authoring
+			// error behind a plain retry; fail as a goto to it would.
+			return &outcome{status: Failed, err: fmt.Sprintf("retry %s: workflow %s: %v", a.name, a.target.wf.WorkflowID, st.run.redact.String(err.Error()))}
 		}
 		sub := st.run.runWorkflow(ctx, a.target, in, st.depth+1, false)
 		if sub.status == Aborted {
@@ -610,7 +635,7 @@ func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope
 	case a.step >= 0:
 		bs := st.bw.steps[a.step]
 		if st.run.steps >= st.run.e.opts.MaxSteps {
-			return &outcome{status: Aborted, err: fmt.Sprintf("stopped after %d step executions (the --max-steps limit)", st.run.steps), failedAt: bs.step.StepID}
+			return &outcome{status: Aborted, err: stepLimitMessage(st.run.steps), failedAt: bs.step.StepID}
 		}
 		st.run.steps++
 		x := st.execute(ctx, bs, 1, 0)
@@ -621,10 +646,24 @@ func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope
 		}
 		if x.att.Success {
 			st.recordOutputs(bs, x)
+		} else {
+			delete(st.stepOutputs, bs.step.StepID)
 		}
 		// The referenced step's own actions are not taken (notes §8.5).
 		x.att.Action = "return"
 		st.finishAttempt(x)
 	}
 	return nil
+}
+
+func stepLimitMessage(n int) string {
+	return fmt.Sprintf("stopped after %s (the --max-steps limit)", countOf(n, "step execution"))
+}
+
+// countOf returns "1 time" or "3 times".
+func countOf(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

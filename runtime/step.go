@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -68,6 +69,10 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 	}
 	if err := ctx.Err(); err != nil {
 		x.aborted = r.abortMessage(err)
+		if x.att.Request != nil && !transportOK {
+			// Not the transport's "context deadline exceeded".
+			att.Error = fmt.Sprintf("%s %s: interrupted, %s", x.att.Request.Method, x.att.Request.URL, x.aborted)
+		}
 		return x
 	}
 	if !transportOK && stepCtx.Err() != nil && bs.step.Timeout != nil {
@@ -98,8 +103,8 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 	}
 	att.Success = ok
 	if !ok && x.scope.ex.hasResponse && x.scope.ex.status >= 400 {
-		if summary := errorSummary(x.scope.ex); summary != "" {
-			att.Error = joinMsg(att.Error, r.redact.String(summary))
+		if summary := errorSummary(x.scope.ex, r.redact); summary != "" {
+			att.Error = joinMsg(att.Error, summary)
 		}
 	}
 	return x
@@ -108,7 +113,7 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 // errorSummary describes an error response for people: the usual error
 // fields of a JSON body (code, message, error, title, detail), else the
 // start of the body.
-func errorSummary(ex *exchange) string {
+func errorSummary(ex *exchange, rd *redactor) string {
 	prefix := fmt.Sprintf("the response was %d", ex.status)
 	if m, ok := ex.responseBody().(map[string]any); ok {
 		var parts []string
@@ -118,10 +123,10 @@ func errorSummary(ex *exchange) string {
 			}
 		}
 		if len(parts) > 0 {
-			return prefix + " " + strings.Join(parts, ": ")
+			return prefix + " " + rd.String(strings.Join(parts, ": "))
 		}
 	}
-	text := strings.TrimSpace(preview(ex.respRaw))
+	text := strings.TrimSpace(rd.Body(ex.respRaw, ex.respType))
 	if text == "" {
 		return ""
 	}
@@ -289,7 +294,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		URL:         r.redact.URL(req.URL),
 		Headers:     r.redact.Header(req.Header),
 		BodySize:    len(sent),
-		BodyPreview: r.redact.String(preview(sent)),
+		BodyPreview: r.redact.Body(sent, req.Header.Get("Content-Type")),
 		Body:        sent,
 	}
 	r.emit(Event{Kind: EventRequestSent, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Request: x.att.Request})
@@ -299,7 +304,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		if ctx.Err() == nil && reqCtx.Err() != nil {
 			x.att.Error = fmt.Sprintf("%s %s: no response within %s", req.Method, x.att.Request.URL, opts.RequestTimeout)
 		} else {
-			x.att.Error = r.redact.String(transportError(err))
+			x.att.Error = r.redact.String(transportError(err, req.Method, x.att.Request.URL))
 		}
 		return false
 	}
@@ -317,19 +322,28 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		Status:      resp.StatusCode,
 		Headers:     r.redact.Header(resp.Header),
 		BodySize:    len(raw),
-		BodyPreview: r.redact.String(preview(raw)),
+		BodyPreview: r.redact.Body(raw, resp.Header.Get("Content-Type")),
 	}
 	r.emit(Event{Kind: EventResponseReceived, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Response: x.att.Response})
 	if err != nil {
-		x.att.Error = fmt.Sprintf("reading the response: %v", err)
+		if ctx.Err() == nil && reqCtx.Err() != nil {
+			x.att.Error = fmt.Sprintf("%s %s: the response body did not arrive within %s", req.Method, x.att.Request.URL, opts.RequestTimeout)
+		} else {
+			x.att.Error = r.redact.String(fmt.Sprintf("reading the response: %v", err))
+		}
 		return false
 	}
 	return true
 }
 
-// transportError strips the url.Error wrapping to the cause, which names
-// the URL once.
-func transportError(err error) string {
+// transportError replaces the URL that url.Error prints as sent (with
+// credential-like query values) by the redacted one, and keeps the cause,
+// which names the host ("dial tcp 127.0.0.1:9: connect: connection refused").
+func transportError(err error, method, redactedURL string) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Sprintf("%s %s: %v", method, redactedURL, ue.Err)
+	}
 	return strings.TrimSpace(err.Error())
 }
 

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +35,7 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --server SOURCE=URL       base URL for a source description (repeatable)
   --server-var SOURCE.VAR=VALUE  server variable for a source (repeatable)
   --mock FILE               answer operations from a mock file, offline
+  --allow-remote            fetch http(s) source descriptions
   --auth SOURCE[.SCHEME]=KIND:SPEC  credentials from env/files (repeatable; see docs/auth.md)
   --json                    print the full run result instead of the outputs
   -v                        explain criteria and show warnings
@@ -65,6 +68,7 @@ type runFlags struct {
 	harFile        string
 	junitFile      string
 	auth           []string // --auth, applied by run_auth.go
+	allowRemote    bool
 }
 
 // runListFlag collects a repeatable flag.
@@ -96,6 +100,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.StringVar(&f.harFile, "har", "", "")
 	fs.StringVar(&f.junitFile, "junit", "", "")
 	fs.Var((*runListFlag)(&f.auth), "auth", "")
+	fs.BoolVar(&f.allowRemote, "allow-remote", false, "")
 	help := false
 	fs.BoolVar(&help, "h", false, "")
 	fs.BoolVar(&help, "help", false, "")
@@ -103,7 +108,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			return nil, runFlagError(fs, err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -129,6 +134,53 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	return f, nil
 }
 
+// runFlagError rewords the flag package's errors in the --double-dash form
+// the usage shows, names what a value should look like, and suggests the
+// flag a typo was probably meant to be.
+func runFlagError(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		name = strings.TrimPrefix(name, "-")
+		var near []string
+		fs.VisitAll(func(f *flag.Flag) {
+			if len(f.Name) >= 3 && len(name) >= 3 && (strings.HasPrefix(f.Name, name) || strings.HasPrefix(name, f.Name)) {
+				near = append(near, "--"+f.Name)
+			}
+		})
+		if len(near) > 0 {
+			return fmt.Errorf("unknown flag --%s; did you mean %s?", name, strings.Join(near, " or "))
+		}
+		return fmt.Errorf("unknown flag --%s", name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return fmt.Errorf("--%s needs a value", strings.TrimPrefix(name, "-"))
+	}
+	// invalid boolean value "maybe" for -json: parse error
+	if rest, ok := strings.CutPrefix(msg, "invalid boolean value "); ok {
+		if q, name, ok := strings.Cut(rest, " for -"); ok {
+			name, _, _ = strings.Cut(name, ":")
+			return fmt.Errorf("--%s=%s: want true or false", name, q)
+		}
+	}
+	// invalid value "5" for flag -timeout: parse error
+	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
+		if q, name, ok := strings.Cut(rest, " for flag -"); ok {
+			name, _, _ = strings.Cut(name, ":")
+			want := "a valid value"
+			if g, ok := fs.Lookup(name).Value.(flag.Getter); ok {
+				switch g.Get().(type) {
+				case time.Duration:
+					want = "a duration such as 500ms, 30s or 2m"
+				case int:
+					want = "a whole number"
+				}
+			}
+			return fmt.Errorf("--%s %s: want %s", name, q, want)
+		}
+	}
+	return err
+}
+
 func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f, err := parseRunFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -136,7 +188,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "arazzo run: %v\n\n%s", err, runUsage)
+		fmt.Fprintf(stderr, "arazzo run: %v\nRun 'arazzo run --help' for the flags.\n", err)
 		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -150,7 +202,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		return exitUsage
 	}
 
-	doc, diags, err := arazzo.Load(ctx, f.file, arazzo.LoadOptions{})
+	doc, diags, err := arazzo.Load(ctx, f.file, arazzo.LoadOptions{AllowRemote: f.allowRemote})
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -169,6 +221,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if err != nil {
 		return fail("%v", err)
 	}
+	runWarnUnknownInputs(stderr, doc, wf, inputs)
 
 	opts := runtime.Options{
 		MaxSteps:       f.maxSteps,
@@ -189,12 +242,13 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if opts.ServerVars, err = runParseServerVars(doc, f.serverVars); err != nil {
 		return fail("%v", err)
 	}
+	var mocks *runtime.Mocks
 	if f.mock != "" {
-		m, err := runtime.LoadMocks(f.mock)
+		mocks, err = runtime.LoadMocks(f.mock)
 		if err != nil {
 			return fail("--mock: %v", err)
 		}
-		opts.Transport = m.Transport()
+		opts.Transport = mocks.Transport()
 	}
 	if err := runApplyAuth(doc, f, &opts, stderr); err != nil {
 		return fail("%v", err)
@@ -203,19 +257,32 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 
 	eng, err := runtime.New(doc, opts)
 	if err != nil {
+		for _, d := range diags {
+			if d.Rule == arazzo.RuleSourceNotFetched {
+				return fail("%v\n(source descriptions at http(s) URLs are not fetched unless you add --allow-remote)", err)
+			}
+		}
 		return fail("%v", err)
+	}
+	if mocks != nil {
+		runWarnUnmatchedMocks(stderr, f.mock, mocks, eng.Operations())
 	}
 	res, err := eng.Run(ctx, wf.WorkflowID, inputs)
 	if err != nil {
 		var ie *runtime.InputError
 		if errors.As(err, &ie) {
 			fmt.Fprintf(stderr, "arazzo run: invalid inputs for workflow %s:\n", ie.WorkflowID)
+			missing := false
 			for _, p := range ie.Problems {
 				if p.Field != "" {
 					fmt.Fprintf(stderr, "  %s: %s\n", p.Field, p.Msg)
 				} else {
 					fmt.Fprintf(stderr, "  %s\n", p.Msg)
 				}
+				missing = missing || strings.Contains(p.Msg, "missing required")
+			}
+			if missing {
+				fmt.Fprintf(stderr, "Give inputs with --input NAME=VALUE (repeatable) or --inputs FILE.\n")
 			}
 			return exitUsage
 		}
@@ -307,7 +374,7 @@ func runCollectInputs(doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, st
 		if err := yaml.Unmarshal(data, &v); err != nil {
 			return nil, fmt.Errorf("--inputs %s: %v", f.inputsFile, err)
 		}
-		m, ok := runNormalise(v).(map[string]any)
+		m, ok := runtime.JSONValue(v).(map[string]any)
 		if !ok && v != nil {
 			return nil, fmt.Errorf("--inputs %s: want a JSON or YAML object", f.inputsFile)
 		}
@@ -317,8 +384,13 @@ func runCollectInputs(doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, st
 	}
 	for _, kv := range f.inputs {
 		name, value, ok := strings.Cut(kv, "=")
-		if !ok || name == "" {
-			return nil, fmt.Errorf("--input %q: want NAME=VALUE", runHideValue(kv))
+		if !ok {
+			// Without "=" the whole argument may be a secret value whose
+			// name was forgotten, so it is not echoed.
+			return nil, fmt.Errorf("--input: want NAME=VALUE, got an argument without \"=\" (inputs: %s)", runInputNames(doc, wf))
+		}
+		if name == "" {
+			return nil, fmt.Errorf("--input: want NAME=VALUE, got no NAME before \"=\" (inputs: %s)", runInputNames(doc, wf))
 		}
 		v, err := runCoerceInput(runtime.InputType(doc, wf, name), value)
 		if err != nil {
@@ -329,13 +401,53 @@ func runCollectInputs(doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, st
 	return inputs, nil
 }
 
-// runHideValue keeps the name of a malformed NAME=VALUE but not the value,
-// which may be a secret.
-func runHideValue(kv string) string {
-	if len(kv) > 40 {
-		return kv[:20] + "…"
+// runWarnUnknownInputs flags inputs the workflow does not declare: the
+// schema usually allows them, so a typo would otherwise pass silently.
+func runWarnUnknownInputs(w io.Writer, doc *arazzo.Document, wf *arazzo.Workflow, inputs map[string]any) {
+	declared := runtime.InputNames(doc, wf)
+	if len(declared) == 0 {
+		return
 	}
-	return kv
+	var unknown []string
+	for name := range inputs {
+		if !slices.Contains(declared, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	sort.Strings(unknown)
+	for _, name := range unknown {
+		fmt.Fprintf(w, "arazzo run: warning: workflow %s declares no input %q (inputs: %s)\n", wf.WorkflowID, name, strings.Join(declared, ", "))
+	}
+}
+
+// runWarnUnmatchedMocks names mock keys that answer no operation of the
+// document, with the operations it does call.
+func runWarnUnmatchedMocks(w io.Writer, file string, m *runtime.Mocks, ops []runtime.OperationKey) {
+	unmatched := m.Unmatched(ops)
+	if len(unmatched) == 0 {
+		return
+	}
+	var names []string
+	for _, k := range ops {
+		names = append(names, k.String())
+	}
+	names = slices.Compact(names)
+	list := strings.Join(names, ", ")
+	if len(names) > 12 {
+		list = strings.Join(names[:12], ", ") + fmt.Sprintf(", and %d more", len(names)-12)
+	}
+	for _, key := range unmatched {
+		fmt.Fprintf(w, "arazzo run: warning: --mock %s: mocks.%s answers no operation of the document (it calls %s)\n", file, key, list)
+	}
+}
+
+// runInputNames lists the workflow's declared inputs for error messages.
+func runInputNames(doc *arazzo.Document, wf *arazzo.Workflow) string {
+	names := runtime.InputNames(doc, wf)
+	if len(names) == 0 {
+		return "none declared"
+	}
+	return strings.Join(names, ", ")
 }
 
 // runCoerceInput converts a --input value by the declared schema type.
@@ -380,29 +492,6 @@ func runCoerceInput(typ, value string) (any, error) {
 	return value, nil
 }
 
-func runNormalise(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = runNormalise(e)
-		}
-		return x
-	case map[any]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[fmt.Sprint(k)] = runNormalise(e)
-		}
-		return m
-	case []any:
-		for i, e := range x {
-			x[i] = runNormalise(e)
-		}
-	case int:
-		return int64(x)
-	}
-	return v
-}
-
 func runParseServers(doc *arazzo.Document, list []string) (map[string]string, error) {
 	if len(list) == 0 {
 		return nil, nil
@@ -415,6 +504,18 @@ func runParseServers(doc *arazzo.Document, list []string) (map[string]string, er
 		}
 		if doc.Source(name) == nil {
 			return nil, fmt.Errorf("--server %s: no source description %q (have %s)", s, name, runSourceNames(doc))
+		}
+		// A template ({region}) is left to the request builder and
+		// --server-var; a plain URL is checked now rather than failing
+		// every step later.
+		if !strings.Contains(u, "{") {
+			if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+				hint := ""
+				if !strings.Contains(u, "://") {
+					hint = fmt.Sprintf(" such as http://%s", u)
+				}
+				return nil, fmt.Errorf("--server %s: want an absolute http(s) URL%s", s, hint)
+			}
 		}
 		out[name] = u
 	}

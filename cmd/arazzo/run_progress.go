@@ -14,22 +14,32 @@ import (
 type runProgress struct {
 	w       io.Writer
 	verbose bool
+	// depth counts the workflows running: steps of nested workflows
+	// (workflow steps, goto/retry targets, dependencies) are indented and
+	// named workflowId/stepId, so the parent step's line reads as their sum.
+	depth int
 }
+
+// indent is the prefix of a line at the current depth.
+func (p *runProgress) indent() string { return strings.Repeat("  ", max(p.depth-1, 0)) }
 
 func (p *runProgress) Observe(ev runtime.Event) {
 	switch ev.Kind {
+	case runtime.EventWorkflowStarted:
+		p.depth++
 	case runtime.EventWaiting:
-		fmt.Fprintf(p.w, "  waiting %s before %s (%s)\n", runRoundDuration(ev.Wait), ev.StepID, ev.Reason)
+		fmt.Fprintf(p.w, "%s  waiting %s before %s (%s)\n", p.indent(), runRoundDuration(ev.Wait), ev.StepID, ev.Reason)
 	case runtime.EventStepFinished:
 		p.step(ev.Attempt)
 	case runtime.EventWorkflowFinished:
+		p.depth--
 		if ev.Result == nil {
 			return
 		}
 		r := ev.Result
 		switch r.Status {
 		case runtime.Succeeded:
-			fmt.Fprintf(p.w, "workflow %s succeeded: %d step attempts in %s\n", r.WorkflowID, len(r.Steps), runRoundDuration(r.Duration))
+			fmt.Fprintf(p.w, "workflow %s succeeded: %s in %s\n", r.WorkflowID, plural(len(r.Steps), "step attempt"), runRoundDuration(r.Duration))
 		default:
 			fmt.Fprintf(p.w, "workflow %s %s: %s\n", r.WorkflowID, r.Status, r.Error)
 		}
@@ -41,6 +51,11 @@ func (p *runProgress) step(a *runtime.StepAttempt) {
 		return
 	}
 	var b strings.Builder
+	in := p.indent()
+	b.WriteString(in)
+	if p.depth > 1 {
+		b.WriteString(a.WorkflowID + "/")
+	}
 	b.WriteString(a.StepID)
 	if a.Attempt > 1 {
 		fmt.Fprintf(&b, " (attempt %d)", a.Attempt)
@@ -60,7 +75,7 @@ func (p *runProgress) step(a *runtime.StepAttempt) {
 	}
 	fmt.Fprintf(&b, "  -> %s", action)
 	if !a.Success && a.Error != "" {
-		fmt.Fprintf(&b, "\n    error: %s", a.Error)
+		fmt.Fprintf(&b, "\n%s    error: %s", in, a.Error)
 	}
 	fmt.Fprintln(p.w, b.String())
 	if p.verbose {
@@ -69,7 +84,10 @@ func (p *runProgress) step(a *runtime.StepAttempt) {
 			if !c.Pass {
 				mark = "FAIL"
 			}
-			line := fmt.Sprintf("    %s  %s", mark, c.Condition)
+			line := fmt.Sprintf("%s    %s  %s", in, mark, c.Condition)
+			if c.Action != "" {
+				line = fmt.Sprintf("%s    %s  action %s: %s", in, mark, c.Action, c.Condition)
+			}
 			if c.Type != "" && c.Type != "simple" {
 				line += " [" + c.Type + "]"
 			}
@@ -93,4 +111,12 @@ func runRoundDuration(d time.Duration) string {
 		return d.Round(100 * time.Microsecond).String()
 	}
 	return d.Round(time.Microsecond).String()
+}
+
+// plural returns "1 step attempt" or "2 step attempts".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

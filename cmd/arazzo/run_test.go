@@ -15,6 +15,7 @@ import (
 
 	"github.com/arazzo-go/arazzo/expr"
 	"github.com/arazzo-go/arazzo/openapi"
+	"github.com/arazzo-go/arazzo/runtime"
 )
 
 func TestParseRunFlagsBeforeAndAfterFile(t *testing.T) {
@@ -34,8 +35,12 @@ func TestParseRunFlagsBeforeAndAfterFile(t *testing.T) {
 	}{
 		{nil, "missing FILE"},
 		{[]string{"a.yaml", "b.yaml"}, "one FILE expected"},
-		{[]string{"a.yaml", "--nope"}, "flag provided but not defined"},
-		{[]string{"a.yaml", "--max-steps", "x"}, "invalid value"},
+		{[]string{"a.yaml", "--nope"}, "unknown flag --nope"},
+		{[]string{"a.yaml", "--workflows", "w"}, "unknown flag --workflows; did you mean --workflow?"},
+		{[]string{"a.yaml", "--mock"}, "--mock needs a value"},
+		{[]string{"a.yaml", "--timeout", "5"}, `--timeout "5": want a duration`},
+		{[]string{"a.yaml", "--json=maybe"}, `--json="maybe": want true or false`},
+		{[]string{"a.yaml", "--max-steps", "x"}, `--max-steps "x": want a whole number`},
 		{[]string{"a.yaml", "--max-steps", "-1"}, "must be positive"},
 	} {
 		if _, err := parseRunFlags(tc.args, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -386,5 +391,153 @@ workflows:
 	code = run([]string{"run", filepath.Join(dir, "wf.arazzo.yaml"), "--auth", "nosuch=bearer:env:RUN_TEST_TOKEN"}, nil, &stdout, &stderr)
 	if code != exitUsage || !strings.Contains(stderr.String(), "--auth nosuch") {
 		t.Errorf("unknown source: exit %d\n%s", code, stderr.String())
+	}
+}
+
+func TestRunInputMistakesAreExplained(t *testing.T) {
+	requireRunDeps(t)
+	seed := runSeedFile(t)
+	mock := "../../workflows/oracle/mocks/running-instance.yaml"
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		want    []string
+		notWant string
+	}{
+		{"value without a name is not echoed", []string{"--input", "hunter2-secret"}, exitUsage,
+			[]string{`--input: want NAME=VALUE, got an argument without "="`, "inputs: authToken, compartmentId, displayName, instanceId"}, "hunter2-secret"},
+		{"missing name", []string{"--input", "=x"}, exitUsage, []string{"no NAME before"}, ""},
+		{"missing inputs are listed with a hint", []string{"--input", "instanceId=i"}, exitUsage,
+			[]string{"compartmentId: missing required input", "displayName: missing required input", "--input NAME=VALUE"}, ""},
+		{"an undeclared input is a warning naming the declared ones",
+			[]string{"--input", "instanceID=i", "--input", "instanceId=i", "--input", "compartmentId=c", "--input", "displayName=d"}, exitOK,
+			[]string{`warning: workflow create-custom-image-from-instance declares no input "instanceID" (inputs: authToken, compartmentId, displayName, instanceId)`}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(append([]string{"run", seed, "--mock", mock}, tc.args...), nil, &stdout, &stderr)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d: %s", code, tc.code, stderr.String())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr.String())
+				}
+			}
+			if tc.notWant != "" && strings.Contains(stderr.String(), tc.notWant) {
+				t.Errorf("stderr contains %q:\n%s", tc.notWant, stderr.String())
+			}
+		})
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for n, want := range map[int]string{0: "0 step attempts", 1: "1 step attempt", 5: "5 step attempts"} {
+		if got := plural(n, "step attempt"); got != want {
+			t.Errorf("plural(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestRunYAMLInputsKeepDatesAsText(t *testing.T) {
+	requireRunDeps(t)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", runSeedFile(t), "--mock", "../../workflows/oracle/mocks/stopped-instance.yaml", "--loop-delay=0", "--json", "--inputs", "-"},
+		strings.NewReader("compartmentId: c\ninstanceId: i\ndisplayName: 2024-01-31\n"), &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"displayName": "2024-01-31"`) {
+		t.Errorf("displayName not kept as the text 2024-01-31:\n%s", stdout.String())
+	}
+}
+
+func TestRunNamesAllowRemoteForUnfetchedSources(t *testing.T) {
+	requireRunDeps(t)
+	file := filepath.Join(t.TempDir(), "remote.arazzo.yaml")
+	doc := `arazzo: 1.0.1
+info: {title: remote, version: "1"}
+sourceDescriptions:
+  - {name: petStore, url: "https://example.invalid/openapi.yaml", type: openapi}
+workflows:
+  - workflowId: main
+    steps:
+      - stepId: login
+        operationId: $sourceDescriptions.petStore.loginUser
+`
+	if err := os.WriteFile(file, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", file}, nil, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "--allow-remote") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+}
+
+func TestRunWarnsAboutMockKeysThatAnswerNothing(t *testing.T) {
+	requireRunDeps(t)
+	mock := filepath.Join(t.TempDir(), "typo.yaml")
+	if err := os.WriteFile(mock, []byte("mocks:\n  getInstanse: [{status: 200}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", runSeedFile(t), "--mock", mock, "--input", "compartmentId=c", "--input", "instanceId=i", "--input", "displayName=d"}, nil, &stdout, &stderr)
+	want := "mocks.getInstanse answers no operation of the document (it calls createImage, getImage, getInstance)"
+	if code != exitFailed || !strings.Contains(stderr.String(), want) {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+}
+
+func TestRunProgressIndentsNestedWorkflows(t *testing.T) {
+	var b bytes.Buffer
+	p := &runProgress{w: &b}
+	for _, ev := range []runtime.Event{
+		{Kind: runtime.EventWorkflowStarted, WorkflowID: "main"},
+		{Kind: runtime.EventWorkflowStarted, WorkflowID: "child"},
+		{Kind: runtime.EventStepFinished, Attempt: &runtime.StepAttempt{WorkflowID: "child", StepID: "get", Attempt: 1, Success: true, Action: "next",
+			Request: &runtime.RequestSummary{Method: "GET", URL: "http://x/items/1"}, Response: &runtime.ResponseSummary{Status: 200}}},
+		{Kind: runtime.EventWorkflowFinished, WorkflowID: "child"},
+		{Kind: runtime.EventStepFinished, Attempt: &runtime.StepAttempt{WorkflowID: "main", StepID: "call", Attempt: 1, Success: true, Action: "next", Operation: "child"}},
+		{Kind: runtime.EventWorkflowFinished, WorkflowID: "main", Result: &runtime.Result{WorkflowID: "main", Status: runtime.Succeeded, Steps: make([]*runtime.StepAttempt, 2)}},
+	} {
+		p.Observe(ev)
+	}
+	want := "  child/get  GET http://x/items/1  200  0s  -> next\ncall  child  0s  -> next\nworkflow main succeeded: 2 step attempts in 0s\n"
+	if b.String() != want {
+		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestRunProgressVerboseNamesTheActionOfACriterion(t *testing.T) {
+	var b bytes.Buffer
+	p := &runProgress{w: &b, verbose: true}
+	p.Observe(runtime.Event{Kind: runtime.EventWorkflowStarted, WorkflowID: "main"})
+	p.Observe(runtime.Event{Kind: runtime.EventStepFinished, Attempt: &runtime.StepAttempt{WorkflowID: "main", StepID: "poll", Attempt: 1, Success: true, Action: "next",
+		Criteria: []runtime.CriterionResult{
+			{Condition: "$statusCode == 200", Pass: true, Explanation: "$statusCode was 200"},
+			{Action: "ready", Condition: "$response.body#/state == 'done'", Explanation: "was 'busy'"},
+		}}})
+	want := "poll  0s  -> next\n    pass  $statusCode == 200: $statusCode was 200\n    FAIL  action ready: $response.body#/state == 'done': was 'busy'\n"
+	if b.String() != want {
+		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestRunServerFlagWantsAnAbsoluteURL(t *testing.T) {
+	requireRunDeps(t)
+	seed := runSeedFile(t)
+	for value, want := range map[string]string{
+		"localhost:8080": "--server ociComputeApi=localhost:8080: want an absolute http(s) URL such as http://localhost:8080",
+		"ftp://x":        "--server ociComputeApi=ftp://x: want an absolute http(s) URL",
+		"http://":        "--server ociComputeApi=http://: want an absolute http(s) URL",
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"run", seed, "--server", "ociComputeApi=" + value}, nil, &stdout, &stderr)
+		if code != exitUsage || !strings.Contains(stderr.String(), want) {
+			t.Errorf("--server %s: exit %d, stderr %s", value, code, stderr.String())
+		}
 	}
 }

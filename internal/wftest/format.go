@@ -315,7 +315,7 @@ func (p *parser) data(n *yaml.Node, where string) (any, error) {
 }
 
 func jsonShape(v any) (any, error) {
-	v = stringKeys(v)
+	v = runtime.JSONValue(v)
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -325,30 +325,6 @@ func jsonShape(v any) (any, error) {
 		return nil, err
 	}
 	return out, nil
-}
-
-func stringKeys(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = stringKeys(e)
-		}
-		return x
-	case map[any]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[fmt.Sprint(k)] = stringKeys(e)
-		}
-		return out
-	case []any:
-		for i, e := range x {
-			x[i] = stringKeys(e)
-		}
-		return x
-	case time.Time:
-		return x.Format(time.RFC3339Nano)
-	}
-	return v
 }
 
 // mocks hands the case's mocks to the runtime's parser, in the format of
