@@ -174,7 +174,11 @@ func (l *loader) loadSource(ctx context.Context, doc *Document, s *SourceDescrip
 	data, err := l.read(ctx, loc)
 	if err != nil {
 		s.LoadErr = err
-		return diag(SeverityError, RuleSourceUnavailable, "source %q cannot be read: %v", s.Name, err)
+		d := diag(SeverityError, RuleSourceUnavailable, "source %q cannot be read: %v", s.Name, err)
+		for _, x := range d {
+			x.Fix = "fix the url; a relative url is resolved against the directory of the Arazzo document"
+		}
+		return d
 	}
 	typ := s.Type
 	if typ == "" {

@@ -134,7 +134,8 @@ func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
 		if c.hasAsyncSource() {
 			return nil
 		}
-		c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q: the document has no OpenAPI source description", s.OperationID)
+		c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q: the document has no OpenAPI source description", s.OperationID).Fix =
+			"sourceDescriptions: [{name: api, url: ./openapi.yaml, type: openapi}]"
 	default:
 		sort.Strings(all)
 		d := c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q not found%s", s.OperationID, suggest(s.OperationID, all))

@@ -95,7 +95,7 @@ func (c *checker) checkComponents() {
 				if n := childNode(comp.Loc.Node, section); n != nil {
 					pos = keyPos(n, k, pos)
 				}
-				c.errorf(RuleKeyPattern, pos, ptr, "component key %q must match [a-zA-Z0-9.-_]+", k)
+				c.errorf(RuleKeyPattern, pos, ptr, "component key %q must match [a-zA-Z0-9.-_]+", k).Fix = validKey(k)
 			}
 		}
 	}
@@ -159,7 +159,7 @@ func (c *checker) checkWorkflow(w *Workflow) {
 func (c *checker) checkOutputKeys(outs []*Output) {
 	for _, o := range outs {
 		if !keyPattern.MatchString(o.Name) {
-			c.errorf(RuleKeyPattern, o.Loc.Keys["name"], o.Loc.Pointer, "output name %q must match [a-zA-Z0-9.-_]+", o.Name)
+			c.errorf(RuleKeyPattern, o.Loc.Keys["name"], o.Loc.Pointer, "output name %q must match [a-zA-Z0-9.-_]+", o.Name).Fix = validKey(o.Name)
 		}
 	}
 }
@@ -927,4 +927,21 @@ func hasMergeKey(n *yaml.Node) bool {
 		}
 	}
 	return false
+}
+
+// validKey suggests a key that matches the key pattern: each run of other
+// characters becomes one '_' ("pet list" -> "pet_list").
+func validKey(k string) string {
+	var b strings.Builder
+	under := false
+	for _, r := range k {
+		if r < 0x80 && keyPattern.MatchString(string(r)) {
+			b.WriteRune(r)
+			under = false
+		} else if !under {
+			b.WriteByte('_')
+			under = true
+		}
+	}
+	return b.String()
 }
