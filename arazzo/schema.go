@@ -208,6 +208,7 @@ func schemaDiagnostic(doc *Document, e *jsonschema.ValidationError) *Diagnostic 
 		d.Rule = RuleMissingField
 		names := strings.TrimPrefix(e.Message, "missing properties: ")
 		d.Msg = fmt.Sprintf("%s is missing required field %s", objectName(tokens), strings.ReplaceAll(names, "'", "\""))
+		d.Fix = missingFieldFix(strings.Split(strings.ReplaceAll(names, "'", ""), ", "))
 	case strings.HasPrefix(e.Message, "needs one of"):
 		d.Rule = RuleMissingField
 		d.Msg = fmt.Sprintf("%s %s", objectName(tokens), strings.ReplaceAll(e.Message, "'", "\""))
@@ -365,4 +366,29 @@ func pathString(tokens []string) string {
 		b.WriteString(t)
 	}
 	return b.String()
+}
+
+// missingFieldExamples are the fix lines for required fields whose shape is
+// not obvious from their name.
+var missingFieldExamples = map[string]string{
+	"sourceDescriptions": "sourceDescriptions: [{name: api, url: ./openapi.yaml, type: openapi}]",
+	"workflows":          "workflows: [{workflowId: main, steps: [...]}]",
+	"info":               "info: {title: My workflows, version: 1.0.0}",
+	"version":            "version: 1.0.0",
+	"arazzo":             "arazzo: 1.0.1",
+	"steps":              "steps: [{stepId: first, operationId: ...}]",
+	"context":            "context: $response.body",
+}
+
+func missingFieldFix(names []string) string {
+	var fixes []string
+	for _, n := range names {
+		if ex, ok := missingFieldExamples[strings.TrimSpace(n)]; ok {
+			fixes = append(fixes, ex)
+		}
+	}
+	if len(fixes) == 0 {
+		return "add " + strings.Join(names, ", ")
+	}
+	return strings.Join(fixes, "; ")
 }
