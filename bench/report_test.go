@@ -81,7 +81,7 @@ func TestPerfReport(t *testing.T) {
 			line("| %s: engine %.0f, net/http %.0f | %.1f%% of raw | ≥ 85%% | %s |", p.name, 1e9/ln, 1e9/rn, 100*rn/ln, verdict(rn/ln >= 0.85))
 		} else {
 			line("| %s: engine %.0f µs, net/http %.0f µs | %.2f× | ≤ 1.10× | %s |", p.name, ln/1e3, rn/1e3, ln/rn, verdict(ln/rn <= 1.10))
-			line("| engine bytes / allocs per seed run | %.0f B, %.0f allocs | — | — |", median(libB), median(libAllocs))
+			line("| … engine bytes / allocs per run (%s) | %.0f B, %.0f allocs | — | — |", p.name, median(libB), median(libAllocs))
 		}
 	}
 	for _, b := range []struct {

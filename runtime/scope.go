@@ -48,9 +48,12 @@ func parseBody(mediaType string, raw []byte) any {
 		return nil
 	}
 	if isJSONType(mediaType) || (mediaType == "" && looksLikeJSON(raw)) {
+		// Unmarshal decodes the bytes in place (a Decoder would copy the
+		// whole body into its own buffer first) and rejects anything but
+		// whitespace after the value, which Decoder.More let through when
+		// it was a closing bracket.
 		var v any
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		if err := dec.Decode(&v); err == nil && !dec.More() {
+		if err := json.Unmarshal(raw, &v); err == nil {
 			return v
 		}
 	}

@@ -1,0 +1,44 @@
+package runtime
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestMayNameSecret(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want bool
+	}{
+		{`{"id":"ocid1.image","lifecycleState":"AVAILABLE"}`, false},
+		{`{"access_token":"x"}`, true},
+		{`{"Client-SECRET":"x"}`, true},
+		{`{"X-Api-Key":"x"}`, true},
+		{`{"items":[{"Password":"x"}]}`, true},
+		{`{"note":"a token in a value"}`, true}, // decoded to look; the value itself is not hidden
+		{`{"\u0074oken":"x"}`, true},            // an escape may spell a fragment
+		{`{"to\u212aen":"x"}`, true},            // non-ASCII may fold into one
+		{"{\"sessionId\":1}", true},
+		{`[1,2,3]`, false},
+		{``, false},
+	} {
+		if got := mayNameSecret([]byte(tc.body)); got != tc.want {
+			t.Errorf("mayNameSecret(%s) = %v, want %v", tc.body, got, tc.want)
+		}
+	}
+}
+
+// Skipping the decode must never skip a member hideSecretJSON would hide.
+func FuzzMayNameSecret(f *testing.F) {
+	for _, s := range []string{`{"access_token":"x"}`, `{"a":{"\u0054OKEN":1}}`, `{"k\u0130":"x"}`, `[{"cookie":null}]`, `{"id":"x"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if mayNameSecret(body) {
+			return
+		}
+		if got := hideSecretJSON(bytes.Clone(body)); !bytes.Equal(got, body) {
+			t.Errorf("mayNameSecret(%q) = false, but hideSecretJSON changes it to %q", body, got)
+		}
+	})
+}
