@@ -43,15 +43,17 @@ type boundWorkflow struct {
 
 // boundStep is a step bound to its operation or workflow.
 type boundStep struct {
-	step     *arazzo.Step
-	wf       *boundWorkflow
-	op       *openapi.Operation
-	source   *arazzo.SourceDescription
-	opKey    OperationKey
-	target   *boundWorkflow // workflow steps
-	params   []*arazzo.Parameter
-	body     *arazzo.RequestBody
-	criteria []*arazzo.Criterion
+	step   *arazzo.Step
+	wf     *boundWorkflow
+	op     *openapi.Operation
+	source *arazzo.SourceDescription
+	opKey  OperationKey
+	// opKeyValue is opKey boxed once, for the context of every request.
+	opKeyValue any
+	target     *boundWorkflow // workflow steps
+	params     []*arazzo.Parameter
+	body       *arazzo.RequestBody
+	criteria   []*arazzo.Criterion
 	// onSuccess and onFailure are the effective action lists: step actions
 	// in order, then workflow actions not overridden by name (notes §8.3).
 	onSuccess, onFailure []*boundAction
@@ -338,6 +340,7 @@ func (b *binder) operation(doc *arazzo.Document, bs *boundStep, where string) {
 	}
 	bs.op, bs.source = op, src
 	bs.opKey = OperationKey{Source: src.Name, OperationID: op.ID, Method: op.Method, Path: op.Path}
+	bs.opKeyValue = bs.opKey
 	bs.label = op.ID
 	if bs.label == "" {
 		bs.label = op.Method + " " + op.Path

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"encoding/json"
+	"mime"
 	"reflect"
 	"strings"
 	"testing"
@@ -53,4 +54,23 @@ func FuzzParseBody(f *testing.F) {
 			t.Errorf("parseBody(%q) = %#v, want %#v", raw, got, want)
 		}
 	})
+}
+
+func TestMediaTypeFastPathAgreesWithMime(t *testing.T) {
+	for _, ct := range []string{
+		"application/json", "application/problem+json", "text/plain", "application/vnd.oci.v1+json",
+		"Application/JSON", "application/json; charset=utf-8", " application/json", "application/json ",
+		"application/", "/json", "application//json", "json", "", "text/x-c++src", "application/json;",
+	} {
+		want := func() string {
+			mt, _, err := mime.ParseMediaType(ct)
+			if err != nil {
+				mt, _, _ = strings.Cut(ct, ";")
+			}
+			return strings.ToLower(strings.TrimSpace(mt))
+		}()
+		if got := mediaType(ct); got != want {
+			t.Errorf("mediaType(%q) = %q, mime says %q", ct, got, want)
+		}
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,24 +147,50 @@ func redactInputs(bw *boundWorkflow, inputs map[string]any, rd *redactor) map[st
 }
 
 // redactValue hides secret values inside strings of a decoded value.
+// A map or array is copied only when something inside it changes: almost
+// no output holds a secret, and copying every one was most of what
+// recording outputs cost. The caller must not modify v afterwards.
 func redactValue(v any, rd *redactor) any {
+	r, _ := redactChanged(v, rd)
+	return r
+}
+
+// redactChanged is redactValue, and whether it changed anything.
+func redactChanged(v any, rd *redactor) (any, bool) {
 	switch x := v.(type) {
 	case string:
-		return rd.String(x)
+		r := rd.String(x)
+		return r, r != x
 	case map[string]any:
-		m := make(map[string]any, len(x))
+		var m map[string]any
 		for k, e := range x {
-			m[k] = redactValue(e, rd)
+			if r, changed := redactChanged(e, rd); changed {
+				if m == nil {
+					m = maps.Clone(x)
+				}
+				m[k] = r
+			}
 		}
-		return m
+		if m == nil {
+			return x, false
+		}
+		return m, true
 	case []any:
-		l := make([]any, len(x))
+		var l []any
 		for i, e := range x {
-			l[i] = redactValue(e, rd)
+			if r, changed := redactChanged(e, rd); changed {
+				if l == nil {
+					l = slices.Clone(x)
+				}
+				l[i] = r
+			}
 		}
-		return l
+		if l == nil {
+			return x, false
+		}
+		return l, true
 	}
-	return v
+	return v, false
 }
 
 func (r *runState) emit(ev Event) {
@@ -534,7 +562,11 @@ func (st *wfState) evalCriterion(c *arazzo.Criterion, sc *scope, bs *boundStep) 
 			res.Error = st.run.redact.String(o.Err.Error())
 		}
 	}
-	st.run.emit(Event{Kind: EventCriterionEvaluated, WorkflowID: st.bw.wf.WorkflowID, StepID: bs.step.StepID, Criterion: &res})
+	if st.run.e.opts.Observer != nil {
+		// A copy, so that res itself stays on the stack when nobody observes.
+		ev := res
+		st.run.emit(Event{Kind: EventCriterionEvaluated, WorkflowID: st.bw.wf.WorkflowID, StepID: bs.step.StepID, Criterion: &ev})
+	}
 	return res
 }
 

@@ -18,7 +18,7 @@ import (
 type exchange struct {
 	url, method string
 	reqHeader   http.Header
-	reqQuery    url.Values
+	rawQuery    string
 	reqPath     map[string]any
 	reqBody     any
 	hasReqBody  bool
@@ -70,11 +70,36 @@ func looksLikeJSON(raw []byte) bool {
 }
 
 func mediaType(contentType string) string {
+	// Almost every Content-Type is a bare lower-case type/subtype; parsing
+	// it with mime allocated on every request and response.
+	if isPlainMediaType(contentType) {
+		return contentType
+	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		mt, _, _ = strings.Cut(contentType, ";")
 	}
 	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+// isPlainMediaType reports whether s is "type/subtype" in lower-case
+// letters, digits and the punctuation media types use, with no parameters.
+func isPlainMediaType(s string) bool {
+	slash := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '.', c == '+', c == '-':
+		case c == '/':
+			slash++
+			if i == 0 || i == len(s)-1 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return slash == 1
 }
 
 // scope implements expr.Scope for one evaluation point of a run.
@@ -192,7 +217,8 @@ func (s *scope) lookupExchange(ref *expr.Ref) (any, error) {
 		case "header":
 			return headerValue(x.reqHeader, ref.Name, "request")
 		case "query":
-			vs, ok := x.reqQuery[ref.Name]
+			q, _ := url.ParseQuery(x.rawQuery)
+			vs, ok := q[ref.Name]
 			if !ok || len(vs) == 0 {
 				return nil, absent("request has no query parameter %q", ref.Name)
 			}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/expr"
@@ -265,7 +266,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		}
 	}
 
-	reqCtx, cancel := context.WithTimeout(context.WithValue(ctx, operationKeyType{}, bs.opKey), opts.RequestTimeout)
+	reqCtx, cancel := context.WithTimeout(context.WithValue(ctx, operationKeyType{}, bs.opKeyValue), opts.RequestTimeout)
 	defer cancel()
 	req, err := bs.op.NewRequest(reqCtx, in)
 	if err != nil {
@@ -285,7 +286,9 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		req.ContentLength = int64(len(sent))
 	}
 	ex.url, ex.method = req.URL.String(), req.Method
-	ex.reqHeader, ex.reqQuery = req.Header.Clone(), req.URL.Query()
+	// The header map is ours and a RoundTripper must not modify it, so it
+	// is not copied; the query is parsed only if an expression asks.
+	ex.reqHeader, ex.rawQuery = req.Header, req.URL.RawQuery
 	if !ex.hasReqBody && len(sent) > 0 {
 		ex.reqBody, ex.hasReqBody = parseBody(mediaType(req.Header.Get("Content-Type")), sent), true
 	}
@@ -309,10 +312,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		return false
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, opts.MaxBodyBytes+1))
-	if err == nil && int64(len(raw)) > opts.MaxBodyBytes {
-		err = fmt.Errorf("response body larger than %d bytes", opts.MaxBodyBytes)
-	}
+	raw, err := readBody(resp, opts.MaxBodyBytes)
 	ex.hasResponse = true
 	ex.status = resp.StatusCode
 	ex.respHeader = resp.Header
@@ -347,10 +347,50 @@ func transportError(err error, method, redactedURL string) string {
 	return strings.TrimSpace(err.Error())
 }
 
+// readBody reads a response body of at most limit bytes. With a known
+// Content-Length it reads into a buffer of exactly that size, where
+// io.ReadAll would start small and grow (and copy) several times.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	// A HEAD response declares the length of a body it does not have.
+	if n := resp.ContentLength; n > 0 && n <= limit && n <= 1<<20 && resp.Body != http.NoBody {
+		buf := make([]byte, n)
+		if k, err := io.ReadFull(resp.Body, buf); err != nil {
+			if k == 0 && errors.Is(err, io.EOF) {
+				return nil, nil // a body the transport does not deliver (HEAD, 204 from a mock)
+			}
+			return buf[:k], fmt.Errorf("response body shorter than its Content-Length %d: %w", n, err)
+		}
+		// Reading on to EOF lets the transport reuse the connection (net/http
+		// usually reports EOF with the last bytes already), and notices a
+		// transport that sends more than it declared.
+		var extra [1]byte
+		if k, _ := resp.Body.Read(extra[:]); k > 0 {
+			more, err := io.ReadAll(io.LimitReader(resp.Body, limit-n))
+			buf = append(append(buf, extra[0]), more...)
+			if err == nil && int64(len(buf)) > limit {
+				err = fmt.Errorf("response body larger than %d bytes", limit)
+			}
+			return buf, err
+		}
+		return buf, nil
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err == nil && int64(len(raw)) > limit {
+		err = fmt.Errorf("response body larger than %d bytes", limit)
+	}
+	return raw, err
+}
+
 // preview returns the start of a body as text, or a note for binary data.
+// A whole body that fits is returned without a copy, so b must not be
+// modified afterwards: the engine passes only bodies it owns and keeps
+// unchanged (sent, received, or re-encoded for redaction).
 func preview(b []byte) string {
 	if len(b) == 0 {
 		return ""
+	}
+	if len(b) <= previewBytes && utf8.Valid(b) {
+		return unsafe.String(unsafe.SliceData(b), len(b))
 	}
 	cut := b
 	if len(cut) > previewBytes {
