@@ -65,3 +65,16 @@ func TestInMemoryTransportServesTheSeed(t *testing.T) {
 		t.Errorf("served %d requests, want 5", s.Served())
 	}
 }
+
+func BenchmarkSeedEngineLeanInMemory(b *testing.B) {
+	tr := inMemory{&SeedServer{Polls: 2}}
+	eng := newEngine(b, loadSeed(b), inMemoryURL, func(o *runtime.Options) { o.Transport = tr; o.Lean = true })
+	in := seedInputs()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := runEngine(ctx, eng, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -66,6 +66,9 @@ func TestPerfReport(t *testing.T) {
 		{"seed run, sequential (ns/run)", BenchmarkSeedEngine, BenchmarkSeedRaw, false},
 		{"seed run, in-memory transport (ns/run)", BenchmarkSeedEngineInMemory, BenchmarkSeedRawInMemory, false},
 		{"seed runs, concurrent (runs/s)", BenchmarkSeedEngineParallel, BenchmarkSeedRawParallel, true},
+		{"lean seed run, sequential (ns/run)", BenchmarkSeedEngineLean, BenchmarkSeedRaw, false},
+		{"lean seed run, in-memory transport (ns/run)", BenchmarkSeedEngineLeanInMemory, BenchmarkSeedRawInMemory, false},
+		{"lean seed runs, concurrent (runs/s)", BenchmarkSeedEngineLeanParallel, BenchmarkSeedRawParallel, true},
 	} {
 		var libNs, rawNs, libB, libAllocs []float64
 		for range rounds {

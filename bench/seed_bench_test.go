@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"testing"
+
+	"github.com/arazzo-go/arazzo/runtime"
 )
 
 // Per-run overhead. Target: BenchmarkSeedEngine ≤ 1.10 × BenchmarkSeedRaw
@@ -88,4 +90,40 @@ func BenchmarkEngineNew(b *testing.B) {
 	for b.Loop() {
 		newEngine(b, doc, "http://127.0.0.1:1", nil)
 	}
+}
+
+// The same runs with runtime.Options.Lean: no per-attempt details, only
+// failing criteria explained. What an embedding that reads only statuses
+// and outputs pays.
+
+func BenchmarkSeedEngineLean(b *testing.B) {
+	_, srv := newServer(b, 2)
+	eng := newEngine(b, loadSeed(b), srv.URL, func(o *runtime.Options) { o.Lean = true })
+	in := seedInputs()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := runEngine(ctx, eng, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSeedEngineLeanParallel(b *testing.B) {
+	_, srv := newServer(b, 2)
+	eng := newEngine(b, loadSeed(b), srv.URL, func(o *runtime.Options) { o.Lean = true })
+	in := seedInputs()
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetParallelism(parallelism)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := runEngine(ctx, eng, in); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
 }

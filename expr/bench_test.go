@@ -141,3 +141,27 @@ func BenchmarkEvalTemplate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCheckSeedJSONPathCriterion is the seed's poll criterion as a
+// caller that shows only failures evaluates it (runtime Options.Lean).
+func BenchmarkCheckSeedJSONPathCriterion(b *testing.B) {
+	c, _ := CompileCriterion(CriterionSpec{Context: "$response.body", Condition: `$.lifecycleState == "AVAILABLE"`, Type: "jsonpath"})
+	s := newBenchScope()
+	b.ReportAllocs()
+	for b.Loop() {
+		if !c.Check(s).Pass {
+			b.Fatal("fail")
+		}
+	}
+}
+
+func BenchmarkCheckStatusCriterion(b *testing.B) {
+	c, _ := CompileCriterion(CriterionSpec{Condition: "$statusCode == 200"})
+	s := newBenchScope()
+	b.ReportAllocs()
+	for b.Loop() {
+		if !c.Check(s).Pass {
+			b.Fatal("fail")
+		}
+	}
+}

@@ -244,6 +244,50 @@ func (c *Criterion) Eval(s Scope) (out Outcome) {
 	return Outcome{Err: errors.New("criterion was not compiled")}
 }
 
+// Check is Eval for callers that show only failures: a criterion that
+// passes comes back without an Explanation, which spares building one. A
+// simple condition or a JSONPath comparison is first evaluated without
+// explaining; anything else, and every failure, goes through Eval, so a
+// failing criterion is explained exactly as Eval explains it.
+func (c *Criterion) Check(s Scope) Outcome {
+	if c.quickPass(s) {
+		return Outcome{Pass: true}
+	}
+	out := c.Eval(s)
+	if out.Pass {
+		out.Explanation = ""
+	}
+	return out
+}
+
+// quickPass reports whether the criterion certainly passes, evaluating
+// it without an explanation where that is possible; false means "ask
+// Eval", never "fails".
+func (c *Criterion) quickPass(s Scope) (pass bool) {
+	defer func() {
+		if recover() != nil {
+			pass = false // Eval reports it
+		}
+	}()
+	switch {
+	case c.simple != nil:
+		ok, err := c.simple.Eval(s)
+		return ok && err == nil
+	case c.tpl == nil && c.jp != nil && c.jp.compat != nil && c.ctx != nil:
+		v, err := c.ctx.Eval(s)
+		if err != nil || v == nil {
+			return false
+		}
+		jv, ok := jsonContext(v)
+		if !ok {
+			return false
+		}
+		ok, err = c.jp.compat.eval(contextScope{jv}, nil)
+		return ok && err == nil
+	}
+	return false
+}
+
 func (c *Criterion) evalRegex(v any) Outcome {
 	text := Stringify(v)
 	shown := formatValue(text, isSecretRef(&c.ctx.ref))

@@ -43,6 +43,23 @@ type Options struct {
 	// successCriteria fails on a non-2xx status (instead of succeeding
 	// whenever the transport did). See docs/decisions.md.
 	Strict bool
+
+	// KeepDetails bounds what a long poll loop accumulates: only the
+	// latest KeepDetails attempts of each step keep their details in
+	// Result.Steps (request and response headers and body previews,
+	// criteria explanations, outputs). Older attempts of that step are
+	// replaced by their summary (StepAttempt.Summarized), so a run that
+	// polls for an hour holds about as much as one that polled three
+	// times. 0 means DefaultKeepDetails; a negative value keeps every
+	// attempt's details, as the CLI does for its reports. Observers see
+	// every attempt in full before it is summarised.
+	KeepDetails int
+	// Lean records no details for any attempt (Request and Response keep
+	// method, URL, status and sizes; outputs are in Result.Outputs only)
+	// and explains only the criteria that fail: for callers that read a
+	// Result's status, outputs and errors, not its per-attempt records,
+	// and want the least work per request. Errors are the same as without.
+	Lean bool
 }
 
 // Defaults of Options.
@@ -54,6 +71,7 @@ const (
 	DefaultLoopDelay      = time.Second
 	DefaultMaxLoopDelay   = 30 * time.Second
 	DefaultMaxRetryAfter  = 5 * time.Minute
+	DefaultKeepDetails    = 3
 )
 
 // withDefaults returns a copy of o with every zero field defaulted.
@@ -79,6 +97,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxRetryAfter <= 0 {
 		o.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if o.KeepDetails == 0 {
+		o.KeepDetails = DefaultKeepDetails
 	}
 	if o.Sleep == nil {
 		o.Sleep = sleepContext

@@ -47,6 +47,32 @@ type StepAttempt struct {
 	Started    time.Time
 	Duration   time.Duration
 	Waited     time.Duration // sleep before this attempt (retry/poll pacing)
+	// Summarized is set on an attempt whose details were dropped, because
+	// later attempts of the same step replaced them (Options.KeepDetails)
+	// or because the run was Lean: no headers, body previews, criteria
+	// explanations or outputs.
+	Summarized bool
+}
+
+// summary returns a copy of the attempt without its details.
+func (a *StepAttempt) summary() *StepAttempt {
+	s := *a
+	s.Summarized = true
+	s.Outputs = nil
+	if q := a.Request; q != nil {
+		s.Request = &RequestSummary{Method: q.Method, URL: q.URL, BodySize: q.BodySize}
+	}
+	if p := a.Response; p != nil {
+		s.Response = &ResponseSummary{Status: p.Status, BodySize: p.BodySize}
+	}
+	if len(a.Criteria) > 0 {
+		s.Criteria = make([]CriterionResult, len(a.Criteria))
+		for i, c := range a.Criteria {
+			c.Explanation = ""
+			s.Criteria[i] = c
+		}
+	}
+	return &s
 }
 
 // RequestSummary describes a sent request (secrets redacted).

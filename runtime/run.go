@@ -482,7 +482,9 @@ func (st *wfState) recordOutputs(bs *boundStep, x *stepRun) {
 		outs[o.Name] = v
 	}
 	st.stepOutputs[bs.step.StepID] = outs
-	x.att.Outputs, _ = redactValue(outs, st.run.redact).(map[string]any)
+	if !st.run.e.opts.Lean {
+		x.att.Outputs, _ = redactValue(outs, st.run.redact).(map[string]any)
+	}
 }
 
 func derefFloat(p *float64) float64 {
@@ -555,7 +557,12 @@ func (st *wfState) evalCriterion(c *arazzo.Criterion, sc *scope, bs *boundStep) 
 	if c.Compiled == nil {
 		res.Error = "criterion is not compiled"
 	} else {
-		o := c.Compiled.Eval(sc)
+		var o expr.Outcome
+		if st.run.e.opts.Lean {
+			o = c.Compiled.Check(sc)
+		} else {
+			o = c.Compiled.Eval(sc)
+		}
 		res.Pass, res.Explanation = o.Pass, st.run.redact.String(o.Explanation)
 		if o.Err != nil {
 			res.Pass = false
@@ -582,6 +589,31 @@ func (st *wfState) finishAttempt(x *stepRun) {
 	r.res.Steps = append(r.res.Steps, x.att)
 	r.emit(Event{Kind: EventActionTaken, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Action: x.att.Action})
 	r.emit(Event{Kind: EventStepFinished, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att})
+	r.summarizeOldAttempts()
+}
+
+// summarizeOldAttempts keeps the details of only the latest KeepDetails
+// attempts of the step that just finished: it summarises the one before
+// them, if any. The history is walked backwards without an index, because
+// runs are short (MaxSteps) and most never repeat a step.
+func (r *runState) summarizeOldAttempts() {
+	keep := r.e.opts.KeepDetails
+	if keep < 0 || r.e.opts.Lean {
+		return
+	}
+	last := r.res.Steps[len(r.res.Steps)-1]
+	detailed := 0
+	for i := len(r.res.Steps) - 1; i >= 0; i-- {
+		a := r.res.Steps[i]
+		if a.Summarized || a.StepID != last.StepID || a.WorkflowID != last.WorkflowID {
+			continue
+		}
+		if detailed++; detailed > keep {
+			// A copy, not an edit: an observer may still hold the original.
+			r.res.Steps[i] = a.summary()
+			return
+		}
+	}
 }
 
 // gotoStep moves to the action's target step. Re-entering a step already

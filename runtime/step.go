@@ -48,6 +48,7 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 		Operation:  bs.label,
 		Started:    r.e.opts.Now(),
 		Waited:     waited,
+		Summarized: r.e.opts.Lean,
 	}
 	x := &stepRun{att: att, scope: &scope{st: st, ex: &exchange{}}}
 	r.emit(Event{Kind: EventStepStarted, WorkflowID: att.WorkflowID, StepID: att.StepID, Attempt: att})
@@ -292,13 +293,11 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	if !ex.hasReqBody && len(sent) > 0 {
 		ex.reqBody, ex.hasReqBody = parseBody(mediaType(req.Header.Get("Content-Type")), sent), true
 	}
-	x.att.Request = &RequestSummary{
-		Method:      req.Method,
-		URL:         r.redact.URL(req.URL),
-		Headers:     r.redact.Header(req.Header),
-		BodySize:    len(sent),
-		BodyPreview: r.redact.Body(sent, req.Header.Get("Content-Type")),
-		Body:        sent,
+	x.att.Request = &RequestSummary{Method: req.Method, URL: r.redact.URL(req.URL), BodySize: len(sent)}
+	if !opts.Lean {
+		x.att.Request.Headers = r.redact.Header(req.Header)
+		x.att.Request.BodyPreview = r.redact.Body(sent, req.Header.Get("Content-Type"))
+		x.att.Request.Body = sent
 	}
 	r.emit(Event{Kind: EventRequestSent, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Request: x.att.Request})
 
@@ -318,11 +317,10 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	ex.respHeader = resp.Header
 	ex.respRaw = raw
 	ex.respType = mediaType(resp.Header.Get("Content-Type"))
-	x.att.Response = &ResponseSummary{
-		Status:      resp.StatusCode,
-		Headers:     r.redact.Header(resp.Header),
-		BodySize:    len(raw),
-		BodyPreview: r.redact.Body(raw, resp.Header.Get("Content-Type")),
+	x.att.Response = &ResponseSummary{Status: resp.StatusCode, BodySize: len(raw)}
+	if !opts.Lean {
+		x.att.Response.Headers = r.redact.Header(resp.Header)
+		x.att.Response.BodyPreview = r.redact.Body(raw, resp.Header.Get("Content-Type"))
 	}
 	r.emit(Event{Kind: EventResponseReceived, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Response: x.att.Response})
 	if err != nil {

@@ -228,6 +228,9 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		Timeout:        f.timeout,
 		RequestTimeout: f.requestTimeout,
 		Strict:         f.strict,
+		// One run, read by people and written to reports (--har shows
+		// every exchange): keep every attempt's details.
+		KeepDetails: -1,
 	}
 	if f.loopDelay != "" {
 		d, err := time.ParseDuration(f.loopDelay)

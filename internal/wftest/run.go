@@ -199,6 +199,8 @@ func NewExecutor() Executor {
 			Sleep:     func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 			MaxSteps:  c.Options.MaxSteps,
 			Strict:    c.Options.Strict,
+			// Test reports show every attempt of a failing case.
+			KeepDetails: -1,
 		})
 		if err != nil {
 			x.Err = err
