@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Redacted replaces every secret value in results, events and errors.
@@ -22,10 +23,31 @@ var secretFragments = []string{"token", "secret", "passw", "authorization", "api
 // secret, passw, authorization, api key, credential, cookie, session,
 // signature).
 func IsSecretName(name string) bool {
-	lower := strings.ToLower(name)
-	for _, f := range secretFragments {
-		if strings.Contains(lower, f) {
-			return true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= utf8.RuneSelf {
+			// Unicode case folding can map non-ASCII letters onto ASCII
+			// ones (the Kelvin sign to k): let ToLower decide.
+			return hasSecretFragment(strings.ToLower(name))
+		}
+	}
+	// Plain ASCII, the case of every header name: compared in place,
+	// because lower-casing allocated for every header of every request.
+	return hasSecretFragment(name)
+}
+
+// hasSecretFragment reports whether s contains a secret fragment, ignoring
+// ASCII case.
+func hasSecretFragment(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if !isFragmentStart[c] {
+			continue
+		}
+		for _, f := range fragmentsByFirst[c] {
+			if hasFoldPrefix(s[i:], f) {
+				return true
+			}
 		}
 	}
 	return false
@@ -39,9 +61,10 @@ const minSubstringSecret = 4
 // redactor hides secret values: the values of secret inputs wherever they
 // appear, and whole values of credential-like headers and query parameters.
 type redactor struct {
-	secrets []string        // as given, for with
-	values  []string        // hidden inside text; longest first, so overlapping secrets are fully hidden
-	exact   map[string]bool // hidden when a whole value equals them
+	secrets  []string        // as given, for with
+	values   []string        // hidden inside text; longest first, so overlapping secrets are fully hidden
+	exact    map[string]bool // hidden when a whole value equals them
+	maxExact int             // longest key of exact: longer text need not be hashed to look it up
 }
 
 func newRedactor(secrets []string) *redactor {
@@ -55,6 +78,7 @@ func newRedactor(secrets []string) *redactor {
 			}
 			seen[v] = true
 			r.exact[v] = true
+			r.maxExact = max(r.maxExact, len(v))
 			if len(v) >= minSubstringSecret {
 				r.values = append(r.values, v)
 			}
@@ -84,7 +108,7 @@ func (r *redactor) String(s string) string {
 	if r == nil {
 		return s
 	}
-	if r.exact[s] {
+	if len(s) <= r.maxExact && r.exact[s] {
 		return Redacted
 	}
 	for _, v := range r.values {
@@ -233,6 +257,9 @@ func mayNameSecret(b []byte) bool {
 			return true
 		}
 		// c|0x20 lower-cases an ASCII letter; every fragment starts with one.
+		if !isFragmentStart[c|0x20] {
+			continue
+		}
 		for _, f := range fragmentsByFirst[c|0x20] {
 			if hasFoldPrefix(b[i:], f) {
 				return true
@@ -242,17 +269,24 @@ func mayNameSecret(b []byte) bool {
 	return false
 }
 
-// fragmentsByFirst lists secretFragments by their first byte.
-var fragmentsByFirst = func() (by [256][]string) {
+// fragmentsByFirst lists secretFragments by their first byte, and
+// isFragmentStart says which bytes have any: a table of bools is what the
+// scan of every body byte can afford to read.
+var (
+	fragmentsByFirst [256][]string
+	isFragmentStart  [256]bool
+)
+
+func init() {
 	for _, f := range secretFragments {
-		by[f[0]] = append(by[f[0]], f)
+		fragmentsByFirst[f[0]] = append(fragmentsByFirst[f[0]], f)
+		isFragmentStart[f[0]] = true
 	}
-	return by
-}()
+}
 
 // hasFoldPrefix reports whether b starts with the lower-case ASCII word f,
 // ignoring ASCII case.
-func hasFoldPrefix(b []byte, f string) bool {
+func hasFoldPrefix[T []byte | string](b T, f string) bool {
 	if len(b) < len(f) {
 		return false
 	}
