@@ -50,7 +50,15 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 		Waited:     waited,
 		Summarized: r.e.opts.Lean,
 	}
-	x := &stepRun{att: att, scope: &scope{st: st, ex: &exchange{}}}
+	// One allocation for the attempt's working state.
+	w := &struct {
+		run   stepRun
+		scope scope
+		ex    exchange
+	}{}
+	w.scope = scope{st: st, ex: &w.ex}
+	w.run = stepRun{att: att, scope: &w.scope}
+	x := &w.run
 	r.emit(Event{Kind: EventStepStarted, WorkflowID: att.WorkflowID, StepID: att.StepID, Attempt: att})
 
 	stepCtx := ctx
@@ -226,7 +234,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		BaseURL:    opts.Servers[bs.source.Name],
 		ServerVars: opts.ServerVars[bs.source.Name],
 	}
-	ex.reqPath = map[string]any{}
+	in.Params = make([]openapi.ParamValue, 0, len(bs.params))
 	for _, p := range bs.params {
 		v, omit, err := evalParam(p, x.scope)
 		if err != nil {
@@ -242,6 +250,9 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		}
 		in.Params = append(in.Params, openapi.ParamValue{Name: p.Name, In: p.In, Value: v})
 		if p.In == "path" {
+			if ex.reqPath == nil {
+				ex.reqPath = map[string]any{}
+			}
 			ex.reqPath[p.Name] = v
 		}
 	}
