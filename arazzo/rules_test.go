@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/arazzo-go/arazzo/internal/testutil"
 )
 
 // ruleIDs reads every Rule* constant of rules.go.
@@ -37,7 +39,7 @@ func ruleIDs(t *testing.T) map[string]string {
 // Every rule id is documented in docs/rules.md and exercised by a test
 // document: a golden file, or (for input limits) TestParseErrors.
 func TestRulesDocumentedAndTested(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "rules.md"))
+	doc, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "docs", "rules.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,28 +12,11 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/arazzo-go/arazzo/internal/testutil"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
-
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
 
 func allRuns() map[string]*runtime.Result {
 	return map[string]*runtime.Result{
@@ -48,7 +31,7 @@ func allRuns() map[string]*runtime.Result {
 func TestWriteJSONValidatesAgainstSchema(t *testing.T) {
 	c := jsonschema.NewCompiler()
 	c.AssertFormat = true
-	schemaPath := filepath.Join(repoRoot(t), "docs", "report.schema.json")
+	schemaPath := filepath.Join(testutil.RepoRoot(t), "docs", "report.schema.json")
 	schema, err := c.Compile(schemaPath)
 	if err != nil {
 		t.Fatalf("compile %s: %v", schemaPath, err)
