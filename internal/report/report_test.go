@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,7 +61,7 @@ func TestWriteJSONGolden(t *testing.T) {
 	if err := WriteJSON(&buf, stoppedRun()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join("testdata", "stopped.report.json"), buf.Bytes())
+	testutil.Golden(t, filepath.Join("testdata", "stopped.report.json"), buf.Bytes(), *update)
 }
 
 func TestWriteJSONFields(t *testing.T) {
@@ -268,24 +267,5 @@ func TestJSONValueNormalises(t *testing.T) {
 	}
 	if want := `{"a":{"1":"x"},"b":["2026-11-26T12:00:00Z"],"c":"z"}`; string(out) != want {
 		t.Errorf("got %s, want %s", out, want)
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run with -update if intended):\n%s", path, got)
 	}
 }

@@ -89,7 +89,7 @@ func TestWrongExpectationGolden(t *testing.T) {
 	if err := WriteText(&text, results, false); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join("testdata", "wrong", "wrong.golden.txt"), text.Bytes())
+	testutil.Golden(t, filepath.Join("testdata", "wrong", "wrong.golden.txt"), text.Bytes(), *update)
 
 	for name, write := range map[string]func(*bytes.Buffer) error{
 		"verbose": func(b *bytes.Buffer) error { return WriteText(b, results, true) },
