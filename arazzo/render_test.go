@@ -158,6 +158,10 @@ func TestWriteSARIFStructure(t *testing.T) {
 		if _, dup := ruleIDs[id]; dup {
 			t.Errorf("rule %q listed twice", id)
 		}
+		desc, _ := r.(map[string]any)["shortDescription"].(map[string]any)["text"].(string)
+		if want := ruleDescriptions[id]; desc == "" || (want != "" && desc != want) {
+			t.Errorf("rule %q: shortDescription %q, want %q", id, desc, want)
+		}
 		ruleIDs[id] = i
 	}
 	results := run["results"].([]any)
