@@ -30,6 +30,9 @@ func TestSchemaDiagnosticShapes(t *testing.T) {
 		{"enum quoted as JSON", strings.Replace(head, "type: openapi", "type: soap", 1) + steps,
 			[]string{`schema /sourceDescriptions/0/type 3:57 sourceDescriptions[0].type: value must be one of "openapi", "arazzo", "asyncapi"`}},
 		{"not a JSON number in data", head + steps + "        requestBody: {payload: {a: .nan, b: [-.inf]}}\n", nil},
+		// jsonschema v5 panicked here (a nil big.Rat for the minimum check).
+		{"not a JSON number where a number is due", head + steps + "        onFailure: [{name: r, type: retry, retryAfter: .inf}]\n",
+			[]string{`schema /workflows/0/steps/0/onFailure/0/retryAfter 9:56 workflows[0].steps[0].onFailure[0].retryAfter: expected number, but got string`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, ds := LoadBytes(context.Background(), "t.arazzo.yaml", []byte(tc.src), LoadOptions{})
