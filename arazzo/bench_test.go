@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/arazzo-go/arazzo/internal/testutil"
 )
 
 // Target: a cold Load of the seed workflow and its OpenAPI description in
 // at most 30 ms on the project machine (2 cores).
 func BenchmarkLoadSeed(b *testing.B) {
-	root := repoRoot(b)
+	root := testutil.RepoRoot(b)
 	seed := filepath.Join(root, "workflows", "oracle", "oracle-create-custom-image-from-instance-workflow.yml")
 	if _, err := os.Stat(filepath.Join(root, "workflows", "openapi", "oci-compute-api-openapi.yml")); err != nil {
 		b.Skipf("the seed's OpenAPI description is not in this checkout yet: %v", err)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/arazzo-go/arazzo/internal/testutil"
 )
 
 // TestCorpusGolden validates the messy documents of testdata/corpus the way
@@ -38,7 +40,7 @@ func TestCorpusGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := strings.ReplaceAll(b.String(), abs+string(filepath.Separator), "testdata/corpus/")
-			checkGoldenFile(t, f[:strings.Index(f, ".arazzo.")]+".golden", []byte(got))
+			testutil.Golden(t, f[:strings.Index(f, ".arazzo.")]+".golden", []byte(got), *update)
 		})
 	}
 }

@@ -12,9 +12,7 @@ import (
 
 func (p *parser) document(n *yaml.Node) *Document {
 	d := &Document{}
-	loc, fields, _ := p.object(n, "")
-	d.Loc = loc
-	for _, f := range fields {
+	for _, f := range p.fields(n, "", &d.Loc, &d.Extensions) {
 		switch f.key {
 		case "arazzo":
 			d.Arazzo = str(f.val)
@@ -31,10 +29,6 @@ func (p *parser) document(n *yaml.Node) *Document {
 			}
 		case "components":
 			d.Components = p.components(f.val, f.ptr)
-		default:
-			if isExt(f.key) {
-				p.ext(&d.Extensions, f)
-			}
 		}
 	}
 	return d
@@ -42,9 +36,7 @@ func (p *parser) document(n *yaml.Node) *Document {
 
 func (p *parser) info(n *yaml.Node, ptr string) Info {
 	var in Info
-	loc, fields, _ := p.object(n, ptr)
-	in.Loc = loc
-	for _, f := range fields {
+	for _, f := range p.fields(n, ptr, &in.Loc, &in.Extensions) {
 		switch f.key {
 		case "title":
 			in.Title = str(f.val)
@@ -54,10 +46,6 @@ func (p *parser) info(n *yaml.Node, ptr string) Info {
 			in.Description = str(f.val)
 		case "version":
 			in.Version = str(f.val)
-		default:
-			if isExt(f.key) {
-				p.ext(&in.Extensions, f)
-			}
 		}
 	}
 	return in
@@ -65,9 +53,7 @@ func (p *parser) info(n *yaml.Node, ptr string) Info {
 
 func (p *parser) source(n *yaml.Node, ptr string) *SourceDescription {
 	s := &SourceDescription{}
-	loc, fields, _ := p.object(n, ptr)
-	s.Loc = loc
-	for _, f := range fields {
+	for _, f := range p.fields(n, ptr, &s.Loc, &s.Extensions) {
 		switch f.key {
 		case "name":
 			s.Name = str(f.val)
@@ -75,10 +61,6 @@ func (p *parser) source(n *yaml.Node, ptr string) *SourceDescription {
 			s.URL = str(f.val)
 		case "type":
 			s.Type = str(f.val)
-		default:
-			if isExt(f.key) {
-				p.ext(&s.Extensions, f)
-			}
 		}
 	}
 	return s
@@ -86,9 +68,7 @@ func (p *parser) source(n *yaml.Node, ptr string) *SourceDescription {
 
 func (p *parser) workflow(n *yaml.Node, ptr string) *Workflow {
 	w := &Workflow{}
-	loc, fields, _ := p.object(n, ptr)
-	w.Loc = loc
-	for _, f := range fields {
+	for _, f := range p.fields(n, ptr, &w.Loc, &w.Extensions) {
 		switch f.key {
 		case "workflowId":
 			w.WorkflowID = str(f.val)
@@ -110,10 +90,6 @@ func (p *parser) workflow(n *yaml.Node, ptr string) *Workflow {
 			w.Outputs = p.outputs(f.val, f.ptr)
 		case "parameters":
 			w.Parameters = p.parameters(f.val, f.ptr)
-		default:
-			if isExt(f.key) {
-				p.ext(&w.Extensions, f)
-			}
 		}
 	}
 	return w
@@ -121,9 +97,7 @@ func (p *parser) workflow(n *yaml.Node, ptr string) *Workflow {
 
 func (p *parser) step(n *yaml.Node, ptr string) *Step {
 	s := &Step{}
-	loc, fields, _ := p.object(n, ptr)
-	s.Loc = loc
-	for _, f := range fields {
+	for _, f := range p.fields(n, ptr, &s.Loc, &s.Extensions) {
 		switch f.key {
 		case "stepId":
 			s.StepID = str(f.val)
@@ -160,10 +134,6 @@ func (p *parser) step(n *yaml.Node, ptr string) *Step {
 			s.OnFailure = p.actions(f.val, f.ptr)
 		case "outputs":
 			s.Outputs = p.outputs(f.val, f.ptr)
-		default:
-			if isExt(f.key) {
-				p.ext(&s.Extensions, f)
-			}
 		}
 	}
 	return s
@@ -175,9 +145,7 @@ func (p *parser) parameters(n *yaml.Node, ptr string) []*Parameter {
 
 func (p *parser) parameter(n *yaml.Node, ptr string) *Parameter {
 	pr := &Parameter{}
-	loc, fields, _ := p.object(n, ptr)
-	pr.Loc = loc
-	for _, f := range fields {
+	for _, f := range p.fields(n, ptr, &pr.Loc, &pr.Extensions) {
 		switch f.key {
 		case "name":
 			pr.Name = str(f.val)
@@ -192,10 +160,6 @@ func (p *parser) parameter(n *yaml.Node, ptr string) *Parameter {
 			}
 		case "reference":
 			pr.Reference = str(f.val)
-		default:
-			if isExt(f.key) {
-				p.ext(&pr.Extensions, f)
-			}
 		}
 	}
 	return pr
@@ -222,9 +186,7 @@ func (p *parser) selectorIfObject(n *yaml.Node, ptr string) *Selector {
 
 func (p *parser) selector(n *yaml.Node, ptr string) *Selector {
 	s := &Selector{}
-	loc, fields, _ := p.object(n, ptr)
-	s.Loc = loc
-	for _, f := range fields {
+	for _, f := range p.fields(n, ptr, &s.Loc, &s.Extensions) {
 		switch f.key {
 		case "context":
 			s.Context = str(f.val)
@@ -232,10 +194,6 @@ func (p *parser) selector(n *yaml.Node, ptr string) *Selector {
 			s.Selector = str(f.val)
 		case "type":
 			s.Type, s.Version, _ = p.exprType(f.val)
-		default:
-			if isExt(f.key) {
-				p.ext(&s.Extensions, f)
-			}
 		}
 	}
 	return s
@@ -268,9 +226,7 @@ func (p *parser) actions(n *yaml.Node, ptr string) []*Action {
 
 func (p *parser) action(n *yaml.Node, ptr string) *Action {
 	a := &Action{}
-	loc, fields, _ := p.object(n, ptr)
-	a.Loc = loc
-	for _, f := range fields {
+	for _, f := range p.fields(n, ptr, &a.Loc, &a.Extensions) {
 		switch f.key {
 		case "name":
 			a.Name = str(f.val)
@@ -299,10 +255,6 @@ func (p *parser) action(n *yaml.Node, ptr string) *Action {
 			a.Parameters = p.parameters(f.val, f.ptr)
 		case "reference":
 			a.Reference = str(f.val)
-		default:
-			if isExt(f.key) {
-				p.ext(&a.Extensions, f)
-			}
 		}
 	}
 	return a
@@ -314,9 +266,7 @@ func (p *parser) criteria(n *yaml.Node, ptr string) []*Criterion {
 
 func (p *parser) criterion(n *yaml.Node, ptr string) *Criterion {
 	c := &Criterion{}
-	loc, fields, _ := p.object(n, ptr)
-	c.Loc = loc
-	for _, f := range fields {
+	for _, f := range p.fields(n, ptr, &c.Loc, &c.Extensions) {
 		switch f.key {
 		case "context":
 			c.Context = str(f.val)
@@ -324,10 +274,6 @@ func (p *parser) criterion(n *yaml.Node, ptr string) *Criterion {
 			c.Condition = str(f.val)
 		case "type":
 			c.Type, c.Version, c.TypeObject = p.exprType(f.val)
-		default:
-			if isExt(f.key) {
-				p.ext(&c.Extensions, f)
-			}
 		}
 	}
 	return c
@@ -335,9 +281,7 @@ func (p *parser) criterion(n *yaml.Node, ptr string) *Criterion {
 
 func (p *parser) requestBody(n *yaml.Node, ptr string) *RequestBody {
 	b := &RequestBody{}
-	loc, fields, _ := p.object(n, ptr)
-	b.Loc = loc
-	for _, f := range fields {
+	for _, f := range p.fields(n, ptr, &b.Loc, &b.Extensions) {
 		switch f.key {
 		case "contentType":
 			b.ContentType = str(f.val)
@@ -345,10 +289,6 @@ func (p *parser) requestBody(n *yaml.Node, ptr string) *RequestBody {
 			b.Payload, b.HasPayload = decodeValue(f.val, 0), true
 		case "replacements":
 			b.Replacements = listOf(p, f.val, f.ptr, p.replacement)
-		default:
-			if isExt(f.key) {
-				p.ext(&b.Extensions, f)
-			}
 		}
 	}
 	return b
@@ -356,9 +296,7 @@ func (p *parser) requestBody(n *yaml.Node, ptr string) *RequestBody {
 
 func (p *parser) replacement(n *yaml.Node, ptr string) *Replacement {
 	r := &Replacement{}
-	loc, fields, _ := p.object(n, ptr)
-	r.Loc = loc
-	for _, f := range fields {
+	for _, f := range p.fields(n, ptr, &r.Loc, &r.Extensions) {
 		switch f.key {
 		case "target":
 			r.Target = str(f.val)
@@ -369,10 +307,6 @@ func (p *parser) replacement(n *yaml.Node, ptr string) *Replacement {
 				r.Selector = sel
 			} else {
 				r.Value = decodeValue(f.val, 0)
-			}
-		default:
-			if isExt(f.key) {
-				p.ext(&r.Extensions, f)
 			}
 		}
 	}
@@ -401,38 +335,16 @@ func (p *parser) outputs(n *yaml.Node, ptr string) []*Output {
 
 func (p *parser) components(n *yaml.Node, ptr string) *Components {
 	c := &Components{}
-	loc, fields, _ := p.object(n, ptr)
-	c.Loc = loc
-	for _, f := range fields {
+	for _, f := range p.fields(n, ptr, &c.Loc, &c.Extensions) {
 		switch f.key {
 		case "inputs":
-			_, entries, _ := p.object(f.val, f.ptr)
-			c.Inputs = make(map[string]any, len(entries))
-			for _, e := range entries {
-				c.Inputs[e.key] = decodeValue(e.val, 0)
-			}
+			c.Inputs = mapOf(p, f.val, f.ptr, func(n *yaml.Node, _ string) any { return decodeValue(n, 0) })
 		case "parameters":
-			_, entries, _ := p.object(f.val, f.ptr)
-			c.Parameters = make(map[string]*Parameter, len(entries))
-			for _, e := range entries {
-				c.Parameters[e.key] = p.parameter(e.val, e.ptr)
-			}
+			c.Parameters = mapOf(p, f.val, f.ptr, p.parameter)
 		case "successActions":
-			_, entries, _ := p.object(f.val, f.ptr)
-			c.SuccessActions = make(map[string]*Action, len(entries))
-			for _, e := range entries {
-				c.SuccessActions[e.key] = p.action(e.val, e.ptr)
-			}
+			c.SuccessActions = mapOf(p, f.val, f.ptr, p.action)
 		case "failureActions":
-			_, entries, _ := p.object(f.val, f.ptr)
-			c.FailureActions = make(map[string]*Action, len(entries))
-			for _, e := range entries {
-				c.FailureActions[e.key] = p.action(e.val, e.ptr)
-			}
-		default:
-			if isExt(f.key) {
-				p.ext(&c.Extensions, f)
-			}
+			c.FailureActions = mapOf(p, f.val, f.ptr, p.action)
 		}
 	}
 	return c
@@ -444,6 +356,34 @@ func listOf[T any](p *parser, n *yaml.Node, ptr string, one func(*yaml.Node, str
 	var out []T
 	for i, c := range p.items(n) {
 		out = append(out, one(c, ptr+"/"+strconv.Itoa(i)))
+	}
+	return out
+}
+
+// mapOf decodes every entry of a YAML mapping with one, giving each its
+// JSON pointer below ptr.
+func mapOf[T any](p *parser, n *yaml.Node, ptr string, one func(*yaml.Node, string) T) map[string]T {
+	_, entries, _ := p.object(n, ptr)
+	out := make(map[string]T, len(entries))
+	for _, e := range entries {
+		out[e.key] = one(e.val, e.ptr)
+	}
+	return out
+}
+
+// fields decodes the mapping n, filling loc, and returns its fields but
+// the x- extensions, which it stores in ext: so each decoder maps only the
+// fields its object defines. Other unknown fields are ignored.
+func (p *parser) fields(n *yaml.Node, ptr string, loc *Loc, ext *Extensions) []field {
+	l, all, _ := p.object(n, ptr)
+	*loc = l
+	out := all[:0]
+	for _, f := range all {
+		if isExt(f.key) {
+			p.ext(ext, f)
+			continue
+		}
+		out = append(out, f)
 	}
 	return out
 }

@@ -100,7 +100,7 @@ func WriteSARIF(w io.Writer, ds Diagnostics, toolVersion string) error {
 			ruleIndex[id] = idx
 			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
 				ID:                   id,
-				ShortDescription:     sarifMessage{Text: id},
+				ShortDescription:     sarifMessage{Text: ruleDescription(id)},
 				DefaultConfiguration: sarifConfiguration{Level: level},
 			})
 		}
@@ -131,6 +131,15 @@ func WriteSARIF(w io.Writer, ds Diagnostics, toolVersion string) error {
 		run.Results = append(run.Results, res)
 	}
 	return writeIndentedJSON(w, sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+// ruleDescription is the one-line description of a rule id, or the id
+// itself for one that is not ours (a Diagnostic built by a caller).
+func ruleDescription(id string) string {
+	if d, ok := ruleDescriptions[id]; ok {
+		return d
+	}
+	return id
 }
 
 func sarifLevel(s Severity) string {

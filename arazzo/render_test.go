@@ -10,46 +10,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/arazzo-go/arazzo/internal/testutil"
 )
 
-// -update refreshes every golden file of the package (testdata/render,
-// testdata/validate, testdata/corpus). The lookup guards against another
-// file declaring the flag too.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "update golden files")
-	}
-}
-
-func updateGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+// update rewrites every golden file of the package (testdata/render,
+// testdata/validate, testdata/corpus) instead of comparing with it.
+var update = flag.Bool("update", false, "rewrite golden files")
 
 // checkGolden compares got with testdata/render/<name>, or rewrites it
 // under -update.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	checkGoldenFile(t, filepath.Join("testdata", "render", name), got)
-}
-
-// checkGoldenFile compares got with the file at path, or rewrites it under
-// -update.
-func checkGoldenFile(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if updateGolden() {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test -update): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run with -update and review the diff)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	testutil.Golden(t, filepath.Join("testdata", "render", name), got, *update)
 }
 
 const renderSrc = "arazzo: 1.0.1\n" +
@@ -184,6 +157,10 @@ func TestWriteSARIFStructure(t *testing.T) {
 		}
 		if _, dup := ruleIDs[id]; dup {
 			t.Errorf("rule %q listed twice", id)
+		}
+		desc, _ := r.(map[string]any)["shortDescription"].(map[string]any)["text"].(string)
+		if want := ruleDescriptions[id]; desc == "" || (want != "" && desc != want) {
+			t.Errorf("rule %q: shortDescription %q, want %q", id, desc, want)
 		}
 		ruleIDs[id] = i
 	}

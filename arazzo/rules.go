@@ -1,5 +1,7 @@
 package arazzo
 
+import "github.com/arazzo-go/arazzo/expr"
+
 // Rule ids. They are stable: tools and CI configurations match on them.
 // docs/rules.md documents each one with its severity, meaning and a fix.
 const (
@@ -63,3 +65,79 @@ const (
 	RuleEndlessGoto          = "endless-goto"
 	RuleMultipleDocuments    = "multiple-documents"
 )
+
+// ruleDescriptions says in one line what each rule id reports: SARIF's
+// shortDescription, which code scanning shows beside every alert. It covers
+// the validator's rules and the expression notes of expr that the
+// validator passes on; docs/rules.md says the same at more length, with a
+// fix for each.
+var ruleDescriptions = map[string]string{
+	RuleInputTooLarge:  "The document is larger than the loader's size limit.",
+	RuleYAMLSyntax:     "The file is not valid YAML or JSON.",
+	RuleYAMLAliasLimit: "YAML aliases expand to too many nodes.",
+	RuleYAMLDepthLimit: "Values nest deeper than the loader's depth limit.",
+	RuleDuplicateKey:   "A mapping repeats a key.",
+	RuleNotAnObject:    "The document is empty or its root is not an object.",
+
+	RuleSchema:             "A value breaks the structure the Arazzo specification defines.",
+	RuleMissingField:       "A required field is absent.",
+	RuleUnknownField:       "A field the Arazzo specification does not define.",
+	RuleUnsupportedVersion: "The arazzo version is not 1.0.x or 1.1.x.",
+
+	RuleDuplicateID:         "A source name, workflowId or stepId is used twice.",
+	RuleIDPattern:           "A workflowId or stepId uses characters other than [A-Za-z0-9_-].",
+	RuleKeyPattern:          "An output or component key does not match ^[a-zA-Z0-9.\\-_]+$.",
+	RuleStepTarget:          "A step does not name exactly one of operationId, operationPath, workflowId and channelPath.",
+	RuleGotoTarget:          "A goto or retry stepId is not a step of the same workflow.",
+	RuleUnknownWorkflow:     "A workflowId names no workflow.",
+	RuleUnknownSource:       "A source description name names no source description.",
+	RuleDependsOnUnknown:    "A dependsOn entry names nothing or has a form that is not allowed.",
+	RuleDependsOnCycle:      "Workflows or steps depend on each other in a cycle.",
+	RuleUnresolvedReference: "A reference names no component.",
+	RuleReferenceType:       "A reusable object points at the wrong type of component.",
+	RuleDuplicateParameter:  "A list repeats a parameter (same name and in).",
+	RuleDuplicateAction:     "A list repeats an action name.",
+	RuleParameterMissingIn:  "A parameter of an operation step has no in.",
+	RuleActionParameters:    "Action parameters without a workflowId, or with in.",
+	RuleIgnoredField:        "A field that has no effect for the action type.",
+	RuleUnknownStepOutput:   "A $steps expression names a step or output that does not exist.",
+	RuleForwardStepRef:      "A step reads outputs of a step that comes later.",
+	RuleUnknownInput:        "An input that the workflow does not declare.",
+	RuleUnknownOutput:       "A workflow output that the workflow does not define.",
+
+	RuleInvalidExpression: "A runtime expression or {$...} template does not parse.",
+	RuleInvalidCriterion:  "A criterion's condition does not compile.",
+	RuleInvalidSelector:   "A selector does not compile.",
+	RuleStatusInWorkflow:  "A response expression in a step that calls a workflow, where it has no value.",
+	RuleOutputLiteral:     "An output value is constant text, not a runtime expression.",
+
+	RuleOperationNotFound:    "The operation is in no loaded OpenAPI source description.",
+	RuleAmbiguousOperation:   "A bare operationId exists in several source descriptions.",
+	RuleUnqualifiedOperation: "A bare operationId while there are several source descriptions.",
+	RuleInvalidOperationPath: "An operationPath does not point at an OpenAPI operation.",
+	RulePreferOperationID:    "An operationPath is used although the operation has an operationId.",
+	RuleParameterUndeclared:  "A parameter the OpenAPI operation does not declare.",
+	RuleMissingParameter:     "A parameter the OpenAPI operation requires is not set.",
+	RuleBodyWithoutSemantics: "A request body on a GET, HEAD or DELETE operation.",
+	RuleWorkflowStepBody:     "A request body on a step that calls a workflow, where it is ignored.",
+	RuleSourceUnavailable:    "A source description cannot be loaded or is invalid.",
+	RuleSourceNotFetched:     "A remote source description was not fetched, so its operations are not checked.",
+	RuleSourceNotChecked:     "An AsyncAPI source description, whose channels are not checked.",
+	RuleAsyncField:           "An AsyncAPI field where it does not apply.",
+	RuleEndlessGoto:          "A step's success goto targets the step itself with no criteria.",
+	RuleMultipleDocuments:    "The file holds more than one YAML document; only the first is read.",
+
+	expr.RuleHeaderPlural:       "$response.headers is not standard; the source is $response.header.",
+	expr.RuleHeaderPointer:      "A header is named with a JSON pointer instead of .<name>.",
+	expr.RuleDotNavigation:      "Dot or index navigation outside a simple condition; a JSON pointer is standard.",
+	expr.RuleUnbracedExpression: "Text looks like a runtime expression but is kept as text.",
+	expr.RuleDoubleQuotes:       "A double-quoted string in a simple condition, where strings are single-quoted.",
+	expr.RuleBareOperand:        "An operand used as a boolean in a simple condition.",
+	expr.RuleJSONPathDialect:    "A simple criterion compares JSONPath values.",
+	expr.RuleXPathVersion:       "An XPath version beyond 1.0, evaluated with an XPath 1.0 engine.",
+	expr.RuleMissingContext:     "A regex, JSONPath or XPath criterion without a context.",
+	expr.RuleEqualsTypo:         "=== or !== in a simple condition, which has == and !=.",
+	expr.RuleBracedOperand:      "A {$...} operand in a simple condition, where expressions are bare.",
+
+	sarifNoRule: "A diagnostic without a rule id of its own.",
+}

@@ -1,43 +1,122 @@
 package arazzo
 
 import (
+	"context"
 	"go/ast"
 	goparser "go/parser"
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/arazzo-go/arazzo/internal/testutil"
 )
 
 // ruleIDs reads every Rule* constant of rules.go.
 func ruleIDs(t *testing.T) map[string]string {
 	t.Helper()
-	f, err := goparser.ParseFile(token.NewFileSet(), "rules.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := map[string]string{}
-	ast.Inspect(f, func(n ast.Node) bool {
-		if vs, ok := n.(*ast.ValueSpec); ok && len(vs.Names) == 1 && len(vs.Values) == 1 && strings.HasPrefix(vs.Names[0].Name, "Rule") {
-			if lit, ok := vs.Values[0].(*ast.BasicLit); ok {
-				v, _ := strconv.Unquote(lit.Value)
-				ids[vs.Names[0].Name] = v
-			}
-		}
-		return true
-	})
+	ids := ruleConstants(t, "rules.go")
 	if len(ids) < 40 {
 		t.Fatalf("found only %d rule constants", len(ids))
 	}
 	return ids
 }
 
+// ruleConstants reads the string constants named Rule* of Go files.
+func ruleConstants(t *testing.T, files ...string) map[string]string {
+	t.Helper()
+	ids := map[string]string{}
+	for _, file := range files {
+		f, err := goparser.ParseFile(token.NewFileSet(), file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if vs, ok := n.(*ast.ValueSpec); ok && len(vs.Names) == 1 && len(vs.Values) == 1 && strings.HasPrefix(vs.Names[0].Name, "Rule") {
+				if lit, ok := vs.Values[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					v, _ := strconv.Unquote(lit.Value)
+					ids[vs.Names[0].Name] = v
+				}
+			}
+			return true
+		})
+	}
+	return ids
+}
+
+// exprRuleIDs reads the Rule* constants of package expr: the ids of the
+// expression notes the validator passes on as warnings.
+func exprRuleIDs(t *testing.T) map[string]string {
+	t.Helper()
+	files, _ := filepath.Glob("../expr/*.go")
+	files = slices.DeleteFunc(files, func(f string) bool { return strings.HasSuffix(f, "_test.go") })
+	ids := ruleConstants(t, files...)
+	if len(ids) < 10 {
+		t.Fatalf("found only %d rule constants in ../expr", len(ids))
+	}
+	return ids
+}
+
+// TestEveryRuleHasADescription: SARIF consumers show a rule's description
+// beside each alert, so every id the validator can report, its own and
+// expr's, needs one, and the table names no id that no longer exists.
+func TestEveryRuleHasADescription(t *testing.T) {
+	known := map[string]bool{sarifNoRule: true}
+	for _, ids := range []map[string]string{ruleIDs(t), exprRuleIDs(t)} {
+		for name, id := range ids {
+			known[id] = true
+			desc := ruleDescriptions[id]
+			switch {
+			case desc == "":
+				t.Errorf("%s (%q) has no entry in ruleDescriptions", name, id)
+			case desc == id || !strings.HasSuffix(desc, ".") || strings.Contains(desc, "\n"):
+				t.Errorf("%s (%q): description %q is not one sentence of its own", name, id, desc)
+			}
+		}
+	}
+	for id := range ruleDescriptions {
+		if !known[id] {
+			t.Errorf("ruleDescriptions describes %q, which is no rule id of arazzo or expr", id)
+		}
+	}
+}
+
+// TestReportedRulesHaveDescriptions checks the same from the other side:
+// every rule id that the test documents actually produce is described.
+func TestReportedRulesHaveDescriptions(t *testing.T) {
+	files, _ := filepath.Glob("testdata/validate/*.arazzo.yaml")
+	corpus, _ := filepath.Glob("testdata/corpus/*.arazzo.*")
+	files = append(files, corpus...)
+	if len(files) < 20 {
+		t.Fatalf("found only %d test documents", len(files))
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		_, ds, err := Load(context.Background(), f, LoadOptions{})
+		if err != nil {
+			t.Fatalf("Load %s: %v", f, err)
+		}
+		for _, d := range ds {
+			if d.Rule != "" && !seen[d.Rule] {
+				seen[d.Rule] = true
+				if ruleDescriptions[d.Rule] == "" {
+					t.Errorf("%s reports rule %q, which has no description", f, d.Rule)
+				}
+			}
+		}
+	}
+	if len(seen) < 40 {
+		t.Errorf("the test documents report only %d distinct rules", len(seen))
+	}
+}
+
 // Every rule id is documented in docs/rules.md and exercised by a test
 // document: a golden file, or (for input limits) TestParseErrors.
 func TestRulesDocumentedAndTested(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "rules.md"))
+	doc, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "docs", "rules.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/arazzo-go/arazzo/internal/testutil"
 )
 
 const seedRel = "workflows/oracle/oracle-create-custom-image-from-instance-workflow.yml"
@@ -15,7 +17,7 @@ const seedRel = "workflows/oracle/oracle-create-custom-image-from-instance-workf
 // applying edit to the workflow text.
 func seedLayout(t *testing.T, openapiFile string, edit func(string) string) string {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join(repoRoot(t), seedRel))
+	src, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), seedRel))
 	if err != nil {
 		t.Fatalf("seed workflow: %v", err)
 	}
@@ -41,7 +43,7 @@ func seedLayout(t *testing.T, openapiFile string, edit func(string) string) stri
 
 func seedOpenAPIFiles(t *testing.T) map[string]string {
 	files := map[string]string{"testdata-mini": "testdata/oci/compute-mini.openapi.yaml"}
-	real := filepath.Join(repoRoot(t), "workflows", "openapi", "oci-compute-api-openapi.yml")
+	real := filepath.Join(testutil.RepoRoot(t), "workflows", "openapi", "oci-compute-api-openapi.yml")
 	if _, err := os.Stat(real); err == nil {
 		files["workflows-openapi"] = real
 	}

@@ -2,40 +2,13 @@ package arazzo
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/arazzo-go/arazzo/internal/testutil"
 )
-
-// repoRoot is the directory holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
-
-// specDir returns ../shared/arazzo-spec beside the repository, or skips.
-func specDir(t *testing.T) string {
-	dir := filepath.Join(repoRoot(t), "..", "shared", "arazzo-spec")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared spec material not found at %s (CI puts shared/ beside the repository): %v", dir, err)
-	}
-	return dir
-}
 
 // specPassExceptions lists the errors that pass fixtures and examples DO
 // give, each for a documented reason; the test asserts exactly these rules.
@@ -109,7 +82,7 @@ var specFailRules = map[string]string{
 }
 
 func TestSpecFixtures(t *testing.T) {
-	dir := specDir(t)
+	dir := testutil.SharedDir(t, "arazzo-spec")
 	var files []string
 	for _, pattern := range []string{"tests/v1.*/*/*.yaml", "examples/*/*arazzo*.yaml"} {
 		m, err := filepath.Glob(filepath.Join(dir, pattern))

@@ -7,11 +7,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/arazzo-go/arazzo/expr"
+	"github.com/arazzo-go/arazzo/openapi"
 )
 
 var (
@@ -858,45 +858,10 @@ func suggest(s string, candidates []string) string {
 	return ""
 }
 
-// closest returns the candidate nearest to s by edit distance, or "" when
-// none is near enough to be a likely typo.
+// closest is the validator's hint: the candidate within half the name's
+// length (at least 2 edits) of s; "fetchPet" suggests "fetch".
 func closest(s string, candidates []string) string {
-	best, bestD := "", -1
-	for _, cand := range candidates {
-		if cand == "" || cand == s {
-			continue
-		}
-		d := editDistance(strings.ToLower(s), strings.ToLower(cand))
-		if bestD < 0 || d < bestD || (d == bestD && cand < best) {
-			best, bestD = cand, d
-		}
-	}
-	// Replacing every character of a short name is no typo ("zz" -> "a").
-	if bestD < 0 || bestD > max(2, len(s)/2) || bestD >= utf8.RuneCountInString(s) {
-		return ""
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
+	return openapi.Nearest(s, candidates, max(2, len(s)/2))
 }
 
 // sortDiagnostics orders by file, position, then rule and message, and drops

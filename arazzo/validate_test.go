@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/arazzo-go/arazzo/internal/testutil"
 )
 
 // TestValidateGolden loads every testdata/validate/*.arazzo.yaml and
@@ -31,7 +33,7 @@ func TestValidateGolden(t *testing.T) {
 					b.WriteString("\tfix: " + d.Fix + "\n")
 				}
 			}
-			checkGoldenFile(t, strings.TrimSuffix(f, ".arazzo.yaml")+".golden", []byte(b.String()))
+			testutil.Golden(t, strings.TrimSuffix(f, ".arazzo.yaml")+".golden", []byte(b.String()), *update)
 		})
 	}
 }

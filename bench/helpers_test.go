@@ -8,12 +8,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/internal/testutil"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
@@ -30,27 +30,8 @@ func seedInputs() map[string]any {
 	}
 }
 
-// repoRoot is the directory holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
 func seedPath(t testing.TB) string {
-	return filepath.Join(repoRoot(t), "workflows", "oracle", "oracle-create-custom-image-from-instance-workflow.yml")
+	return filepath.Join(testutil.RepoRoot(t), "workflows", "oracle", "oracle-create-custom-image-from-instance-workflow.yml")
 }
 
 // loadSeed loads the bundled seed with its bundled OpenAPI description.

@@ -14,6 +14,8 @@ import (
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	goruntime "runtime"
+
+	"github.com/arazzo-go/arazzo/internal/testutil"
 )
 
 // TestPerfReport prints every figure of docs/performance.md with its ratio
@@ -136,7 +138,7 @@ func buildCLI(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "arazzo")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/arazzo")
-	cmd.Dir = repoRoot(t)
+	cmd.Dir = testutil.RepoRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the CLI: %v\n%s", err, out)
 	}

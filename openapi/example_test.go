@@ -67,3 +67,12 @@ func ExampleEncodeBody() {
 	// name=Rex+Jr&owner%5Bid%5D=7&tags=a&tags=b
 	// {"quantity": "3"}
 }
+
+func ExampleNearest() {
+	ids := []string{"getInstance", "createImage", "listImages"}
+	fmt.Printf("%q\n", openapi.Nearest("getInstanse", ids, 2))
+	fmt.Printf("%q\n", openapi.Nearest("getImage", ids, 2))
+	// Output:
+	// "getInstance"
+	// ""
+}

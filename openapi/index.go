@@ -293,10 +293,7 @@ func isJSONType(mediaType string) bool {
 // SuggestOperationID returns the operationId nearest to id, for a "did you
 // mean" hint, or "" when none is close.
 func (s *Source) SuggestOperationID(id string) string {
-	if near := nearest(id, s.ids); near != id {
-		return near
-	}
-	return ""
+	return nearest(id, s.ids)
 }
 
 // Route describes the operation the way kin-openapi's openapi3filter

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // escapeToken escapes one JSON Pointer reference token (RFC 6901 §3).
@@ -215,41 +216,59 @@ func (s *Source) pathKeys() []string {
 	return keys
 }
 
-// nearest returns the candidate closest to s by edit distance, or "" when
-// none is close enough to be a plausible typo.
-func nearest(s string, candidates []string) string {
-	best, bestDist := "", -1
-	for _, c := range candidates {
-		d := editDistance(s, c)
-		if bestDist < 0 || d < bestDist {
-			best, bestDist = c, d
+// Nearest returns the candidate nearest to s by edit distance, ignoring
+// case, for a "did you mean" hint: one at most within edits away and fewer
+// edits than s has characters (replacing every character of a short name
+// is no typo), or "" when there is none. s itself and empty candidates are
+// never suggested, and ties go to the alphabetically first candidate so
+// that hints are stable. The caller chooses within: this package's hints
+// allow a third of the name, the Arazzo validator's half.
+func Nearest(s string, candidates []string, within int) string {
+	best, bestD := "", -1
+	lower := strings.ToLower(s)
+	for _, cand := range candidates {
+		if cand == "" || cand == s {
+			continue
+		}
+		d := editDistance(lower, strings.ToLower(cand))
+		if bestD < 0 || d < bestD || (d == bestD && cand < best) {
+			best, bestD = cand, d
 		}
 	}
-	if bestDist < 0 || bestDist > max(2, len(s)/3) {
+	if bestD < 0 || bestD > within || bestD >= utf8.RuneCountInString(s) {
 		return ""
 	}
 	return best
 }
 
+// nearest is this package's hint: within a third of the name (at least 2).
+func nearest(s string, candidates []string) string {
+	return Nearest(s, candidates, max(2, len(s)/3))
+}
+
+// editDistance is the Levenshtein distance in runes. Past 256 runes it
+// gives up and returns the longer length, which is never near enough for a
+// hint: the cost is quadratic and no one mistypes a name that long.
 func editDistance(a, b string) int {
-	if len(a) > 256 || len(b) > 256 {
-		return max(len(a), len(b))
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > 256 || len(rb) > 256 {
+		return max(len(ra), len(rb))
 	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
 	for j := range prev {
 		prev[j] = j
 	}
-	for i := 1; i <= len(a); i++ {
+	for i := 1; i <= len(ra); i++ {
 		cur[0] = i
-		for j := 1; j <= len(b); j++ {
+		for j := 1; j <= len(rb); j++ {
 			cost := 1
-			if a[i-1] == b[j-1] {
+			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return prev[len(rb)]
 }

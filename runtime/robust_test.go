@@ -215,9 +215,7 @@ func TestNoGoroutineLeakAfterCancelledRuns(t *testing.T) {
 }
 
 func TestTransportErrorShowsTheRedactedURL(t *testing.T) {
-	doc := loadDoc(t, "testdata/rules/robust.arazzo.yaml", rulesHeader+`workflows:
-  - workflowId: main
-    steps:
+	doc := loadDoc(t, "testdata/rules/robust.arazzo.yaml", rulesHeader+mainSteps+`
       - stepId: get
         operationId: getItem
         parameters:
@@ -250,9 +248,7 @@ func TestRedirectToAnotherHostDropsCredentialHeaders(t *testing.T) {
 		http.Redirect(w, r, otherURL+"/landed", http.StatusTemporaryRedirect)
 	}))
 	defer first.Close()
-	doc := loadDoc(t, "testdata/rules/robust.arazzo.yaml", rulesHeader+`workflows:
-  - workflowId: main
-    steps:
+	doc := loadDoc(t, "testdata/rules/robust.arazzo.yaml", rulesHeader+mainSteps+`
       - stepId: get
         operationId: getItem
         parameters:
@@ -275,9 +271,7 @@ func TestRedirectToAnotherHostDropsCredentialHeaders(t *testing.T) {
 }
 
 func TestTransportFailureSelectsActionsWithoutResponse(t *testing.T) {
-	doc := loadDoc(t, "testdata/rules/robust.arazzo.yaml", rulesHeader+`workflows:
-  - workflowId: main
-    steps:
+	doc := loadDoc(t, "testdata/rules/robust.arazzo.yaml", rulesHeader+mainSteps+`
       - stepId: get
         operationId: getItem
         parameters: [{name: id, in: path, value: "1"}]

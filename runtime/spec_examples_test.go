@@ -20,9 +20,7 @@ func TestOfficialExampleConstructs(t *testing.T) {
 			// bnpl: the first onSuccess action whose criteria pass wins, even
 			// when a later, more specific one also matches.
 			name: "bnpl first matching success action shadows later ones",
-			doc: `workflows:
-  - workflowId: main
-    steps:
+			doc: mainSteps + `
       - stepId: check
         operationId: getItem
         parameters: [{name: id, in: path, value: "1"}]
@@ -152,9 +150,7 @@ workflows:
 			// pet-coupons: "$statusCode == 200" on a workflow step has no
 			// value there, so the criterion fails although the child succeeded.
 			name: "pet-coupons statusCode criterion on a workflow step fails",
-			doc: `workflows:
-  - workflowId: main
-    steps:
+			doc: mainSteps + `
       - stepId: order
         workflowId: child
         successCriteria: [{condition: $statusCode == 200}]
@@ -235,7 +231,5 @@ workflows:
 			},
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { runRuleCase(t, tc) })
-	}
+	runRuleCases(t, tests)
 }

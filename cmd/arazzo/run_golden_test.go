@@ -2,10 +2,11 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
+
+	"github.com/arazzo-go/arazzo/internal/testutil"
 )
 
 // runTimings matches the durations in progress lines, which vary per run.
@@ -33,18 +34,7 @@ func TestRunProgressGolden(t *testing.T) {
 			run(args, nil, &stdout, &stderr)
 			got := runTimings.ReplaceAll(stderr.Bytes(), []byte("T"))
 			golden := filepath.Join("testdata", "run", tc.name+".stderr.golden")
-			if cliUpdateGolden() {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("stderr differs from %s:\n--- got\n%s\n--- want\n%s", golden, got, want)
-			}
+			testutil.Golden(t, golden, got, *update)
 		})
 	}
 }

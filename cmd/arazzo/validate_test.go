@@ -16,21 +16,12 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/internal/testutil"
 )
 
-// Other command tests may declare the same -update flag; package variables
-// are initialised before init functions, so a `var update = flag.Bool(...)`
-// in another file is seen here and reused.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "update golden files")
-	}
-}
-
-func cliUpdateGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+// update rewrites the golden files of the command tests (testdata/validate,
+// testdata/run, ...) instead of comparing with them.
+var update = flag.Bool("update", false, "rewrite golden files")
 
 // runCLICases runs every case directory under testdata/<group>: "args" holds
 // the command line, one argument per line; an optional "stdin" file is fed
@@ -57,27 +48,10 @@ func runCLICases(t *testing.T, group string) {
 			}
 			var stdout, stderr bytes.Buffer
 			code := run(args, &stdin, &stdout, &stderr)
-			checkCLIGolden(t, filepath.Join(dir, "stdout"), stdout.Bytes())
-			checkCLIGolden(t, filepath.Join(dir, "stderr"), stderr.Bytes())
-			checkCLIGolden(t, filepath.Join(dir, "exit"), []byte(strconv.Itoa(code)+"\n"))
+			testutil.Golden(t, filepath.Join(dir, "stdout"), stdout.Bytes(), *update)
+			testutil.Golden(t, filepath.Join(dir, "stderr"), stderr.Bytes(), *update)
+			testutil.Golden(t, filepath.Join(dir, "exit"), []byte(strconv.Itoa(code)+"\n"), *update)
 		})
-	}
-}
-
-func checkCLIGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if cliUpdateGolden() {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test -update): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/arazzo-go/arazzo/internal/testutil"
 )
 
 const testFingerprint = "a1:ac:c2:aa:b5:c5:9b:85:d2:2d:7c:9c:6b:61:ac:cb"
@@ -44,24 +46,6 @@ func loadTestKey(t testing.TB) *rsa.PrivateKey {
 	return testKey
 }
 
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-}
-
 type vectorCase struct {
 	Name                  string            `json:"name"`
 	Method                string            `json:"method"`
@@ -87,10 +71,10 @@ type vectors struct {
 
 // Oracle's published test vectors (../shared/oci-signing/vectors.json) reproduced byte for byte.
 func TestOracleVectors(t *testing.T) {
-	path := filepath.Join(repoRoot(t), "..", "shared", "oci-signing", "vectors.json")
+	path := testutil.SharedDir(t, "oci-signing", "vectors.json")
 	data, err := os.ReadFile(path)
 	if err != nil {
-		t.Skipf("Oracle's signing vectors are not available at %s: %v", path, err)
+		t.Fatal(err)
 	}
 	var v vectors
 	if err := json.Unmarshal(data, &v); err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/arazzo-go/arazzo/internal/testutil"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	legacyrouter "github.com/getkin/kin-openapi/routers/legacy"
@@ -18,7 +19,7 @@ import (
 // Every response the simulator gives, success or error, matches the bundled OpenAPI description: status,
 // headers and body schema. The requests go to the real host name so the description's server matches.
 func TestResponsesConformToTheOpenAPIDescription(t *testing.T) {
-	path := filepath.Join(repoRoot(t), "workflows", "openapi", "oci-compute-api-openapi.yml")
+	path := filepath.Join(testutil.RepoRoot(t), "workflows", "openapi", "oci-compute-api-openapi.yml")
 	doc, err := openapi3.NewLoader().LoadFromFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -3,36 +3,17 @@ package ocisim
 import (
 	"context"
 	"net/http"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/arazzo-go/arazzo/internal/testutil"
 	"github.com/getkin/kin-openapi/openapi3"
 )
-
-// repoRoot walks up from the package directory to the directory holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
 
 // The bundled OpenAPI description is the contract the simulator serves; the
 // seed workflow resolves its operationIds against it.
 func TestOpenAPIDescriptionLoadsAndNamesTheSeedOperations(t *testing.T) {
-	path := filepath.Join(repoRoot(t), "workflows", "openapi", "oci-compute-api-openapi.yml")
+	path := filepath.Join(testutil.RepoRoot(t), "workflows", "openapi", "oci-compute-api-openapi.yml")
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromFile(path)
 	if err != nil {

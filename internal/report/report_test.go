@@ -5,35 +5,17 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/arazzo-go/arazzo/internal/testutil"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
-
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
 
 func allRuns() map[string]*runtime.Result {
 	return map[string]*runtime.Result{
@@ -48,7 +30,7 @@ func allRuns() map[string]*runtime.Result {
 func TestWriteJSONValidatesAgainstSchema(t *testing.T) {
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
-	schemaPath := filepath.Join(repoRoot(t), "docs", "report.schema.json")
+	schemaPath := filepath.Join(testutil.RepoRoot(t), "docs", "report.schema.json")
 	schema, err := c.Compile(schemaPath)
 	if err != nil {
 		t.Fatalf("compile %s: %v", schemaPath, err)
@@ -79,7 +61,7 @@ func TestWriteJSONGolden(t *testing.T) {
 	if err := WriteJSON(&buf, stoppedRun()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join("testdata", "stopped.report.json"), buf.Bytes())
+	testutil.Golden(t, filepath.Join("testdata", "stopped.report.json"), buf.Bytes(), *update)
 }
 
 func TestWriteJSONFields(t *testing.T) {
@@ -285,24 +267,5 @@ func TestJSONValueNormalises(t *testing.T) {
 	}
 	if want := `{"a":{"1":"x"},"b":["2026-11-26T12:00:00Z"],"c":"z"}`; string(out) != want {
 		t.Errorf("got %s, want %s", out, want)
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run with -update if intended):\n%s", path, got)
 	}
 }

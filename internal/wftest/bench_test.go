@@ -4,13 +4,15 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"github.com/arazzo-go/arazzo/internal/testutil"
 )
 
 // BenchmarkSeedCases runs the seed's test file (7 cases, ~25 mocked calls)
 // with the real engine. Target: well under 10ms per file, so that a
 // repository with hundreds of workflow tests runs in seconds.
 func BenchmarkSeedCases(b *testing.B) {
-	root := repoRoot(b)
+	root := testutil.RepoRoot(b)
 	f, err := LoadFile(filepath.Join(root, "workflows", "oracle", "tests", "seed.arazzo-test.yaml"))
 	if err != nil {
 		b.Fatal(err)

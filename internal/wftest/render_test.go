@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/arazzo-go/arazzo/internal/testutil"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
@@ -80,7 +81,7 @@ func TestWriteTextGolden(t *testing.T) {
 	if err := WriteText(&buf, res, false); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join("testdata", "fake", "render.golden.txt"), buf.Bytes())
+	testutil.Golden(t, filepath.Join("testdata", "fake", "render.golden.txt"), buf.Bytes(), *update)
 	if s := Summarize(res); s.Passed != 2 || s.Failed != 1 || s.ExitCode() != 1 {
 		t.Errorf("summary = %+v, exit %d", s, s.ExitCode())
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/internal/report"
+	"github.com/arazzo-go/arazzo/internal/testutil"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
@@ -31,29 +31,11 @@ func requireRuntime(t *testing.T) {
 	}
 }
 
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
-
 // TestWorkflowsDirectory runs `arazzo test workflows/` through the library,
 // so the bundled workflows' cases (every path of the seed) stay green.
 func TestWorkflowsDirectory(t *testing.T) {
 	requireRuntime(t)
-	root := repoRoot(t)
+	root := testutil.RepoRoot(t)
 	results, err := (&Runner{}).RunPaths(context.Background(), []string{filepath.Join(root, "workflows")})
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +89,7 @@ func TestWrongExpectationGolden(t *testing.T) {
 	if err := WriteText(&text, results, false); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join("testdata", "wrong", "wrong.golden.txt"), text.Bytes())
+	testutil.Golden(t, filepath.Join("testdata", "wrong", "wrong.golden.txt"), text.Bytes(), *update)
 
 	for name, write := range map[string]func(*bytes.Buffer) error{
 		"verbose": func(b *bytes.Buffer) error { return WriteText(b, results, true) },
@@ -150,7 +132,7 @@ func TestWrongExpectationGolden(t *testing.T) {
 // the HAR has one entry per request the mocks answered.
 func TestRunReportsOfRealRuns(t *testing.T) {
 	requireRuntime(t)
-	root := repoRoot(t)
+	root := testutil.RepoRoot(t)
 	schema, err := jsonschema.NewCompiler().Compile(filepath.Join(root, "docs", "report.schema.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -16,9 +16,7 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 	tests := []ruleCase{
 		{
 			name: "a re-entered step overwrites its outputs",
-			doc: `workflows:
-  - workflowId: main
-    steps:
+			doc: mainSteps + `
       - stepId: poll
         operationId: getJob
         parameters: [{name: id, in: path, value: j}]
@@ -39,14 +37,7 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 		},
 		{
 			name: "a failed attempt sets no step outputs",
-			doc: `workflows:
-  - workflowId: main
-    steps:
-      - stepId: get
-        operationId: getItem
-        parameters: [{name: id, in: path, value: "1"}]
-        successCriteria: [{condition: $statusCode == 200}]
-        outputs: {v: $response.body#/v}
+			doc: mainSteps + getOK + `        outputs: {v: $response.body#/v}
         onFailure: [{name: onward, type: goto, stepId: next}]
       - stepId: next
         operationId: getJob
@@ -58,14 +49,7 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 		},
 		{
 			name: "a step that succeeded then fails on re-entry keeps no stale outputs",
-			doc: `workflows:
-  - workflowId: main
-    steps:
-      - stepId: get
-        operationId: getItem
-        parameters: [{name: id, in: path, value: "1"}]
-        successCriteria: [{condition: $statusCode == 200}]
-        outputs: {v: $response.body#/v}
+			doc: mainSteps + getOK + `        outputs: {v: $response.body#/v}
         onSuccess: [{name: again, type: goto, stepId: get}]
         onFailure: [{name: stop, type: end}]
     outputs: {v: $steps.get.outputs.v}
@@ -75,14 +59,7 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 		},
 		{
 			name: "retry budget resets when the step succeeds",
-			doc: `workflows:
-  - workflowId: main
-    steps:
-      - stepId: get
-        operationId: getItem
-        parameters: [{name: id, in: path, value: "1"}]
-        successCriteria: [{condition: $statusCode == 200}]
-        onSuccess: [{name: loop, type: goto, stepId: get, criteria: [{condition: $response.body#/more == true}]}]
+			doc: mainSteps + getOK + `        onSuccess: [{name: loop, type: goto, stepId: get, criteria: [{condition: $response.body#/more == true}]}]
         onFailure: [{name: again, type: retry, retryLimit: 1}]
 `,
 			script: map[string][]answer{"getItem": {s500, {body: `{"more":true}`}, s500, {body: `{"more":false}`}}},
@@ -90,9 +67,7 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 		},
 		{
 			name: "retry with stepId runs the step but not its actions",
-			doc: `workflows:
-  - workflowId: main
-    steps:
+			doc: mainSteps + `
       - stepId: login
         operationId: refreshToken
         outputs: {token: $response.body#/token}
@@ -111,14 +86,7 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 		},
 		{
 			name: "exhausted retry with no later action fails the workflow",
-			doc: `workflows:
-  - workflowId: main
-    steps:
-      - stepId: get
-        operationId: getItem
-        parameters: [{name: id, in: path, value: "1"}]
-        successCriteria: [{condition: $statusCode == 200}]
-        onFailure: [{name: again, type: retry, retryLimit: 2}]
+			doc: mainSteps + getOK + `        onFailure: [{name: again, type: retry, retryLimit: 2}]
       - stepId: never
         operationId: getJob
         parameters: [{name: id, in: path, value: j}]
@@ -145,9 +113,7 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 		},
 		{
 			name: "end in a nested workflow after failure fails the parent step",
-			doc: `workflows:
-  - workflowId: main
-    steps:
+			doc: mainSteps + `
       - stepId: call
         workflowId: child
         onFailure: [{name: recover, type: goto, stepId: after}]
@@ -169,14 +135,7 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 		},
 		{
 			name: "retry with a workflowId whose inputs are invalid fails clearly",
-			doc: `workflows:
-  - workflowId: main
-    steps:
-      - stepId: get
-        operationId: getItem
-        parameters: [{name: id, in: path, value: "1"}]
-        successCriteria: [{condition: $statusCode == 200}]
-        onFailure: [{name: refreshFirst, type: retry, workflowId: refresh}]
+			doc: mainSteps + getOK + `        onFailure: [{name: refreshFirst, type: retry, workflowId: refresh}]
   - workflowId: refresh
     inputs: {type: object, properties: {scope: {type: string}}, required: [scope]}
     steps:
@@ -215,9 +174,7 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 		},
 		{
 			name: "the guard message counts one re-entry in the singular",
-			doc: `workflows:
-  - workflowId: main
-    steps:
+			doc: mainSteps + `
       - stepId: spin
         operationId: getJob
         parameters: [{name: id, in: path, value: j}]
@@ -228,9 +185,7 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 		},
 		{
 			name: "a value passed to a nested workflow's secret input is redacted",
-			doc: `workflows:
-  - workflowId: main
-    steps:
+			doc: mainSteps + `
       - stepId: login
         operationId: refreshToken
         outputs: {t: $response.body#/t}
@@ -260,7 +215,5 @@ func TestStateAndRetryEdgeRules(t *testing.T) {
 			},
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { runRuleCase(t, tc) })
-	}
+	runRuleCases(t, tests)
 }

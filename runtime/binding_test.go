@@ -1,8 +1,6 @@
 package runtime_test
 
 import (
-	"context"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,9 +12,7 @@ func TestBindingRules(t *testing.T) {
 	tests := []ruleCase{
 		{
 			name: "operationPath binds by JSON Pointer",
-			doc: `workflows:
-  - workflowId: main
-    steps:
+			doc: mainSteps + `
       - stepId: get
         operationPath: '{$sourceDescriptions.api.url}#/paths/~1items~1{id}/get'
         parameters: [{name: id, in: path, value: p1}]
@@ -33,9 +29,7 @@ func TestBindingRules(t *testing.T) {
 		},
 		{
 			name: "qualified operationId",
-			doc: `workflows:
-  - workflowId: main
-    steps:
+			doc: mainSteps + `
       - stepId: get
         operationId: $sourceDescriptions.api.getJob
         parameters: [{name: id, in: path, value: q1}]
@@ -64,9 +58,7 @@ workflows:
 		},
 		{
 			name: "poll pacing doubles and resets when the loop exits",
-			doc: `workflows:
-  - workflowId: main
-    steps:
+			doc: mainSteps + `
       - stepId: pollItem
         operationId: getItem
         parameters: [{name: id, in: path, value: "1"}]
@@ -86,16 +78,14 @@ workflows:
 		},
 		{
 			name:   "response body over the cap fails the step",
-			doc:    "workflows:\n  - workflowId: main\n    steps:" + getOK,
+			doc:    mainSteps + getOK,
 			script: map[string][]answer{"getItem": {{body: `{"pad":"` + strings.Repeat("x", 200) + `"}`}}},
 			opts:   func(o *runtime.Options) { o.MaxBodyBytes = 100 },
 			status: runtime.Failed, trace: "get:fail", errHas: "larger than 100 bytes",
 		},
 		{
 			name: "xml responses are read as text by xpath and regex criteria",
-			doc: `workflows:
-  - workflowId: main
-    steps:
+			doc: mainSteps + `
       - stepId: get
         operationId: getItem
         parameters: [{name: id, in: path, value: "1"}]
@@ -110,9 +100,7 @@ workflows:
 		},
 		{
 			name: "response headers are read case-insensitively",
-			doc: `workflows:
-  - workflowId: main
-    steps:
+			doc: mainSteps + `
       - stepId: get
         operationId: getItem
         parameters: [{name: id, in: path, value: "1"}]
@@ -124,61 +112,12 @@ workflows:
 			status: runtime.Succeeded, outputs: `{"id":"r1"}`,
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { runRuleCase(t, tc) })
-	}
-}
-
-func TestEventsOfARun(t *testing.T) {
-	doc := loadDoc(t, "testdata/rules/events.arazzo.yaml", rulesHeader+`workflows:
-  - workflowId: main
-    steps:
-      - stepId: get
-        operationId: getItem
-        parameters: [{name: id, in: path, value: "1"}]
-        successCriteria: [{condition: $statusCode == 200}]
-        onFailure: [{name: again, type: retry, retryAfter: 2}]
-`)
-	_, srv := newScriptedAPI(t, map[string][]answer{"getItem": {{status: 503}, {status: 200}}})
-	var kinds []string
-	sl := &sleepRecorder{}
-	eng, err := runtime.New(doc, runtime.Options{
-		Servers: map[string]string{"api": srv.URL + "/v1"},
-		Sleep:   sl.Sleep,
-		Observer: runtime.ObserverFunc(func(ev runtime.Event) {
-			k := string(ev.Kind)
-			switch ev.Kind {
-			case runtime.EventActionTaken:
-				k += ":" + ev.Action
-			case runtime.EventWaiting:
-				k += ":" + ev.Reason + ":" + ev.Wait.String()
-			case runtime.EventResponseReceived:
-				k += ":" + strconv.Itoa(ev.Response.Status)
-			case runtime.EventWorkflowFinished:
-				k += ":" + string(ev.Result.Status)
-			}
-			kinds = append(kinds, k)
-		}),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := eng.Run(context.Background(), "main", nil)
-	if err != nil || res.Status != runtime.Succeeded {
-		t.Fatalf("%v %+v", err, res)
-	}
-	want := "workflow-started step-started request-sent response-received:503 criterion-evaluated action-taken:retry step-finished " +
-		"waiting:retry:2s step-started request-sent response-received:200 criterion-evaluated action-taken:next step-finished workflow-finished:succeeded"
-	if got := strings.Join(kinds, " "); got != want {
-		t.Errorf("events:\n got %s\nwant %s", got, want)
-	}
+	runRuleCases(t, tests)
 }
 
 func TestNewReportsBindingErrors(t *testing.T) {
 	requireEngineDeps(t)
-	doc := loadDoc(t, "testdata/rules/bind.arazzo.yaml", rulesHeader+`workflows:
-  - workflowId: main
-    steps:
+	doc := loadDoc(t, "testdata/rules/bind.arazzo.yaml", rulesHeader+mainSteps+`
       - stepId: get
         operationId: getItem
         parameters: [{name: id, in: path, value: "1"}]
