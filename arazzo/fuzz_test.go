@@ -15,6 +15,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"arazzo":"1.1.0","workflows":[{"steps":[{"dependsOn":["x","$workflows.a.steps.b"]}]}]}`))
 	f.Add([]byte("arazzo: 1.0.1\nworkflows:\n- workflowId: w\n  steps:\n  - stepId: s\n    onSuccess:\n    - reference: $components.successActions.x\n"))
 	f.Add([]byte(`{"t":"\ud83d\ude00\ud83d","u":"\\ud83d\ude00", "v": "x\ud83d\ude00"}`))
+	// Values that are not JSON, where the schema validator must not see them.
+	f.Add([]byte("arazzo: 1.1.0\nworkflows:\n- workflowId: w\n  inputs: {default: .nan}\n  steps:\n  - stepId: s\n    requestBody: {payload: [.inf, -.inf]}\n    onFailure: [{name: r, type: retry, retryAfter: .nan}]\n"))
 	files, _ := filepath.Glob("testdata/validate/*.yaml")
 	corpus, _ := filepath.Glob("testdata/corpus/*.arazzo.*")
 	for _, name := range append(files, corpus...) {

@@ -3,14 +3,20 @@ package arazzo
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
+	"math"
+	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
 )
 
@@ -42,10 +48,15 @@ func compileSchema(minor string) (*jsonschema.Schema, error) {
 	if err != nil {
 		return nil, err
 	}
+	// UnmarshalJSON keeps numbers exact (json.Number), as the compiler wants.
+	value, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
 	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
+	c.DefaultDraft(jsonschema.Draft2020)
 	url := "https://arazzo-go.dev/schema/arazzo-" + minor + ".json"
-	if err := c.AddResource(url, bytes.NewReader(data)); err != nil {
+	if err := c.AddResource(url, value); err != nil {
 		return nil, err
 	}
 	return c.Compile(url)
@@ -90,6 +101,11 @@ func schemaInstance(n *yaml.Node, structural bool, key string, depth int) any {
 		return s
 	case yaml.ScalarNode:
 		v := scalarValue(n)
+		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			// Not a JSON value (.nan, .inf): the validator would refuse
+			// the whole document; as the text written it is checked.
+			return n.Value
+		}
 		if structural && v != nil && !numericFields[key] {
 			if _, isStr := v.(string); !isStr {
 				return n.Value
@@ -128,45 +144,55 @@ func validateSchema(doc *Document) Diagnostics {
 	}
 	seen := map[string]bool{}
 	for _, leaf := range schemaLeaves(ve) {
-		if skipVersion && leaf.InstanceLocation == "/arazzo" {
+		if skipVersion && slices.Equal(leaf.InstanceLocation, []string{"arazzo"}) {
 			continue
 		}
-		d := schemaDiagnostic(doc, leaf)
-		if d == nil {
-			continue
+		for _, d := range schemaDiagnostics(doc, leaf) {
+			k := d.Pointer + "\x00" + d.Msg
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			ds = append(ds, d)
 		}
-		k := d.Pointer + "\x00" + d.Msg
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		ds = append(ds, d)
 	}
 	return ds
 }
 
-// schemaLeaves returns the most specific causes. A oneOf/anyOf whose
-// branches all fail only for missing fields becomes one "missing one of"
-// finding instead of one per branch.
+// needsOneOf is the leaf that stands for an anyOf/oneOf whose branches all
+// fail only for missing fields: "needs one of workflowId, stepId" instead of
+// one finding per branch.
+type needsOneOf struct{ names []string }
+
+func (*needsOneOf) KeywordPath() []string { return nil }
+
+func (k *needsOneOf) LocalizedString(*message.Printer) string {
+	return "needs one of " + quoteNames(k.names)
+}
+
+// schemaLeaves returns the most specific causes. Wrappers ($ref, allOf,
+// the group of several errors at one place) give way to their causes.
 func schemaLeaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	if len(ve.Causes) == 0 {
 		return []*jsonschema.ValidationError{ve}
 	}
-	if strings.HasSuffix(ve.KeywordLocation, "/oneOf") || strings.HasSuffix(ve.KeywordLocation, "/anyOf") {
+	switch ve.ErrorKind.(type) {
+	case *kind.AnyOf, *kind.OneOf:
 		var names []string
 		allRequired := true
 		for _, c := range ve.Causes {
-			leaves := schemaLeaves(c)
-			for _, l := range leaves {
-				if !strings.HasSuffix(l.KeywordLocation, "/required") || l.InstanceLocation != ve.InstanceLocation {
+			for _, l := range schemaLeaves(c) {
+				req, ok := l.ErrorKind.(*kind.Required)
+				if !ok || !slices.Equal(l.InstanceLocation, ve.InstanceLocation) {
 					allRequired = false
+					break
 				}
-				names = append(names, strings.TrimPrefix(l.Message, "missing properties: "))
+				names = append(names, req.Missing...)
 			}
 		}
 		if allRequired {
-			return []*jsonschema.ValidationError{{KeywordLocation: ve.KeywordLocation, InstanceLocation: ve.InstanceLocation,
-				Message: "needs one of " + strings.Join(names, ", ")}}
+			return []*jsonschema.ValidationError{{SchemaURL: ve.SchemaURL, InstanceLocation: ve.InstanceLocation,
+				ErrorKind: &needsOneOf{names: names}}}
 		}
 	}
 	var out []*jsonschema.ValidationError
@@ -176,99 +202,164 @@ func schemaLeaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError 
 	return out
 }
 
-func schemaDiagnostic(doc *Document, e *jsonschema.ValidationError) *Diagnostic {
-	ptr := unescapeInstanceLocation(e.InstanceLocation)
-	tokens := splitPointer(ptr)
+// schemaDiagnostics turns one leaf into diagnostics: one, or one per field
+// for a list of fields not allowed.
+func schemaDiagnostics(doc *Document, e *jsonschema.ValidationError) []*Diagnostic {
+	tokens := e.InstanceLocation
+	if ap, ok := e.ErrorKind.(*kind.AdditionalProperties); ok {
+		names := slices.Sorted(slices.Values(ap.Properties))
+		out := make([]*Diagnostic, 0, len(names))
+		for _, name := range names {
+			out = append(out, unknownFieldDiagnostic(doc, append(slices.Clip(tokens), name)))
+		}
+		return out
+	}
+	if _, ok := e.ErrorKind.(*kind.FalseSchema); ok && isUnevaluatedProperties(e.SchemaURL) && len(tokens) > 0 {
+		return []*Diagnostic{unknownFieldDiagnostic(doc, tokens)}
+	}
+	return []*Diagnostic{schemaDiagnostic(doc, e)}
+}
+
+func isUnevaluatedProperties(schemaURL string) bool {
+	return strings.HasSuffix(schemaURL, "/unevaluatedProperties") || strings.HasSuffix(schemaURL, "/additionalProperties")
+}
+
+func unknownFieldDiagnostic(doc *Document, tokens []string) *Diagnostic {
 	node, keyNode := nodeAt(doc.Loc.Node, tokens)
+	d := &Diagnostic{Severity: SeverityError, Rule: RuleUnknownField, File: doc.File, Pointer: jsonPointer(tokens), Pos: doc.Loc.Pos}
+	switch {
+	case keyNode != nil:
+		d.Pos = nodePos(keyNode)
+	case node != nil:
+		d.Pos = nodePos(node)
+	}
+	field := tokens[len(tokens)-1]
+	d.Msg = fmt.Sprintf("unknown field %q in %s", field, objectName(tokens[:len(tokens)-1]))
+	d.Fix = "remove it, or prefix it with x- to make it an extension"
+	if doc.Minor() == "1.0" && fieldsOf11[field] {
+		d.Msg += " (it is an Arazzo 1.1 field)"
+		d.Fix = "arazzo: 1.1.0"
+	}
+	d.End = d.Pos
+	return d
+}
+
+func schemaDiagnostic(doc *Document, e *jsonschema.ValidationError) *Diagnostic {
+	tokens := e.InstanceLocation
+	ptr := jsonPointer(tokens)
+	node, _ := nodeAt(doc.Loc.Node, tokens)
 	d := &Diagnostic{Severity: SeverityError, Rule: RuleSchema, File: doc.File, Pointer: ptr}
 	if node != nil {
 		d.Pos = nodePos(node)
 	} else {
 		d.Pos = doc.Loc.Pos
 	}
-	field := ""
-	if len(tokens) > 0 {
-		field = tokens[len(tokens)-1]
-	}
-	kw := e.KeywordLocation[strings.LastIndex(e.KeywordLocation, "/")+1:]
-	switch {
-	case kw == "unevaluatedProperties" || kw == "additionalProperties" && e.Message == "not allowed":
-		d.Rule = RuleUnknownField
-		if keyNode != nil {
-			d.Pos = nodePos(keyNode)
-		}
-		d.Msg = fmt.Sprintf("unknown field %q in %s", field, objectName(tokens[:max(len(tokens)-1, 0)]))
-		d.Fix = "remove it, or prefix it with x- to make it an extension"
-		if doc.Minor() == "1.0" && fieldsOf11[field] {
-			d.Msg += " (it is an Arazzo 1.1 field)"
-			d.Fix = "arazzo: 1.1.0"
-		}
-	case kw == "required":
+	switch k := e.ErrorKind.(type) {
+	case *kind.Required:
 		d.Rule = RuleMissingField
-		names := strings.TrimPrefix(e.Message, "missing properties: ")
-		d.Msg = fmt.Sprintf("%s is missing required field %s", objectName(tokens), strings.ReplaceAll(names, "'", "\""))
-		d.Fix = missingFieldFix(strings.Split(strings.ReplaceAll(names, "'", ""), ", "))
-	case strings.HasPrefix(e.Message, "needs one of"):
+		d.Msg = fmt.Sprintf("%s is missing required field %s", objectName(tokens), quoteNames(k.Missing))
+		d.Fix = missingFieldFix(k.Missing)
+	case *needsOneOf:
 		d.Rule = RuleMissingField
-		d.Msg = fmt.Sprintf("%s %s", objectName(tokens), strings.ReplaceAll(e.Message, "'", "\""))
-	case kw == "pattern" && ptr == "/arazzo" && node != nil:
-		// `arazzo: 1.0` is the common slip (YAML even reads it as a
-		// number): say what the version must look like, not the regex.
-		d.Rule = RuleUnsupportedVersion
-		d.Msg = fmt.Sprintf("arazzo version %q must be a full version major.minor.patch", node.Value)
-		d.Fix = "arazzo: " + doc.Minor() + ".1"
-		if doc.Minor() == "1.1" {
-			d.Fix = "arazzo: 1.1.0"
-		}
-	case kw == "pattern":
-		if node != nil && node.Kind == yaml.ScalarNode {
-			d.Msg = fmt.Sprintf("%s: %q does not match the pattern %s", describeField(tokens), node.Value, strings.ReplaceAll(strings.TrimPrefix(e.Message, "does not match pattern "), `\\`, `\`))
-		} else {
-			d.Msg = fmt.Sprintf("%s: %s", describeField(tokens), e.Message)
-		}
-	case kw == "type":
-		d.Msg = fmt.Sprintf("%s: %s", describeField(tokens), e.Message)
-	case kw == "minItems" && strings.Contains(e.Message, "found 0"):
-		d.Msg = fmt.Sprintf("%s must not be empty", describeField(tokens))
-	case kw == "uniqueItems":
-		d.Msg = fmt.Sprintf("%s must not repeat entries (%s)", describeField(tokens), e.Message)
-		// Point at the repetition, not at the start of the list.
-		var i, j int
-		if _, err := fmt.Sscanf(e.Message, "items at index %d and %d are equal", &i, &j); err == nil {
-			if list := resolve(node); list != nil && list.Kind == yaml.SequenceNode && j < len(list.Content) {
-				d.Pos = nodePos(list.Content[j])
-				d.Pointer = ptr + "/" + strconv.Itoa(j)
+		d.Msg = fmt.Sprintf("%s needs one of %s", objectName(tokens), quoteNames(k.names))
+	case *kind.Pattern:
+		if ptr == "/arazzo" && node != nil {
+			// `arazzo: 1.0` is the common slip (YAML even reads it as a
+			// number): say what the version must look like, not the regex.
+			d.Rule = RuleUnsupportedVersion
+			d.Msg = fmt.Sprintf("arazzo version %q must be a full version major.minor.patch", node.Value)
+			d.Fix = "arazzo: " + doc.Minor() + ".1"
+			if doc.Minor() == "1.1" {
+				d.Fix = "arazzo: 1.1.0"
 			}
+			break
 		}
-	case kw == "not" && strings.Contains(e.AbsoluteKeywordLocation, "Action"):
-		d.Msg = fmt.Sprintf("%s sets both workflowId and stepId; use one", objectName(tokens))
+		d.Msg = fmt.Sprintf("%s: %q does not match the pattern '%s'", describeField(tokens), k.Got, k.Want)
+	case *kind.Type:
+		d.Msg = fmt.Sprintf("%s: expected %s, but got %s", describeField(tokens), strings.Join(k.Want, " or "), k.Got)
+	case *kind.MinItems:
+		if k.Got == 0 {
+			d.Msg = fmt.Sprintf("%s must not be empty", describeField(tokens))
+		} else {
+			d.Msg = fmt.Sprintf("%s must have at least %d entries, but has %d", describeField(tokens), k.Want, k.Got)
+		}
+	case *kind.UniqueItems:
+		i, j := k.Duplicates[0], k.Duplicates[1]
+		d.Msg = fmt.Sprintf("%s must not repeat entries (items at index %d and %d are equal)", describeField(tokens), i, j)
+		// Point at the repetition, not at the start of the list.
+		if list := resolve(node); list != nil && list.Kind == yaml.SequenceNode && j < len(list.Content) {
+			d.Pos = nodePos(list.Content[j])
+			d.Pointer = ptr + "/" + strconv.Itoa(j)
+		}
+	case *kind.Minimum:
+		d.Msg = fmt.Sprintf("%s: must be >= %s but found %s", describeField(tokens), ratString(k.Want), ratString(k.Got))
+	case *kind.Enum:
+		d.Msg = fmt.Sprintf("%s: value must be one of %s", describeField(tokens), schemaValues(k.Want))
+	case *kind.Const:
+		d.Msg = fmt.Sprintf("%s: value must be %s", describeField(tokens), schemaValues([]any{k.Want}))
+	case *kind.Not:
+		if strings.Contains(e.SchemaURL, "Action") {
+			d.Msg = fmt.Sprintf("%s sets both workflowId and stepId; use one", objectName(tokens))
+			break
+		}
+		d.Msg = fmt.Sprintf("%s: %s", describeField(tokens), k.LocalizedString(schemaPrinter))
 	default:
-		d.Msg = fmt.Sprintf("%s: %s", describeField(tokens), e.Message)
+		d.Msg = fmt.Sprintf("%s: %s", describeField(tokens), k.LocalizedString(schemaPrinter))
 	}
 	d.End = d.Pos
 	return d
+}
+
+// schemaPrinter renders the messages of jsonschema for the kinds of
+// finding without a message of ours.
+var schemaPrinter = message.NewPrinter(language.English)
+
+// quoteNames renders field names as "a", "b".
+func quoteNames(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// schemaValues renders the values of an enum or const as JSON, "a", "b"
+// (jsonschema writes 'a', 'b', unlike every other message of ours).
+func schemaValues(values []any) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		b, err := json.Marshal(v)
+		if err != nil {
+			b = []byte(fmt.Sprint(v))
+		}
+		q[i] = string(b)
+	}
+	return strings.Join(q, ", ")
+}
+
+// ratString renders a number as it is usually written: -2.5, not -5/2.
+func ratString(r *big.Rat) string {
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	f, _ := r.Float64()
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// jsonPointer renders instance location tokens as an RFC 6901 pointer.
+func jsonPointer(tokens []string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteByte('/')
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1"))
+	}
+	return b.String()
 }
 
 // fieldsOf11 are the fields Arazzo 1.1 added; in a 1.0 document they get a
 // hint to declare 1.1.
 var fieldsOf11 = map[string]bool{"$self": true, "channelPath": true, "action": true, "correlationId": true,
 	"timeout": true, "dependsOn": true, "parameters": true, "targetSelectorType": true}
-
-// unescapeInstanceLocation turns jsonschema's instance location, whose
-// tokens are also URL path-escaped ("bad%20key"), into a plain RFC 6901
-// pointer, so that the node is found and messages show the real key.
-func unescapeInstanceLocation(p string) string {
-	if !strings.Contains(p, "%") {
-		return p
-	}
-	parts := strings.Split(p, "/")
-	for i, s := range parts {
-		if u, err := url.PathUnescape(s); err == nil {
-			parts[i] = u
-		}
-	}
-	return strings.Join(parts, "/")
-}
 
 func splitPointer(p string) []string {
 	if p == "" {

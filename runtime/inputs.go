@@ -5,11 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"math/big"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"github.com/arazzo-go/arazzo/arazzo"
 )
@@ -60,15 +65,30 @@ func compileInputs(doc *arazzo.Document, wf *arazzo.Workflow) (*jsonschema.Schem
 	if err != nil {
 		return nil, err
 	}
-	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
-	c.LoadURL = func(s string) (io.ReadCloser, error) {
-		return nil, fmt.Errorf("reference to %s: only references inside the Arazzo document are resolved", s)
+	// UnmarshalJSON keeps numbers exact (json.Number), as the compiler wants.
+	value, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
 	}
-	if err := c.AddResource(schemaBase, bytes.NewReader(data)); err != nil {
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	// Inputs schemas rarely name their dialect, and an input declared
+	// format: email or date should be one; jsonschema v5 asserted formats
+	// for such schemas, v6 only when asked.
+	c.AssertFormat()
+	c.UseLoader(localOnlyLoader{})
+	if err := c.AddResource(schemaBase, value); err != nil {
 		return nil, err
 	}
 	return c.Compile(schemaBase + "#/x-workflow-inputs")
+}
+
+// localOnlyLoader refuses every reference that leaves the document: a
+// workflow's inputs must not depend on what some server answers.
+type localOnlyLoader struct{}
+
+func (localOnlyLoader) Load(url string) (any, error) {
+	return nil, fmt.Errorf("reference to %s: only references inside the Arazzo document are resolved", url)
 }
 
 // inputDefaultsAndSecrets reads the top-level defaults of an inputs schema
@@ -171,48 +191,207 @@ func (bw *boundWorkflow) prepareInputs(inputs map[string]any) (map[string]any, e
 	if err := bw.schema.Validate(inst); err != nil {
 		var ve *jsonschema.ValidationError
 		if errors.As(err, &ve) {
-			return nil, &InputError{WorkflowID: bw.wf.WorkflowID, Problems: inputProblems(ve)}
+			return nil, &InputError{WorkflowID: bw.wf.WorkflowID, Problems: inputProblems(ve, bw.isSecretField)}
 		}
 		return nil, &InputError{WorkflowID: bw.wf.WorkflowID, Problems: []InputProblem{{Msg: err.Error()}}}
 	}
 	return out, nil
 }
 
+// isSecretField reports whether an input, or a value inside one (tokens of
+// its location), must not be shown: a secret input, or anything under a
+// credential-like name.
+func (bw *boundWorkflow) isSecretField(tokens []string) bool {
+	if len(tokens) > 0 && bw.secretInputs[tokens[0]] {
+		return true
+	}
+	for _, t := range tokens {
+		if IsSecretName(t) {
+			return true
+		}
+	}
+	return false
+}
+
 // inputProblems flattens a validation error into per-field problems,
-// keeping only the leaf messages.
-func inputProblems(ve *jsonschema.ValidationError) []InputProblem {
+// keeping only the leaf findings. The messages are ours: those of the
+// validator often quote the value ("'hunter2' does not match ..."), and a
+// value of a secret input must never be shown, even when shorter than the
+// redactor can hide inside text.
+func inputProblems(ve *jsonschema.ValidationError, secret func([]string) bool) []InputProblem {
 	var out []InputProblem
-	seen := map[string]bool{}
+	seen := map[InputProblem]bool{}
+	add := func(p InputProblem) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
 	var walk func(v *jsonschema.ValidationError)
 	walk = func(v *jsonschema.ValidationError) {
+		field := fieldPointer(v.InstanceLocation)
+		switch k := v.ErrorKind.(type) {
+		case *kind.Required:
+			for _, name := range k.Missing {
+				add(InputProblem{Field: joinField(field, fieldPointer([]string{name})), Msg: "missing required input"})
+			}
+			return
+		case *kind.AdditionalProperties:
+			for _, name := range k.Properties {
+				add(InputProblem{Field: joinField(field, fieldPointer([]string{name})), Msg: "not allowed (the inputs schema has additionalProperties: false)"})
+			}
+			return
+		case *kind.AnyOf, *kind.OneOf:
+			// "expected string or integer, but got boolean" beats one
+			// problem per alternative.
+			if types, got, ok := alternativeTypes(v); ok {
+				add(InputProblem{Field: field, Msg: fmt.Sprintf("expected %s, but got %s", strings.Join(types, " or "), got)})
+				return
+			}
+		}
 		if len(v.Causes) > 0 {
 			for _, c := range v.Causes {
 				walk(c)
 			}
 			return
 		}
-		field := strings.TrimPrefix(v.InstanceLocation, "/")
-		msg := v.Message
-		if rest, ok := strings.CutPrefix(msg, "missing properties: "); ok {
-			for _, name := range strings.Split(rest, ", ") {
-				name = strings.Trim(name, "'")
-				p := InputProblem{Field: joinField(field, name), Msg: "missing required input"}
-				if !seen[p.Field+p.Msg] {
-					seen[p.Field+p.Msg] = true
-					out = append(out, p)
-				}
-			}
-			return
-		}
-		p := InputProblem{Field: field, Msg: msg}
-		if !seen[p.Field+p.Msg] {
-			seen[p.Field+p.Msg] = true
-			out = append(out, p)
-		}
+		add(InputProblem{Field: field, Msg: inputMessage(v.ErrorKind, secret(v.InstanceLocation))})
 	}
 	walk(ve)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	return out
+}
+
+// alternativeTypes reports whether every alternative of an anyOf/oneOf
+// failed only for its type, at the same place, and which types they want.
+func alternativeTypes(v *jsonschema.ValidationError) (types []string, got string, ok bool) {
+	var leaves func(e *jsonschema.ValidationError) bool
+	leaves = func(e *jsonschema.ValidationError) bool {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				if !leaves(c) {
+					return false
+				}
+			}
+			return true
+		}
+		t, isType := e.ErrorKind.(*kind.Type)
+		if !isType || !slices.Equal(e.InstanceLocation, v.InstanceLocation) {
+			return false
+		}
+		got = t.Got
+		for _, w := range t.Want {
+			if !slices.Contains(types, w) {
+				types = append(types, w)
+			}
+		}
+		return true
+	}
+	return types, got, len(v.Causes) > 0 && leaves(v)
+}
+
+// inputMessage words one finding. With secret set it never includes the
+// value, nor its length.
+func inputMessage(k jsonschema.ErrorKind, secret bool) string {
+	found := func(format string, args ...any) string {
+		if secret {
+			return ""
+		}
+		return fmt.Sprintf(format, args...)
+	}
+	switch k := k.(type) {
+	case *kind.Type:
+		return fmt.Sprintf("expected %s, but got %s", strings.Join(k.Want, " or "), k.Got)
+	case *kind.Enum:
+		return "value must be one of " + jsonValues(k.Want)
+	case *kind.Const:
+		return "value must be " + jsonValues([]any{k.Want})
+	case *kind.Pattern:
+		return fmt.Sprintf("does not match pattern '%s'", k.Want)
+	case *kind.Format:
+		if secret {
+			return fmt.Sprintf("value is not valid '%s'", k.Want)
+		}
+		return fmt.Sprintf("%s is not valid '%s'", jsonValues([]any{k.Got}), k.Want)
+	case *kind.MinLength:
+		return fmt.Sprintf("length must be >= %d", k.Want) + found(", but got %d", k.Got)
+	case *kind.MaxLength:
+		return fmt.Sprintf("length must be <= %d", k.Want) + found(", but got %d", k.Got)
+	case *kind.Minimum:
+		return "must be >= " + ratString(k.Want) + found(" but found %s", ratString(k.Got))
+	case *kind.Maximum:
+		return "must be <= " + ratString(k.Want) + found(" but found %s", ratString(k.Got))
+	case *kind.ExclusiveMinimum:
+		return "must be > " + ratString(k.Want) + found(" but found %s", ratString(k.Got))
+	case *kind.ExclusiveMaximum:
+		return "must be < " + ratString(k.Want) + found(" but found %s", ratString(k.Got))
+	case *kind.MultipleOf:
+		return "must be a multiple of " + ratString(k.Want) + found(" but found %s", ratString(k.Got))
+	case *kind.MinItems:
+		return fmt.Sprintf("must have at least %s, but has %d", items(k.Want), k.Got)
+	case *kind.MaxItems:
+		return fmt.Sprintf("must have at most %s, but has %d", items(k.Want), k.Got)
+	case *kind.UniqueItems:
+		return fmt.Sprintf("items at index %d and %d are equal", k.Duplicates[0], k.Duplicates[1])
+	case *kind.FalseSchema:
+		return "not allowed"
+	case *kind.Not:
+		return "must not match the schema under 'not'"
+	case *kind.OneOf:
+		if len(k.Subschemas) == 2 {
+			return fmt.Sprintf("matches more than one alternative of oneOf (%d and %d)", k.Subschemas[0], k.Subschemas[1])
+		}
+	}
+	if secret {
+		// The validator's wording of the rarer keywords may quote the
+		// value; name the keyword only.
+		if path := k.KeywordPath(); len(path) > 0 {
+			return fmt.Sprintf("does not satisfy '%s'", path[0])
+		}
+		return "invalid value"
+	}
+	return k.LocalizedString(inputPrinter)
+}
+
+func items(n int) string {
+	if n == 1 {
+		return "1 item"
+	}
+	return strconv.Itoa(n) + " items"
+}
+
+var inputPrinter = message.NewPrinter(language.English)
+
+// jsonValues renders values as JSON: "fast", "slow".
+func jsonValues(values []any) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		b, err := json.Marshal(v)
+		if err != nil {
+			b = []byte(fmt.Sprint(v))
+		}
+		q[i] = string(b)
+	}
+	return strings.Join(q, ", ")
+}
+
+// ratString renders a number as it is usually written: 2.5, not 5/2.
+func ratString(r *big.Rat) string {
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	f, _ := r.Float64()
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// fieldPointer renders a location inside the inputs as a JSON Pointer
+// without its leading slash (customer/id).
+func fieldPointer(tokens []string) string {
+	esc := make([]string, len(tokens))
+	for i, t := range tokens {
+		esc[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1")
+	}
+	return strings.Join(esc, "/")
 }
 
 func joinField(parent, name string) string {

@@ -111,3 +111,58 @@ func TestCompileInputsRefusesOutsideReferences(t *testing.T) {
 		t.Fatalf("no inputs: %v %v", s, err)
 	}
 }
+
+// TestInputProblemWording pins the wording of each kind of finding, one
+// problem per field (an unknown input is named as the field, alternatives
+// that differ only in type become one "expected a or b").
+func TestInputProblemWording(t *testing.T) {
+	wf := &arazzo.Workflow{WorkflowID: "w", Inputs: map[string]any{
+		"type": "object", "required": []any{"name"}, "additionalProperties": false,
+		"properties": map[string]any{
+			"name":   map[string]any{"type": "string", "minLength": 3, "pattern": "^[a-z]+$"},
+			"count":  map[string]any{"type": "integer", "maximum": 10, "multipleOf": 2},
+			"ratio":  map[string]any{"type": "number", "exclusiveMinimum": 0.5},
+			"mode":   map[string]any{"enum": []any{"fast", "slow"}},
+			"email":  map[string]any{"type": "string", "format": "email"},
+			"tags":   map[string]any{"type": "array", "uniqueItems": true, "minItems": 3},
+			"either": map[string]any{"oneOf": []any{map[string]any{"type": "string"}, map[string]any{"type": "integer"}}},
+			"not":    map[string]any{"not": map[string]any{"type": "string"}},
+			"a/b":    map[string]any{"type": "object", "required": []any{"c~d"}},
+		},
+	}}
+	doc := &arazzo.Document{Workflows: []*arazzo.Workflow{wf}}
+	wf.Doc = doc
+	schema, err := compileInputs(doc, wf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bw := &boundWorkflow{wf: wf, doc: doc, schema: schema}
+	_, err = bw.prepareInputs(map[string]any{"name": "AB", "count": 11, "ratio": 0.25, "mode": "medium", "email": "nope",
+		"tags": []any{"a", "a"}, "either": true, "not": "s", "a/b": map[string]any{}, "extra": 1})
+	var ie *InputError
+	if !errors.As(err, &ie) {
+		t.Fatalf("err = %v, want *InputError", err)
+	}
+	var got []string
+	for _, p := range ie.Problems {
+		got = append(got, p.Field+": "+p.Msg)
+	}
+	want := []string{
+		`a~1b/c~0d: missing required input`,
+		`count: must be <= 10 but found 11`,
+		`count: must be a multiple of 2 but found 11`,
+		`either: expected string or integer, but got boolean`,
+		`email: "nope" is not valid 'email'`,
+		`extra: not allowed (the inputs schema has additionalProperties: false)`,
+		`mode: value must be one of "fast", "slow"`,
+		`name: length must be >= 3, but got 2`,
+		`name: does not match pattern '^[a-z]+$'`,
+		`not: must not match the schema under 'not'`,
+		`ratio: must be > 0.5 but found 0.25`,
+		`tags: must have at least 3 items, but has 2`,
+		`tags: items at index 0 and 1 are equal`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

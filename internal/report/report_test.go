@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/arazzo-go/arazzo/internal/testutil"
 	"github.com/arazzo-go/arazzo/runtime"
@@ -29,7 +29,7 @@ func allRuns() map[string]*runtime.Result {
 
 func TestWriteJSONValidatesAgainstSchema(t *testing.T) {
 	c := jsonschema.NewCompiler()
-	c.AssertFormat = true
+	c.AssertFormat()
 	schemaPath := filepath.Join(testutil.RepoRoot(t), "docs", "report.schema.json")
 	schema, err := c.Compile(schemaPath)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/internal/report"
@@ -133,7 +133,7 @@ func TestWrongExpectationGolden(t *testing.T) {
 func TestRunReportsOfRealRuns(t *testing.T) {
 	requireRuntime(t)
 	root := testutil.RepoRoot(t)
-	schema, err := jsonschema.Compile(filepath.Join(root, "docs", "report.schema.json"))
+	schema, err := jsonschema.NewCompiler().Compile(filepath.Join(root, "docs", "report.schema.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
