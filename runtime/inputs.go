@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -177,16 +179,21 @@ func (bw *boundWorkflow) prepareInputs(inputs map[string]any) (map[string]any, e
 	if bw.schema == nil {
 		return out, nil
 	}
-	// The validator wants values as encoding/json decodes them.
-	data, err := json.Marshal(out)
-	if err != nil {
-		return nil, &InputError{WorkflowID: bw.wf.WorkflowID, Problems: []InputProblem{{Msg: "inputs are not JSON values: " + err.Error()}}}
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var inst any
-	if err := dec.Decode(&inst); err != nil {
-		return nil, err
+	// The validator wants values as encoding/json decodes them. Inputs
+	// made only of such values (the CLI's, and most callers') are
+	// validated as they are: the JSON round trip was the largest part of
+	// what the engine adds to a short run.
+	var inst any = out
+	if !isDecodedJSON(out, 0) {
+		data, err := json.Marshal(out)
+		if err != nil {
+			return nil, &InputError{WorkflowID: bw.wf.WorkflowID, Problems: []InputProblem{{Msg: "inputs are not JSON values: " + err.Error()}}}
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&inst); err != nil {
+			return nil, err
+		}
 	}
 	if err := bw.schema.Validate(inst); err != nil {
 		var ve *jsonschema.ValidationError
@@ -209,6 +216,40 @@ func (bw *boundWorkflow) isSecretField(tokens []string) bool {
 		if IsSecretName(t) {
 			return true
 		}
+	}
+	return false
+}
+
+// isDecodedJSON reports whether v holds only values that a JSON round
+// trip would give back unchanged for validation: nil, booleans, valid UTF-8
+// strings, finite float64 and int values, and []any and map[string]any of
+// them. Anything else (other Go types, json.Number, invalid UTF-8, which
+// Marshal would replace, nesting deeper than 32) takes the round trip.
+func isDecodedJSON(v any, depth int) bool {
+	if depth > 32 {
+		return false
+	}
+	switch x := v.(type) {
+	case nil, bool, int, int64:
+		return true
+	case string:
+		return utf8.ValidString(x)
+	case float64:
+		return !math.IsNaN(x) && !math.IsInf(x, 0)
+	case []any:
+		for _, e := range x {
+			if !isDecodedJSON(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		for k, e := range x {
+			if !utf8.ValidString(k) || !isDecodedJSON(e, depth+1) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }
