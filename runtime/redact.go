@@ -38,7 +38,7 @@ func IsSecretName(name string) bool {
 
 // hasSecretFragment reports whether s contains a secret fragment, ignoring
 // ASCII case.
-func hasSecretFragment(s string) bool {
+func hasSecretFragment[T []byte | string](s T) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i] | 0x20
 		if !isFragmentStart[c] {
@@ -245,28 +245,67 @@ func hideSecretJSON(b []byte) []byte {
 	return b
 }
 
-// mayNameSecret reports whether a body could hold a member whose name
-// IsSecretName accepts. Decoding every JSON body to look (hideSecretJSON)
-// was a quarter of the CPU of a seed run, and almost no body names a
-// secret: a pure-ASCII body without \u escapes in which no secret fragment
-// appears, in any case, cannot. Any other body is decoded.
+// mayNameSecret reports whether a JSON body could hold a member whose
+// name IsSecretName accepts. Decoding every JSON body to look
+// (hideSecretJSON) was a quarter of the CPU of a seed run, and almost no
+// body names a secret. Only member names matter (a string followed by a
+// colon): values are skipped whole, and a name is looked at closely only if
+// it has an escape or a non-ASCII byte (either may spell a fragment once
+// decoded or case-folded: then the body is decoded). A body that is not
+// valid JSON may get any answer: hideSecretJSON leaves it as it is.
 func mayNameSecret(b []byte) bool {
-	for i, c := range b {
-		switch {
-		case c >= 0x80, c == '\\' && i+1 < len(b) && b[i+1] == 'u':
+	for i := 0; i < len(b); {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			return false
+		}
+		start := i + q + 1
+		end := stringEnd(b, start)
+		if end < 0 {
+			return false
+		}
+		k := end + 1
+		for k < len(b) && (b[k] == ' ' || b[k] == '\t' || b[k] == '\n' || b[k] == '\r') {
+			k++
+		}
+		if k < len(b) && b[k] == ':' && nameMaySpellSecret(b[start:end]) {
 			return true
 		}
-		// c|0x20 lower-cases an ASCII letter; every fragment starts with one.
-		if !isFragmentStart[c|0x20] {
-			continue
-		}
-		for _, f := range fragmentsByFirst[c|0x20] {
-			if hasFoldPrefix(b[i:], f) {
-				return true
-			}
-		}
+		i = end + 1
 	}
 	return false
+}
+
+// stringEnd returns the index of the quote that closes the JSON string
+// starting at b[start], or -1.
+func stringEnd(b []byte, start int) int {
+	for i := start; i < len(b); {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			return -1
+		}
+		end := i + q
+		backslashes := 0
+		for j := end - 1; j >= start && b[j] == '\\'; j-- {
+			backslashes++
+		}
+		if backslashes%2 == 0 {
+			return end
+		}
+		i = end + 1
+	}
+	return -1
+}
+
+// nameMaySpellSecret reports whether a raw member name is a secret name or
+// might decode to one.
+func nameMaySpellSecret(name []byte) bool {
+	for _, c := range name {
+		if c == '\\' || c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return hasSecretFragment(name)
 }
 
 // fragmentsByFirst lists secretFragments by their first byte, and

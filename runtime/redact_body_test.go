@@ -15,9 +15,14 @@ func TestMayNameSecret(t *testing.T) {
 		{`{"Client-SECRET":"x"}`, true},
 		{`{"X-Api-Key":"x"}`, true},
 		{`{"items":[{"Password":"x"}]}`, true},
-		{`{"note":"a token in a value"}`, true}, // decoded to look; the value itself is not hidden
-		{`{"\u0074oken":"x"}`, true},            // an escape may spell a fragment
-		{`{"to\u212aen":"x"}`, true},            // non-ASCII may fold into one
+		{`{"note":"a token in a value"}`, false}, // a value is not a name
+		{`{"note":"x\"token\":1"}`, false},       // nor is an escaped quote inside a value
+		{`{"a" : {"b":[{"refresh_Token" :1}]}}`, true},
+		{`{"cafÃ©":"x"}`, true}, // non-ASCII in a name: decoded to be sure
+		{`{"x":"cafÃ©"}`, false},
+		{`{"a\"":"x"}`, true},        // an escape in a name: decoded to be sure
+		{`{"\u0074oken":"x"}`, true}, // an escape may spell a fragment
+		{`{"to\u212aen":"x"}`, true}, // non-ASCII may fold into one
 		{"{\"sessionId\":1}", true},
 		{`[1,2,3]`, false},
 		{``, false},
@@ -31,6 +36,9 @@ func TestMayNameSecret(t *testing.T) {
 // Skipping the decode must never skip a member hideSecretJSON would hide.
 func FuzzMayNameSecret(f *testing.F) {
 	for _, s := range []string{`{"access_token":"x"}`, `{"a":{"\u0054OKEN":1}}`, `{"k\u0130":"x"}`, `[{"cookie":null}]`, `{"id":"x"}`} {
+		f.Add([]byte(s))
+	}
+	for _, s := range []string{`{"a\\":{"token":1}}`, `{"x":"\\","secret":2}`, `{"x":"a\"","passwd" : 1}`, `{"k":"v"}:`, `{"Set-Cookie": "a"}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
