@@ -5,6 +5,7 @@
 //	arazzo run FILE [flags]      execute a workflow
 //	arazzo test [PATH...]        run workflow test cases against mocks
 //	arazzo graph FILE            print a workflow's control flow
+//	arazzo version               print the version, the Go version and the Arazzo versions read
 //
 // Exit codes: 0 success; 1 validation errors (validate) or workflow failed
 // (run); 2 usage, load or input errors; 3 run aborted (guard, timeout,
@@ -15,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 // Exit codes shared by every command.
@@ -42,10 +44,14 @@ func commands() []command {
 		{"run", "execute a workflow", cmdRun},
 		{"test", "run workflow test cases (*.arazzo-test.yaml) against mocks", cmdTest},
 		{"graph", "print a workflow's control flow as mermaid or dot", cmdGraph},
+		{"version", "print the arazzo version and the Arazzo versions it reads", cmdVersion},
 	}
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		args = []string{"version"}
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
@@ -69,4 +75,30 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nexit codes: 0 ok, 1 invalid document or workflow failed, 2 usage/load/input error, 3 aborted")
+}
+
+// cmdVersion prints the module version the binary was built from ("devel"
+// for a build from a checkout, with its VCS revision when Go recorded one).
+func cmdVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		fmt.Fprintf(stderr, "arazzo version: takes no arguments (got %q)\n", args[0])
+		return exitUsage
+	}
+	version, goVersion, revision := "devel", "", ""
+	if info, ok := debug.ReadBuildInfo(); ok {
+		goVersion = info.GoVersion
+		if v := info.Main.Version; v != "" && v != "(devel)" {
+			version = v
+		}
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				revision = s.Value[:12]
+			}
+		}
+	}
+	if revision != "" {
+		version += " (" + revision + ")"
+	}
+	fmt.Fprintf(stdout, "arazzo %s, built with %s; reads Arazzo 1.0.x and 1.1.x\n", version, goVersion)
+	return exitOK
 }
