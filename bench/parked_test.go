@@ -30,7 +30,8 @@ import (
 //	ARAZZO_PARKED=10000 go test ./bench -run TestParkedRuns -v
 //
 // ARAZZO_PARKED_HEAPPROFILE=FILE also writes the heap while the runs are
-// parked.
+// parked; ARAZZO_PARKED_KEEP=N sets runtime.Options.KeepDetails (default:
+// the engine's default) and ARAZZO_PARKED_LEAN=1 sets Options.Lean.
 func TestParkedRuns(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("ARAZZO_PARKED"))
 	if n <= 0 {
@@ -60,7 +61,10 @@ func measureParked(t testing.TB, n, polls int) parkedFigures {
 	tr := newTransport()
 	tr.MaxConnsPerHost = 64
 	tr.MaxIdleConnsPerHost = 64
+	keep, _ := strconv.Atoi(os.Getenv("ARAZZO_PARKED_KEEP"))
 	eng := newEngine(t, doc, srv.URL, func(o *runtime.Options) {
+		o.KeepDetails = keep
+		o.Lean = os.Getenv("ARAZZO_PARKED_LEAN") != ""
 		o.Transport = tr
 		o.LoopDelay = &hour
 		o.MaxLoopDelay = hour

@@ -420,7 +420,7 @@ func (p *condParser) operand() (node, error) {
 	var n node
 	switch t.kind {
 	case tExpr:
-		n = &exprOperand{e: t.expr}
+		n = &exprOperand{e: t.expr, isSecret: isSecretRef(&t.expr.ref)}
 	case tQuery:
 		n = t.query
 	case tNumber:
@@ -484,7 +484,10 @@ type literal struct {
 	src string
 }
 
-type exprOperand struct{ e *Expr }
+type exprOperand struct {
+	e        *Expr
+	isSecret bool // decided when parsed (isSecretRef)
+}
 
 func (*logicNode) sealed()   {}
 func (*notNode) sealed()     {}
@@ -606,4 +609,4 @@ func (n *exprOperand) value(s Scope) (any, bool, string, error) {
 	return v, true, "", nil
 }
 func (n *exprOperand) describe() string { return n.e.String() }
-func (n *exprOperand) secret() bool     { return isSecretRef(&n.e.ref) }
+func (n *exprOperand) secret() bool     { return n.isSecret }

@@ -150,6 +150,9 @@ func compatFix(n node, ctx *Expr) (string, bool) {
 type queryOperand struct {
 	src  string
 	segs []querySeg
+	// isSecret: a segment names a credential, so explanations hide the
+	// value. Decided once when parsed, not at every evaluation.
+	isSecret bool
 }
 
 type querySeg struct {
@@ -211,6 +214,9 @@ func (l *lexer) singularQuery(start int) token {
 		i = k + 1
 	}
 	q.src = l.src[start:i]
+	for _, s := range q.segs {
+		q.isSecret = q.isSecret || isSecretName(s.name)
+	}
 	l.pos = i
 	return token{kind: tQuery, pos: start, end: i, query: q}
 }
@@ -218,14 +224,7 @@ func (l *lexer) singularQuery(start int) token {
 func (*queryOperand) sealed()            {}
 func (q *queryOperand) String() string   { return q.src }
 func (q *queryOperand) describe() string { return q.src }
-func (q *queryOperand) secret() bool {
-	for _, s := range q.segs {
-		if isSecretName(s.name) {
-			return true
-		}
-	}
-	return false
-}
+func (q *queryOperand) secret() bool     { return q.isSecret }
 
 // pointer returns the JSON Pointer equivalent of the query.
 func (q *queryOperand) pointer() (string, bool) {

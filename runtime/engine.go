@@ -69,6 +69,17 @@ type boundAction struct {
 	step   int            // goto/retry stepId target index, -1 if none
 	target *boundWorkflow // goto/retry workflowId target
 	params []*arazzo.Parameter
+	// gotoStepText is "goto <stepId>", built once: every poll of a
+	// self-loop records it as its attempt's Action.
+	gotoStepText string
+}
+
+// gotoLabel is "goto <stepId>" or "goto workflow <workflowId>".
+func (a *boundAction) gotoLabel() string {
+	if a.target != nil {
+		return "goto workflow " + a.target.wf.WorkflowID
+	}
+	return a.gotoStepText
 }
 
 // New prepares an engine for a loaded, validated document (arazzo.Load).
@@ -466,6 +477,7 @@ func (b *binder) actions(doc *arazzo.Document, bw *boundWorkflow, as []*arazzo.A
 		}
 		if r.StepID != "" {
 			ba.step = b.stepIndex(bw, r.StepID, "action "+r.Name)
+			ba.gotoStepText = "goto " + r.StepID
 		}
 		if r.WorkflowID != "" {
 			ba.target = b.workflowRef(doc, r.WorkflowID)

@@ -59,6 +59,8 @@ type Options struct {
 	// and explains only the criteria that fail: for callers that read a
 	// Result's status, outputs and errors, not its per-attempt records,
 	// and want the least work per request. Errors are the same as without.
+	// KeepDetails still applies: older attempts of a step lose their
+	// criteria as well.
 	Lean bool
 }
 

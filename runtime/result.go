@@ -47,17 +47,21 @@ type StepAttempt struct {
 	Started    time.Time
 	Duration   time.Duration
 	Waited     time.Duration // sleep before this attempt (retry/poll pacing)
-	// Summarized is set on an attempt whose details were dropped, because
-	// later attempts of the same step replaced them (Options.KeepDetails)
-	// or because the run was Lean: no headers, body previews, criteria
-	// explanations or outputs.
+	// Summarized is set on an attempt whose details were dropped. Replaced
+	// by later attempts of the same step (Options.KeepDetails), it keeps
+	// method, URL, status, sizes, action, timing and error, but no headers,
+	// body previews, criteria or outputs. In a Lean run it keeps its
+	// criteria, explained only where they fail.
 	Summarized bool
+	// compacted: replaced by its summary (a Lean attempt is Summarized
+	// from the start but keeps its criteria until then).
+	compacted bool
 }
 
 // summary returns a copy of the attempt without its details.
 func (a *StepAttempt) summary() *StepAttempt {
 	s := *a
-	s.Summarized = true
+	s.Summarized, s.compacted = true, true
 	s.Outputs = nil
 	if q := a.Request; q != nil {
 		s.Request = &RequestSummary{Method: q.Method, URL: q.URL, BodySize: q.BodySize}
@@ -65,13 +69,9 @@ func (a *StepAttempt) summary() *StepAttempt {
 	if p := a.Response; p != nil {
 		s.Response = &ResponseSummary{Status: p.Status, BodySize: p.BodySize}
 	}
-	if len(a.Criteria) > 0 {
-		s.Criteria = make([]CriterionResult, len(a.Criteria))
-		for i, c := range a.Criteria {
-			c.Explanation = ""
-			s.Criteria[i] = c
-		}
-	}
+	// Action says which way the criteria sent the step, and Error why it
+	// failed; the criteria themselves were 40% of a summary's memory.
+	s.Criteria = nil
 	return &s
 }
 

@@ -350,10 +350,10 @@ func (c *cursor) next(st *wfState) {
 // the cursor, and a non-nil outcome means a guard stopped the run.
 func (st *wfState) takeGoto(ctx context.Context, c *cursor, a *boundAction, x *stepRun) *outcome {
 	if a.target != nil {
-		st.take(x, a, "goto workflow "+a.target.wf.WorkflowID)
+		st.take(x, a, a.gotoLabel())
 		return st.tailCall(ctx, a, x.scope)
 	}
-	st.take(x, a, "goto "+a.a.StepID)
+	st.take(x, a, a.gotoLabel())
 	return c.jump(ctx, st, a, x)
 }
 
@@ -592,25 +592,46 @@ func (st *wfState) finishAttempt(x *stepRun) {
 	r.summarizeOldAttempts()
 }
 
+// shareURL makes a summary reuse the URL text of the step's previous
+// summary when they are equal: a poll loop asks for the same URL every
+// time, and a hundred bytes per poll were a third of a summary.
+func shareURL(s *StepAttempt, earlier []*StepAttempt) {
+	if s.Request == nil {
+		return
+	}
+	for i := len(earlier) - 1; i >= 0; i-- {
+		p := earlier[i]
+		if p.StepID != s.StepID || p.WorkflowID != s.WorkflowID {
+			continue
+		}
+		if p.Request != nil && p.Request.URL == s.Request.URL {
+			s.Request.URL = p.Request.URL
+		}
+		return
+	}
+}
+
 // summarizeOldAttempts keeps the details of only the latest KeepDetails
 // attempts of the step that just finished: it summarises the one before
 // them, if any. The history is walked backwards without an index, because
 // runs are short (MaxSteps) and most never repeat a step.
 func (r *runState) summarizeOldAttempts() {
 	keep := r.e.opts.KeepDetails
-	if keep < 0 || r.e.opts.Lean {
+	if keep < 0 {
 		return
 	}
 	last := r.res.Steps[len(r.res.Steps)-1]
 	detailed := 0
 	for i := len(r.res.Steps) - 1; i >= 0; i-- {
 		a := r.res.Steps[i]
-		if a.Summarized || a.StepID != last.StepID || a.WorkflowID != last.WorkflowID {
+		if a.compacted || a.StepID != last.StepID || a.WorkflowID != last.WorkflowID {
 			continue
 		}
 		if detailed++; detailed > keep {
 			// A copy, not an edit: an observer may still hold the original.
-			r.res.Steps[i] = a.summary()
+			s := a.summary()
+			r.res.Steps[i] = s
+			shareURL(s, r.res.Steps[:i])
 			return
 		}
 	}
