@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -68,15 +67,13 @@ type redactor struct {
 }
 
 func newRedactor(secrets []string) *redactor {
-	r := &redactor{secrets: secrets, exact: map[string]bool{}}
-	seen := map[string]bool{}
+	r := &redactor{secrets: secrets, exact: make(map[string]bool, len(secrets))}
 	for _, s := range secrets {
 		// A secret may show up percent-encoded in a URL or form body.
-		for _, v := range []string{s, url.PathEscape(s), url.QueryEscape(s)} {
-			if v == "" || seen[v] {
+		for _, v := range [...]string{s, url.PathEscape(s), url.QueryEscape(s)} {
+			if v == "" || r.exact[v] {
 				continue
 			}
-			seen[v] = true
 			r.exact[v] = true
 			r.maxExact = max(r.maxExact, len(v))
 			if len(v) >= minSubstringSecret {
@@ -84,7 +81,7 @@ func newRedactor(secrets []string) *redactor {
 			}
 		}
 	}
-	sort.Slice(r.values, func(i, j int) bool { return len(r.values[i]) > len(r.values[j]) })
+	slices.SortStableFunc(r.values, func(a, b string) int { return len(b) - len(a) })
 	return r
 }
 
@@ -167,6 +164,15 @@ func (r *redactor) Header(h http.Header) map[string]string {
 		out[http.CanonicalHeaderKey(k)] = v
 	}
 	return out
+}
+
+// urlText is URL for a u whose text is already known: without user info
+// or query there is nothing to rebuild.
+func (r *redactor) urlText(u *url.URL, text string) string {
+	if u != nil && u.User == nil && u.RawQuery == "" {
+		return r.String(text)
+	}
+	return r.URL(u)
 }
 
 // URL returns u as text with credential-like query values and user info

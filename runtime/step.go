@@ -304,7 +304,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	if !ex.hasReqBody && len(sent) > 0 {
 		ex.reqBody, ex.hasReqBody = parseBody(mediaType(req.Header.Get("Content-Type")), sent), true
 	}
-	x.att.Request = &RequestSummary{Method: req.Method, URL: r.redact.URL(req.URL), BodySize: len(sent)}
+	x.att.Request = &RequestSummary{Method: req.Method, URL: r.redact.urlText(req.URL, ex.url), BodySize: len(sent)}
 	if !opts.Lean {
 		x.att.Request.Headers = r.redact.Header(req.Header)
 		x.att.Request.BodyPreview = r.redact.Body(sent, req.Header.Get("Content-Type"))
