@@ -63,8 +63,11 @@ func TestRequestsReachTheWire(t *testing.T) {
           - {name: q, in: query, value: $inputs.missing}
           - {name: X-Trace, in: header, value: 42}
           - {name: session, in: cookie, value: abc}
+        outputs: {path: $request.path.id, query: $request.query.tags, header: $request.header.x-trace, none: $request.query.q}
+    outputs: {path: $steps.get.outputs.path, query: $steps.get.outputs.query, header: $steps.get.outputs.header, none: $steps.get.outputs.none}
 `,
-			status: runtime.Succeeded,
+			status:  runtime.Succeeded,
+			outputs: `{"header":"42","none":null,"path":"a b/c","query":"x"}`,
 			check: func(t *testing.T, res *runtime.Result, reqs []*recordedRequest) {
 				u, _ := url.Parse(reqs[0].URL)
 				if u.EscapedPath() != "/v1/items/a%20b%2Fc" {

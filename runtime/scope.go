@@ -19,7 +19,7 @@ type exchange struct {
 	url, method string
 	reqHeader   http.Header
 	rawQuery    string
-	reqPath     map[string]any
+	reqPath     []namedValue // path parameters as sent (a step has a handful)
 	reqBody     any
 	hasReqBody  bool
 
@@ -31,6 +31,22 @@ type exchange struct {
 
 	parseOnce sync.Once
 	respBody  any
+}
+
+// namedValue is one parameter value by name.
+type namedValue struct {
+	name  string
+	value any
+}
+
+// lookupNamed finds the last value of that name, as a map would keep it.
+func lookupNamed(vs []namedValue, name string) (any, bool) {
+	for i := len(vs) - 1; i >= 0; i-- {
+		if vs[i].name == name {
+			return vs[i].value, true
+		}
+	}
+	return nil, false
 }
 
 // responseBody parses the response body by media type once: JSON (and
@@ -224,7 +240,7 @@ func (s *scope) lookupExchange(ref *expr.Ref) (any, error) {
 			}
 			return vs[0], nil
 		case "path":
-			v, ok := x.reqPath[ref.Name]
+			v, ok := lookupNamed(x.reqPath, ref.Name)
 			if !ok {
 				return nil, absent("request has no path parameter %q", ref.Name)
 			}

@@ -24,6 +24,8 @@ const previewBytes = 4096
 // stepRun is one attempt of one step in progress.
 type stepRun struct {
 	att     *StepAttempt
+	req     *RequestSummary  // where att.Request goes
+	resp    *ResponseSummary // where att.Response goes
 	scope   *scope
 	aborted string // non-empty: the run must stop (cancellation, timeout)
 }
@@ -41,7 +43,15 @@ func (x *stepRun) retryAfter(now time.Time) (time.Duration, bool) {
 // then the success criteria. Actions are chosen by the caller.
 func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, waited time.Duration) *stepRun {
 	r := st.run
-	att := &StepAttempt{
+	// The attempt and its request and response summaries in one
+	// allocation: every attempt of an operation step has all three.
+	rec := &struct {
+		att  StepAttempt
+		req  RequestSummary
+		resp ResponseSummary
+	}{}
+	att := &rec.att
+	*att = StepAttempt{
 		WorkflowID: st.bw.wf.WorkflowID,
 		StepID:     bs.step.StepID,
 		Attempt:    attemptNo,
@@ -57,7 +67,7 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 		ex    exchange
 	}{}
 	w.scope = scope{st: st, ex: &w.ex}
-	w.run = stepRun{att: att, scope: &w.scope}
+	w.run = stepRun{att: att, scope: &w.scope, req: &rec.req, resp: &rec.resp}
 	x := &w.run
 	r.emit(Event{Kind: EventStepStarted, WorkflowID: att.WorkflowID, StepID: att.StepID, Attempt: att})
 
@@ -250,10 +260,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		}
 		in.Params = append(in.Params, openapi.ParamValue{Name: p.Name, In: p.In, Value: v})
 		if p.In == "path" {
-			if ex.reqPath == nil {
-				ex.reqPath = map[string]any{}
-			}
-			ex.reqPath[p.Name] = v
+			ex.reqPath = append(ex.reqPath, namedValue{p.Name, v})
 		}
 	}
 	if rb := bs.body; rb != nil {
@@ -304,7 +311,8 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	if !ex.hasReqBody && len(sent) > 0 {
 		ex.reqBody, ex.hasReqBody = parseBody(mediaType(req.Header.Get("Content-Type")), sent), true
 	}
-	x.att.Request = &RequestSummary{Method: req.Method, URL: r.redact.urlText(req.URL, ex.url), BodySize: len(sent)}
+	*x.req = RequestSummary{Method: req.Method, URL: r.redact.urlText(req.URL, ex.url), BodySize: len(sent)}
+	x.att.Request = x.req
 	if !opts.Lean {
 		x.att.Request.Headers = r.redact.Header(req.Header)
 		x.att.Request.BodyPreview = r.redact.Body(sent, req.Header.Get("Content-Type"))
@@ -328,7 +336,8 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	ex.respHeader = resp.Header
 	ex.respRaw = raw
 	ex.respType = mediaType(resp.Header.Get("Content-Type"))
-	x.att.Response = &ResponseSummary{Status: resp.StatusCode, BodySize: len(raw)}
+	*x.resp = ResponseSummary{Status: resp.StatusCode, BodySize: len(raw)}
+	x.att.Response = x.resp
 	if !opts.Lean {
 		x.att.Response.Headers = r.redact.Header(resp.Header)
 		x.att.Response.BodyPreview = r.redact.Body(raw, resp.Header.Get("Content-Type"))
