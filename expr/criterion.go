@@ -213,6 +213,13 @@ func (c *Criterion) Eval(s Scope) (out Outcome) {
 			return Outcome{Explanation: "substituted condition " + strconv.Quote(text) + " is invalid", Err: err}
 		}
 	}
+	if run.jp != nil && run.jp.compat != nil {
+		if ps, ok := s.(PathScope); ok {
+			if out, ok := c.evalLazy(run, ps, true); ok {
+				return out
+			}
+		}
+	}
 	v, err := c.ctx.Eval(s)
 	if err != nil {
 		if isAbsent(err) {
@@ -274,6 +281,11 @@ func (c *Criterion) quickPass(s Scope) (pass bool) {
 		ok, err := c.simple.Eval(s)
 		return ok && err == nil
 	case c.tpl == nil && c.jp != nil && c.jp.compat != nil && c.ctx != nil:
+		if ps, ok := s.(PathScope); ok {
+			if out, ok := c.evalLazy(c, ps, false); ok {
+				return out.Pass
+			}
+		}
 		v, err := c.ctx.Eval(s)
 		if err != nil || v == nil {
 			return false

@@ -153,6 +153,10 @@ type queryOperand struct {
 	// isSecret: a segment names a credential, so explanations hide the
 	// value. Decided once when parsed, not at every evaluation.
 	isSecret bool
+	// steps are segs for a PathScope; lazyOK is false when only the full
+	// walk can follow them.
+	steps  []Step
+	lazyOK bool
 }
 
 type querySeg struct {
@@ -217,6 +221,7 @@ func (l *lexer) singularQuery(start int) token {
 	for _, s := range q.segs {
 		q.isSecret = q.isSecret || isSecretName(s.name)
 	}
+	q.steps, q.lazyOK = querySteps(q.segs)
 	l.pos = i
 	return token{kind: tQuery, pos: start, end: i, query: q}
 }
@@ -257,6 +262,9 @@ func (q *queryOperand) eval(s Scope, ex *explainer) (bool, error) {
 // value walks the query over the context value, which the contextScope
 // hands out for any ref.
 func (q *queryOperand) value(s Scope) (any, bool, string, error) {
+	if lc, ok := s.(*lazyContext); ok {
+		return lc.query(q)
+	}
 	v, err := s.Lookup(nil)
 	if err != nil {
 		return nil, false, "", err

@@ -250,6 +250,13 @@ func (e *Expr) Eval(s Scope) (any, error) {
 	if s == nil {
 		return nil, &AbsentError{Expr: e.src, Reason: "no scope to evaluate in"}
 	}
+	if e.steps != nil {
+		if ps, ok := s.(PathScope); ok {
+			if v, ok := ps.LookupPath(&e.ref, e.steps); ok {
+				return v, nil
+			}
+		}
+	}
 	v, err := s.Lookup(&e.ref)
 	if err != nil {
 		if errors.Is(err, ErrAbsent) {

@@ -11,6 +11,9 @@ type Expr struct {
 	str   string   // String(), computed once: explanations print it on every evaluation
 	ref   Ref      // what the Scope is asked for
 	ptr   []string // unescaped pointer tokens, precomputed so Eval does not allocate
+	// steps are ptr and ref.Path as Steps, for a PathScope; nil when the
+	// expression has neither.
+	steps []Step
 	notes []Note
 }
 
@@ -299,6 +302,9 @@ func (p *refParser) parse() (*Expr, error) {
 	}
 	e.notes = p.notes
 	e.str = r.String()
+	if len(e.ptr) > 0 || len(r.Path) > 0 {
+		e.steps = pointerSteps(e.ptr, r.Path)
+	}
 	return e, nil
 }
 

@@ -31,6 +31,7 @@ type exchange struct {
 
 	parseOnce sync.Once
 	respBody  any
+	raw       rawBody // whether the body can be read in place (LookupPath)
 }
 
 // namedValue is one parameter value by name.

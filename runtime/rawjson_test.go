@@ -1,0 +1,145 @@
+package runtime
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/arazzo-go/arazzo/expr"
+)
+
+var bodyRef = &expr.Ref{Kind: expr.KindResponse, Field: "body"}
+
+func rawScope(body, mediaType string) *scope {
+	return &scope{ex: &exchange{hasResponse: true, respRaw: []byte(body), respType: mediaType}}
+}
+
+func TestLookupPathReadsOneMember(t *testing.T) {
+	body := `{"id":"img1","lifecycleState":"PROVISIONING","n":2.5,"tags":["a",{"k":[1,2]}],"dup":1,"dup":2,"esc\"aped":true,"obj":{"x":null}}`
+	for _, tc := range []struct {
+		ptr  string
+		want any
+		ok   bool
+	}{
+		{"/id", "img1", true},
+		{"/lifecycleState", "PROVISIONING", true},
+		{"/n", 2.5, true},
+		{"/tags/1/k/1", 2.0, true},
+		{"/tags/1", map[string]any{"k": []any{1.0, 2.0}}, true},
+		{"/dup", 2.0, true}, // the last of duplicate names, as json.Unmarshal keeps
+		{"/esc\"aped", true, true},
+		{"/obj/x", nil, true},
+		{"/missing", nil, false},
+		{"/tags/2", nil, false},
+		{"/tags/01", nil, false}, // not canonical: the ordinary walk explains it
+		{"/id/0", nil, false},    // inside a string
+		{"", nil, false},         // the whole body: decoded the ordinary way
+	} {
+		p, err := expr.ParsePointer(tc.ptr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var steps []expr.Step
+		for _, tok := range p.Tokens() {
+			steps = append(steps, expr.Step{Name: tok, Kind: expr.StepPointer})
+		}
+		if len(steps) == 0 {
+			continue
+		}
+		got, ok := rawScope(body, "application/json").LookupPath(bodyRef, steps)
+		if ok != tc.ok || (ok && !reflect.DeepEqual(got, tc.want)) {
+			t.Errorf("%s: %#v, %v; want %#v, %v", tc.ptr, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestLookupPathLeavesOtherBodiesAlone(t *testing.T) {
+	id := []expr.Step{{Name: "id", Kind: expr.StepPointer}}
+	for _, tc := range []struct{ body, mediaType string }{
+		{`{"id":"x"}`, "text/plain"},                   // not JSON by its media type: a string
+		{`{"id":"x",}`, "application/json"},            // invalid
+		{`{"id":"x","big":1e999}`, "application/json"}, // json.Unmarshal refuses it whole
+		{`{"id":"x"}{}`, "application/json"},
+		{``, "application/json"},
+	} {
+		if v, ok := rawScope(tc.body, tc.mediaType).LookupPath(bodyRef, id); ok {
+			t.Errorf("%q (%s): answered %v, want the ordinary path", tc.body, tc.mediaType, v)
+		}
+	}
+	if v, ok := rawScope(` {"id":"x"} `, "").LookupPath(bodyRef, id); !ok || v != "x" {
+		t.Errorf("JSON without a media type: %v, %v", v, ok)
+	}
+	other := &expr.Ref{Kind: expr.KindRequest, Field: "body"}
+	if _, ok := rawScope(`{"id":"x"}`, "application/json").LookupPath(other, id); ok {
+		t.Error("answered for $request.body")
+	}
+}
+
+// FuzzLookupPath: whatever LookupPath answers is what decoding the whole
+// body and walking the pointer gives; a body json.Unmarshal refuses is
+// never answered.
+func FuzzLookupPath(f *testing.F) {
+	for _, s := range []struct{ body, ptr string }{
+		{`{"a":{"b":[1,{"c":"d"}]}}`, "/a/b/1/c"},
+		{`{"a":1,"a":2}`, "/a"},
+		{`{"a\u0062":3}`, "/ab"},
+		{`[0,[1,2],{"x":"\"]}"}]`, "/2/x"},
+		{`{"n":-1.5e3,"m":1e400}`, "/n"},
+		{` [ 1 , 2 ] `, "/1"},
+		{`{"~":1,"/":2}`, "/~0"},
+		{`{"":{"":5}}`, "//"},
+	} {
+		f.Add([]byte(s.body), s.ptr)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, ptr string) {
+		p, err := expr.ParsePointer(ptr)
+		if err != nil || len(p.Tokens()) == 0 {
+			return
+		}
+		var steps []expr.Step
+		for _, tok := range p.Tokens() {
+			steps = append(steps, expr.Step{Name: tok, Kind: expr.StepPointer})
+		}
+		got, ok := rawScope(string(body), "application/json").LookupPath(bodyRef, steps)
+		var full any
+		if err := json.Unmarshal(body, &full); err != nil {
+			if ok {
+				t.Fatalf("answered %v for a body json.Unmarshal refuses (%v)", got, err)
+			}
+			return
+		}
+		if !ok {
+			return
+		}
+		want, err := p.Get(full)
+		if err != nil {
+			t.Fatalf("answered %#v where the walk misses: %v", got, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("answered %#v, the walk gives %#v", got, want)
+		}
+	})
+}
+
+func FuzzScalarValue(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"a\"b"`, "\"\xff\"", `-1.5e3`, `1e400`, `0`, `true`, `false`, `null`, `"é"`, `123456789012345678901234567890`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		// rawAt hands over exactly one valid JSON value, without spaces.
+		if !json.Valid(b) || len(trimJSONSpace(b)) != len(b) {
+			return
+		}
+		got, ok := scalarValue(b)
+		if !ok {
+			return
+		}
+		var want any
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("%q: answered %#v, json.Unmarshal refuses it: %v", b, got, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: %#v, json.Unmarshal gives %#v", b, got, want)
+		}
+	})
+}
