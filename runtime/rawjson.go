@@ -19,10 +19,14 @@ import (
 // index it would have to interpret) it leaves to the ordinary path, which
 // decodes the body and explains the miss.
 
-// rawBody caches whether a response body can be read in place.
+// rawBody caches whether a response body can be read in place, and the
+// last value read: an output and the criteria after it usually read the
+// same member ($response.body#/lifecycleState, $.lifecycleState).
 type rawBody struct {
-	once sync.Once
-	ok   bool
+	once     sync.Once
+	ok       bool
+	lastPath []expr.Step
+	lastVal  any
 }
 
 // LookupPath implements expr.PathScope for $response.body.
@@ -40,18 +44,32 @@ func (s *scope) LookupPath(ref *expr.Ref, path []expr.Step) (any, bool) {
 	if !x.raw.ok {
 		return nil, false
 	}
+	if x.raw.lastPath != nil && sameSteps(x.raw.lastPath, path) {
+		return x.raw.lastVal, true
+	}
 	sub, ok := rawAt(x.respRaw, path)
 	if !ok {
 		return nil, false
 	}
-	if v, ok := scalarValue(sub); ok {
-		return v, true
-	}
-	var v any
-	if json.Unmarshal(sub, &v) != nil {
+	v, ok := scalarValue(sub)
+	if !ok && json.Unmarshal(sub, &v) != nil {
 		return nil, false
 	}
+	x.raw.lastPath, x.raw.lastVal = path, v
 	return v, true
+}
+
+// sameSteps reports whether two paths select the same way.
+func sameSteps(a, b []expr.Step) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // scalarValue decodes the scalars json.Unmarshal would decode the same way
