@@ -7,10 +7,10 @@ import (
 
 // Expr is one compiled runtime expression ("$response.body#/id").
 type Expr struct {
-	src   string   // the text as written
-	str   string   // String(), computed once: explanations print it on every evaluation
-	ref   Ref      // what the Scope is asked for
-	ptr   []string // unescaped pointer tokens, precomputed so Eval does not allocate
+	src string   // the text as written
+	str string   // String(), computed once: explanations print it on every evaluation
+	ref Ref      // what the Scope is asked for
+	ptr []string // unescaped pointer tokens, precomputed so Eval does not allocate
 	// steps are ptr and ref.Path as Steps, for a PathScope; nil when the
 	// expression has neither.
 	steps []Step
