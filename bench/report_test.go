@@ -71,6 +71,8 @@ func TestPerfReport(t *testing.T) {
 		{"lean seed run, sequential (ns/run)", BenchmarkSeedEngineLean, BenchmarkSeedRaw, false},
 		{"lean seed run, in-memory transport (ns/run)", BenchmarkSeedEngineLeanInMemory, BenchmarkSeedRawInMemory, false},
 		{"lean seed runs, concurrent (runs/s)", BenchmarkSeedEngineLeanParallel, BenchmarkSeedRawParallel, true},
+		{"bare seed run (Lean, no per-request deadline), sequential (ns/run)", BenchmarkSeedEngineBare, BenchmarkSeedRaw, false},
+		{"bare seed runs, concurrent (runs/s)", BenchmarkSeedEngineBareParallel, BenchmarkSeedRawParallel, true},
 	} {
 		var libNs, rawNs, libB, libAllocs []float64
 		for range rounds {

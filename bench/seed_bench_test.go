@@ -127,3 +127,38 @@ func BenchmarkSeedEngineLeanParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
 }
+
+// BenchmarkSeedEngineBare is Lean without a per-request deadline
+// (RequestTimeout < 0): the engine doing nothing the net/http baseline does
+// not do, which is the closest comparison of the two.
+func BenchmarkSeedEngineBare(b *testing.B) {
+	_, srv := newServer(b, 2)
+	eng := newEngine(b, loadSeed(b), srv.URL, func(o *runtime.Options) { o.Lean, o.RequestTimeout = true, -1 })
+	in := seedInputs()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := runEngine(ctx, eng, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSeedEngineBareParallel(b *testing.B) {
+	_, srv := newServer(b, 2)
+	eng := newEngine(b, loadSeed(b), srv.URL, func(o *runtime.Options) { o.Lean, o.RequestTimeout = true, -1 })
+	in := seedInputs()
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetParallelism(parallelism)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := runEngine(ctx, eng, in); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
+}

@@ -20,9 +20,14 @@ type Options struct {
 	ServerVars map[string]map[string]string
 	Observer   Observer
 
-	MaxSteps       int           // step executions per run; default 1000
-	MaxDepth       int           // nested workflow depth; default 32
-	RequestTimeout time.Duration // per request; default 30s
+	MaxSteps int // step executions per run; default 1000
+	MaxDepth int // nested workflow depth; default 32
+	// RequestTimeout bounds each request, body included; 0 means the
+	// default (30s). A negative value sets no per-request deadline, for
+	// callers whose own context, Client.Timeout or transport bounds the
+	// requests: a deadline per request costs a timer and a cancellable
+	// context on every request (docs/performance.md).
+	RequestTimeout time.Duration
 	Timeout        time.Duration // whole run; 0 = none
 	MaxBodyBytes   int64         // response body cap; default 32 MiB
 
@@ -84,7 +89,7 @@ func (o Options) withDefaults() Options {
 	if o.MaxDepth <= 0 {
 		o.MaxDepth = DefaultMaxDepth
 	}
-	if o.RequestTimeout <= 0 {
+	if o.RequestTimeout == 0 {
 		o.RequestTimeout = DefaultRequestTimeout
 	}
 	if o.MaxBodyBytes <= 0 {

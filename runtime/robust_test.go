@@ -98,6 +98,17 @@ func TestRobustResponses(t *testing.T) {
 			status: arazzort.Failed, errHas: "did not arrive within 50ms",
 		},
 		{
+			name: "a negative request timeout sets no deadline: the run's own bounds it",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				<-r.Context().Done()
+			},
+			opts: func(o *arazzort.Options) {
+				o.RequestTimeout = -1
+				o.Timeout = 80 * time.Millisecond
+			},
+			status: arazzort.Aborted, errHas: "run timed out after 80ms",
+		},
+		{
 			name: "overall timeout aborts",
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				<-r.Context().Done()

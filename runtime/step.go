@@ -285,7 +285,10 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		}
 	}
 
-	reqCtx, cancel := context.WithTimeout(context.WithValue(ctx, operationKeyType{}, bs.opKeyValue), opts.RequestTimeout)
+	reqCtx, cancel := context.WithValue(ctx, operationKeyType{}, bs.opKeyValue), context.CancelFunc(func() {})
+	if opts.RequestTimeout > 0 {
+		reqCtx, cancel = context.WithTimeout(reqCtx, opts.RequestTimeout)
+	}
 	defer cancel()
 	req, err := bs.op.NewRequest(reqCtx, in)
 	if err != nil {
