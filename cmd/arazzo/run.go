@@ -41,7 +41,7 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   -v                        explain criteria and show warnings
   --max-steps N             step executions per run (default 1000)
   --timeout D               whole run (default none)
-  --request-timeout D       per request (default 30s)
+  --request-timeout D       per request (default 30s; negative: no per-request deadline)
   --loop-delay D            first wait before a step re-entered by goto (default 1s)
   --strict                  unmatched onSuccess actions and non-2xx without criteria fail
   --report FILE, --har FILE, --junit FILE   write reports
