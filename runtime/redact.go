@@ -38,9 +38,11 @@ func IsSecretName(name string) bool {
 // hasSecretFragment reports whether s contains a secret fragment, ignoring
 // ASCII case.
 func hasSecretFragment[T []byte | string](s T) bool {
-	for i := 0; i < len(s); i++ {
+	for i := 0; i+1 < len(s); i++ {
 		c := s[i] | 0x20
-		if !isFragmentStart[c] {
+		// Most letters start no fragment, and most that do are not
+		// followed by a fragment's second letter: two table reads skip them.
+		if m := fragmentSecond[c]; m == 0 || m&(1<<((s[i+1]|0x20)&63)) == 0 {
 			continue
 		}
 		for _, f := range fragmentsByFirst[c] {
@@ -314,18 +316,19 @@ func nameMaySpellSecret(name []byte) bool {
 	return hasSecretFragment(name)
 }
 
-// fragmentsByFirst lists secretFragments by their first byte, and
-// isFragmentStart says which bytes have any: a table of bools is what the
-// scan of every body byte can afford to read.
+// fragmentsByFirst lists secretFragments by their first byte.
 var (
 	fragmentsByFirst [256][]string
-	isFragmentStart  [256]bool
+	// fragmentSecond has, for each first byte, a bit per possible second
+	// byte (by its low 6 bits, lower-cased; a shared bit only lets more
+	// through to the exact comparison).
+	fragmentSecond [256]uint64
 )
 
 func init() {
 	for _, f := range secretFragments {
 		fragmentsByFirst[f[0]] = append(fragmentsByFirst[f[0]], f)
-		isFragmentStart[f[0]] = true
+		fragmentSecond[f[0]] |= 1 << ((f[1] | 0x20) & 63)
 	}
 }
 
