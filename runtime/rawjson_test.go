@@ -143,3 +143,17 @@ func FuzzScalarValue(f *testing.F) {
 		}
 	})
 }
+
+// FuzzValidJSONAgrees: the fast validity check must answer exactly as
+// encoding/json, which decides whether a body is JSON.
+func FuzzValidJSONAgrees(f *testing.F) {
+	for _, s := range []string{`{"a":1}`, `[1,2]`, `01`, `1.`, `-`, "\"\x01\"", "\"\xff\"", `{"a":1,}`, `1e5`, `-0`,
+		`"\u00e9"`, `"\ud800"`, `[]`, ` {} `, `nul`, `{"a" 1}`, "\"\x00\\b\"", `{"a":[1,{"b":null}]}x`, `"\/"`, `1e999`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := validJSON(b), json.Valid(b); got != want {
+			t.Fatalf("validJSON(%q) = %v, encoding/json says %v", b, got, want)
+		}
+	})
+}
