@@ -3,11 +3,9 @@ package arazzo
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +16,8 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
+
+	"github.com/arazzo-go/arazzo/internal/schemamsg"
 )
 
 // The schemas are ours, written from the specification text; see the
@@ -292,11 +292,11 @@ func schemaDiagnostic(doc *Document, e *jsonschema.ValidationError) *Diagnostic 
 			d.Pointer = ptr + "/" + strconv.Itoa(j)
 		}
 	case *kind.Minimum:
-		d.Msg = fmt.Sprintf("%s: must be >= %s but found %s", describeField(tokens), ratString(k.Want), ratString(k.Got))
+		d.Msg = fmt.Sprintf("%s: must be >= %s but found %s", describeField(tokens), schemamsg.Number(k.Want), schemamsg.Number(k.Got))
 	case *kind.Enum:
-		d.Msg = fmt.Sprintf("%s: value must be one of %s", describeField(tokens), schemaValues(k.Want))
+		d.Msg = fmt.Sprintf("%s: value must be one of %s", describeField(tokens), schemamsg.Values(k.Want))
 	case *kind.Const:
-		d.Msg = fmt.Sprintf("%s: value must be %s", describeField(tokens), schemaValues([]any{k.Want}))
+		d.Msg = fmt.Sprintf("%s: value must be %s", describeField(tokens), schemamsg.Values([]any{k.Want}))
 	case *kind.Not:
 		if strings.Contains(e.SchemaURL, "Action") {
 			d.Msg = fmt.Sprintf("%s sets both workflowId and stepId; use one", objectName(tokens))
@@ -321,29 +321,6 @@ func quoteNames(names []string) string {
 		q[i] = strconv.Quote(n)
 	}
 	return strings.Join(q, ", ")
-}
-
-// schemaValues renders the values of an enum or const as JSON, "a", "b"
-// (jsonschema writes 'a', 'b', unlike every other message of ours).
-func schemaValues(values []any) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		b, err := json.Marshal(v)
-		if err != nil {
-			b = []byte(fmt.Sprint(v))
-		}
-		q[i] = string(b)
-	}
-	return strings.Join(q, ", ")
-}
-
-// ratString renders a number as it is usually written: -2.5, not -5/2.
-func ratString(r *big.Rat) string {
-	if r.IsInt() {
-		return r.Num().String()
-	}
-	f, _ := r.Float64()
-	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
 // jsonPointer renders instance location tokens as an RFC 6901 pointer.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/big"
 	"slices"
 	"sort"
 	"strconv"
@@ -19,6 +18,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/internal/schemamsg"
 )
 
 // InputError lists every problem of the inputs given to a workflow.
@@ -344,30 +344,30 @@ func inputMessage(k jsonschema.ErrorKind, secret bool) string {
 	case *kind.Type:
 		return fmt.Sprintf("expected %s, but got %s", strings.Join(k.Want, " or "), k.Got)
 	case *kind.Enum:
-		return "value must be one of " + jsonValues(k.Want)
+		return "value must be one of " + schemamsg.Values(k.Want)
 	case *kind.Const:
-		return "value must be " + jsonValues([]any{k.Want})
+		return "value must be " + schemamsg.Values([]any{k.Want})
 	case *kind.Pattern:
 		return fmt.Sprintf("does not match pattern '%s'", k.Want)
 	case *kind.Format:
 		if secret {
 			return fmt.Sprintf("value is not valid '%s'", k.Want)
 		}
-		return fmt.Sprintf("%s is not valid '%s'", jsonValues([]any{k.Got}), k.Want)
+		return fmt.Sprintf("%s is not valid '%s'", schemamsg.Values([]any{k.Got}), k.Want)
 	case *kind.MinLength:
 		return fmt.Sprintf("length must be >= %d", k.Want) + found(", but got %d", k.Got)
 	case *kind.MaxLength:
 		return fmt.Sprintf("length must be <= %d", k.Want) + found(", but got %d", k.Got)
 	case *kind.Minimum:
-		return "must be >= " + ratString(k.Want) + found(" but found %s", ratString(k.Got))
+		return "must be >= " + schemamsg.Number(k.Want) + found(" but found %s", schemamsg.Number(k.Got))
 	case *kind.Maximum:
-		return "must be <= " + ratString(k.Want) + found(" but found %s", ratString(k.Got))
+		return "must be <= " + schemamsg.Number(k.Want) + found(" but found %s", schemamsg.Number(k.Got))
 	case *kind.ExclusiveMinimum:
-		return "must be > " + ratString(k.Want) + found(" but found %s", ratString(k.Got))
+		return "must be > " + schemamsg.Number(k.Want) + found(" but found %s", schemamsg.Number(k.Got))
 	case *kind.ExclusiveMaximum:
-		return "must be < " + ratString(k.Want) + found(" but found %s", ratString(k.Got))
+		return "must be < " + schemamsg.Number(k.Want) + found(" but found %s", schemamsg.Number(k.Got))
 	case *kind.MultipleOf:
-		return "must be a multiple of " + ratString(k.Want) + found(" but found %s", ratString(k.Got))
+		return "must be a multiple of " + schemamsg.Number(k.Want) + found(" but found %s", schemamsg.Number(k.Got))
 	case *kind.MinItems:
 		return fmt.Sprintf("must have at least %s, but has %d", items(k.Want), k.Got)
 	case *kind.MaxItems:
@@ -402,28 +402,6 @@ func items(n int) string {
 }
 
 var inputPrinter = message.NewPrinter(language.English)
-
-// jsonValues renders values as JSON: "fast", "slow".
-func jsonValues(values []any) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		b, err := json.Marshal(v)
-		if err != nil {
-			b = []byte(fmt.Sprint(v))
-		}
-		q[i] = string(b)
-	}
-	return strings.Join(q, ", ")
-}
-
-// ratString renders a number as it is usually written: 2.5, not 5/2.
-func ratString(r *big.Rat) string {
-	if r.IsInt() {
-		return r.Num().String()
-	}
-	f, _ := r.Float64()
-	return strconv.FormatFloat(f, 'g', -1, 64)
-}
 
 // fieldPointer renders a location inside the inputs as a JSON Pointer
 // without its leading slash (customer/id).
