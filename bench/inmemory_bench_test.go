@@ -30,17 +30,18 @@ func (t inMemory) RoundTrip(req *http.Request) (*http.Response, error) {
 
 const inMemoryURL = "http://bench.invalid"
 
-func BenchmarkSeedEngineInMemory(b *testing.B) {
+func BenchmarkSeedEngineInMemory(b *testing.B)     { benchSeedEngineInMemory(b, nil) }
+func BenchmarkSeedEngineLeanInMemory(b *testing.B) { benchSeedEngineInMemory(b, lean) }
+
+func benchSeedEngineInMemory(b *testing.B, mod func(*runtime.Options)) {
 	tr := inMemory{&SeedServer{Polls: 2}}
-	eng := newEngine(b, loadSeed(b), inMemoryURL, func(o *runtime.Options) { o.Transport = tr })
-	in := seedInputs()
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := runEngine(ctx, eng, in); err != nil {
-			b.Fatal(err)
+	eng := newEngine(b, loadSeed(b), inMemoryURL, func(o *runtime.Options) {
+		o.Transport = tr
+		if mod != nil {
+			mod(o)
 		}
-	}
+	})
+	loopEngine(b, eng)
 }
 
 func BenchmarkSeedRawInMemory(b *testing.B) {
@@ -63,18 +64,5 @@ func TestInMemoryTransportServesTheSeed(t *testing.T) {
 	}
 	if s.Served() != 5 {
 		t.Errorf("served %d requests, want 5", s.Served())
-	}
-}
-
-func BenchmarkSeedEngineLeanInMemory(b *testing.B) {
-	tr := inMemory{&SeedServer{Polls: 2}}
-	eng := newEngine(b, loadSeed(b), inMemoryURL, func(o *runtime.Options) { o.Transport = tr; o.Lean = true })
-	in := seedInputs()
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := runEngine(ctx, eng, in); err != nil {
-			b.Fatal(err)
-		}
 	}
 }
