@@ -31,6 +31,10 @@ func applyReplacements(body any, contentType string, reps []*arazzo.Replacement,
 			body = v
 		}
 	}
+	// Replacements write into the payload, which may hold values other
+	// steps produced (payload: $steps.get.outputs.item): they must write
+	// into a copy.
+	body = cloneJSON(body)
 	for _, rep := range reps {
 		var v any
 		var err error
@@ -76,6 +80,25 @@ func applyReplacements(body any, contentType string, reps []*arazzo.Replacement,
 // setPointer sets the value at an RFC 6901 JSON Pointer, creating missing
 // object members (notes §5); a missing array index is an error, "-"
 // appends.
+// cloneJSON copies the maps and slices of a decoded JSON value.
+func cloneJSON(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			out[k] = cloneJSON(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = cloneJSON(x)
+		}
+		return out
+	}
+	return v
+}
+
 func setPointer(doc any, pointer string, v any) (any, error) {
 	if pointer == "" {
 		return v, nil
