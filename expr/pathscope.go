@@ -6,8 +6,11 @@ import "errors"
 type Step struct {
 	// Name is the member name, or for a StepPointer token also the array
 	// index text ("0"), chosen by the container as RFC 6901 says.
-	Name  string
-	Index int // the array index of a StepIndex
+	Name string
+	// Index is the array index of a StepIndex; of a StepPointer, the index
+	// its token reads as (RFC 6901: decimal, no leading zero), or -1 when
+	// it reads as none and selects only object members.
+	Index int
 	Kind  StepKind
 }
 
@@ -42,7 +45,11 @@ func pointerSteps(toks ...[]string) []Step {
 	var out []Step
 	for _, ts := range toks {
 		for _, t := range ts {
-			out = append(out, Step{Name: t, Kind: StepPointer})
+			i, ok := parseArrayIndex(t)
+			if !ok {
+				i = -1
+			}
+			out = append(out, Step{Name: t, Index: i, Kind: StepPointer})
 		}
 	}
 	return out
@@ -82,7 +89,7 @@ func (*lazyContext) Lookup(*Ref) (any, error) { return nil, errNotLazy }
 func (lc *lazyContext) query(q *queryOperand) (any, bool, string, error) {
 	// An empty path would hand out the whole context, which the ordinary
 	// evaluation first checks for null and JSON-ness.
-	if !q.lazyOK || len(q.steps) == 0 || len(lc.ctx.ref.Path) > 0 {
+	if !q.lazyOK || len(q.steps) == 0 {
 		return nil, false, "", errNotLazy
 	}
 	steps := q.steps

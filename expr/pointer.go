@@ -55,6 +55,9 @@ func ParsePointer(src string) (*Pointer, error) {
 // String returns the pointer in escaped form.
 func (p *Pointer) String() string { return p.src }
 
+// Steps returns the pointer as the path a PathScope is asked for.
+func (p *Pointer) Steps() []Step { return pointerSteps(p.toks) }
+
 // Tokens returns the unescaped reference tokens.
 func (p *Pointer) Tokens() []string { return p.toks }
 
@@ -197,19 +200,29 @@ func walkReflect(v any, tok string, i int) (any, *walkMiss) {
 	return nil, &walkMiss{at: i, kind: missScalar, got: typeName(v)}
 }
 
-// arrayIndex parses an RFC 6901 array index: decimal, no leading zeros.
+// arrayIndex parses an RFC 6901 array index into an array of n elements.
 func arrayIndex(tok string, n int) (int, missKind) {
-	if tok == "" || len(tok) > 9 || (len(tok) > 1 && tok[0] == '0') || !isIndex(tok) {
+	i, ok := parseArrayIndex(tok)
+	if !ok {
 		return 0, missBadIndex
-	}
-	i := 0
-	for j := 0; j < len(tok); j++ {
-		i = i*10 + int(tok[j]-'0')
 	}
 	if i >= n {
 		return 0, missIndex
 	}
 	return i, 0
+}
+
+// parseArrayIndex reads an RFC 6901 array index: decimal, no leading
+// zeros (and at most 9 digits, so it fits any int).
+func parseArrayIndex(tok string) (int, bool) {
+	if tok == "" || len(tok) > 9 || (len(tok) > 1 && tok[0] == '0') || !isIndex(tok) {
+		return 0, false
+	}
+	i := 0
+	for j := 0; j < len(tok); j++ {
+		i = i*10 + int(tok[j]-'0')
+	}
+	return i, true
 }
 
 // parseJSONText decodes a string that holds a JSON object or array: bodies

@@ -3,6 +3,7 @@ package runtime
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -38,15 +39,14 @@ func (s *scope) LookupPath(ref *expr.Ref, path []expr.Step) (any, bool) {
 		return nil, false
 	}
 	x.raw.once.Do(func() {
-		// The same test as parseBody, and a body that json.Unmarshal would
-		// refuse (invalid, or a number beyond float64) is left to it.
-		x.raw.ok = (isJSONType(x.respType) || (x.respType == "" && looksLikeJSON(x.respRaw))) &&
-			validJSON(x.respRaw) && numbersFitFloat64(x.respRaw)
+		// A body parseBody would not decode as JSON, or one json.Unmarshal
+		// would refuse (invalid, or a number beyond float64), is left to it.
+		x.raw.ok = isJSONBody(x.respType, x.respRaw) && validJSON(x.respRaw) && numbersFitFloat64(x.respRaw)
 	})
 	if !x.raw.ok {
 		return nil, false
 	}
-	if x.raw.lastPath != nil && sameSteps(x.raw.lastPath, path) {
+	if x.raw.lastPath != nil && slices.Equal(x.raw.lastPath, path) {
 		return x.raw.lastVal, true
 	}
 	sub, ok := rawAt(x.respRaw, path)
@@ -59,19 +59,6 @@ func (s *scope) LookupPath(ref *expr.Ref, path []expr.Step) (any, bool) {
 	}
 	x.raw.lastPath, x.raw.lastVal = path, v
 	return v, true
-}
-
-// sameSteps reports whether two paths select the same way.
-func sameSteps(a, b []expr.Step) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // scalarValue decodes the scalars json.Unmarshal would decode the same way
@@ -157,16 +144,10 @@ func rawAt(b []byte, path []expr.Step) ([]byte, bool) {
 			}
 			v, ok = memberOf(v, st.Name)
 		case '[':
-			idx := st.Index
-			switch st.Kind {
-			case expr.StepMember:
+			if st.Kind == expr.StepMember || st.Index < 0 {
 				return nil, false
-			case expr.StepPointer:
-				if idx, ok = canonicalIndex(st.Name); !ok {
-					return nil, false
-				}
 			}
-			v, ok = elementOf(v, idx)
+			v, ok = elementOf(v, st.Index)
 		default:
 			return nil, false
 		}
@@ -212,11 +193,9 @@ func memberOf(obj []byte, name string) ([]byte, bool) {
 // is decoded first.
 func keyEquals(quoted []byte, name string) bool {
 	inner := quoted[1 : len(quoted)-1]
-	for _, c := range inner {
-		if c == '\\' {
-			var s string
-			return json.Unmarshal(quoted, &s) == nil && s == name
-		}
+	if bytes.IndexByte(inner, '\\') >= 0 {
+		var s string
+		return json.Unmarshal(quoted, &s) == nil && s == name
 	}
 	return string(inner) == name
 }
@@ -274,22 +253,6 @@ func skipValue(b []byte, i int) int {
 		j++
 	}
 	return j
-}
-
-// canonicalIndex reads an array index as the JSON Pointer walk accepts it:
-// decimal digits, no leading zero, at most 9 digits.
-func canonicalIndex(tok string) (int, bool) {
-	if tok == "" || len(tok) > 9 || (len(tok) > 1 && tok[0] == '0') {
-		return 0, false
-	}
-	n := 0
-	for i := 0; i < len(tok); i++ {
-		if tok[i] < '0' || tok[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(tok[i]-'0')
-	}
-	return n, true
 }
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

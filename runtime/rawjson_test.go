@@ -39,10 +39,7 @@ func TestLookupPathReadsOneMember(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var steps []expr.Step
-		for _, tok := range p.Tokens() {
-			steps = append(steps, expr.Step{Name: tok, Kind: expr.StepPointer})
-		}
+		steps := p.Steps()
 		if len(steps) == 0 {
 			continue
 		}
@@ -54,7 +51,8 @@ func TestLookupPathReadsOneMember(t *testing.T) {
 }
 
 func TestLookupPathLeavesOtherBodiesAlone(t *testing.T) {
-	id := []expr.Step{{Name: "id", Kind: expr.StepPointer}}
+	idPtr, _ := expr.ParsePointer("/id")
+	id := idPtr.Steps()
 	for _, tc := range []struct{ body, mediaType string }{
 		{`{"id":"x"}`, "text/plain"},                   // not JSON by its media type: a string
 		{`{"id":"x",}`, "application/json"},            // invalid
@@ -96,10 +94,7 @@ func FuzzLookupPath(f *testing.F) {
 		if err != nil || len(p.Tokens()) == 0 {
 			return
 		}
-		var steps []expr.Step
-		for _, tok := range p.Tokens() {
-			steps = append(steps, expr.Step{Name: tok, Kind: expr.StepPointer})
-		}
+		steps := p.Steps()
 		got, ok := rawScope(string(body), "application/json").LookupPath(bodyRef, steps)
 		var full any
 		if err := json.Unmarshal(body, &full); err != nil {

@@ -213,7 +213,7 @@ func (r *redactor) URL(u *url.URL) string {
 func (r *redactor) Body(b []byte, contentType string) string {
 	mt := mediaType(contentType)
 	switch {
-	case isJSONType(mt) || (mt == "" && looksLikeJSON(b)):
+	case isJSONBody(mt, b):
 		if mayNameSecret(b) {
 			b = hideSecretJSON(b)
 		}
@@ -272,10 +272,7 @@ func mayNameSecret(b []byte) bool {
 		if end < 0 {
 			return false
 		}
-		k := end + 1
-		for k < len(b) && (b[k] == ' ' || b[k] == '\t' || b[k] == '\n' || b[k] == '\r') {
-			k++
-		}
+		k := skipJSONSpace(b, end+1)
 		if k < len(b) && b[k] == ':' && nameMaySpellSecret(b[start:end]) {
 			return true
 		}

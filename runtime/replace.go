@@ -77,9 +77,6 @@ func applyReplacements(body any, contentType string, reps []*arazzo.Replacement,
 	return body, nil
 }
 
-// setPointer sets the value at an RFC 6901 JSON Pointer, creating missing
-// object members (notes §5); a missing array index is an error, "-"
-// appends.
 // cloneJSON copies the maps and slices of a decoded JSON value.
 func cloneJSON(v any) any {
 	switch t := v.(type) {
@@ -99,6 +96,9 @@ func cloneJSON(v any) any {
 	return v
 }
 
+// setPointer sets the value at an RFC 6901 JSON Pointer, creating missing
+// object members (notes §5); a missing array index is an error, "-"
+// appends.
 func setPointer(doc any, pointer string, v any) (any, error) {
 	if pointer == "" {
 		return v, nil

@@ -349,11 +349,10 @@ func (c *cursor) next(st *wfState) {
 // tail call whose outcome ends this workflow (notes §8.4); to a step it moves
 // the cursor, and a non-nil outcome means a guard stopped the run.
 func (st *wfState) takeGoto(ctx context.Context, c *cursor, a *boundAction, x *stepRun) *outcome {
+	st.take(x, a, a.gotoLabel())
 	if a.target != nil {
-		st.take(x, a, a.gotoLabel())
 		return st.tailCall(ctx, a, x.scope)
 	}
-	st.take(x, a, a.gotoLabel())
 	return c.jump(ctx, st, a, x)
 }
 

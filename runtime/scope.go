@@ -64,7 +64,7 @@ func parseBody(mediaType string, raw []byte) any {
 	if len(raw) == 0 {
 		return nil
 	}
-	if isJSONType(mediaType) || (mediaType == "" && looksLikeJSON(raw)) {
+	if isJSONBody(mediaType, raw) {
 		// Unmarshal decodes the bytes in place (a Decoder would copy the
 		// whole body into its own buffer first) and rejects anything but
 		// whitespace after the value, which Decoder.More let through when
@@ -75,6 +75,12 @@ func parseBody(mediaType string, raw []byte) any {
 		}
 	}
 	return string(raw)
+}
+
+// isJSONBody reports whether a body is to be read as JSON: by its media
+// type, or without one by its first character.
+func isJSONBody(mediaType string, raw []byte) bool {
+	return isJSONType(mediaType) || (mediaType == "" && looksLikeJSON(raw))
 }
 
 func isJSONType(mt string) bool {

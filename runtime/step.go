@@ -60,7 +60,9 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 		Waited:     waited,
 		Summarized: r.e.opts.Lean,
 	}
-	// One allocation for the attempt's working state.
+	// One allocation for the attempt's working state, apart from the
+	// attempt's record: the Result keeps the record, and must not keep the
+	// exchange (the response body) with it.
 	w := &struct {
 		run   stepRun
 		scope scope
