@@ -63,6 +63,8 @@ func TestPathScopeGivesTheOrdinaryOutcome(t *testing.T) {
 		{Context: "$response.body", Condition: `$.missing == 1`, Type: "jsonpath"},
 		{Context: "$response.body", Condition: `$.n == $.n && 1 == 1`, Type: "jsonpath"},
 		{Context: "$response.body#/items/0", Condition: `$.id == 'a'`, Type: "jsonpath"},
+		{Context: "$response.body.items", Condition: `$[1].id == 'b'`, Type: "jsonpath"},
+		{Context: "$response.body.nested", Condition: `$.x == null`, Type: "jsonpath"},
 		{Context: "$response.body", Condition: `$[0] == 1`, Type: "jsonpath"},
 		{Condition: `$response.body#/lifecycleState == 'STOPPED'`},
 		{Condition: `$response.body#/items/1/id == 'b'`},
