@@ -186,12 +186,33 @@ func sortItems[T any](items []T, q url.Values, name, created func(T) string) {
 	})
 }
 
-func (s *Server) listInstances(q url.Values) *response {
+// listCompartment reads the compartmentId every list operation requires,
+// and checks the sort parameters.
+func listCompartment(q url.Values) (string, *apiError) {
 	compartment := q.Get("compartmentId")
 	if compartment == "" {
-		return errResponse(newErr(http.StatusBadRequest, "MissingParameter", "compartmentId is required."))
+		return "", newErr(http.StatusBadRequest, "MissingParameter", "compartmentId is required.")
 	}
-	if e := checkSort(q); e != nil {
+	return compartment, checkSort(q)
+}
+
+// listResponse sorts, pages and answers a list operation's items.
+func listResponse[T any](q url.Values, items []T, name, created func(T) string) *response {
+	sortItems(items, q, name, created)
+	from, to, next, e := page(q, len(items))
+	if e != nil {
+		return errResponse(e)
+	}
+	h := http.Header{}
+	if next != "" {
+		h.Set("opc-next-page", next)
+	}
+	return jsonResponse(http.StatusOK, items[from:to], h)
+}
+
+func (s *Server) listInstances(q url.Values) *response {
+	compartment, e := listCompartment(q)
+	if e != nil {
 		return errResponse(e)
 	}
 	items := []Instance{}
@@ -205,24 +226,12 @@ func (s *Server) listInstances(q url.Values) *response {
 		}
 		items = append(items, in)
 	}
-	sortItems(items, q, func(i Instance) string { return i.DisplayName }, func(i Instance) string { return i.TimeCreated })
-	from, to, next, e := page(q, len(items))
-	if e != nil {
-		return errResponse(e)
-	}
-	h := http.Header{}
-	if next != "" {
-		h.Set("opc-next-page", next)
-	}
-	return jsonResponse(http.StatusOK, items[from:to], h)
+	return listResponse(q, items, func(i Instance) string { return i.DisplayName }, func(i Instance) string { return i.TimeCreated })
 }
 
 func (s *Server) listImages(q url.Values) *response {
-	compartment := q.Get("compartmentId")
-	if compartment == "" {
-		return errResponse(newErr(http.StatusBadRequest, "MissingParameter", "compartmentId is required."))
-	}
-	if e := checkSort(q); e != nil {
+	compartment, e := listCompartment(q)
+	if e != nil {
 		return errResponse(e)
 	}
 	items := []Image{}
@@ -238,16 +247,7 @@ func (s *Server) listImages(q url.Values) *response {
 		}
 		items = append(items, im.Image)
 	}
-	sortItems(items, q, func(i Image) string { return i.DisplayName }, func(i Image) string { return i.TimeCreated })
-	from, to, next, e := page(q, len(items))
-	if e != nil {
-		return errResponse(e)
-	}
-	h := http.Header{}
-	if next != "" {
-		h.Set("opc-next-page", next)
-	}
-	return jsonResponse(http.StatusOK, items[from:to], h)
+	return listResponse(q, items, func(i Image) string { return i.DisplayName }, func(i Image) string { return i.TimeCreated })
 }
 
 // decodeStrict decodes one JSON object and rejects trailing data, as OCI's parser does.
