@@ -161,7 +161,7 @@ func (c *checker) walkLeaves(n *yaml.Node, ptr, what string, depth int) {
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			c.walkLeaves(n.Content[i+1], ptr+"/"+escapePointer(resolve(n.Content[i]).Value), what, depth+1)
+			c.walkLeaves(n.Content[i+1], ptr+"/"+expr.EscapePointerToken(resolve(n.Content[i]).Value), what, depth+1)
 		}
 	}
 }

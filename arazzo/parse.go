@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/arazzo-go/arazzo/expr"
 )
 
 // Parse decodes one document from bytes (YAML or JSON) into the model,
@@ -155,14 +157,6 @@ func resolve(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// escapePointer escapes one JSON Pointer reference token.
-func escapePointer(s string) string {
-	if !strings.ContainsAny(s, "~/") {
-		return s
-	}
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
-}
-
 type field struct {
 	key      string
 	keyNode  *yaml.Node
@@ -195,7 +189,7 @@ func (p *parser) object(n *yaml.Node, ptr string) (Loc, []field, bool) {
 			continue
 		}
 		if _, dup := loc.Keys[key]; dup {
-			p.add(SeverityError, RuleDuplicateKey, nodePos(k), ptr+"/"+escapePointer(key), "duplicate key %q", key)
+			p.add(SeverityError, RuleDuplicateKey, nodePos(k), ptr+"/"+expr.EscapePointerToken(key), "duplicate key %q", key)
 			continue
 		}
 		rv := resolve(v)
@@ -208,7 +202,7 @@ func (p *parser) object(n *yaml.Node, ptr string) (Loc, []field, bool) {
 		}
 		loc.Keys[key] = nodePos(k)
 		loc.Fields[key] = vp
-		fields = append(fields, field{key: key, keyNode: k, val: v, ptr: ptr + "/" + escapePointer(key), position: vp})
+		fields = append(fields, field{key: key, keyNode: k, val: v, ptr: ptr + "/" + expr.EscapePointerToken(key), position: vp})
 	}
 	return loc, fields, true
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
 
+	"github.com/arazzo-go/arazzo/expr"
 	"github.com/arazzo-go/arazzo/internal/schemamsg"
 )
 
@@ -328,7 +329,7 @@ func jsonPointer(tokens []string) string {
 	var b strings.Builder
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1"))
+		b.WriteString(expr.EscapePointerToken(t))
 	}
 	return b.String()
 }

@@ -90,7 +90,7 @@ func (c *checker) checkComponents() {
 	check := func(section string, keys []string) {
 		for _, k := range keys {
 			if !keyPattern.MatchString(k) {
-				ptr := "/components/" + section + "/" + escapePointer(k)
+				ptr := "/components/" + section + "/" + expr.EscapePointerToken(k)
 				pos := comp.Loc.Pos
 				if n := childNode(comp.Loc.Node, section); n != nil {
 					pos = keyPos(n, k, pos)
@@ -748,7 +748,7 @@ func (c *checker) checkInputRefs(v any, ptr string, pos Pos, depth int) {
 			}
 		}
 		for _, k := range sortedKeys(v) {
-			c.checkInputRefs(v[k], ptr+"/"+escapePointer(k), pos, depth+1)
+			c.checkInputRefs(v[k], ptr+"/"+expr.EscapePointerToken(k), pos, depth+1)
 		}
 	case []any:
 		for i, e := range v {

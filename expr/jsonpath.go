@@ -239,7 +239,7 @@ func (q *queryOperand) pointer() (string, bool) {
 			return "", false
 		}
 		b.WriteByte('/')
-		b.WriteString(escapePointerToken(s.name))
+		b.WriteString(EscapePointerToken(s.name))
 	}
 	return b.String(), true
 }

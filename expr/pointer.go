@@ -24,7 +24,9 @@ func splitPointer(ptr string) []string {
 	return toks
 }
 
-func escapePointerToken(s string) string {
+// EscapePointerToken escapes one JSON Pointer reference token (RFC 6901:
+// "~" as "~0", "/" as "~1").
+func EscapePointerToken(s string) string {
 	if strings.IndexByte(s, '~') < 0 && strings.IndexByte(s, '/') < 0 {
 		return s
 	}
@@ -110,7 +112,7 @@ func (m *walkMiss) reason(toks []string) string {
 func escapeAll(toks []string) []string {
 	out := make([]string, len(toks))
 	for i, t := range toks {
-		out[i] = escapePointerToken(t)
+		out[i] = EscapePointerToken(t)
 	}
 	return out
 }

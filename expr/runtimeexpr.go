@@ -588,7 +588,7 @@ func (r *Ref) Standard() string {
 		b.WriteString(r.Pointer)
 		for _, s := range r.Path {
 			b.WriteByte('/')
-			b.WriteString(escapePointerToken(s))
+			b.WriteString(EscapePointerToken(s))
 		}
 	}
 	return b.String()

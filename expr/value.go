@@ -340,7 +340,7 @@ func (d *Data) compile(v any, at string) (any, error) {
 		out := make(map[string]any, len(t))
 		for _, k := range slices.Sorted(maps.Keys(t)) { // sorted: Refs and Notes in a stable order
 			x := t[k]
-			c, err := d.compile(x, at+"/"+escapePointerToken(k))
+			c, err := d.compile(x, at+"/"+EscapePointerToken(k))
 			if err != nil {
 				return nil, err
 			}
@@ -361,7 +361,7 @@ func (d *Data) compile(v any, at string) (any, error) {
 		out := make(map[string]any, len(t))
 		for k, x := range t {
 			ks := Stringify(k)
-			c, err := d.compile(x, at+"/"+escapePointerToken(ks))
+			c, err := d.compile(x, at+"/"+EscapePointerToken(ks))
 			if err != nil {
 				return nil, err
 			}

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/expr"
 	"github.com/arazzo-go/arazzo/internal/schemamsg"
 )
 
@@ -408,7 +409,7 @@ var inputPrinter = message.NewPrinter(language.English)
 func fieldPointer(tokens []string) string {
 	esc := make([]string, len(tokens))
 	for i, t := range tokens {
-		esc[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1")
+		esc[i] = expr.EscapePointerToken(t)
 	}
 	return strings.Join(esc, "/")
 }
