@@ -45,7 +45,11 @@ func LoadBytes(ctx context.Context, file string, src []byte, opts LoadOptions) (
 	opts = opts.withDefaults()
 	l := &loader{opts: opts, docs: map[string]*Document{}}
 	doc, ds := l.load(ctx, file, src)
-	return doc, sortDiagnostics(ds)
+	ds = sortDiagnostics(ds)
+	if doc != nil {
+		doc.Diagnostics = ds
+	}
+	return doc, ds
 }
 
 // loader carries the state of one Load: the Arazzo documents seen so far by

@@ -58,6 +58,12 @@ type Document struct {
 	// Src its bytes (for diagnostics snippets).
 	File string
 	Src  []byte
+
+	// Diagnostics are the findings of the Load (or LoadBytes) that read
+	// the document, its source descriptions included, sorted. The runtime
+	// reads them to decide which errors stop a run and which only stop
+	// the steps they belong to; nil for a document built another way.
+	Diagnostics Diagnostics
 }
 
 // Minor returns "1.0" or "1.1" (the feature set), from Arazzo.

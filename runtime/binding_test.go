@@ -124,9 +124,23 @@ func TestNewReportsBindingErrors(t *testing.T) {
 `)
 	// Break the bound model after loading, as a hand-built document could be.
 	doc.Workflows[0].Steps[0].OperationID = "noSuchOperation"
-	_, err := runtime.New(doc, runtime.Options{})
+	_, err := runtime.New(doc, runtime.Options{StrictDocument: true})
 	if err == nil || !strings.Contains(err.Error(), `operationId "noSuchOperation" not found`) {
-		t.Errorf("New error = %v", err)
+		t.Errorf("strict New error = %v", err)
+	}
+	// By default the step fails when it is reached, with the binding
+	// failure as its error, and no request is sent.
+	eng, err := runtime.New(doc, runtime.Options{Transport: failingTransport(t)})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	res, err := eng.Run(t.Context(), "main", nil)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if res.Status != runtime.Failed || len(res.Steps) != 1 || !strings.Contains(res.Steps[0].Error, `operationId "noSuchOperation" not found`) ||
+		!strings.Contains(res.Steps[0].Error, "[step-not-runnable]") {
+		t.Errorf("status %s, steps %+v", res.Status, res.Steps)
 	}
 	if _, err := runtime.New(nil, runtime.Options{}); err == nil {
 		t.Error("New(nil) succeeded")

@@ -23,6 +23,9 @@ type Engine struct {
 	// workflows binds every workflow reachable from the document (its own
 	// and those of arazzo-type sources), keyed by the model pointer.
 	workflows map[*arazzo.Workflow]*boundWorkflow
+	// problems holds, per workflow of the entry document, what a run of
+	// it makes of the document's errors (problems.go).
+	problems map[*arazzo.Workflow]*Problems
 }
 
 // boundWorkflow is a workflow with every reference resolved once.
@@ -39,6 +42,10 @@ type boundWorkflow struct {
 	secretInputs map[string]bool
 	deps         []*boundWorkflow
 	outputs      []*arazzo.Output
+	// bindErrs are the workflow-level binding failures (inputs schema,
+	// dependsOn, workflow actions): a run that needs this workflow is
+	// refused before any request.
+	bindErrs []error
 }
 
 // boundStep is a step bound to its operation or workflow.
@@ -59,6 +66,12 @@ type boundStep struct {
 	onSuccess, onFailure []*boundAction
 	outputs              []*arazzo.Output
 	label                string // operationId, "METHOD path" or workflowId
+	// bindErrs are the binding failures of this step (operation not
+	// found, expressions that do not compile, broken actions); problem is
+	// the error the step fails with when it is reached, set by New from
+	// bindErrs and the document's diagnostics for the step ("" = none).
+	bindErrs []error
+	problem  string
 }
 
 // boundAction is an action with its Reusable Object and target resolved.
@@ -96,11 +109,19 @@ func New(doc *arazzo.Document, opts Options) (*Engine, error) {
 	e.client = e.opts.httpClient()
 	b := &binder{e: e}
 	for _, wf := range doc.Workflows {
-		b.workflow(doc, wf)
+		if wf != nil {
+			b.workflow(doc, wf)
+		}
 	}
-	if len(b.errs) > 0 {
-		return nil, errors.Join(b.errs...)
+	if e.opts.StrictDocument {
+		if errs := b.allErrs(); len(errs) > 0 {
+			return nil, errors.Join(errs...)
+		}
+		if doc.Diagnostics.HasErrors() {
+			return nil, &DocumentError{Diagnostics: errorsOnly(doc.Diagnostics)}
+		}
 	}
+	e.problems = e.classify()
 	return e, nil
 }
 
@@ -129,13 +150,39 @@ func (e *Engine) Operations() []OperationKey {
 	return out
 }
 
+// binder resolves references and compiles expressions once. A failure is
+// recorded where it belongs (sink: the workflow or the step being bound),
+// so that it stops only the runs, or the steps, that need what failed.
 type binder struct {
 	e    *Engine
-	errs []error
+	sink *[]error
+	all  []*[]error
 }
 
 func (b *binder) fail(format string, args ...any) {
-	b.errs = append(b.errs, fmt.Errorf(format, args...))
+	*b.sink = append(*b.sink, fmt.Errorf(format, args...))
+}
+
+// into directs failures to sink until the returned func restores the
+// previous one (binding a workflow may bind another one midway).
+func (b *binder) into(sink *[]error) (restore func()) {
+	prev := b.sink
+	b.sink = sink
+	b.all = append(b.all, sink)
+	return func() { b.sink = prev }
+}
+
+// allErrs lists every binding failure, in binding order.
+func (b *binder) allErrs() []error {
+	var out []error
+	seen := map[*[]error]bool{}
+	for _, s := range b.all {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, *s...)
+		}
+	}
+	return out
 }
 
 func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkflow {
@@ -147,6 +194,7 @@ func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkf
 		bw.key = doc.File + "#" + wf.WorkflowID
 	}
 	b.e.workflows[wf] = bw // before binding steps: workflows may call each other
+	defer b.into(&bw.bindErrs)()
 	order := stepOrder(wf)
 	for i, s := range order {
 		bw.index[s.StepID] = i
@@ -177,6 +225,7 @@ func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkf
 
 	for _, s := range order {
 		bs := &boundStep{step: s, wf: bw, body: s.RequestBody, criteria: s.SuccessCriteria, outputs: s.Outputs}
+		restore := b.into(&bs.bindErrs)
 		where := fmt.Sprintf("workflow %s step %s", wf.WorkflowID, s.StepID)
 		switch {
 		case s.WorkflowID != "":
@@ -201,12 +250,15 @@ func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkf
 		for _, o := range s.Outputs {
 			b.compileOutput(o, where)
 		}
+		restore()
 		bw.steps = append(bw.steps, bs)
 	}
 	// Action targets need every step index, so bind actions after steps.
 	for _, bs := range bw.steps {
+		restore := b.into(&bs.bindErrs)
 		bs.onSuccess = mergeActions(b.actions(doc, bw, bs.step.OnSuccess, "onSuccess"), wfSuccess)
 		bs.onFailure = mergeActions(b.actions(doc, bw, bs.step.OnFailure, "onFailure"), wfFailure)
+		restore()
 	}
 	return bw
 }

@@ -48,6 +48,13 @@ type Options struct {
 	// successCriteria fails on a non-2xx status (instead of succeeding
 	// whenever the transport did). See docs/decisions.md.
 	Strict bool
+	// StrictDocument refuses a document with any error: New fails with the
+	// binding failures or a *DocumentError. By default (false) an error
+	// stops only what needs it: a run of a workflow whose own structure,
+	// or that of a workflow it calls, is broken is refused by Run; an
+	// error local to a step fails that step when it is reached; errors in
+	// other workflows are ignored (Engine.Problems lists all three).
+	StrictDocument bool
 
 	// KeepDetails bounds what a long poll loop accumulates: only the
 	// latest KeepDetails attempts of each step keep their details in

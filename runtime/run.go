@@ -61,7 +61,8 @@ type wfState struct {
 }
 
 // Run executes the workflow with the given inputs. The error is for
-// problems before the run starts (unknown workflow, invalid inputs: then an
+// problems before the run starts (unknown workflow; document errors in what
+// the workflow needs: a *DocumentError, see Problems; invalid inputs: an
 // *InputError); a workflow that fails is a Result with Status Failed.
 func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]any) (*Result, error) {
 	wf := e.doc.Workflow(workflowID)
@@ -69,6 +70,9 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 		return nil, fmt.Errorf("no workflow %q in %s (have %s)", workflowID, e.doc.File, strings.Join(e.WorkflowIDs(), ", "))
 	}
 	bw := e.workflows[wf]
+	if p := e.problems[wf]; p != nil && len(p.Refused) > 0 {
+		return nil, &DocumentError{WorkflowID: workflowID, Diagnostics: p.Refused}
+	}
 	prepared, err := bw.prepareInputs(inputs)
 	rd := newRedactor(secretValues(bw, inputs))
 	if err != nil {

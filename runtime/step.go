@@ -80,6 +80,13 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 	}
 	defer cancel()
 
+	if bs.problem != "" {
+		// The document has an error in this step (Problems.Steps): it
+		// fails here, without a request, like a step whose request could
+		// not be built, so onFailure actions and reports still work.
+		att.Error = bs.problem
+		return x
+	}
 	var transportOK bool
 	if bs.target != nil {
 		transportOK = st.executeWorkflowStep(stepCtx, bs, x)
