@@ -353,7 +353,7 @@ func (b *binder) operation(doc *arazzo.Document, bs *boundStep, where string) {
 				return
 			}
 			if src.OpenAPI == nil {
-				b.fail("%s: operationId %q: source %q is not a loaded OpenAPI description", where, id, name)
+				b.fail("%s: operationId %q: source %q is not a loaded OpenAPI description%s", where, id, name, loadErrNote(src))
 				return
 			}
 			o, found := src.OpenAPI.Operation(opID)
@@ -375,7 +375,17 @@ func (b *binder) operation(doc *arazzo.Document, bs *boundStep, where string) {
 			}
 			switch len(names) {
 			case 0:
-				b.fail("%s: operationId %q not found in any source description", where, id)
+				var notes []string
+				for _, sd := range doc.SourceDescriptions {
+					if sd.OpenAPI == nil && sd.Arazzo == nil {
+						notes = append(notes, fmt.Sprintf("%q%s", sd.Name, loadErrNote(sd)))
+					}
+				}
+				if len(notes) > 0 {
+					b.fail("%s: operationId %q not found in the loaded source descriptions (not loaded: %s)", where, id, strings.Join(notes, ", "))
+				} else {
+					b.fail("%s: operationId %q not found in any source description", where, id)
+				}
 				return
 			case 1:
 			default:
@@ -391,7 +401,11 @@ func (b *binder) operation(doc *arazzo.Document, bs *boundStep, where string) {
 		}
 		src = doc.Source(name)
 		if src == nil || src.OpenAPI == nil {
-			b.fail("%s: operationPath %q: no loaded OpenAPI source %q", where, s.OperationPath, name)
+			note := ""
+			if src != nil {
+				note = loadErrNote(src)
+			}
+			b.fail("%s: operationPath %q: no loaded OpenAPI source %q%s", where, s.OperationPath, name, note)
 			return
 		}
 		o, err := src.OpenAPI.OperationByPointer(pointer)
@@ -408,6 +422,14 @@ func (b *binder) operation(doc *arazzo.Document, bs *boundStep, where string) {
 	if bs.label == "" {
 		bs.label = op.Method + " " + op.Path
 	}
+}
+
+// loadErrNote says why a source did not load, for binding failures.
+func loadErrNote(src *arazzo.SourceDescription) string {
+	if src.LoadErr == nil {
+		return ""
+	}
+	return " (" + src.LoadErr.Error() + ")"
 }
 
 // splitOperationPath reads '{$sourceDescriptions.<name>.url}#<pointer>'

@@ -206,10 +206,10 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if err != nil {
 		return fail("%v", err)
 	}
-	if diags.HasErrors() || (f.verbose && len(diags) > 0) {
+	if doc == nil || (f.strict && diags.HasErrors()) {
+		// --strict keeps the refuse-everything behaviour: any error in
+		// the document stops the run before any request.
 		runPrintDiagnostics(stderr, doc, diags, f.verbose)
-	}
-	if diags.HasErrors() || doc == nil {
 		return exitUsage
 	}
 
@@ -228,6 +228,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		Timeout:        f.timeout,
 		RequestTimeout: f.requestTimeout,
 		Strict:         f.strict,
+		StrictDocument: f.strict,
 		// One run, read by people and written to reports (--har shows
 		// every exchange): keep every attempt's details.
 		KeepDetails: -1,
@@ -266,6 +267,24 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 			}
 		}
 		return fail("%v", err)
+	}
+	problems, err := eng.Problems(wf.WorkflowID)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if len(problems.Refused) > 0 {
+		fmt.Fprintf(stderr, "arazzo run: workflow %s cannot run: the document has errors in what it needs\n", wf.WorkflowID)
+		runPrintDiagnostics(stderr, doc, problems.Refused, f.verbose)
+		return exitUsage
+	}
+	runPrintWarnings(stderr, doc, diags, problems, f.verbose)
+	if len(problems.Steps) > 0 && !f.allowRemote {
+		for _, d := range diags {
+			if d.Rule == arazzo.RuleSourceNotFetched {
+				fmt.Fprintln(stderr, "(source descriptions at http(s) URLs are not fetched unless you add --allow-remote)")
+				break
+			}
+		}
 	}
 	if mocks != nil {
 		runWarnUnmatchedMocks(stderr, f.mock, mocks, eng.Operations())
@@ -338,6 +357,41 @@ func runPrintDiagnostics(w io.Writer, doc *arazzo.Document, ds arazzo.Diagnostic
 		return
 	}
 	for _, d := range ds {
+		fmt.Fprintln(w, d.String())
+	}
+}
+
+// runMaxWarnings bounds the warnings a run prints before its progress;
+// arazzo validate lists them all.
+const runMaxWarnings = 20
+
+// runPrintWarnings prints, once before the first request, what the run
+// does differently from what the document says: the errors it works
+// around (Problems.Steps and Elsewhere, as warnings) and the document's
+// warnings (repairs of damaged sources, dialects evaluated leniently). One
+// line each, or with snippets under -v; at most runMaxWarnings lines.
+func runPrintWarnings(w io.Writer, doc *arazzo.Document, diags arazzo.Diagnostics, p *runtime.Problems, verbose bool) {
+	var ds arazzo.Diagnostics
+	ds = append(ds, p.Steps...)
+	ds = append(ds, p.Elsewhere...)
+	for _, d := range diags {
+		if d.Severity == arazzo.SeverityWarning {
+			ds = append(ds, d)
+		}
+	}
+	if len(ds) == 0 {
+		return
+	}
+	ds = ds.Sort()
+	if verbose {
+		runPrintDiagnostics(w, doc, ds, true)
+		return
+	}
+	for i, d := range ds {
+		if i == runMaxWarnings {
+			fmt.Fprintf(w, "… and %d more warnings (arazzo validate %s lists them all)\n", len(ds)-i, doc.File)
+			break
+		}
 		fmt.Fprintln(w, d.String())
 	}
 }

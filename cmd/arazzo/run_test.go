@@ -332,14 +332,45 @@ workflows:
 	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// An error local to a step: the step fails when it is reached, and
+	// says why with the position; the workflow fails (exit 1).
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"run", path}, nil, &stdout, &stderr)
-	if code != exitUsage || !strings.Contains(stderr.String(), "broken.arazzo.yaml:11:") || !strings.Contains(stderr.String(), "nowhere") {
+	code := run([]string{"run", path, "--mock", writeMock(t, dir)}, nil, &stdout, &stderr)
+	if code != exitFailed || !strings.Contains(stderr.String(), "broken.arazzo.yaml:11:") || !strings.Contains(stderr.String(), "step s of workflow w fails if it is reached") ||
+		!strings.Contains(stderr.String(), "step s failed: ") {
 		t.Errorf("exit %d\n%s", code, stderr.String())
 	}
-	if stdout.Len() != 0 {
-		t.Errorf("stdout %q", stdout.String())
+	// --strict refuses the document before any request.
+	stdout.Reset()
+	stderr.Reset()
+	code = run([]string{"run", "--strict", path}, nil, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "broken.arazzo.yaml:11:") || !strings.Contains(stderr.String(), "nowhere") {
+		t.Errorf("--strict: exit %d\n%s", code, stderr.String())
 	}
+	if stdout.Len() != 0 {
+		t.Errorf("--strict: stdout %q", stdout.String())
+	}
+	// An error in what the workflow needs (dependsOn) refuses the run.
+	refused := strings.Replace(doc, "  - workflowId: w\n", "  - workflowId: w\n    dependsOn: [missing]\n", 1)
+	if err := os.WriteFile(path, []byte(refused), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	stderr.Reset()
+	code = run([]string{"run", path}, nil, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "workflow w cannot run") || !strings.Contains(stderr.String(), "missing") {
+		t.Errorf("dependsOn: exit %d\n%s", code, stderr.String())
+	}
+}
+
+// writeMock writes a mock file answering getInstance with 200.
+func writeMock(t *testing.T, dir string) string {
+	t.Helper()
+	p := filepath.Join(dir, "mock.yaml")
+	if err := os.WriteFile(p, []byte("mocks:\n  getInstance: [{status: 200, body: {id: x}}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func TestRunAuthFlag(t *testing.T) {
@@ -472,7 +503,9 @@ workflows:
 	}
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"run", file}, nil, &stdout, &stderr)
-	if code != exitUsage || !strings.Contains(stderr.String(), "--allow-remote") {
+	// The step that needs the source fails when reached, and the run says
+	// how to fetch it.
+	if code != exitFailed || !strings.Contains(stderr.String(), "--allow-remote") || !strings.Contains(stderr.String(), "not fetched") {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
 	}
 }

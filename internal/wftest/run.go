@@ -163,8 +163,11 @@ func NewExecutor() Executor {
 		if l, ok := docs[path]; ok {
 			return l.doc, l.err
 		}
+		// Errors in the document are sorted by the engine as for arazzo
+		// run: they refuse the case's run only when its workflow needs
+		// what is broken (runtime.Problems).
 		doc, diags, err := arazzo.Load(ctx, path, arazzo.LoadOptions{})
-		if err == nil && diags.HasErrors() {
+		if err == nil && doc == nil {
 			err = diags
 		}
 		if err == nil && doc == nil {
@@ -199,6 +202,9 @@ func NewExecutor() Executor {
 			Sleep:     func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 			MaxSteps:  c.Options.MaxSteps,
 			Strict:    c.Options.Strict,
+			// strict cases refuse a document with any error, as
+			// arazzo run --strict does.
+			StrictDocument: c.Options.Strict,
 			// Test reports show every attempt of a failing case.
 			KeepDetails: -1,
 		})
