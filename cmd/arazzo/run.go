@@ -43,7 +43,8 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --timeout D               whole run (default none)
   --request-timeout D       per request (default 30s; negative: no per-request deadline)
   --loop-delay D            first wait before a step re-entered by goto (default 1s)
-  --strict                  unmatched onSuccess actions and non-2xx without criteria fail
+  --strict                  refuse a document with any error; unmatched onSuccess actions and
+                            non-2xx without criteria fail
   --report FILE, --har FILE, --junit FILE   write reports
 
 Stdout: the workflow outputs as JSON. Exit: 0 succeeded, 1 failed, 2 usage/load/input, 3 aborted.
