@@ -122,6 +122,9 @@ func New(doc *arazzo.Document, opts Options) (*Engine, error) {
 		}
 	}
 	e.problems = e.classify()
+	if err := e.checkServerOptions(); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

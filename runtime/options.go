@@ -14,9 +14,12 @@ type Options struct {
 	// Transport, when set, replaces the client's transport (mocks, auth).
 	Client    *http.Client
 	Transport http.RoundTripper
-	// Servers overrides the base URL per source description name.
+	// Servers overrides the base URL per source description name. New
+	// refuses a name that is not a source description of the document.
 	Servers map[string]string
 	// ServerVars sets server variables per source: {"ociComputeApi": {"region": "us-phoenix-1"}}.
+	// New refuses a source or variable name that the document does not
+	// declare, with a "did you mean".
 	ServerVars map[string]map[string]string
 	Observer   Observer
 

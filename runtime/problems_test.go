@@ -181,3 +181,26 @@ func TestErrorsInTheWorkflowItselfRefuseTheRun(t *testing.T) {
 		t.Error("StrictDocument: New accepted a document with errors")
 	}
 }
+
+func TestServerOptionTyposAreRefused(t *testing.T) {
+	doc := loadDoc(t, "testdata/rules/servers.arazzo.yaml", rulesHeader+mainSteps+getOK)
+	for _, tc := range []struct {
+		name string
+		opts runtime.Options
+		want string
+	}{
+		{"unknown source in Servers", runtime.Options{Servers: map[string]string{"apj": "http://127.0.0.1:1"}}, `server override for "apj": no source description of that name; did you mean "api"?`},
+		{"unknown source in ServerVars", runtime.Options{ServerVars: map[string]map[string]string{"ap": {"x": "y"}}}, `server variables for "ap"`},
+		{"unknown variable", runtime.Options{ServerVars: map[string]map[string]string{"api": {"regoin": "eu"}}}, `server variable "regoin" of source "api": the source's servers declare no such variable (it declares none)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := runtime.New(doc, tc.opts)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("New error = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := runtime.New(doc, runtime.Options{Servers: map[string]string{"api": "http://127.0.0.1:1"}}); err != nil {
+		t.Errorf("a known source was refused: %v", err)
+	}
+}

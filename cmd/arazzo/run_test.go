@@ -574,3 +574,15 @@ func TestRunServerFlagWantsAnAbsoluteURL(t *testing.T) {
 		}
 	}
 }
+
+func TestRunRefusesServerVariableTypos(t *testing.T) {
+	requireRunDeps(t)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", filepath.Join("..", "..", "workflows", "oracle", "oracle-create-custom-image-from-instance-workflow.yml"),
+		"--mock", filepath.Join("..", "..", "workflows", "oracle", "mocks", "stopped-instance.yaml"),
+		"--input", "compartmentId=c", "--input", "instanceId=i", "--input", "displayName=d", "--input", "authToken=t",
+		"--server-var", "ociComputeApi.regoin=eu-frankfurt-1"}, nil, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), `did you mean "region"?`) || stdout.Len() != 0 {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, stdout.String(), stderr.String())
+	}
+}
