@@ -70,7 +70,7 @@ func TestKeepDetailsSummarisesOldPolls(t *testing.T) {
 				if i < 10-tc.detailed {
 					mark = "summary"
 				}
-				want = append(want, fmt.Sprintf("pollImage#1:%s", mark))
+				want = append(want, fmt.Sprintf("pollImage#%d:%s", i+1, mark)) // each poll is the next attempt
 			}
 			if got := detailPattern(res); got != strings.Join(want, " ") {
 				t.Errorf("details:\n got %s\nwant %s", got, strings.Join(want, " "))

@@ -30,12 +30,15 @@ type Result struct {
 type StepAttempt struct {
 	WorkflowID string
 	StepID     string
-	Attempt    int    // 1 for the first try, 2 for the first retry...
-	Operation  string // operationId or "METHOD path", or workflowId for workflow steps
-	Request    *RequestSummary
-	Response   *ResponseSummary
-	Criteria   []CriterionResult
-	Success    bool
+	// Attempt numbers the executions of this step within one run of its
+	// workflow: 1 for the first, then one more for each retry and each
+	// re-entry through goto (the third poll of a loop is attempt 3).
+	Attempt   int
+	Operation string // operationId or "METHOD path", or workflowId for workflow steps
+	Request   *RequestSummary
+	Response  *ResponseSummary
+	Criteria  []CriterionResult
+	Success   bool
 	// Action is what followed: "next", "end", "goto <step>", "goto workflow
 	// <id>", "retry", "fail"; also "return" for a step run by a retry's
 	// stepId (its own actions are not taken) and "abort" when the run

@@ -327,12 +327,12 @@ func evalOutput(o *arazzo.Output, sc *scope) (any, error) {
 	return v, nil
 }
 
-// cursor is where a workflow execution is: the step to run next, its
-// attempt number, the wait that preceded it, and the innermost goto loop
-// (to name it when the step guard stops the run).
+// cursor is where a workflow execution is: the step to run next, how often
+// each step has run (its attempt numbers), the wait that preceded it, and
+// the innermost goto loop (to name it when the step guard stops the run).
 type cursor struct {
 	i         int
-	attempt   int
+	runs      map[int]int // step index -> executions so far
 	waited    time.Duration
 	loopHead  int // step index a goto jumped back to, -1 = not in a loop
 	loopVia   string
@@ -342,7 +342,6 @@ type cursor struct {
 // next moves to the following step.
 func (c *cursor) next(st *wfState) {
 	c.i++
-	c.attempt = 1
 	if st.pacer.enter(c.i) {
 		c.loopHead = -1
 	}
@@ -363,7 +362,6 @@ func (st *wfState) takeGoto(ctx context.Context, c *cursor, a *boundAction, x *s
 func (c *cursor) jump(ctx context.Context, st *wfState, a *boundAction, x *stepRun) *outcome {
 	var stop *outcome
 	c.i, c.waited, stop = st.gotoStep(ctx, c.i, a, x)
-	c.attempt = 1
 	if st.executed[c.i] {
 		c.loopHead, c.loopVia = c.i, a.name
 		c.reentries[c.i]++
@@ -376,7 +374,7 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 	r := st.run
 	opts := &r.e.opts
 	steps := st.bw.steps
-	c := &cursor{attempt: 1, loopHead: -1, reentries: map[int]int{}}
+	c := &cursor{runs: map[int]int{}, loopHead: -1, reentries: map[int]int{}}
 	for c.i < len(steps) {
 		bs := steps[c.i]
 		if err := ctx.Err(); err != nil {
@@ -392,7 +390,8 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 		r.steps++
 		st.executed[c.i] = true
 
-		x := st.execute(ctx, bs, c.attempt, c.waited)
+		c.runs[c.i]++
+		x := st.execute(ctx, bs, c.runs[c.i], c.waited)
 		c.waited = 0
 		if x.aborted != "" {
 			x.att.Action = "abort"
@@ -465,7 +464,6 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			if stop := st.retryReference(ctx, a, x.scope); stop != nil {
 				return stop
 			}
-			c.attempt++
 			c.waited = wait
 		}
 	}
