@@ -1,6 +1,6 @@
 module github.com/arazzo-go/arazzo
 
-go 1.26.8
+go 1.25.0
 
 require (
 	github.com/PaesslerAG/gval v1.0.0
