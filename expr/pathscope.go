@@ -84,7 +84,14 @@ type lazyContext struct {
 	hits int // queries answered
 }
 
-func (*lazyContext) Lookup(*Ref) (any, error) { return nil, errNotLazy }
+// Lookup hands runtime expressions written beside the queries to the
+// scope; the context itself is not produced (nil ref).
+func (lc *lazyContext) Lookup(ref *Ref) (any, error) {
+	if ref == nil {
+		return nil, errNotLazy
+	}
+	return lc.ps.Lookup(ref)
+}
 
 func (lc *lazyContext) query(q *queryOperand) (any, bool, string, error) {
 	// An empty path would hand out the whole context, which the ordinary
