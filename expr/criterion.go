@@ -259,13 +259,15 @@ func (c *Criterion) Eval(s Scope) (out Outcome) {
 	case run.jp != nil:
 		jv, ok := jsonContext(v)
 		if !ok {
-			return Outcome{Explanation: "context " + c.ctx.String() + " is not JSON", Err: errors.New("jsonpath criterion: context " + c.ctx.String() + " is not JSON")}
+			err := notJSONError("jsonpath criterion", s, c.ctx)
+			return Outcome{Explanation: "context " + c.ctx.String() + mediaTypeOf(s, c.ctx) + " is not JSON", Err: err}
 		}
 		pass, why, err := run.jp.eval(jv, s)
 		return Outcome{Pass: pass && err == nil, Explanation: why, Err: err}
 	case run.xp != nil:
 		doc, why := xmlDocument(v)
 		if doc == nil {
+			why = strings.Replace(why, "context", "context "+c.ctx.String()+mediaTypeOf(s, c.ctx), 1)
 			return Outcome{Explanation: why, Err: errors.New("xpath criterion: " + why)}
 		}
 		pass, why := run.xp.evalBool(doc)

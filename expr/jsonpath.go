@@ -511,3 +511,15 @@ func (l *lexer) countQuery(start, end int) token {
 	l.pos = end
 	return token{kind: tQuery, pos: start, end: end, query: &queryOperand{src: text, count: p, lengthAt: start + len(path)}}
 }
+
+// isJSONText reports whether a context a JSON Pointer walks is JSON: text
+// (string, []byte) must parse as JSON; decoded values always are.
+func isJSONText(v any) bool {
+	switch t := v.(type) {
+	case string:
+		return json.Valid([]byte(t))
+	case []byte:
+		return json.Valid(t)
+	}
+	return true
+}
