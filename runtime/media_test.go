@@ -70,10 +70,10 @@ func TestJSONPointerIntoNonJSONBody(t *testing.T) {
 	}{
 		{name: "output pointer into XML (1.1)", version: "1.1.0", output: "$response.body#/rss/channel/title",
 			contentType: "application/xml", body: feedXML, status: arazzort.Failed,
-			errHas: []string{"output out", "$response.body#/rss/channel/title", "application/xml", "selector of type xpath"}},
+			errHas: []string{"output out", "$response.body#/rss/channel/title", "application/xml", "a selector with type: xpath"}},
 		{name: "output pointer into XML (1.0)", version: "1.0.1", output: "$response.body#/rss/channel/title",
 			contentType: "text/xml; charset=utf-8", body: feedXML, status: arazzort.Failed,
-			errHas: []string{"output out", "text/xml", "Arazzo 1.0 reads XML with xpath criteria"}, errNot: "selector"},
+			errHas: []string{"output out", "text/xml", "Arazzo 1.0 reads XML only with xpath criteria"}, errNot: "selector"},
 		{name: "output navigation into HTML", version: "1.1.0", output: "$response.body.title",
 			contentType: "text/html", body: "<html><title>x</title></html>", status: arazzort.Failed,
 			errHas: []string{"output out", "text/html", "regex criterion"}},

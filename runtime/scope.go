@@ -90,9 +90,9 @@ func (s *scope) notJSONError() error {
 	var how string
 	switch {
 	case isXMLType(mt) && s.st.bw.doc.Minor() == "1.0":
-		how = "; Arazzo 1.0 reads XML with xpath criteria (type: xpath, context: $response.body)"
+		how = "; Arazzo 1.0 reads XML only with xpath criteria (type: xpath, context: $response.body)"
 	case isXMLType(mt):
-		how = "; select from XML with a selector of type xpath (context: $response.body, type: xpath)"
+		how = "; read XML with XPath: an xpath criterion, or in outputs a selector with type: xpath (context: $response.body)"
 	default:
 		how = "; test text with a regex criterion (type: regex, context: $response.body)"
 	}
