@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -281,5 +282,59 @@ func TestDialectErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: err = %v, want %q", cond, err, want)
 		}
+	}
+}
+
+// mediaMapScope is a MapScope that knows the media type of the body.
+type mediaMapScope struct {
+	MapScope
+	mt string
+}
+
+func (m mediaMapScope) MediaType(ref *Ref) string {
+	if ref.Kind == KindResponse && ref.Field == "body" {
+		return m.mt
+	}
+	return ""
+}
+
+// TestNotJSONContexts: a JSONPath or JSON Pointer selector or a jsonpath
+// criterion on text that is not JSON is an ErrNotJSON error naming the
+// media type the scope knows (and XPath for XML); an empty pointer still
+// selects the whole text.
+func TestNotJSONContexts(t *testing.T) {
+	t.Parallel()
+	xml := mediaMapScope{MapScope{"$response.body": "<a><b>1</b></a>"}, "application/xml"}
+	for _, typ := range []string{"jsonpath", "jsonpointer"} {
+		sel := map[string]string{"jsonpath": "$.a", "jsonpointer": "/a"}[typ]
+		s, err := CompileSelector("$response.body", sel, typ, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Eval(xml)
+		if !errors.Is(err, ErrNotJSON) || errors.Is(err, ErrAbsent) {
+			t.Errorf("%s selector on XML: err = %v, want ErrNotJSON", typ, err)
+		} else if !strings.Contains(err.Error(), "(application/xml) is not JSON") || !strings.Contains(err.Error(), "xpath") {
+			t.Errorf("%s selector on XML: %v does not name the media type and xpath", typ, err)
+		}
+	}
+	whole, _ := CompileSelector("$response.body", "", "jsonpointer", "")
+	if v, err := whole.Eval(xml); err != nil || v != "<a><b>1</b></a>" {
+		t.Errorf("empty pointer = %v, %v", v, err)
+	}
+	c := mustCriterion(t, CriterionSpec{Context: "$response.body", Condition: "$.a", Type: "jsonpath"})
+	out := c.Eval(mediaMapScope{MapScope{"$response.body": "status=ok"}, "text/plain"})
+	if out.Pass || !errors.Is(out.Err, ErrNotJSON) || !strings.Contains(out.Explanation, "(text/plain) is not JSON") {
+		t.Errorf("jsonpath criterion on text: %+v", out)
+	}
+	// Without a MediaScope the message is the same, without the type.
+	out = c.Eval(MapScope{"$response.body": "status=ok"})
+	if !errors.Is(out.Err, ErrNotJSON) || out.Explanation != "context $response.body is not JSON" {
+		t.Errorf("jsonpath criterion on text without media type: %+v", out)
+	}
+	x := mustCriterion(t, CriterionSpec{Context: "$response.body", Condition: "/a", Type: "xpath"})
+	out = x.Eval(mediaMapScope{MapScope{"$response.body": map[string]any{"a": 1.0}}, "application/json"})
+	if out.Pass || out.Err == nil || !strings.Contains(out.Explanation, "context $response.body (application/json) is an object, not XML text") {
+		t.Errorf("xpath criterion on JSON: %+v", out)
 	}
 }
