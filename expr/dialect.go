@@ -109,8 +109,9 @@ type textExpr struct {
 // findTextExprs finds runtime expressions written as text: inside string
 // literals ('$inputs.name') when quotedOnly, anywhere otherwise (regex and
 // XPath patterns). Embedded {$...} expressions, which 1.1 substitutes,
-// are not reported.
-func findTextExprs(src string, quotedOnly bool) []textExpr {
+// are not reported. backslash: strings have \ escapes (JSONPath; simple
+// conditions only double single quotes).
+func findTextExprs(src string, quotedOnly, backslash bool) []textExpr {
 	var out []textExpr
 	var quote byte
 	qstart, depth := 0, 0
@@ -129,7 +130,7 @@ func findTextExprs(src string, quotedOnly bool) []textExpr {
 				continue
 			case quote == 0:
 				continue
-			case c == '\\':
+			case c == '\\' && backslash:
 				i++
 				continue
 			case c == quote && i+1 < len(src) && src[i+1] == quote && quote == '\'':
@@ -164,7 +165,7 @@ func findTextExprs(src string, quotedOnly bool) []textExpr {
 // comparison, the simple condition over ctx) compares with the
 // expression itself; elsewhere Arazzo 1.1's embedded {$...} form does.
 func textExprNotes(src, typ string, compat bool, ctx *Expr) []Note {
-	found := findTextExprs(src, typ == "simple" || typ == "jsonpath")
+	found := findTextExprs(src, typ == "simple" || typ == "jsonpath", typ == "jsonpath")
 	if len(found) == 0 {
 		return nil
 	}
@@ -190,6 +191,9 @@ func textExprNotes(src, typ string, compat bool, ctx *Expr) []Note {
 				}
 			}
 			n.Msg += "; to compare with the value, write the expression without quotes in a simple condition"
+		} else if typ == "simple" {
+			// Simple conditions have no templates, braced or not.
+			n.Msg += "; a simple condition can compare with an expression, but not build text from one"
 		} else {
 			n.Fix = src[:t.off] + "{" + src[t.off:t.end] + "}" + src[t.end:]
 			n.Msg += "; Arazzo 1.1 substitutes an expression written in braces, {" + e + "}"

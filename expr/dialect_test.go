@@ -222,6 +222,7 @@ func TestExpressionInLiteral(t *testing.T) {
 		{"jsonpath", `$.items[?(@.name == "$inputs.name")]`, `{"items":[{"name":"$inputs.name"}]}`, true, `$.items[?(@.name == "{$inputs.name}")]`},
 		{"jsonpath", `$.label == 'user-$inputs.name'`, `{"label":"user-Rex"}`, false, `$.label == 'user-{$inputs.name}'`},
 		{"", `$response.body#/name == '$inputs.name'`, `{"name":"Rex"}`, false, "$response.body#/name == $inputs.name"},
+		{"", `$response.body#/name == 'Mr $inputs.name'`, `{"name":"Mr Rex"}`, false, ""}, // no template in simple conditions
 		{"regex", `^$inputs.name$`, `"Rex"`, false, `^{$inputs.name}$`},
 		{"xpath", `//pet[name='$inputs.name']`, `"<pets><pet><name>Rex</name></pet></pets>"`, false, `//pet[name='{$inputs.name}']`},
 	}
