@@ -75,7 +75,7 @@ func countTest(q *queryOperand, c *cmpNode) int {
 	op, other := c.op, c.right
 	if c.right == operand(q) {
 		other = c.left
-		op = map[cmpOp]cmpOp{opEq: opEq, opNe: opNe, opLt: opGt, opGt: opLt, opLe: opGe, opGe: opLe}[op]
+		op = mirrored(op)
 	}
 	lit, ok := other.(*literal)
 	if !ok {
@@ -201,4 +201,19 @@ func textExprNotes(src, typ string, compat bool, ctx *Expr) []Note {
 		notes = append(notes, n)
 	}
 	return notes
+}
+
+// mirrored is the operator with its operands swapped: 0 < n is n > 0.
+func mirrored(op cmpOp) cmpOp {
+	switch op {
+	case opLt:
+		return opGt
+	case opGt:
+		return opLt
+	case opLe:
+		return opGe
+	case opGe:
+		return opLe
+	}
+	return op
 }
