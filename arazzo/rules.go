@@ -138,6 +138,9 @@ var ruleDescriptions = map[string]string{
 	expr.RuleMissingContext:     "A regex, JSONPath or XPath criterion without a context.",
 	expr.RuleEqualsTypo:         "=== or !== in a simple condition, which has == and !=.",
 	expr.RuleBracedOperand:      "A {$...} operand in a simple condition, where expressions are bare.",
+	expr.RuleJSONPathLength:     ".length on a JSONPath query: the number of nodes or elements, which RFC 9535 cannot express.",
+	expr.RuleJSONPathExpression: "A runtime expression compared with a JSONPath query, which cannot hold one.",
+	expr.RuleExpressionInText:   "A runtime expression inside a string literal or pattern, matched as written.",
 
 	sarifNoRule: "A diagnostic without a rule id of its own.",
 }

@@ -146,6 +146,9 @@ type lexer struct {
 	// jsonpath: operands are singular JSONPath queries ("$.a[0].b"), the
 	// comparison dialect of jsonpath criteria, instead of runtime expressions.
 	jsonpath bool
+	// decisive: the error names what is wrong with a comparison-dialect
+	// condition better than any other reading of it would.
+	decisive bool
 }
 
 func (l *lexer) fail(off, end int, msg string) token {
@@ -229,7 +232,7 @@ func (l *lexer) next() token {
 		l.notes = append(l.notes, Note{Offset: start, End: l.pos, Rule: RuleBracedOperand,
 			Msg: "simple conditions use bare runtime expressions, without {}", Fix: e.String()})
 		return token{kind: tExpr, pos: start, end: l.pos, expr: e}
-	case c == '$' && l.jsonpath:
+	case c == '$' && l.jsonpath && !knownRoot(rest[1:]):
 		return l.singularQuery(start)
 	case c == '$':
 		p := refParser{src: l.src, pos: start, mode: modeOperand}

@@ -73,9 +73,13 @@ func CompileCriterion(spec CriterionSpec) (*Criterion, error) {
 	if c.typ == "simple" {
 		cond, err := ParseCondition(spec.Condition)
 		if err != nil {
-			if c.ctx != nil && (strings.HasPrefix(spec.Condition, "$.") || strings.HasPrefix(spec.Condition, "$[")) {
+			if c.ctx != nil && (strings.Contains(spec.Condition, "$.") || strings.Contains(spec.Condition, "$[")) {
 				// A JSONPath comparison written without "type: jsonpath".
-				if root, notes, cerr := parseComparisonDialect(spec.Condition); cerr == nil {
+				root, notes, cerr := parseComparisonDialect(spec.Condition)
+				if de, ok := cerr.(decisiveError); ok {
+					return nil, de.error
+				}
+				if cerr == nil {
 					c.jp = &jsonpathQuery{src: spec.Condition, compat: root}
 					n := Note{Offset: 0, End: len(spec.Condition), Rule: RuleJSONPathDialect,
 						Msg: "condition compares JSONPath values but the criterion is simple; evaluated against the context"}
@@ -84,6 +88,8 @@ func CompileCriterion(spec CriterionSpec) (*Criterion, error) {
 					}
 					c.notes = append(c.notes, n)
 					c.notes = append(c.notes, notes...)
+					c.notes = append(c.notes, c.useDialect(root)...)
+					c.notes = append(c.notes, textExprNotes(spec.Condition, "jsonpath", true, c.ctx)...)
 					return c, nil
 				}
 			}
@@ -92,6 +98,7 @@ func CompileCriterion(spec CriterionSpec) (*Criterion, error) {
 		c.simple = cond
 		c.refs = append(c.refs, cond.refs...)
 		c.notes = append(c.notes, cond.notes...)
+		c.notes = append(c.notes, textExprNotes(spec.Condition, "simple", false, nil)...)
 		return c, nil
 	}
 	if strings.Contains(spec.Condition, "{$") {
@@ -103,6 +110,7 @@ func CompileCriterion(spec CriterionSpec) (*Criterion, error) {
 		}
 		c.tpl = v
 		c.refs = append(c.refs, v.Refs()...)
+		c.notes = append(c.notes, textExprNotes(spec.Condition, c.typ, false, c.ctx)...)
 		return c, nil
 	}
 	notes, err := c.compileCondition(spec.Condition)
@@ -110,7 +118,22 @@ func CompileCriterion(spec CriterionSpec) (*Criterion, error) {
 		return nil, err
 	}
 	c.notes = append(c.notes, notes...)
+	c.notes = append(c.notes, textExprNotes(spec.Condition, c.typ, c.jp != nil && c.jp.compat != nil, c.ctx)...)
 	return c, nil
+}
+
+// useDialect records the runtime expressions a comparison-dialect
+// condition reads, which validation checks like any other, and returns
+// the notes on its parts.
+func (c *Criterion) useDialect(root node) []Note {
+	notes := dialectNotes(root, c.ctx)
+	walkNodes(root, func(n node) {
+		if o, ok := n.(*exprOperand); ok {
+			c.refs = append(c.refs, &o.e.ref)
+			notes = append(notes, o.e.notes...)
+		}
+	})
+	return notes
 }
 
 // compileCondition compiles a regex/jsonpath/xpath condition text.
@@ -136,7 +159,7 @@ func (c *Criterion) compileCondition(cond string) ([]Note, error) {
 				n.Fix = fix
 				n.Msg += "; write it as a simple condition"
 			}
-			notes = append([]Note{n}, notes...)
+			notes = append(append([]Note{n}, notes...), c.useDialect(jp.compat)...)
 		}
 		return notes, nil
 	case "xpath":
@@ -236,13 +259,15 @@ func (c *Criterion) Eval(s Scope) (out Outcome) {
 	case run.jp != nil:
 		jv, ok := jsonContext(v)
 		if !ok {
-			return Outcome{Explanation: "context " + c.ctx.String() + " is not JSON", Err: errors.New("jsonpath criterion: context " + c.ctx.String() + " is not JSON")}
+			err := notJSONError("jsonpath criterion", s, c.ctx)
+			return Outcome{Explanation: "context " + c.ctx.String() + mediaTypeOf(s, c.ctx) + " is not JSON", Err: err}
 		}
-		pass, why, err := run.jp.eval(jv)
+		pass, why, err := run.jp.eval(jv, s)
 		return Outcome{Pass: pass && err == nil, Explanation: why, Err: err}
 	case run.xp != nil:
 		doc, why := xmlDocument(v)
 		if doc == nil {
+			why = strings.Replace(why, "context", "context "+c.ctx.String()+mediaTypeOf(s, c.ctx), 1)
 			return Outcome{Explanation: why, Err: errors.New("xpath criterion: " + why)}
 		}
 		pass, why := run.xp.evalBool(doc)
@@ -294,7 +319,7 @@ func (c *Criterion) quickPass(s Scope) (pass bool) {
 		if !ok {
 			return false
 		}
-		ok, err = c.jp.compat.eval(contextScope{jv}, nil)
+		ok, err = c.jp.compat.eval(contextScope{v: jv, outer: s}, nil)
 		return ok && err == nil
 	}
 	return false

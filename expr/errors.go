@@ -11,6 +11,12 @@ import (
 // errors.Is.
 var ErrAbsent = errors.New("value is absent")
 
+// ErrNotJSON is wrapped by errors that mean a JSON Pointer or JSONPath met
+// a value that is not JSON (an XML, HTML or text response body). Unlike an
+// absent value it is an evaluation error: the expression cannot work on
+// that value at all. Callers test it with errors.Is.
+var ErrNotJSON = errors.New("value is not JSON")
+
 // AbsentError says which value is absent and why. It wraps ErrAbsent.
 type AbsentError struct {
 	Expr   string // the expression in standard form, e.g. "$response.body#/a/b"

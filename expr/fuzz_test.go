@@ -89,13 +89,23 @@ func FuzzCriterion(f *testing.F) {
 	f.Add(`$[?count(@.pets) > 0]`, `{"pets":[1]}`)
 	f.Add(`$.data.length > 0 && $[0].a == 'x'`, `[{"a":"x"}]`)
 	f.Add(`^(a+)+$`, `"aaaa"`)
+	// the catalogs' dialect (issue 11 §5)
+	f.Add(`$.data[?(@.id == 'x')].length == 0`, `{"data":[{"id":"x"}]}`)
+	f.Add(`$.data[?@.n > 1].length >= $inputs.n && $..id.length != 0`, `{"data":[{"n":2,"id":1}]}`)
+	f.Add(`$.items[*].length > 0 || $.a[0:2].length < 3`, `{"items":[1],"a":[1,2,3]}`)
+	f.Add(`$.input_tokens <= $inputs.n`, `{"input_tokens":3}`)
+	f.Add(`$steps.me.outputs.id == $.owner`, `{"owner":"u"}`)
+	f.Add(`$.items[?(@.name == '$inputs.name')]`, `{"items":[{"name":"$inputs.name"}]}`)
+	f.Add(`$.name == '$inputs.name' && $.x[?(@.a == "]")].length == 1`, `{"name":"n","x":[{"a":"]"}]}`)
+	f.Add(`^$inputs.name$`, `"$inputs.name"`)
+	f.Add(`$.a[?(@.b == 'x'.length == 0`, `{}`)
 	f.Fuzz(func(t *testing.T, cond, doc string) {
 		var body any
 		if json.Unmarshal([]byte(doc), &body) != nil {
 			body = doc
 		}
-		scope := MapScope{"$response.body": body}
-		for _, typ := range []string{"jsonpath", "regex", "simple"} {
+		scope := MapScope{"$response.body": body, "$inputs.n": 2, "$inputs.name": "n", "$steps.me.outputs.id": "u"}
+		for _, typ := range []string{"jsonpath", "regex", "simple", "xpath"} {
 			c, err := CompileCriterion(CriterionSpec{Context: "$response.body", Condition: cond, Type: typ})
 			if err != nil {
 				continue
@@ -103,6 +113,22 @@ func FuzzCriterion(f *testing.F) {
 			out := c.Eval(scope)
 			if out.Pass && out.Err != nil {
 				t.Fatalf("%s %q passed with error %v", typ, cond, out.Err)
+			}
+			if c.Check(scope).Pass != out.Pass {
+				t.Fatalf("%s %q: Check and Eval disagree", typ, cond)
+			}
+			for _, n := range c.Notes() {
+				if n.Offset < 0 || n.End < n.Offset || n.End > len(cond) {
+					t.Fatalf("%s %q: note %+v outside the condition", typ, cond, n)
+				}
+			}
+			for _, r := range c.Refs() {
+				if c.ctx != nil && r == &c.ctx.ref {
+					continue // offsets into the context
+				}
+				if r.Offset < 0 || r.End < r.Offset || r.End > len(cond) {
+					t.Fatalf("%s %q: ref %+v outside the condition", typ, cond, r)
+				}
 			}
 		}
 	})

@@ -56,6 +56,9 @@ func compileJSONPath(src, version string) (*jsonpathQuery, []Note, error) {
 		return q, nil, nil
 	}
 	root, notes, cerr := parseComparisonDialect(src)
+	if de, ok := cerr.(decisiveError); ok {
+		return nil, nil, de.error
+	}
 	if cerr != nil {
 		return nil, nil, newError(0, len(src), "invalid jsonpath "+strconv.Quote(src)+": "+strings.TrimPrefix(err.Error(), "jsonpath: "))
 	}
@@ -78,6 +81,9 @@ func parseComparisonDialect(src string) (node, []Note, error) {
 		err = p.lex.err
 	}
 	if err != nil {
+		if p.lex.decisive {
+			return nil, nil, decisiveError{err}
+		}
 		return nil, nil, err
 	}
 	hasQuery := false
@@ -91,6 +97,11 @@ func parseComparisonDialect(src string) (node, []Note, error) {
 	}
 	return root, p.lex.notes, nil
 }
+
+// decisiveError is a comparison-dialect error that explains a condition
+// better than the RFC 9535 parser's: the condition is evidently meant as
+// a comparison.
+type decisiveError struct{ error }
 
 // compatFix rewrites a comparison-dialect condition as the standard simple
 // condition over the criterion's context ("$response.body#/lifecycleState
@@ -150,6 +161,13 @@ func compatFix(n node, ctx *Expr) (string, bool) {
 type queryOperand struct {
 	src  string
 	segs []querySeg
+	// count, when set, is a query that can select several nodes (a
+	// filter, a wildcard) written with ".length": its value is the number
+	// of nodes it selects. segs is then empty.
+	count *jsonpath.Path
+	// lengthAt is the offset of a final ".length" in the condition (0
+	// when there is none: a query never starts there).
+	lengthAt int
 	// isSecret: a segment names a credential, so explanations hide the
 	// value. Decided once when parsed, not at every evaluation.
 	isSecret bool
@@ -167,6 +185,12 @@ type querySeg struct {
 }
 
 func (l *lexer) singularQuery(start int) token {
+	if end, multi := queryExtent(l.src, start); multi && end < 0 {
+		l.decisive = true
+		return l.fail(start, len(l.src), "missing ']' in jsonpath "+strconv.Quote(l.src[start:]))
+	} else if multi {
+		return l.countQuery(start, end)
+	}
 	i := start + 1
 	q := &queryOperand{}
 	for i < len(l.src) {
@@ -221,6 +245,9 @@ func (l *lexer) singularQuery(start int) token {
 	for _, s := range q.segs {
 		q.isSecret = q.isSecret || isSecretName(s.name)
 	}
+	if n := len(q.segs); n > 0 && q.segs[n-1].dot && q.segs[n-1].name == "length" {
+		q.lengthAt = i - len(".length")
+	}
 	q.steps, q.lazyOK = querySteps(q.segs)
 	l.pos = i
 	return token{kind: tQuery, pos: start, end: i, query: q}
@@ -233,6 +260,9 @@ func (q *queryOperand) secret() bool     { return q.isSecret }
 
 // pointer returns the JSON Pointer equivalent of the query.
 func (q *queryOperand) pointer() (string, bool) {
+	if q.count != nil {
+		return "", false
+	}
 	var b strings.Builder
 	for _, s := range q.segs {
 		if (s.isIdx && s.index < 0) || (s.dot && s.name == "length") {
@@ -268,6 +298,9 @@ func (q *queryOperand) value(s Scope) (any, bool, string, error) {
 	v, err := s.Lookup(nil)
 	if err != nil {
 		return nil, false, "", err
+	}
+	if q.count != nil {
+		return len(q.count.Select(v)), true, "", nil
 	}
 	for i, seg := range q.segs {
 		if seg.dot && seg.name == "length" {
@@ -325,13 +358,26 @@ func (q *queryOperand) prefix(i int) string {
 }
 
 // contextScope hands the criterion's context value to comparison-dialect
-// queries.
-type contextScope struct{ v any }
+// queries (which ask for a nil Ref) and passes the runtime expressions
+// written beside them ($.used <= $inputs.budget) to the criterion's scope.
+type contextScope struct {
+	v     any
+	outer Scope
+}
 
-func (c contextScope) Lookup(*Ref) (any, error) { return c.v, nil }
+func (c contextScope) Lookup(ref *Ref) (any, error) {
+	if ref == nil {
+		return c.v, nil
+	}
+	if c.outer == nil {
+		return nil, &AbsentError{Reason: "no scope for runtime expressions"}
+	}
+	return c.outer.Lookup(ref)
+}
 
-// eval runs the query on a context value and says whether it passes.
-func (q *jsonpathQuery) eval(v any) (bool, string, error) {
+// eval runs the query on a context value and says whether it passes;
+// outer is the scope of runtime expressions in a comparison.
+func (q *jsonpathQuery) eval(v any, outer Scope) (bool, string, error) {
 	switch {
 	case q.rfc != nil:
 		nodes := q.rfc.Select(v)
@@ -352,7 +398,7 @@ func (q *jsonpathQuery) eval(v any) (bool, string, error) {
 		return true, "jsonpath " + q.src + " (goessner) selected 1 node", nil
 	}
 	var ex explainer
-	ok, err := q.compat.eval(contextScope{v}, &ex)
+	ok, err := q.compat.eval(contextScope{v: v, outer: outer}, &ex)
 	return ok, ex.String() + " (jsonpath comparison dialect)", err
 }
 
@@ -382,4 +428,98 @@ func jsonContext(v any) (any, bool) {
 		return nil, false
 	}
 	return out, true
+}
+
+// queryExtent finds where the JSONPath query starting at src[start] ('$')
+// ends, and whether it can select several nodes (a filter, a wildcard, a
+// slice, a union or descendants); end is -1 when a '[' is not closed.
+// Brackets nest and quoted names may hold anything, so a filter's own
+// comparisons stay inside the query.
+func queryExtent(src string, start int) (end int, multi bool) {
+	i := start + 1
+	for i < len(src) {
+		switch src[i] {
+		case '.':
+			i++
+			if i < len(src) && src[i] == '.' { // descendants: "$..id", "$..[0]"
+				multi = true
+				i++
+			}
+			if i < len(src) && src[i] == '*' {
+				multi = true
+				i++
+				continue
+			}
+			for i < len(src) && (isStrict(src[i]) || src[i] == '$' || src[i] >= 0x80) {
+				i++
+			}
+		case '[':
+			j, m := bracketEnd(src, i)
+			multi = multi || m
+			if j < 0 {
+				return -1, multi
+			}
+			i = j
+		default:
+			return i, multi
+		}
+	}
+	return i, multi
+}
+
+// bracketEnd returns the offset after the ']' closing src[open] and
+// whether the bracket selects several nodes; -1 when it is not closed.
+func bracketEnd(src string, open int) (int, bool) {
+	depth, multi := 0, false
+	for i := open; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case c == '\'' || c == '"':
+			for i++; i < len(src) && src[i] != c; i++ {
+				if src[i] == '\\' {
+					i++
+				}
+			}
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+			if depth == 0 {
+				return i + 1, multi
+			}
+		case depth == 1 && (c == '?' || c == '*' || c == ':' || c == ','):
+			multi = true
+		}
+	}
+	return -1, multi
+}
+
+// countQuery reads a query that can select several nodes. In the
+// comparison dialect such a query only has a value when counted:
+// "$.data[?(@.id == 'x')].length" is the number of matching nodes.
+func (l *lexer) countQuery(start, end int) token {
+	text := l.src[start:end]
+	path, ok := strings.CutSuffix(text, ".length")
+	if !ok {
+		l.decisive = true
+		return l.fail(start, end, "jsonpath "+strconv.Quote(text)+" can select several nodes and cannot be compared; count them with .length, or use the query alone as an RFC 9535 jsonpath criterion")
+	}
+	p, err := jsonpath.Parse(path)
+	if err != nil {
+		return l.fail(start, start+len(path), "invalid jsonpath "+strconv.Quote(path)+": "+strings.TrimPrefix(err.Error(), "jsonpath: "))
+	}
+	l.pos = end
+	return token{kind: tQuery, pos: start, end: end, query: &queryOperand{src: text, count: p, lengthAt: start + len(path)}}
+}
+
+// isJSONText reports whether a context a JSON Pointer walks is JSON: text
+// (string, []byte) must parse as JSON; decoded values always are.
+func isJSONText(v any) bool {
+	switch t := v.(type) {
+	case string:
+		return json.Valid([]byte(t))
+	case []byte:
+		return json.Valid(t)
+	}
+	return true
 }

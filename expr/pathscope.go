@@ -1,6 +1,9 @@
 package expr
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // Step is one step of a lookup inside a JSON value.
 type Step struct {
@@ -39,6 +42,44 @@ type PathScope interface {
 	Scope
 	LookupPath(ref *Ref, path []Step) (v any, ok bool)
 }
+
+// MediaScope is a Scope that knows the media type of the values it hands
+// out (a response body's Content-Type, lower case, without parameters; ""
+// when it has none). Criteria and selectors name it when a JSONPath or a
+// JSON Pointer meets a value that is not JSON, or an XPath one that is not
+// XML.
+type MediaScope interface {
+	Scope
+	MediaType(ref *Ref) string
+}
+
+// mediaTypeOf returns " (media/type)" for the value e names, when the
+// scope knows it.
+func mediaTypeOf(s Scope, e *Expr) string {
+	if ms, ok := s.(MediaScope); ok && e != nil {
+		if mt := ms.MediaType(&e.ref); mt != "" {
+			return " (" + mt + ")"
+		}
+	}
+	return ""
+}
+
+// notJSONError says that the context of a JSONPath or JSON Pointer is not
+// JSON, naming its media type and, for XML, the XPath way to read it.
+func notJSONError(what string, s Scope, ctx *Expr) error {
+	mt := mediaTypeOf(s, ctx)
+	msg := what + ": context " + ctx.String() + mt + " is not JSON"
+	if strings.Contains(mt, "xml") {
+		msg += "; read XML with type: xpath"
+	}
+	return &notJSON{msg: msg}
+}
+
+// notJSON is an evaluation error wrapping ErrNotJSON.
+type notJSON struct{ msg string }
+
+func (e *notJSON) Error() string { return e.msg }
+func (e *notJSON) Unwrap() error { return ErrNotJSON }
 
 // pointerSteps turns pointer (and dotted path) tokens into Steps.
 func pointerSteps(toks ...[]string) []Step {
@@ -84,7 +125,14 @@ type lazyContext struct {
 	hits int // queries answered
 }
 
-func (*lazyContext) Lookup(*Ref) (any, error) { return nil, errNotLazy }
+// Lookup hands runtime expressions written beside the queries to the
+// scope; the context itself is not produced (nil ref).
+func (lc *lazyContext) Lookup(ref *Ref) (any, error) {
+	if ref == nil {
+		return nil, errNotLazy
+	}
+	return lc.ps.Lookup(ref)
+}
 
 func (lc *lazyContext) query(q *queryOperand) (any, bool, string, error) {
 	// An empty path would hand out the whole context, which the ordinary

@@ -101,6 +101,9 @@ const (
 	RuleMissingContext     = "missing-context"
 	RuleEqualsTypo         = "strict-equality-operator"
 	RuleBracedOperand      = "braced-expression-in-condition"
+	RuleJSONPathLength     = "jsonpath-length"
+	RuleJSONPathExpression = "jsonpath-runtime-expression"
+	RuleExpressionInText   = "runtime-expression-in-literal"
 )
 
 type refParser struct {

@@ -3,6 +3,7 @@ package expr
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/theory/jsonpath"
 )
@@ -81,6 +82,11 @@ func (s *Selector) Eval(sc Scope) (out any, err error) {
 	}
 	switch {
 	case s.ptr != nil:
+		if len(s.ptr.toks) > 0 {
+			if !isJSONText(v) {
+				return nil, notJSONError("jsonpointer selector "+strconv.Quote(s.src), sc, s.ctx)
+			}
+		}
 		x, miss := walk(v, s.ptr.toks, 0)
 		if miss != nil {
 			return nil, &AbsentError{Expr: s.ctx.String() + " " + s.src, Reason: miss.reason(s.ptr.toks)}
@@ -89,6 +95,7 @@ func (s *Selector) Eval(sc Scope) (out any, err error) {
 	case s.xp != nil:
 		doc, why := xmlDocument(v)
 		if doc == nil {
+			why = strings.Replace(why, "context", "context "+s.ctx.String()+mediaTypeOf(sc, s.ctx), 1)
 			return nil, &Error{Msg: "xpath selector " + strconv.Quote(s.src) + ": " + why}
 		}
 		x, ok := s.xp.evalValue(doc)
@@ -99,7 +106,7 @@ func (s *Selector) Eval(sc Scope) (out any, err error) {
 	}
 	jv, ok := jsonContext(v)
 	if !ok {
-		return nil, &Error{Msg: "jsonpath selector " + strconv.Quote(s.src) + ": context " + s.ctx.String() + " is not JSON"}
+		return nil, notJSONError("jsonpath selector "+strconv.Quote(s.src), sc, s.ctx)
 	}
 	if s.jp.rfc != nil {
 		nodes := s.jp.rfc.Select(jv)

@@ -59,7 +59,11 @@ func xmlDocument(v any) (*xmlquery.Node, string) {
 	case []byte:
 		text = string(t)
 	default:
-		return nil, "context is a " + typeName(v) + ", not XML text"
+		article := "a "
+		if tn := typeName(v); strings.IndexByte("aeiou", tn[0]) >= 0 {
+			article = "an "
+		}
+		return nil, "context is " + article + typeName(v) + ", not XML text"
 	}
 	doc, err := xmlquery.Parse(strings.NewReader(text))
 	if err != nil {

@@ -399,9 +399,13 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			return &outcome{status: Aborted, err: x.aborted, failedAt: bs.step.StepID}
 		}
 
+		if x.att.Success && !st.recordOutputs(bs, x) {
+			// An output that cannot be read at all (a JSON Pointer into
+			// an XML body) fails the step, as a failed criterion would.
+			x.att.Success = false
+		}
 		if x.att.Success {
 			delete(st.retries, bs.step.StepID)
-			st.recordOutputs(bs, x)
 			a := st.selectAction(bs.onSuccess, x, bs, false)
 			if a == nil || a.typ == "retry" { // retry is not a success action
 				if opts.Strict && len(bs.step.OnSuccess) > 0 {
@@ -472,20 +476,27 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 
 // recordOutputs evaluates a successful step's outputs into $steps. An
 // output that refers to something absent is null; other errors are noted
-// on the attempt.
-func (st *wfState) recordOutputs(bs *boundStep, x *stepRun) {
+// on the attempt. ok is false when an output read a body of a media type
+// it cannot read (expr.ErrNotJSON): the step then fails.
+func (st *wfState) recordOutputs(bs *boundStep, x *stepRun) (ok bool) {
+	ok = true
 	outs := make(map[string]any, len(bs.outputs))
 	for _, o := range bs.outputs {
 		v, err := evalOutput(o, x.scope)
 		if err != nil && !errors.Is(err, expr.ErrAbsent) {
 			x.att.Error = joinMsg(x.att.Error, st.run.redact.String(fmt.Sprintf("output %s: %v", o.Name, err)))
+			ok = ok && !errors.Is(err, expr.ErrNotJSON)
 		}
 		outs[o.Name] = v
+	}
+	if !ok {
+		return false // a failed step has no outputs
 	}
 	st.stepOutputs[bs.step.StepID] = outs
 	if !st.run.e.opts.Lean {
 		x.att.Outputs, _ = redactValue(outs, st.run.redact).(map[string]any)
 	}
+	return true
 }
 
 func derefFloat(p *float64) float64 {
@@ -730,9 +741,10 @@ func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope
 			st.finishAttempt(x)
 			return &outcome{status: Aborted, err: x.aborted, failedAt: bs.step.StepID}
 		}
-		if x.att.Success {
-			st.recordOutputs(bs, x)
-		} else {
+		if x.att.Success && !st.recordOutputs(bs, x) {
+			x.att.Success = false
+		}
+		if !x.att.Success {
 			delete(st.stepOutputs, bs.step.StepID)
 		}
 		// The referenced step's own actions are not taken (notes §8.5).

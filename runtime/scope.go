@@ -29,9 +29,10 @@ type exchange struct {
 	respRaw     []byte
 	respType    string // media type, lower case, no parameters
 
-	parseOnce sync.Once
-	respBody  any
-	raw       rawBody // whether the body can be read in place (LookupPath)
+	parseOnce  sync.Once
+	respBody   any
+	respIsJSON bool    // respBody was decoded from JSON
+	raw        rawBody // whether the body can be read in place (LookupPath)
 }
 
 // namedValue is one parameter value by name.
@@ -54,27 +55,91 @@ func lookupNamed(vs []namedValue, name string) (any, bool) {
 // +json) into values, anything else as text. An empty body is null.
 func (x *exchange) responseBody() any {
 	x.parseOnce.Do(func() {
-		x.respBody = parseBody(x.respType, x.respRaw)
+		x.respBody, x.respIsJSON = decodeBody(x.respType, x.respRaw)
 	})
 	return x.respBody
 }
 
+// notJSON reports whether a JSON Pointer cannot read the response body:
+// it is there, was not decoded as JSON, and is not JSON text under another
+// media type either (a JSON object served as text/plain is still read, as
+// expressions read JSON held in strings).
+func (x *exchange) notJSON() bool {
+	x.responseBody()
+	if x.respIsJSON || len(bytes.TrimSpace(x.respRaw)) == 0 {
+		return false
+	}
+	return !looksLikeJSON(x.respRaw) || !json.Valid(x.respRaw)
+}
+
+// notJSONError is the evaluation error of a JSON Pointer (or dotted
+// navigation) into a response body that is not JSON. It names the media
+// type and how the document can read such a body.
+func (s *scope) notJSONError() error {
+	x := s.ex
+	mt := x.respType
+	var what string
+	switch {
+	case mt == "":
+		what = "the response body has no Content-Type and is not JSON"
+	case isJSONType(mt):
+		what = "the response body is declared " + mt + " but does not parse as JSON"
+	default:
+		what = "the response body is " + mt + ", not JSON"
+	}
+	var how string
+	switch {
+	case isXMLType(mt) && s.st.bw.doc.Minor() == "1.0":
+		how = "; Arazzo 1.0 reads XML only with xpath criteria (type: xpath, context: $response.body)"
+	case isXMLType(mt):
+		how = "; read XML with XPath: an xpath criterion, or in outputs a selector with type: xpath (context: $response.body)"
+	default:
+		how = "; test text with a regex criterion (type: regex, context: $response.body)"
+	}
+	return &notJSONBody{msg: what + ", so a JSON Pointer cannot read it" + how}
+}
+
+// notJSONBody is the error of a JSON Pointer into a body that is not
+// JSON; it wraps expr.ErrNotJSON, which fails the step that reads it.
+type notJSONBody struct{ msg string }
+
+func (e *notJSONBody) Error() string { return e.msg }
+func (e *notJSONBody) Unwrap() error { return expr.ErrNotJSON }
+
+func isXMLType(mt string) bool {
+	return mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml")
+}
+
+// MediaType implements expr.MediaScope: the response body's media type.
+func (s *scope) MediaType(ref *expr.Ref) string {
+	if ref.Kind == expr.KindResponse && ref.Field == "body" && s.ex != nil && s.ex.hasResponse {
+		return s.ex.respType
+	}
+	return ""
+}
+
 // parseBody decodes a body by media type.
 func parseBody(mediaType string, raw []byte) any {
+	v, _ := decodeBody(mediaType, raw)
+	return v
+}
+
+// decodeBody decodes a body by media type: JSON (and +json) into values,
+// anything else as text; isJSON says which it was.
+func decodeBody(mediaType string, raw []byte) (v any, isJSON bool) {
 	if len(raw) == 0 {
-		return nil
+		return nil, false
 	}
 	if isJSONBody(mediaType, raw) {
 		// Unmarshal decodes the bytes in place (a Decoder would copy the
 		// whole body into its own buffer first) and rejects anything but
 		// whitespace after the value, which Decoder.More let through when
 		// it was a closing bracket.
-		var v any
 		if err := json.Unmarshal(raw, &v); err == nil {
-			return v
+			return v, true
 		}
 	}
-	return string(raw)
+	return string(raw), false
 }
 
 // isJSONBody reports whether a body is to be read as JSON: by its media
@@ -266,10 +331,23 @@ func (s *scope) lookupExchange(ref *expr.Ref) (any, error) {
 		case "header":
 			return headerValue(x.respHeader, ref.Name, "response")
 		case "body":
+			if readsInto(ref) && x.notJSON() {
+				return nil, s.notJSONError()
+			}
 			return x.responseBody(), nil
 		}
 	}
 	return nil, absent("unsupported field %q", ref.Field)
+}
+
+// readsInto reports whether an expression reads inside the value it
+// names (a JSON Pointer, or navigation other than the length of a text:
+// $response.body.length).
+func readsInto(ref *expr.Ref) bool {
+	if ref.HasPointer && ref.Pointer != "" {
+		return true
+	}
+	return len(ref.Path) > 1 || len(ref.Path) == 1 && ref.Path[0] != "length"
 }
 
 // headerValue returns the first value of a header, by case-insensitive name.

@@ -167,7 +167,7 @@ func errorSummary(ex *exchange, rd *redactor) string {
 
 func criterionFailure(res CriterionResult) string {
 	msg := fmt.Sprintf("successCriteria not met: %s", res.Condition)
-	if res.Explanation != "" {
+	if res.Explanation != "" && res.Explanation != "evaluation failed: "+res.Error {
 		msg += " (" + res.Explanation + ")"
 	}
 	if res.Error != "" {
