@@ -326,6 +326,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	r.emit(Event{Kind: EventRequestSent, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Request: x.att.Request})
 
 	resp, err := r.e.client.Do(req)
+	r.learnCredentials() // before anything that could show a credential is recorded
 	if err != nil {
 		if ctx.Err() == nil && reqCtx.Err() != nil {
 			x.att.Error = fmt.Sprintf("%s %s: no response within %s", req.Method, x.att.Request.URL, opts.RequestTimeout)
