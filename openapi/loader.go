@@ -153,6 +153,7 @@ type reader struct {
 	ctx        context.Context
 	loader     *Loader
 	rootRemote bool
+	sawRemote  bool // a remote document has been read in this load
 	cache      map[string][]byte
 }
 
@@ -183,8 +184,12 @@ func (r *reader) read(u *url.URL) ([]byte, error) {
 			return nil, fmt.Errorf("%s: %w (allow remote sources to read it)", u.Redacted(), ErrRemoteDisabled)
 		}
 		data, err = r.fetch(u)
+		r.sawRemote = true
 	case "", "file":
-		if r.rootRemote {
+		// A remote document's relative $refs resolve to URLs; only an explicit file: URL, which a local
+		// document has no need for, can name a local file from one. The referrer is not known here, so
+		// once any remote document has been read, file: URLs are refused.
+		if r.rootRemote || (u.Scheme == "file" && r.sawRemote) {
 			return nil, fmt.Errorf("refusing to read local file %s referenced by a remote document", filepath.FromSlash(u.Path))
 		}
 		if !filepath.IsAbs(filepath.FromSlash(u.Path)) {

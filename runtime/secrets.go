@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+
+	"github.com/arazzo-go/arazzo/arazzo"
 )
 
 // MaxRequestSecrets is how many per-request secrets (AddRequestSecret: OCI
@@ -117,4 +119,16 @@ func (r *runState) learnCredentials() {
 	if len(r.res.Steps) > 0 {
 		r.lateSecrets = true
 	}
+}
+
+// IsSecretInput reports whether a workflow input's value must never be
+// shown: its schema says format: password or writeOnly, or its name is
+// credential-like (IsSecretName). The CLI asks before quoting a --input
+// value in an error.
+func IsSecretInput(doc *arazzo.Document, wf *arazzo.Workflow, name string) bool {
+	if IsSecretName(name) {
+		return true
+	}
+	_, secrets := inputDefaultsAndSecrets(doc, wf.Inputs)
+	return secrets[name]
 }
