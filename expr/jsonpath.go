@@ -219,7 +219,7 @@ func (l *lexer) singularQuery(start int) token {
 	}
 	q.src = l.src[start:i]
 	for _, s := range q.segs {
-		q.isSecret = q.isSecret || isSecretName(s.name)
+		q.isSecret = q.isSecret || IsSecretName(s.name)
 	}
 	q.steps, q.lazyOK = querySteps(q.segs)
 	l.pos = i

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/arazzo-go/arazzo/expr"
 )
 
 // Redacted replaces every secret value in results, events and errors.
@@ -15,12 +17,13 @@ const Redacted = "<redacted>"
 
 // secretFragments mark input, header and query names that hold credentials.
 // Plain substring tests: this runs for every header of every request.
-var secretFragments = []string{"token", "secret", "passw", "authorization", "apikey", "api-key", "api_key", "credential", "cookie", "session", "signature"}
+// The list is expr's, so that criteria explanations hide what previews hide.
+var secretFragments = expr.SecretNameFragments()
 
 // IsSecretName reports whether an input, header or query parameter name
 // suggests that its value is a credential (case-insensitively: token,
 // secret, passw, authorization, api key, credential, cookie, session,
-// signature).
+// signature, private key; expr.SecretNameFragments).
 func IsSecretName(name string) bool {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
@@ -140,6 +143,25 @@ func (r *redactor) String(s string) string {
 		s = r.hideCutSecrets(s)
 	}
 	return s
+}
+
+// maxMessage bounds an error or explanation the engine records: they quote
+// values and bodies, which may be of any size (a regex timeout on a 30 MB
+// body), so they are cut like a body preview.
+const maxMessage = previewBytes
+
+// Message is String for an error or explanation: cut to maxMessage bytes
+// (on a character boundary, with "…"), then redacted, so that a secret the
+// cut splits is hidden too.
+func (r *redactor) Message(s string) string {
+	if len(s) > maxMessage {
+		n := maxMessage
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n] + "…"
+	}
+	return r.String(s)
 }
 
 // hideCutSecrets hides the visible start of a secret that a shortened value

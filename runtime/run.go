@@ -566,10 +566,10 @@ func (st *wfState) evalCriterion(c *arazzo.Criterion, sc *scope, bs *boundStep) 
 		} else {
 			o = c.Compiled.Eval(sc)
 		}
-		res.Pass, res.Explanation = o.Pass, st.run.redact.String(o.Explanation)
+		res.Pass, res.Explanation = o.Pass, st.run.redact.Message(o.Explanation)
 		if o.Err != nil {
 			res.Pass = false
-			res.Error = st.run.redact.String(o.Err.Error())
+			res.Error = st.run.redact.Message(o.Err.Error())
 		}
 	}
 	if st.run.e.opts.Observer != nil {

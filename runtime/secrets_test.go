@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/arazzo-go/arazzo/expr"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
@@ -82,4 +83,16 @@ func TestTransportCredentialsRedacted(t *testing.T) {
 func TestAddSecretOutsideARun(t *testing.T) {
 	runtime.AddSecret(context.Background(), "x")
 	runtime.AddRequestSecret(context.Background(), "y")
+}
+
+// TestOneSecretNameRule: the runtime's fast IsSecretName and expr's (used in explanations) agree, so an
+// explanation hides exactly what a body preview hides.
+func TestOneSecretNameRule(t *testing.T) {
+	for _, name := range []string{"access_token", "client_secret", "X-API-Key", "api-key", "Password", "passwd", "Set-Cookie",
+		"sessionId", "X-Signature", "private_key", "PrivateKey", "credentials", "Authorization", "lifecycleState", "id",
+		"privateNetwork", "tokenize", "KEY", "apikeys", "x-ToKeN-y", "a", ""} {
+		if r, e := runtime.IsSecretName(name), expr.IsSecretName(name); r != e {
+			t.Errorf("%q: runtime says %v, expr %v", name, r, e)
+		}
+	}
 }
