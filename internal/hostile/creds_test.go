@@ -6,11 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -142,16 +140,7 @@ func TestCredentialMatrix(t *testing.T) {
 	srv := newHostileServer(t)
 	tokens := newTokenServer(t)
 	docDir := t.TempDir()
-	for _, name := range []string{"api.openapi.yaml", "creds.arazzo.yaml"} {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b = []byte(strings.ReplaceAll(string(b), "TOKEN_URL", tokens.URL+"/token"))
-		if err := os.WriteFile(filepath.Join(docDir, name), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	copyTestdata(t, docDir, credsFixtures, "TOKEN_URL", tokens.URL+"/token")
 	doc := filepath.Join(docDir, "creds.arazzo.yaml")
 	kinds := credKinds(t, tokens.URL, tokens.tokens)
 	for _, k := range kinds {
@@ -225,11 +214,8 @@ func TestCredentialMatrix(t *testing.T) {
 func TestCredentialLeakThroughReferer(t *testing.T) {
 	srv := newHostileServer(t)
 	key := randomSecret("key-")
-	dir := writeFiles(t, map[string]string{})
-	for _, name := range []string{"api.openapi.yaml", "creds.arazzo.yaml"} {
-		b, _ := os.ReadFile(filepath.Join("testdata", name))
-		os.WriteFile(filepath.Join(dir, name), b, 0o600)
-	}
+	dir := t.TempDir()
+	copyTestdata(t, dir, credsFixtures)
 	base := srv.add("referer", &hostileCase{chain: []string{"A", "B"}})
 	res := arazzo(t, invocation{args: []string{"run", filepath.Join(dir, "creds.arazzo.yaml"), "--workflow", "apikey-query",
 		"--server", "api=" + base, "--auth", "api=apikey:env:K"}, env: []string{"K=" + key}})
@@ -243,5 +229,4 @@ func TestCredentialLeakThroughReferer(t *testing.T) {
 	if strings.Contains(hops[1].text(), key) {
 		t.Errorf("the other host got the key:\n%s", hops[1].text())
 	}
-	io.Discard.Write(nil)
 }

@@ -151,6 +151,24 @@ func writeFiles(t *testing.T, files map[string]string) string {
 	return dir
 }
 
+// copyTestdata copies testdata files into dir, with each old -> new replacement applied.
+func copyTestdata(t *testing.T, dir string, names []string, replace ...string) {
+	t.Helper()
+	for _, name := range names {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.NewReplacer(replace...).Replace(string(b))
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// credsFixtures are the documents of the credential tests.
+var credsFixtures = []string{"api.openapi.yaml", "creds.arazzo.yaml"}
+
 // received is one request as a hostile server saw it.
 type received struct {
 	node   string // which server
