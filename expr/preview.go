@@ -79,12 +79,11 @@ func hideSecretText(s string) string {
 	for i < len(s) {
 		// A JSON member: "name" then optional spaces and a colon.
 		if s[i] == '"' {
-			end := strings.IndexByte(s[i+1:], '"')
-			if end < 0 {
-				break
+			j := skipJSONValue(s, i) // after the closing quote, escapes skipped
+			if j >= len(s) && (j == i+1 || s[j-1] != '"') {
+				break // a string the cut left open: no member follows
 			}
-			name := s[i+1 : i+1+end]
-			j := i + 1 + end + 1
+			name := s[i+1 : j-1]
 			k := j
 			for k < len(s) && (s[k] == ' ' || s[k] == '\t') {
 				k++

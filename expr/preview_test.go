@@ -76,3 +76,11 @@ func TestIsSecretName(t *testing.T) {
 		}
 	}
 }
+
+func TestExplanationsHideSecretMembersAfterEscapes(t *testing.T) {
+	c, _ := expr.CompileCriterion(expr.CriterionSpec{Context: "$response.body", Condition: "^nomatch$", Type: "regex"})
+	out := c.Eval(expr.MapScope{"$response.body": `{"x\"":"1\\","token":"tk-LEAK"}`})
+	if strings.Contains(out.Explanation, "tk-LEAK") {
+		t.Errorf("explanation %q", out.Explanation)
+	}
+}
