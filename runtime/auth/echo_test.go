@@ -1,11 +1,13 @@
 package auth_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/arazzo-go/arazzo/runtime"
@@ -84,3 +86,44 @@ func TestEchoedCredentialsRedacted(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestEchoRedactionConcurrentRuns: runs of one engine share the transport and its credentials; each run learns
+// them through its own context and hides them (run with -race).
+func TestEchoRedactionConcurrentRuns(t *testing.T) {
+	doc := loadDoc(t, "")
+	setenv(t, "T_TOKEN", "tok-bearer-concurrent")
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"echo": r.Header.Get("Authorization")})
+	}))
+	t.Cleanup(echo.Close)
+	eng, err := runtime.New(doc, runtime.Options{
+		Transport: auth.NewTransport(nil, doc, mustParse(t, "api=bearer:env:T_TOKEN"), auth.Options{}),
+		Servers:   map[string]string{"api": echo.URL},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 16)
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := eng.Run(context.Background(), "getBearer", nil)
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			out, _ := json.Marshal(res)
+			if res.Status != runtime.Succeeded || strings.Contains(string(out), "tok-bearer-concurrent") || !strings.Contains(res.Steps[0].Response.BodyPreview, "Bearer <redacted>") {
+				errs <- string(out)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
