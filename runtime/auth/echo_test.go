@@ -2,10 +2,16 @@ package auth_test
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -127,3 +133,42 @@ func TestEchoRedactionConcurrentRuns(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestEchoedSessionTokenRedacted: an OCI session-token profile signs with keyId ST$<token>; a server that
+// echoes the Authorization header gets neither the token nor the signature shown.
+func TestEchoedSessionTokenRedacted(t *testing.T) {
+	key := rsaKey(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const token = "sess-echo-canary-token"
+	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, []byte("[SESSION]\nkey_file=key.pem\nsecurity_token_file=token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var sent string
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent = r.Header.Get("Authorization")
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "you sent "+sent)
+	}))
+	t.Cleanup(echo.Close)
+	doc := loadDoc(t, "")
+	res := runWorkflow(t, doc, echo.URL, auth.NewTransport(nil, doc, mustParse(t, "api.sig=oci:SESSION@"+cfg), auth.Options{}), "postSigned", nil)
+	m := signatureRE.FindStringSubmatch(sent)
+	if res.Status != runtime.Succeeded || !strings.Contains(sent, token) || m == nil {
+		t.Fatalf("status %s, sent %q", res.Status, sent)
+	}
+	out, _ := json.Marshal(res)
+	for _, s := range []string{token, m[1]} {
+		if strings.Contains(string(out), s) {
+			t.Errorf("the result shows %q:\n%s", s, out)
+		}
+	}
+}
+
+var signatureRE = regexp.MustCompile(`signature="([^"]+)"`)
