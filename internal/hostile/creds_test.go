@@ -37,7 +37,7 @@ func randomSecret(prefix string) string {
 var signatureParam = regexp.MustCompile(`signature="([^"]+)"`)
 
 // credKinds returns every credential kind with fresh secret values; the token server issues the OAuth2 token.
-func credKinds(t *testing.T, tokenURL string, issued func() []string) []credKind {
+func credKinds(t *testing.T, issued func() []string) []credKind {
 	bearer, user, pass, key := randomSecret("tok-"), "alice", randomSecret("pw-"), randomSecret("key-")
 	clientID, clientSecret, explicit := "client-1", randomSecret("cs-"), randomSecret("explicit-")
 	basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
@@ -142,7 +142,7 @@ func TestCredentialMatrix(t *testing.T) {
 	docDir := t.TempDir()
 	copyTestdata(t, docDir, credsFixtures, "TOKEN_URL", tokens.URL+"/token")
 	doc := filepath.Join(docDir, "creds.arazzo.yaml")
-	kinds := credKinds(t, tokens.URL, tokens.tokens)
+	kinds := credKinds(t, tokens.tokens)
 	for _, k := range kinds {
 		for si, shape := range redirectShapes {
 			t.Run(k.name+"/"+strings.Join(shape, ">"), func(t *testing.T) {
