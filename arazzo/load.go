@@ -167,6 +167,13 @@ func (l *loader) loadSource(ctx context.Context, doc *Document, s *SourceDescrip
 		s.LoadErr = err
 		return diag(SeverityError, RuleSourceUnavailable, "source %q: cannot resolve url %q: %v", s.Name, s.URL, err)
 	}
+	if isRemote(doc.File) && !isRemote(loc) {
+		// A server must not make us read (and then quote in diagnostics, or send) our own files.
+		s.LoadErr = fmt.Errorf("refusing to read local file %s named by a document loaded from %s", loc, doc.File)
+		d := diag(SeverityError, RuleRemoteLocalSource, "source %q: a document loaded from a URL may only name URLs; %q is a local file and is not read", s.Name, s.URL)
+		d[0].Fix = "name the source by an http(s) URL, or load the document from a local file"
+		return d
+	}
 	s.Resolved = loc
 	if s.Type == "asyncapi" {
 		s.LoadErr = errors.New("AsyncAPI sources are not supported")
@@ -227,6 +234,11 @@ func (l *loader) loadSource(ctx context.Context, doc *Document, s *SourceDescrip
 				err = errors.New("no document")
 			}
 			s.LoadErr = err
+			if errors.Is(err, openapi.ErrLocalFromRemote) {
+				d := diag(SeverityError, RuleRemoteLocalSource, "source %q is not loaded: %v", s.Name, err)
+				d[0].Fix = "reference other documents by http(s) URLs only, or load the documents from local files"
+				return d
+			}
 			return diag(SeverityError, RuleSourceUnavailable, "source %q is not a usable OpenAPI description: %v", s.Name, err)
 		}
 		if l.oapi == nil {

@@ -35,6 +35,10 @@ func TestRemoteSources(t *testing.T) {
 		w.Write(spec)
 	}))
 	t.Cleanup(srv.Close)
+	localSpec, err := filepath.Abs("testdata/validate/petstore.openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name, url, base string
@@ -46,6 +50,9 @@ func TestRemoteSources(t *testing.T) {
 		{"relative to a remote document", "./petstore.yaml", srv.URL + "/specs/flow.arazzo.yaml", true, "", true},
 		{"not fetched by default", srv.URL + "/specs/petstore.yaml", "local.arazzo.yaml", false, RuleSourceNotFetched, false},
 		{"http error", srv.URL + "/specs/missing.yaml", "local.arazzo.yaml", true, RuleSourceUnavailable, false},
+		// A document loaded from a URL may only name URLs (docs/security.md).
+		{"file URL in a remote document", "file://" + filepath.ToSlash(localSpec), srv.URL + "/specs/flow.arazzo.yaml", true, RuleRemoteLocalSource, false},
+		{"absolute path in a remote document is a path on its server", filepath.ToSlash(localSpec), srv.URL + "/specs/flow.arazzo.yaml", true, RuleSourceUnavailable, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -60,6 +60,7 @@ const (
 	RuleWorkflowStepBody     = "workflow-step-request-body"
 	RuleSourceUnavailable    = "source-unavailable"
 	RuleSourceNotFetched     = "source-not-fetched"
+	RuleRemoteLocalSource    = "remote-local-source"
 	RuleSourceNotChecked     = "source-not-checked"
 	RuleAsyncField           = "async-field"
 	RuleEndlessGoto          = "endless-goto"
@@ -122,6 +123,7 @@ var ruleDescriptions = map[string]string{
 	RuleWorkflowStepBody:     "A request body on a step that calls a workflow, where it is ignored.",
 	RuleSourceUnavailable:    "A source description cannot be loaded or is invalid.",
 	RuleSourceNotFetched:     "A remote source description was not fetched, so its operations are not checked.",
+	RuleRemoteLocalSource:    "A document loaded from a URL names a local file, which is not read.",
 	RuleSourceNotChecked:     "An AsyncAPI source description, whose channels are not checked.",
 	RuleAsyncField:           "An AsyncAPI field where it does not apply.",
 	RuleEndlessGoto:          "A step's success goto targets the step itself with no criteria.",

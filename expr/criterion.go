@@ -233,7 +233,7 @@ func (c *Criterion) Eval(s Scope) (out Outcome) {
 		}
 		run = &Criterion{spec: c.spec, typ: c.typ, ctx: c.ctx}
 		if _, err := run.compileCondition(text); err != nil {
-			return Outcome{Explanation: "substituted condition " + strconv.Quote(text) + " is invalid", Err: err}
+			return Outcome{Explanation: "substituted condition " + quoteClipped(hideSecretText(text)) + " is invalid", Err: err}
 		}
 	}
 	if run.jp != nil && run.jp.compat != nil {
@@ -330,13 +330,17 @@ func (c *Criterion) evalRegex(v any) Outcome {
 	shown := formatValue(text, isSecretRef(&c.ctx.ref))
 	ok, err := c.re.MatchString(text)
 	if err != nil {
-		return Outcome{Explanation: c.ctx.String() + " was " + shown + ", regex /" + c.re.String() + "/ did not finish", Err: err}
+		// regexp2's error quotes the whole input, which may be a body of
+		// any size holding credentials: say what happened instead.
+		pattern := clipPattern(c.re.String())
+		return Outcome{Explanation: c.ctx.String() + " was " + shown + ", regex /" + pattern + "/ did not finish",
+			Err: errors.New("regex /" + pattern + "/ did not finish within " + RegexTimeout.String() + " on a " + strconv.Itoa(len(text)) + "-byte value")}
 	}
 	verb := " does not match /"
 	if ok {
 		verb = " matches /"
 	}
-	return Outcome{Pass: ok, Explanation: c.ctx.String() + " was " + shown + ", which" + verb + c.re.String() + "/"}
+	return Outcome{Pass: ok, Explanation: c.ctx.String() + " was " + shown + ", which" + verb + clipPattern(c.re.String()) + "/"}
 }
 
 // Refs lists the runtime expressions the criterion reads.

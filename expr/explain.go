@@ -84,11 +84,13 @@ func writeValue(b *strings.Builder, v any, secret bool) {
 		b.WriteString("null")
 		return
 	case string:
+		// Cut before hiding: hideSecretText hides a value the cut leaves
+		// without its end, and only the shown part is ever scanned.
 		if len(t) <= maxShown {
-			b.WriteString(strconv.Quote(t))
+			b.WriteString(strconv.Quote(hideSecretText(t)))
 			return
 		}
-		b.WriteString(strconv.Quote(t[:maxShown]))
+		b.WriteString(strconv.Quote(hideSecretText(t[:cutIndex(t, maxShown)])))
 		b.WriteString("…")
 		return
 	case bool, int, int64, float64, json.Number:
@@ -97,33 +99,22 @@ func writeValue(b *strings.Builder, v any, secret bool) {
 	}
 	s := Stringify(v)
 	if len(s) > maxShown {
-		s = s[:maxShown] + "…"
+		s = hideSecretText(s[:cutIndex(s, maxShown)]) + "…"
+	} else {
+		s = hideSecretText(s)
 	}
 	b.WriteString(s)
 }
 
 func isAbsent(err error) bool { return errors.Is(err, ErrAbsent) }
 
-// secretWords mark names whose values must never be shown.
-var secretWords = [...]string{"token", "secret", "password", "passwd", "authorization", "apikey", "api_key", "api-key", "cookie", "credential", "private"}
-
-func isSecretName(s string) bool {
-	l := strings.ToLower(s)
-	for _, w := range secretWords {
-		if strings.Contains(l, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // isSecretRef reports whether the value a reference reads may be a secret.
 func isSecretRef(r *Ref) bool {
-	if isSecretName(r.Name) || isSecretName(r.Pointer) {
+	if IsSecretName(r.Name) || IsSecretName(r.Pointer) {
 		return true
 	}
 	for _, p := range r.Path {
-		if isSecretName(p) {
+		if IsSecretName(p) {
 			return true
 		}
 	}

@@ -243,7 +243,7 @@ func (l *lexer) singularQuery(start int) token {
 	}
 	q.src = l.src[start:i]
 	for _, s := range q.segs {
-		q.isSecret = q.isSecret || isSecretName(s.name)
+		q.isSecret = q.isSecret || IsSecretName(s.name)
 	}
 	if n := len(q.segs); n > 0 && q.segs[n-1].dot && q.segs[n-1].name == "length" {
 		q.lengthAt = i - len(".length")

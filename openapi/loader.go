@@ -41,6 +41,18 @@ type Loader struct {
 	Validate bool
 }
 
+// ErrLocalFromRemote is matched (errors.Is) by the error of a load in which
+// a document read from a URL named a local file: the load fails whole, so
+// that a server cannot make us read our own files.
+var ErrLocalFromRemote = errors.New("a remote document names a local file")
+
+// localFromRemoteError keeps the message of the load's error and matches
+// ErrLocalFromRemote.
+type localFromRemoteError struct{ error }
+
+func (e localFromRemoteError) Unwrap() error        { return e.error }
+func (e localFromRemoteError) Is(target error) bool { return target == ErrLocalFromRemote }
+
 // ErrRemoteDisabled is wrapped by the error for an http(s) location or $ref
 // read by a Loader without AllowRemote.
 var ErrRemoteDisabled = errors.New("remote loading is disabled")
@@ -153,7 +165,12 @@ type reader struct {
 	ctx        context.Context
 	loader     *Loader
 	rootRemote bool
-	cache      map[string][]byte
+	sawRemote  bool // a remote document has been read in this load
+	// refusedLocal: a local file was refused because a remote document
+	// named it; the whole load then fails with ErrLocalFromRemote, even if
+	// a repair could have done without the file.
+	refusedLocal bool
+	cache        map[string][]byte
 }
 
 func (l *Loader) newReader(ctx context.Context, root *url.URL) *reader {
@@ -183,8 +200,13 @@ func (r *reader) read(u *url.URL) ([]byte, error) {
 			return nil, fmt.Errorf("%s: %w (allow remote sources to read it)", u.Redacted(), ErrRemoteDisabled)
 		}
 		data, err = r.fetch(u)
+		r.sawRemote = true
 	case "", "file":
-		if r.rootRemote {
+		// A remote document's relative $refs resolve to URLs; only an explicit file: URL, which a local
+		// document has no need for, can name a local file from one. The referrer is not known here, so
+		// once any remote document has been read, file: URLs are refused.
+		if r.rootRemote || (u.Scheme == "file" && r.sawRemote) {
+			r.refusedLocal = true
 			return nil, fmt.Errorf("refusing to read local file %s referenced by a remote document", filepath.FromSlash(u.Path))
 		}
 		if !filepath.IsAbs(filepath.FromSlash(u.Path)) {
@@ -289,6 +311,12 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 	defer func() {
 		if p := recover(); p != nil {
 			src, err = nil, fmt.Errorf("openapi %s: the OpenAPI parser failed on this document: %v", name, p)
+		}
+		if r.refusedLocal {
+			if err == nil {
+				err = fmt.Errorf("openapi %s: a remote document names a local file", name)
+			}
+			src, err = nil, localFromRemoteError{err}
 		}
 	}()
 	if len(bytes.TrimSpace(data)) == 0 {

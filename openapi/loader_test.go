@@ -148,6 +148,7 @@ func TestLoadRemote(t *testing.T) {
 		"/evil.yaml":          "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    $ref: " + filepath.ToSlash(local) + "\n",
 		"/evil-file-url.yaml": "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    $ref: file://" + filepath.ToSlash(local) + "\n",
 		"/big.yaml":           "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n" + strings.Repeat("# padding\n", 200),
+		"/part.yaml":          "Item:\n  $ref: file://" + filepath.ToSlash(local) + "#/components/schemas/Instance\n",
 	})
 	ctx := context.Background()
 
@@ -179,6 +180,18 @@ func TestLoadRemote(t *testing.T) {
 			}
 		})
 	}
+	// A local root that pulls in a remote part: the part's file: URL must not reach a local file either.
+	t.Run("local root, remote part, file URL", func(t *testing.T) {
+		root := filepath.Join(t.TempDir(), "root.yaml")
+		doc := "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    X: {$ref: '" + srv.URL + "/part.yaml#/Item'}\n"
+		if err := os.WriteFile(root, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := (&Loader{AllowRemote: true}).Load(ctx, root)
+		if err == nil || !strings.Contains(err.Error(), "refusing to read local file") {
+			t.Fatalf("error = %v, want a refusal", err)
+		}
+	})
 	t.Run("size limit", func(t *testing.T) {
 		_, err := (&Loader{AllowRemote: true, MaxBytes: 500}).Load(ctx, srv.URL+"/big.yaml")
 		if err == nil || !strings.Contains(err.Error(), "byte limit") {

@@ -3,7 +3,9 @@ package runtime
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -142,7 +144,7 @@ func (o Options) httpClient() *http.Client {
 		c.Transport = t
 	}
 	if c.CheckRedirect == nil {
-		c.CheckRedirect = stripCredentialsOnHostChange
+		c.CheckRedirect = stripCredentialsOffOrigin
 	}
 	// Redirects are followed by the client as usual; the per-request
 	// timeout is applied through the request context, not Client.Timeout,
@@ -150,16 +152,25 @@ func (o Options) httpClient() *http.Client {
 	return &c
 }
 
-// stripCredentialsOnHostChange follows up to 10 redirects like net/http,
-// which drops Authorization and Cookie when a redirect leaves the original
-// host; it also drops every other credential-like header (X-Api-Key, an
-// OCI signature...), which Arazzo documents pass as ordinary parameters,
-// and the Referer, whose query may hold an api_key.
-func stripCredentialsOnHostChange(req *http.Request, via []*http.Request) error {
+// stripCredentialsOffOrigin follows up to 10 redirects like net/http, and
+// once a hop has left the origin (scheme, host, port) of the first request
+// it strips every credential-like header from that hop and every later one,
+// even one back at the origin: Authorization and Cookie (net/http keeps them
+// for another port, a subdomain or plain http of the same host), every other
+// header with a credential-like name (X-Api-Key, an OCI signature...), which
+// Arazzo documents pass as ordinary parameters, and the Referer, whose query
+// may hold an api_key. net/http copies the first request's headers afresh on
+// every hop, so the whole chain is looked at each time.
+func stripCredentialsOffOrigin(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
-	if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+	first := Origin(via[0].URL)
+	left := Origin(req.URL) != first
+	for _, hop := range via[1:] {
+		left = left || Origin(hop.URL) != first
+	}
+	if left {
 		// The Referer net/http adds is the previous URL, query included.
 		req.Header.Del("Referer")
 		for k := range req.Header {
@@ -169,4 +180,23 @@ func stripCredentialsOnHostChange(req *http.Request, via []*http.Request) error 
 		}
 	}
 	return nil
+}
+
+// Origin returns scheme://host:port of u, lower-cased, with the scheme's
+// default port made explicit: https://API.example.com and
+// https://api.example.com:443 are one origin, http://api.example.com and
+// https://api.example.com:8443 two others. Credentials go only to the
+// origin of the request the engine built (docs/security.md).
+func Origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "https":
+			port = "443"
+		case "http":
+			port = "80"
+		}
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }

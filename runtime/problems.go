@@ -169,6 +169,12 @@ func closureOf(root *boundWorkflow) *closure {
 
 // place sorts one error diagnostic for the run of one workflow.
 func (e *Engine) place(d *arazzo.Diagnostic, docs map[string]*arazzo.Document, c *closure, p *Problems, stepDiags map[*boundStep]arazzo.Diagnostics) {
+	if d.Rule == arazzo.RuleRemoteLocalSource {
+		// Not a messy document but a hostile one: a document read from a
+		// server tried to make us read local files. Refuse the run.
+		p.Refused = append(p.Refused, d)
+		return
+	}
 	doc := docs[d.File]
 	if doc == nil {
 		// A file of a source this run does not bind (an Arazzo source

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/arazzo-go/arazzo/expr"
 )
 
 // Redacted replaces every secret value in results, events and errors.
@@ -15,12 +17,13 @@ const Redacted = "<redacted>"
 
 // secretFragments mark input, header and query names that hold credentials.
 // Plain substring tests: this runs for every header of every request.
-var secretFragments = []string{"token", "secret", "passw", "authorization", "apikey", "api-key", "api_key", "credential", "cookie", "session", "signature"}
+// The list is expr's, so that criteria explanations hide what previews hide.
+var secretFragments = expr.SecretNameFragments()
 
 // IsSecretName reports whether an input, header or query parameter name
 // suggests that its value is a credential (case-insensitively: token,
 // secret, passw, authorization, api key, credential, cookie, session,
-// signature).
+// signature, private key; expr.SecretNameFragments).
 func IsSecretName(name string) bool {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
@@ -62,29 +65,40 @@ const minSubstringSecret = 4
 // redactor hides secret values: the values of secret inputs wherever they
 // appear, and whole values of credential-like headers and query parameters.
 type redactor struct {
-	secrets  []string        // as given, for with
+	secrets  []string        // secret input values as given, for with
+	creds    []string        // credential values the transport reported, for withCredentials
 	values   []string        // hidden inside text; longest first, so overlapping secrets are fully hidden
 	exact    map[string]bool // hidden when a whole value equals them
 	maxExact int             // longest key of exact: longer text need not be hashed to look it up
 }
 
-func newRedactor(secrets []string) *redactor {
-	r := &redactor{secrets: secrets, exact: make(map[string]bool, len(secrets))}
-	for _, s := range secrets {
-		// A secret may show up percent-encoded in a URL or form body.
-		for _, v := range [...]string{s, url.PathEscape(s), url.QueryEscape(s)} {
-			if v == "" || r.exact[v] {
-				continue
-			}
-			r.exact[v] = true
-			r.maxExact = max(r.maxExact, len(v))
-			if len(v) >= minSubstringSecret {
-				r.values = append(r.values, v)
-			}
+func newRedactor(secrets []string) *redactor { return newRedactorWith(secrets, nil) }
+
+// newRedactorWith hides secret input values and credential values.
+func newRedactorWith(secrets, creds []string) *redactor {
+	r := &redactor{secrets: secrets, creds: creds, exact: make(map[string]bool, len(secrets)+len(creds))}
+	for _, list := range [...][]string{secrets, creds} {
+		for _, s := range list {
+			r.add(s)
 		}
 	}
 	slices.SortStableFunc(r.values, func(a, b string) int { return len(b) - len(a) })
 	return r
+}
+
+// add hides s and its percent-encoded forms: a secret may show up encoded
+// in a URL or form body.
+func (r *redactor) add(s string) {
+	for _, v := range [...]string{s, url.PathEscape(s), url.QueryEscape(s)} {
+		if v == "" || r.exact[v] {
+			continue
+		}
+		r.exact[v] = true
+		r.maxExact = max(r.maxExact, len(v))
+		if len(v) >= minSubstringSecret {
+			r.values = append(r.values, v)
+		}
+	}
 }
 
 // with returns a redactor that also hides more secret values.
@@ -99,7 +113,17 @@ func (r *redactor) with(secrets []string) *redactor {
 	if len(added) == 0 {
 		return r
 	}
-	return newRedactor(append(append([]string(nil), r.secrets...), added...))
+	return newRedactorWith(append(append([]string(nil), r.secrets...), added...), r.creds)
+}
+
+// withCredentials returns a redactor that hides r's secret inputs and, in
+// place of the credentials r hid, creds (the transport's current list: a
+// per-request signature drops out of it after a while).
+func (r *redactor) withCredentials(creds []string) *redactor {
+	if slices.Equal(creds, r.creds) {
+		return r
+	}
+	return newRedactorWith(r.secrets, creds)
 }
 
 // String hides every secret value inside s.
@@ -119,6 +143,25 @@ func (r *redactor) String(s string) string {
 		s = r.hideCutSecrets(s)
 	}
 	return s
+}
+
+// maxMessage bounds an error or explanation the engine records: they quote
+// values and bodies, which may be of any size (a regex timeout on a 30 MB
+// body), so they are cut like a body preview.
+const maxMessage = previewBytes
+
+// Message is String for an error or explanation: cut to maxMessage bytes
+// (on a character boundary, with "…"), then redacted, so that a secret the
+// cut splits is hidden too.
+func (r *redactor) Message(s string) string {
+	if len(s) > maxMessage {
+		n := maxMessage
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n] + "…"
+	}
+	return r.String(s)
 }
 
 // hideCutSecrets hides the visible start of a secret that a shortened value

@@ -23,7 +23,8 @@ type runState struct {
 	// values to redact: attempts recorded before then are redacted again
 	// when the Result is built.
 	lateSecrets bool
-	steps       int // step executions so far
+	creds       runCredentials // credential values the transport reported (AddSecret)
+	steps       int            // step executions so far
 	// completed holds the outcome of every workflow run to completion in
 	// this run, so that dependsOn runs each dependency once.
 	completed map[*boundWorkflow]*outcome
@@ -101,12 +102,15 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 			Started:    e.opts.Now(),
 		},
 	}
+	ctx = r.withCredentialSink(ctx)
+	r.root = ctx
 	out := r.runWorkflow(ctx, bw, prepared, 0, true)
 	res := r.res
 	res.Status = out.status
-	// An output that echoes a secret input is hidden like the input itself.
-	res.Outputs, _ = redactValue(out.outputs, rd).(map[string]any)
-	res.Error = rd.String(out.err)
+	// An output that echoes a secret input or a credential is hidden like
+	// the input itself (r.redact has learnt the credentials sent since).
+	res.Outputs, _ = redactValue(out.outputs, r.redact).(map[string]any)
+	res.Error = r.redact.String(out.err)
 	res.FailedAt = out.failedAt
 	res.Duration = e.opts.Now().Sub(res.Started)
 	return res, nil
@@ -575,10 +579,10 @@ func (st *wfState) evalCriterion(c *arazzo.Criterion, sc *scope, bs *boundStep) 
 		} else {
 			o = c.Compiled.Eval(sc)
 		}
-		res.Pass, res.Explanation = o.Pass, st.run.redact.String(o.Explanation)
+		res.Pass, res.Explanation = o.Pass, st.run.redact.Message(o.Explanation)
 		if o.Err != nil {
 			res.Pass = false
-			res.Error = st.run.redact.String(o.Err.Error())
+			res.Error = st.run.redact.Message(o.Err.Error())
 		}
 	}
 	if st.run.e.opts.Observer != nil {

@@ -152,17 +152,26 @@ func errorSummary(ex *exchange, rd *redactor) string {
 			}
 		}
 		if len(parts) > 0 {
-			return prefix + " " + rd.String(strings.Join(parts, ": "))
+			// The fields are the server's text, of any size.
+			return prefix + " " + rd.String(clipRunes(strings.Join(parts, ": "), 200))
 		}
 	}
 	text := strings.TrimSpace(rd.Body(ex.respRaw, ex.respType))
 	if text == "" {
 		return ""
 	}
-	if r := []rune(text); len(r) > 200 {
-		text = string(r[:200]) + "…"
+	return prefix + ": " + clipRunes(text, 200)
+}
+
+// clipRunes cuts s after n characters, with "…" when cut.
+func clipRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
+		n--
 	}
-	return prefix + ": " + text
+	return s
 }
 
 func criterionFailure(res CriterionResult) string {
@@ -188,7 +197,7 @@ func (st *wfState) executeWorkflowStep(ctx context.Context, bs *boundStep, x *st
 		}
 		v, omit, err := evalParam(p, x.scope)
 		if err != nil {
-			x.att.Error = r.redact.String(fmt.Sprintf("parameter %s: %v", p.Name, err))
+			x.att.Error = r.redact.Message(fmt.Sprintf("parameter %s: %v", p.Name, err))
 			return false
 		}
 		if !omit {
@@ -197,7 +206,7 @@ func (st *wfState) executeWorkflowStep(ctx context.Context, bs *boundStep, x *st
 	}
 	prepared, err := bs.target.prepareInputs(in)
 	if err != nil {
-		x.att.Error = r.redact.String(err.Error())
+		x.att.Error = r.redact.Message(err.Error())
 		return false
 	}
 	sub := r.runWorkflow(ctx, bs.target, prepared, st.depth+1, false)
@@ -257,7 +266,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	for _, p := range bs.params {
 		v, omit, err := evalParam(p, x.scope)
 		if err != nil {
-			x.att.Error = r.redact.String(fmt.Sprintf("parameter %s (in %s): %v", p.Name, p.In, err))
+			x.att.Error = r.redact.Message(fmt.Sprintf("parameter %s (in %s): %v", p.Name, p.In, err))
 			return false
 		}
 		if omit {
@@ -286,7 +295,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 				body, err = applyReplacements(body, rb.ContentType, rb.Replacements, x.scope)
 			}
 			if err != nil {
-				x.att.Error = r.redact.String(fmt.Sprintf("requestBody: %v", err))
+				x.att.Error = r.redact.Message(fmt.Sprintf("requestBody: %v", err))
 				return false
 			}
 			in.Body, in.HasBody = body, true
@@ -301,7 +310,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	defer cancel()
 	req, err := bs.op.NewRequest(reqCtx, in)
 	if err != nil {
-		x.att.Error = r.redact.String(fmt.Sprintf("building the %s request: %v", bs.label, err))
+		x.att.Error = r.redact.Message(fmt.Sprintf("building the %s request: %v", bs.label, err))
 		return false
 	}
 	var sent []byte
@@ -333,11 +342,12 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	r.emit(Event{Kind: EventRequestSent, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Request: x.att.Request})
 
 	resp, err := r.e.client.Do(req)
+	r.learnCredentials() // before anything that could show a credential is recorded
 	if err != nil {
 		if ctx.Err() == nil && reqCtx.Err() != nil {
 			x.att.Error = fmt.Sprintf("%s %s: no response within %s", req.Method, x.att.Request.URL, opts.RequestTimeout)
 		} else {
-			x.att.Error = r.redact.String(transportError(err, req.Method, x.att.Request.URL))
+			x.att.Error = r.redact.Message(transportError(err, req.Method, x.att.Request.URL))
 		}
 		return false
 	}
@@ -359,7 +369,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		if ctx.Err() == nil && reqCtx.Err() != nil {
 			x.att.Error = fmt.Sprintf("%s %s: the response body did not arrive within %s", req.Method, x.att.Request.URL, opts.RequestTimeout)
 		} else {
-			x.att.Error = r.redact.String(fmt.Sprintf("reading the response: %v", err))
+			x.att.Error = r.redact.Message(fmt.Sprintf("reading the response: %v", err))
 		}
 		return false
 	}

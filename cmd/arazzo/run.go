@@ -450,9 +450,10 @@ func runCollectInputs(doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, st
 		if name == "" {
 			return nil, fmt.Errorf("--input: want NAME=VALUE, got no NAME before \"=\" (inputs: %s)", runInputNames(doc, wf))
 		}
-		v, err := runCoerceInput(runtime.InputType(doc, wf, name), value)
+		typ := runtime.InputType(doc, wf, name)
+		v, err := runCoerceInput(typ, value)
 		if err != nil {
-			return nil, fmt.Errorf("--input %s: %v", name, err)
+			return nil, fmt.Errorf("--input %s: %v", name, runHideSecretInput(err, typ, runtime.IsSecretInput(doc, wf, name)))
 		}
 		inputs[name] = v
 	}

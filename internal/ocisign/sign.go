@@ -16,7 +16,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -235,12 +237,29 @@ type Transport struct {
 
 // RoundTrip signs a copy of the request, so the caller's headers are left unchanged, and sends it. The copy
 // takes over the body, which the signer reads and the base transport closes.
+//
+// A redirect hop is signed only while the redirect chain stays on the origin (scheme, host, port) of its
+// first request: once a hop has left it, that hop and every later one go unsigned, even one that comes back.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.Signer == nil {
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
 		return nil, errors.New("ocisign: transport has no signer")
+	}
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	send := func(r *http.Request) (*http.Response, error) {
+		resp, err := base.RoundTrip(r)
+		if resp != nil && resp.Request == nil {
+			resp.Request = r // the next hop finds the chain's start through it
+		}
+		return resp, err
+	}
+	if chainLeftOrigin(req) {
+		return send(req)
 	}
 	clone := req.Clone(req.Context())
 	if err := t.Signer.Sign(clone); err != nil {
@@ -249,9 +268,44 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
+	return send(clone)
+}
+
+// chainLeftOrigin reports whether req is a redirect hop of a chain that has left the origin of its first
+// request, at this hop or before; a chain whose start cannot be found counts as having left. (runtime.Origin
+// is the same rule; this package does not import the runtime.)
+func chainLeftOrigin(req *http.Request) bool {
+	if req.Response == nil {
+		return false
 	}
-	return base.RoundTrip(clone)
+	hops := []*url.URL{req.URL}
+	for r := req; r.Response != nil; r = r.Response.Request {
+		prev := r.Response.Request
+		if prev == nil || prev.URL == nil || len(hops) > 64 {
+			return true
+		}
+		hops = append(hops, prev.URL)
+	}
+	first := origin(hops[len(hops)-1])
+	for _, u := range hops[:len(hops)-1] {
+		if origin(u) != first {
+			return true
+		}
+	}
+	return false
+}
+
+// origin is scheme://host:port, lower-cased, with the scheme's default port.
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "https":
+			port = "443"
+		case "http":
+			port = "80"
+		}
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }

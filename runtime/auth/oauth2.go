@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -82,7 +83,7 @@ func (c *tokenCache) fetch(ctx context.Context, rt http.RoundTripper, tokenURL s
 	req.Header.Set("Accept", "application/json")
 	req.SetBasicAuth(url.QueryEscape(c.clientID), url.QueryEscape(c.clientSecret))
 	started := c.now()
-	resp, err := (&http.Client{Transport: rt}).Do(req)
+	resp, err := (&http.Client{Transport: rt, CheckRedirect: tokenRedirect}).Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("oauth2 token request to %s failed: %v", tokenURL, unwrapURL(err))
 	}
@@ -124,6 +125,18 @@ func (c *tokenCache) fetch(ctx context.Context, rt http.RoundTripper, tokenURL s
 		}
 	}
 	return &token{value: tr.AccessToken, expires: started.Add(life)}, nil
+}
+
+// tokenRedirect follows a token endpoint's redirect only within its origin: net/http would keep the Basic
+// header (the client secret) on a redirect to another port, a subdomain or plain http of the same host.
+func tokenRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if from, to := origin(via[0].URL), origin(req.URL); from != to {
+		return fmt.Errorf("redirected from %s to %s; the client credentials are not sent there", from, to)
+	}
+	return nil
 }
 
 func unwrapURL(err error) error {

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -73,6 +74,9 @@ type credState struct {
 	basic  string // "Basic ..." value
 	signer Signer
 	oauth  *tokenCache
+	// secrets are the values read for the credential that a run must hide (runtime.AddSecret): the token,
+	// the password and the Basic value, the OAuth2 client secret. A user name or client id is not one.
+	secrets []string
 }
 
 func (t *transport) log(msg string) {
@@ -103,6 +107,7 @@ func (st *credState) load(c Credential, opts Options) error {
 			return fail(errors.New("the token holds a line break"))
 		}
 		st.token = v
+		st.secrets = []string{v}
 	case KindBasic:
 		u, err := c.User.Read()
 		if err != nil {
@@ -115,7 +120,9 @@ func (st *credState) load(c Credential, opts Options) error {
 		if strings.Contains(u, ":") {
 			return fail(errors.New("the basic user name holds a colon"))
 		}
-		st.basic = "Basic " + base64.StdEncoding.EncodeToString([]byte(u+":"+p))
+		encoded := base64.StdEncoding.EncodeToString([]byte(u + ":" + p))
+		st.basic = "Basic " + encoded
+		st.secrets = []string{encoded, p}
 	case KindOAuth2:
 		id, err := c.ClientID.Read()
 		if err != nil {
@@ -126,6 +133,7 @@ func (st *credState) load(c Credential, opts Options) error {
 			return fail(fmt.Errorf("client secret: %v", err))
 		}
 		st.oauth = &tokenCache{clientID: id, clientSecret: secret, now: opts.Now, tokens: map[string]*token{}}
+		st.secrets = []string{secret, base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id) + ":" + url.QueryEscape(secret)))}
 	case KindOCI:
 		if c.Signer != nil {
 			st.signer = c.Signer
@@ -181,6 +189,10 @@ func (t *transport) planOf(k runtime.OperationKey) *plan {
 
 // RoundTrip applies the operation's credentials to a copy of the request and sends it. An OAuth2 token the
 // server refuses with 401 is fetched anew and the request sent once more.
+//
+// Credentials go only to the origin (scheme, host, port) of the request the engine built: a redirect that
+// leaves it, at any hop and in any way (another host or port, https to http), gets none, and neither does any
+// later hop of the same chain, even one that comes back.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	k, ok := runtime.OperationFromContext(req)
 	if !ok || len(t.creds) == 0 {
@@ -189,19 +201,18 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	p := t.planOf(k)
 	t.log(p.note)
 	if len(p.uses) == 0 {
-		return t.base.RoundTrip(req)
+		return t.send(req)
 	}
-	if prev := req.Response; prev != nil && prev.Request != nil && prev.Request.URL.Host != req.URL.Host {
-		// A redirect to another host must not carry our credentials there.
-		t.log(fmt.Sprintf("%s: redirected to another host; credentials not sent", k))
-		return t.base.RoundTrip(req)
+	if from, to, left := leftOrigin(req); left {
+		t.log(fmt.Sprintf("%s: redirected from %s to %s; no credentials are sent for the rest of this redirect chain", k, from, to))
+		return t.send(req)
 	}
 	out, fresh, err := t.apply(req, k, p, false)
 	if err != nil {
 		closeBody(req)
 		return nil, err
 	}
-	resp, err := t.base.RoundTrip(out)
+	resp, err := t.send(out)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized || fresh || !p.hasOAuth2(t.creds) {
 		return resp, err
 	}
@@ -215,8 +226,50 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t.base.RoundTrip(retry)
+	return t.send(retry)
 }
+
+// send hands req to the base transport and makes sure the response names the request it answers: the next
+// hop of a redirect finds the chain's first request through Response.Request (leftOrigin), and a transport
+// that leaves it unset (a mock) would break the chain.
+func (t *transport) send(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if resp != nil && resp.Request == nil {
+		resp.Request = req
+	}
+	return resp, err
+}
+
+// maxChain bounds the walk back along a redirect chain; net/http stops after 10 redirects.
+const maxChain = 64
+
+// leftOrigin reports whether req is a redirect in a chain that has left the origin of its first request at
+// some hop, this one included, and names that origin and the first hop away from it. Each hop is compared
+// with the first request, not the previous hop: A -> B -> B leaves A at the first redirect, and A -> B -> A
+// stays away. A chain whose start cannot be found counts as having left.
+func leftOrigin(req *http.Request) (from, to string, left bool) {
+	if req.Response == nil {
+		return "", "", false
+	}
+	hops := []*url.URL{req.URL}
+	for r := req; r.Response != nil; r = r.Response.Request {
+		prev := r.Response.Request
+		if prev == nil || prev.URL == nil || len(hops) > maxChain {
+			return "an unknown origin", origin(req.URL), true
+		}
+		hops = append(hops, prev.URL)
+	}
+	from = origin(hops[len(hops)-1])
+	for i := len(hops) - 2; i >= 0; i-- {
+		if o := origin(hops[i]); o != from {
+			return from, o, true
+		}
+	}
+	return from, "", false
+}
+
+// origin is runtime.Origin: scheme://host:port, lower-cased, default port explicit.
+func origin(u *url.URL) string { return runtime.Origin(u) }
 
 // apply returns a copy of req with the plan's credentials. fresh reports that every OAuth2 token used was
 // just fetched, so a 401 would not be cured by fetching again. With renew, cached tokens are dropped first.
@@ -235,6 +288,9 @@ func (t *transport) apply(req *http.Request, k runtime.OperationKey, p *plan, re
 		st, err := t.resolve(u.cred)
 		if err != nil {
 			return nil, false, err
+		}
+		for _, v := range st.secrets {
+			runtime.AddSecret(req.Context(), v)
 		}
 		what := string(c.Kind)
 		if u.schemeName != "" {
@@ -263,6 +319,7 @@ func (t *transport) apply(req *http.Request, k runtime.OperationKey, p *plan, re
 				return nil, false, fmt.Errorf("%s: %v", c.Name(), err)
 			}
 			fresh = fresh && fetched
+			runtime.AddSecret(req.Context(), tok)
 			t.setAuthorization(out, k, what, "Bearer "+tok)
 		case KindAPIKey:
 			t.setAPIKey(out, k, what, u.scheme.In, u.scheme.Name, st.token)
@@ -274,6 +331,7 @@ func (t *transport) apply(req *http.Request, k runtime.OperationKey, p *plan, re
 			if err := st.signer.Sign(out); err != nil {
 				return nil, false, fmt.Errorf("%s: signing %s: %v", c.Name(), k, err)
 			}
+			addSignatureSecrets(req.Context(), out.Header.Get("Authorization"))
 		}
 	}
 	if !p.hasOAuth2(t.creds) {
@@ -342,6 +400,31 @@ func (t *transport) tokenURL(source, raw string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("tokenUrl %q is relative and the description is not served from a URL", raw)
+}
+
+// addSignatureSecrets reports the secret parts of a signature Authorization header (draft-cavage, as OCI
+// signs): the signature, valid for this request only, and a session token in the keyId ("ST$<token>"). The
+// rest (key id of an API key, algorithm, header list) identifies and does not authorise.
+func addSignatureSecrets(ctx context.Context, authorization string) {
+	if sig := signatureParam(authorization, "signature"); sig != "" {
+		runtime.AddRequestSecret(ctx, sig)
+	}
+	if tok, ok := strings.CutPrefix(signatureParam(authorization, "keyId"), "ST$"); ok && tok != "" {
+		runtime.AddSecret(ctx, tok)
+	}
+}
+
+// signatureParam returns the quoted value of name="..." in a signature header.
+func signatureParam(h, name string) string {
+	for _, part := range strings.Split(h, ",") {
+		part = strings.TrimSpace(part)
+		part = strings.TrimPrefix(part, "Signature ")
+		k, v, ok := strings.Cut(part, "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), name) {
+			return strings.Trim(strings.TrimSpace(v), `"`)
+		}
+	}
+	return ""
 }
 
 func closeBody(req *http.Request) {

@@ -236,7 +236,7 @@ func TestNoCredentialsAcrossHostRedirect(t *testing.T) {
 	if got := other.last(t).Header.Get("Authorization"); got != "" {
 		t.Errorf("the other host got Authorization %q", got)
 	}
-	if !strings.Contains(logs.String(), "redirected to another host; credentials not sent") {
+	if !strings.Contains(logs.String(), "no credentials are sent for the rest of this redirect chain") {
 		t.Errorf("log %q", logs.String())
 	}
 	if res := runWorkflow(t, doc, first.URL, tr, "getBasic", nil); res.Status != runtime.Succeeded {
