@@ -1,6 +1,12 @@
 package arazzo
 
-import "github.com/arazzo-go/arazzo/expr"
+import (
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/arazzo-go/arazzo/expr"
+)
 
 // Rule ids. They are stable: tools and CI configurations match on them.
 // docs/rules.md documents each one with its severity, meaning and a fix.
@@ -64,6 +70,9 @@ const (
 	RuleAsyncField           = "async-field"
 	RuleEndlessGoto          = "endless-goto"
 	RuleMultipleDocuments    = "multiple-documents"
+
+	// Files (cmd/arazzo validate).
+	RuleUnreadableFile = "unreadable-file"
 )
 
 // ruleDescriptions says in one line what each rule id reports: SARIF's
@@ -127,6 +136,8 @@ var ruleDescriptions = map[string]string{
 	RuleEndlessGoto:          "A step's success goto targets the step itself with no criteria.",
 	RuleMultipleDocuments:    "The file holds more than one YAML document; only the first is read.",
 
+	RuleUnreadableFile: "A file given to validate could not be read.",
+
 	expr.RuleHeaderPlural:       "$response.headers is not standard; the source is $response.header.",
 	expr.RuleHeaderPointer:      "A header is named with a JSON pointer instead of .<name>.",
 	expr.RuleDotNavigation:      "Dot or index navigation outside a simple condition; a JSON pointer is standard.",
@@ -140,4 +151,103 @@ var ruleDescriptions = map[string]string{
 	expr.RuleBracedOperand:      "A {$...} operand in a simple condition, where expressions are bare.",
 
 	sarifNoRule: "A diagnostic without a rule id of its own.",
+}
+
+// Default severities of the rules, as docs/rules.md states them. A rule
+// whose check reports either, depending on the case (the message says
+// which), is DefaultMixed. Rules missing here are errors; a test keeps
+// this map, ruleDescriptions and docs/rules.md in step.
+var ruleSeverities = map[string]RuleSeverity{
+	RuleIDPattern:            DefaultWarning,
+	RuleAsyncField:           DefaultMixed,
+	RuleEndlessGoto:          DefaultWarning,
+	RuleIgnoredField:         DefaultWarning,
+	RuleForwardStepRef:       DefaultWarning,
+	RuleUnknownInput:         DefaultMixed,
+	RuleOutputLiteral:        DefaultWarning,
+	RuleStatusInWorkflow:     DefaultWarning,
+	RuleUnqualifiedOperation: DefaultWarning,
+	RulePreferOperationID:    DefaultWarning,
+	RuleParameterUndeclared:  DefaultWarning,
+	RuleMissingParameter:     DefaultMixed,
+	RuleBodyWithoutSemantics: DefaultWarning,
+	RuleWorkflowStepBody:     DefaultWarning,
+	RuleSourceNotFetched:     DefaultWarning,
+	RuleSourceNotChecked:     DefaultWarning,
+
+	expr.RuleHeaderPlural:       DefaultWarning,
+	expr.RuleHeaderPointer:      DefaultWarning,
+	expr.RuleDotNavigation:      DefaultWarning,
+	expr.RuleUnbracedExpression: DefaultWarning,
+	expr.RuleDoubleQuotes:       DefaultWarning,
+	expr.RuleBareOperand:        DefaultWarning,
+	expr.RuleJSONPathDialect:    DefaultWarning,
+	expr.RuleXPathVersion:       DefaultWarning,
+	expr.RuleMissingContext:     DefaultWarning,
+	expr.RuleEqualsTypo:         DefaultWarning,
+	expr.RuleBracedOperand:      DefaultWarning,
+}
+
+// RuleSeverity is the severity a rule reports with before any
+// configuration changes it.
+type RuleSeverity string
+
+// Default rule severities.
+const (
+	DefaultError   RuleSeverity = "error"
+	DefaultWarning RuleSeverity = "warning"
+	// DefaultMixed rules report an error or a warning depending on the case.
+	DefaultMixed RuleSeverity = "error/warning"
+)
+
+// RuleInfo describes one rule id for listings (validate --list-rules) and
+// configuration checks.
+type RuleInfo struct {
+	ID       string
+	Severity RuleSeverity
+	Why      string // one sentence
+}
+
+// Rules returns every rule the validator can report, its own and the
+// expression notes of expr, sorted by id. It is the one registry that
+// --list-rules prints and that docs/rules.md is tested against.
+func Rules() []RuleInfo {
+	out := make([]RuleInfo, 0, len(ruleDescriptions))
+	for id, why := range ruleDescriptions {
+		if id == sarifNoRule {
+			continue
+		}
+		out = append(out, RuleInfo{ID: id, Severity: ruleSeverity(id), Why: why})
+	}
+	slices.SortFunc(out, func(a, b RuleInfo) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// LookupRule returns the registry entry of a rule id.
+func LookupRule(id string) (RuleInfo, bool) {
+	why, ok := ruleDescriptions[id]
+	if !ok || id == sarifNoRule {
+		return RuleInfo{}, false
+	}
+	return RuleInfo{ID: id, Severity: ruleSeverity(id), Why: why}, true
+}
+
+// SuggestRule returns the rule id nearest to id, for "did you mean" in
+// configuration errors, or "".
+func SuggestRule(id string) string {
+	ids := make([]string, 0, len(ruleDescriptions))
+	for k := range ruleDescriptions {
+		if k != sarifNoRule {
+			ids = append(ids, k)
+		}
+	}
+	sort.Strings(ids)
+	return closest(id, ids)
+}
+
+func ruleSeverity(id string) RuleSeverity {
+	if s, ok := ruleSeverities[id]; ok {
+		return s
+	}
+	return DefaultError
 }
