@@ -71,6 +71,12 @@ const (
 	RuleEndlessGoto          = "endless-goto"
 	RuleMultipleDocuments    = "multiple-documents"
 
+	// Control flow (flowcheck.go, deadfailure.go).
+	RuleGotoLoop          = "goto-loop"
+	RuleUnreachableStep   = "unreachable-step"
+	RuleRecursiveWorkflow = "recursive-workflow"
+	RuleDeadFailureAction = "dead-failure-action"
+
 	// Files (cmd/arazzo validate).
 	RuleUnreadableFile = "unreadable-file"
 )
@@ -136,7 +142,11 @@ var ruleDescriptions = map[string]string{
 	RuleEndlessGoto:          "A step's success goto targets the step itself with no criteria.",
 	RuleMultipleDocuments:    "The file holds more than one YAML document; only the first is read.",
 
-	RuleUnreadableFile: "A file given to validate could not be read.",
+	RuleGotoLoop:          "A goto loop that no successful response leaves.",
+	RuleUnreachableStep:   "A step that no path of the workflow reaches.",
+	RuleRecursiveWorkflow: "A workflow that starts itself again on every run, directly or through other workflows.",
+	RuleDeadFailureAction: "A failure action whose criteria only hold for responses that pass the successCriteria.",
+	RuleUnreadableFile:    "A file given to validate could not be read.",
 
 	expr.RuleHeaderPlural:       "$response.headers is not standard; the source is $response.header.",
 	expr.RuleHeaderPointer:      "A header is named with a JSON pointer instead of .<name>.",
@@ -174,6 +184,10 @@ var ruleSeverities = map[string]RuleSeverity{
 	RuleWorkflowStepBody:     DefaultWarning,
 	RuleSourceNotFetched:     DefaultWarning,
 	RuleSourceNotChecked:     DefaultWarning,
+	RuleGotoLoop:             DefaultWarning,
+	RuleUnreachableStep:      DefaultWarning,
+	RuleDeadFailureAction:    DefaultWarning,
+	RuleRecursiveWorkflow:    DefaultWarning,
 
 	expr.RuleHeaderPlural:       DefaultWarning,
 	expr.RuleHeaderPointer:      DefaultWarning,

@@ -31,6 +31,7 @@ func checkDocument(doc *Document) Diagnostics {
 	}
 	c.checkWorkflowDependsOn()
 	c.checkUses()
+	c.checkFlow()
 	return c.diags
 }
 
