@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/arazzo-go/arazzo/expr"
 )
 
 // Control-flow rules: what a run does after each step, read from the
@@ -431,4 +433,32 @@ func (c *checker) checkRecursion(flows map[*Workflow][]flowStep) {
 		d := c.warnf(RuleRecursiveWorkflow, first.pos, first.ptr, "workflow %q starts itself again on every run (%s), so a run nests until it is aborted and never succeeds", wfs[from].WorkflowID, strings.Join(path, ", "))
 		d.Fix = "put the call behind a step whose success actions decide (criteria), or remove it"
 	}
+}
+
+// checkSelfOutput reports a step that reads its own outputs outside its
+// outputs map: they are set only after the step succeeds, so on its first
+// run the value is absent (a parameter is then omitted, a condition is
+// false). A step that a goto loop runs again reads the previous round's
+// value, which is how paging and polling carry a cursor: not reported.
+func (c *checker) checkSelfOutput(u use, r *expr.Ref) {
+	if flow := c.flowOf(u.wf); flow == nil || inLoop(flow, u.stepIdx) {
+		return
+	}
+	d := c.warnf(RuleSelfOutput, u.pos, u.ptr, "step %q reads its own output %q, which is set only after the step succeeds: here it has no value", u.step.StepID, r.Name)
+	d.Fix = "read the value from the response ($response.body#/...) or from the step that produced it"
+}
+
+// inLoop reports whether step i can run again after it ran: it lies on a
+// cycle of success or failure gotos.
+func inLoop(flow []flowStep, i int) bool {
+	adj := make([][]int, len(flow))
+	for k := range flow {
+		adj[k] = slices.Concat(flow[k].succ, flow[k].fail)
+	}
+	for _, scc := range stronglyConnected(adj) {
+		if slices.Contains(scc, i) {
+			return true
+		}
+	}
+	return false
 }

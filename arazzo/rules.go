@@ -77,6 +77,13 @@ const (
 	RuleRecursiveWorkflow = "recursive-workflow"
 	RuleDeadFailureAction = "dead-failure-action"
 
+	// Data against the OpenAPI operation (datacheck.go).
+	RulePayloadMedia         = "payload-media-mismatch"
+	RulePointerOnNonJSON     = "json-pointer-on-non-json"
+	RuleImpossibleComparison = "impossible-comparison"
+	RuleUnhandledState       = "unhandled-state"
+	RuleSelfOutput           = "self-output-reference"
+
 	// Files (cmd/arazzo validate).
 	RuleUnreadableFile = "unreadable-file"
 )
@@ -142,11 +149,16 @@ var ruleDescriptions = map[string]string{
 	RuleEndlessGoto:          "A step's success goto targets the step itself with no criteria.",
 	RuleMultipleDocuments:    "The file holds more than one YAML document; only the first is read.",
 
-	RuleGotoLoop:          "A goto loop that no successful response leaves.",
-	RuleUnreachableStep:   "A step that no path of the workflow reaches.",
-	RuleRecursiveWorkflow: "A workflow that starts itself again on every run, directly or through other workflows.",
-	RuleDeadFailureAction: "A failure action whose criteria only hold for responses that pass the successCriteria.",
-	RuleUnreadableFile:    "A file given to validate could not be read.",
+	RuleGotoLoop:             "A goto loop that no successful response leaves.",
+	RuleUnreachableStep:      "A step that no path of the workflow reaches.",
+	RuleRecursiveWorkflow:    "A workflow that starts itself again on every run, directly or through other workflows.",
+	RuleDeadFailureAction:    "A failure action whose criteria only hold for responses that pass the successCriteria.",
+	RulePayloadMedia:         "A request payload that does not fit its media type.",
+	RulePointerOnNonJSON:     "A JSON Pointer into a response that the operation declares as XML, HTML or text only.",
+	RuleImpossibleComparison: "A comparison with a value the response schema rules out, so it never or always holds.",
+	RuleUnhandledState:       "Success actions branch on a response field but miss values its enum allows.",
+	RuleSelfOutput:           "A step reads its own outputs, which have no value while it runs.",
+	RuleUnreadableFile:       "A file given to validate could not be read.",
 
 	expr.RuleHeaderPlural:       "$response.headers is not standard; the source is $response.header.",
 	expr.RuleHeaderPointer:      "A header is named with a JSON pointer instead of .<name>.",
@@ -188,6 +200,11 @@ var ruleSeverities = map[string]RuleSeverity{
 	RuleUnreachableStep:      DefaultWarning,
 	RuleDeadFailureAction:    DefaultWarning,
 	RuleRecursiveWorkflow:    DefaultWarning,
+	RulePayloadMedia:         DefaultWarning,
+	RulePointerOnNonJSON:     DefaultWarning,
+	RuleImpossibleComparison: DefaultWarning,
+	RuleUnhandledState:       DefaultWarning,
+	RuleSelfOutput:           DefaultWarning,
 
 	expr.RuleHeaderPlural:       DefaultWarning,
 	expr.RuleHeaderPointer:      DefaultWarning,

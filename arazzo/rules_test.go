@@ -155,6 +155,9 @@ func TestRegistryMatchesDocs(t *testing.T) {
 			continue
 		}
 		id := strings.Trim(strings.TrimSpace(cells[1]), "`")
+		if strings.Contains(id, "/") {
+			continue // a row of the known-findings table: a document path
+		}
 		if _, dup := rows[id]; dup {
 			t.Errorf("docs/rules.md has two rows for %q", id)
 		}

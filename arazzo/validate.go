@@ -683,6 +683,10 @@ func (c *checker) checkUses() {
 				c.errorf(RuleUnknownStepOutput, u.pos, u.ptr, "step %q has no output %q%s", r.Step, r.Name, suggest(r.Name, names))
 				continue
 			}
+			if u.step != nil && idx == u.stepIdx && !u.inOutput {
+				c.checkSelfOutput(u, r)
+				continue
+			}
 			if u.step != nil && idx >= u.stepIdx && !(idx == u.stepIdx && u.inOutput) && !slices.Contains(u.step.DependsOn, r.Step) {
 				c.warnf(RuleForwardStepRef, u.pos, u.ptr, "step %q reads outputs of step %q, which runs later in the list", u.step.StepID, r.Step)
 			}
