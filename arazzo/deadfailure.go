@@ -53,7 +53,7 @@ func (c *checker) checkDeadFailureActions(w *Workflow) {
 			if name == "" {
 				name = r.Type
 			}
-			d := c.warnf(RuleDeadFailureAction, a.Loc.FieldPos("criteria"), a.Loc.Pointer+"/criteria",
+			d := c.warnf(RuleDeadFailureAction, a.Loc.FieldPos("name"), a.Loc.Pointer,
 				"onFailure action %q of step %q never runs: its criteria only hold for responses that pass the successCriteria (%s), so such a response is a success and %s", name, s.StepID, witness, next)
 			d.Fix = "move the action to onSuccess (type goto or end, with these criteria), or make successCriteria reject these responses"
 		}
