@@ -131,3 +131,26 @@ func TestLintRulesOnRealDocuments(t *testing.T) {
 		t.Errorf("findings of the new rules:\n%s\nwant (knownLintFindings):\n%s", strings.Join(got, "\n"), strings.Join(knownLintFindings, "\n"))
 	}
 }
+
+// TestREADMEExample keeps the README's validate example true: the findings
+// it shows are what testdata/validate/readme-export.arazzo.yaml (the same
+// document) produces, line for line.
+func TestREADMEExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ds, err := Load(context.Background(), filepath.Join("testdata", "validate", "readme-export.arazzo.yaml"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 2 {
+		t.Fatalf("the example gives %d diagnostics, want the two the README shows:\n%v", len(ds), ds)
+	}
+	for _, d := range ds {
+		line := strings.Replace(d.String(), d.File, "export.arazzo.yaml", 1)
+		if !strings.Contains(string(readme), line) {
+			t.Errorf("README does not show:\n%s", line)
+		}
+	}
+}
