@@ -189,8 +189,8 @@ func (c *checker) checkPointersOnNonJSON(s *Step, op *openapi.Operation) {
 	}
 	slices.Sort(media)
 	media = slices.Compact(media)
-	for _, u := range c.uses {
-		if u.step != s || u.ref.Kind != expr.KindResponse || u.ref.Field != "body" || !u.ref.HasPointer || u.ref.Pointer == "" {
+	for _, u := range c.usesOf(s) {
+		if u.ref.Kind != expr.KindResponse || u.ref.Field != "body" || !u.ref.HasPointer || u.ref.Pointer == "" {
 			continue
 		}
 		toks := strings.Split(strings.TrimPrefix(u.ref.Pointer, "/"), "/")
@@ -442,10 +442,9 @@ func literalFits(typ string, v any) bool {
 	case "number":
 		_, ok := toFloat(v)
 		return ok
-	case "string":
-		_, isBool := v.(bool)
-		return !isBool
 	}
+	// A string field can hold "5" or "true", which compare equal to 5 and
+	// true: no literal is ruled out by the type alone.
 	return true
 }
 
@@ -459,9 +458,11 @@ func (c *checker) checkUnhandledStates(w *Workflow, s *Step, op *openapi.Operati
 	if len(acts) == 0 {
 		return
 	}
-	// The field the actions branch on, and their conditions in simple form.
+	// The field the actions branch on, and their conditions in simple form,
+	// compiled once.
 	field := ""
-	conds := make([][]string, len(acts))
+	branches := 0
+	conds := make([][]*expr.Criterion, len(acts))
 	for i, ea := range acts {
 		if len(ea.action.Criteria) == 0 {
 			return // a catch-all action: nothing falls through
@@ -484,10 +485,19 @@ func (c *checker) checkUnhandledStates(w *Workflow, s *Step, op *openapi.Operati
 			if strings.Count(cond, "$") != len(fcs)+strings.Count(cond, "$statusCode") {
 				return // other operands
 			}
-			conds[i] = append(conds[i], cond)
+			cc, err := expr.CompileCriterion(expr.CriterionSpec{Condition: cond})
+			if err != nil {
+				return
+			}
+			conds[i] = append(conds[i], cc)
+		}
+		if slices.ContainsFunc(ea.action.Criteria, func(cr *Criterion) bool { return strings.Contains(cr.Condition, "#") || !isSimple(cr) }) {
+			branches++
 		}
 	}
-	if field == "" {
+	// One action on the field is a special case with the rest meant to
+	// go on ("end when FAILED"); two or more enumerate the states.
+	if field == "" || branches < 2 {
 		return
 	}
 	codes := acceptedStatuses(s)
@@ -504,8 +514,14 @@ func (c *checker) checkUnhandledStates(w *Workflow, s *Step, op *openapi.Operati
 	if codes != nil {
 		status, _ = strconv.ParseFloat(codes[0], 64)
 	}
+	if c.lint.probeBudget += len(enum) * len(acts); c.lint.probeBudget > probeDocumentBudget {
+		return
+	}
 	var missed []string
 	for _, v := range enum {
+		if v == nil {
+			continue // null: the field absent in effect, not a state
+		}
 		body := map[string]any{}
 		setPointer(body, field, v)
 		scope := expr.MapScope{"$statusCode": status, "$response.body": body}
@@ -515,11 +531,7 @@ func (c *checker) checkUnhandledStates(w *Workflow, s *Step, op *openapi.Operati
 		caught := false
 		for _, cs := range conds {
 			all := true
-			for _, cond := range cs {
-				cc, err := expr.CompileCriterion(expr.CriterionSpec{Condition: cond})
-				if err != nil {
-					return
-				}
+			for _, cc := range cs {
 				if !cc.Eval(scope).Pass {
 					all = false
 					break

@@ -19,10 +19,14 @@ import (
 // literals the conditions compare with, values next to them, another
 // value, and absence.
 
-// probeMaxCombinations bounds the evaluations per step; a step with more
-// operands or literals than that is not checked (cost stays linear in the
-// document).
-const probeMaxCombinations = 4096
+// probeMaxCombinations bounds the evaluations per action; an action with
+// more operands or literals than that is not judged. probeDocumentBudget
+// bounds them per document, so that the cost stays linear however many
+// actions a document holds.
+const (
+	probeMaxCombinations = 1024
+	probeDocumentBudget  = 1 << 18
+)
 
 // probeOther stands for "some other string" in a probe.
 const probeOther = "\x00other"
@@ -39,7 +43,7 @@ func (c *checker) checkDeadFailureActions(w *Workflow) {
 			if r == nil || len(r.Criteria) == 0 {
 				continue
 			}
-			witness, dead := deadFailureAction(s.SuccessCriteria, r.Criteria)
+			witness, dead := deadFailureAction(s.SuccessCriteria, r.Criteria, &c.lint.probeBudget)
 			if !dead {
 				continue
 			}
@@ -64,7 +68,7 @@ func (c *checker) checkDeadFailureActions(w *Workflow) {
 // failure also meets all of success, while some response meets failure
 // (an action whose criteria never hold at all is another mistake). The
 // witness describes such a response.
-func deadFailureAction(success, failure []*Criterion) (string, bool) {
+func deadFailureAction(success, failure []*Criterion, spent *int) (string, bool) {
 	// Criteria the engine cannot probe (regex, JSONPath, XPath) count
 	// only when the failure criteria repeat them exactly.
 	var simpleSuccess []*Criterion
@@ -108,6 +112,9 @@ func deadFailureAction(success, failure []*Criterion) (string, bool) {
 		if combos > probeMaxCombinations {
 			return "", false
 		}
+	}
+	if *spent += combos; *spent > probeDocumentBudget {
+		return "", false
 	}
 	choice := make([]int, len(operands)) // len(values) = absent
 	witness := ""

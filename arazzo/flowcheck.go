@@ -47,25 +47,71 @@ type flowStep struct {
 	unsure bool
 }
 
+// lintState caches, per document check, what several flow and data rules
+// need, so that each is computed once and the cost stays linear.
+type lintState struct {
+	flows      map[*Workflow]*workflowFlow
+	usesByStep map[*Step][]use
+	// probeBudget bounds the condition evaluations of dead-failure-action
+	// and unhandled-state over the whole document.
+	probeBudget int
+}
+
+// workflowFlow is the flow of one workflow, nil steps when it cannot be
+// told; inLoop is filled on first use.
+type workflowFlow struct {
+	steps  []flowStep
+	inLoop []bool
+}
+
+// flow returns the cached flow of w (nil when it cannot be told).
+func (c *checker) flow(w *Workflow) *workflowFlow {
+	if c.lint.flows == nil {
+		c.lint.flows = map[*Workflow]*workflowFlow{}
+	}
+	f, ok := c.lint.flows[w]
+	if !ok {
+		f = &workflowFlow{steps: c.flowOf(w)}
+		c.lint.flows[w] = f
+	}
+	return f
+}
+
+// usesOf returns the runtime expressions written in step s.
+func (c *checker) usesOf(s *Step) []use {
+	if c.lint.usesByStep == nil {
+		c.lint.usesByStep = map[*Step][]use{}
+		for _, u := range c.uses {
+			if u.step != nil {
+				c.lint.usesByStep[u.step] = append(c.lint.usesByStep[u.step], u)
+			}
+		}
+	}
+	return c.lint.usesByStep[s]
+}
+
+// maxFlowWork bounds steps × workflow-level actions for the flow rules:
+// the workflow's actions join every step's list, and a document built to
+// make that product huge is not judged rather than checked slowly.
+const maxFlowWork = 1 << 20
+
 // checkFlow applies the control-flow rules to every workflow of the
 // document. It is called once, after the per-step checks.
 func (c *checker) checkFlow() {
-	flows := map[*Workflow][]flowStep{}
 	for _, w := range c.doc.Workflows {
-		if f := c.flowOf(w); f != nil {
-			flows[w] = f
+		if f := c.flow(w).steps; f != nil {
 			c.checkGotoLoops(w, f)
 			c.checkUnreachable(w, f)
 		}
 		c.checkDeadFailureActions(w)
 	}
-	c.checkRecursion(flows)
+	c.checkRecursion()
 }
 
 // flowOf builds the flow of workflow w, or nil when it cannot be told from
 // the list order: 1.1 step dependsOn reorders the steps.
 func (c *checker) flowOf(w *Workflow) []flowStep {
-	if len(w.Steps) == 0 {
+	if len(w.Steps) == 0 || len(w.Steps)*(1+len(w.SuccessActions)+len(w.FailureActions)) > maxFlowWork {
 		return nil
 	}
 	for _, s := range w.Steps {
@@ -343,7 +389,7 @@ type callEdge struct {
 // cycle with at least one call or goto in it (a dependsOn-only cycle is
 // depends-on-cycle). Such a run nests until the runtime's depth or step
 // guard aborts it, so it cannot succeed.
-func (c *checker) checkRecursion(flows map[*Workflow][]flowStep) {
+func (c *checker) checkRecursion() {
 	wfs := c.doc.Workflows
 	idx := map[*Workflow]int{}
 	for i, w := range wfs {
@@ -360,7 +406,7 @@ func (c *checker) checkRecursion(flows map[*Workflow][]flowStep) {
 				edges[i] = append(edges[i], callEdge{to: t, how: "depends on", pos: pos, ptr: fmt.Sprintf("%s/dependsOn/%d", w.Loc.Pointer, k)})
 			}
 		}
-		flow := flows[w]
+		flow := c.flow(w).steps
 		if flow == nil {
 			continue
 		}
@@ -441,24 +487,27 @@ func (c *checker) checkRecursion(flows map[*Workflow][]flowStep) {
 // false). A step that a goto loop runs again reads the previous round's
 // value, which is how paging and polling carry a cursor: not reported.
 func (c *checker) checkSelfOutput(u use, r *expr.Ref) {
-	if flow := c.flowOf(u.wf); flow == nil || inLoop(flow, u.stepIdx) {
+	if f := c.flow(u.wf); f.steps == nil || f.loops()[u.stepIdx] {
 		return
 	}
 	d := c.warnf(RuleSelfOutput, u.pos, u.ptr, "step %q reads its own output %q, which is set only after the step succeeds: here it has no value", u.step.StepID, r.Name)
 	d.Fix = "read the value from the response ($response.body#/...) or from the step that produced it"
 }
 
-// inLoop reports whether step i can run again after it ran: it lies on a
-// cycle of success or failure gotos.
-func inLoop(flow []flowStep, i int) bool {
-	adj := make([][]int, len(flow))
-	for k := range flow {
-		adj[k] = slices.Concat(flow[k].succ, flow[k].fail)
-	}
-	for _, scc := range stronglyConnected(adj) {
-		if slices.Contains(scc, i) {
-			return true
+// loops tells for each step whether it can run again after it ran: it
+// lies on a cycle of success or failure gotos.
+func (f *workflowFlow) loops() []bool {
+	if f.inLoop == nil {
+		f.inLoop = make([]bool, len(f.steps))
+		adj := make([][]int, len(f.steps))
+		for k := range f.steps {
+			adj[k] = slices.Concat(f.steps[k].succ, f.steps[k].fail)
+		}
+		for _, scc := range stronglyConnected(adj) {
+			for _, i := range scc {
+				f.inLoop[i] = true
+			}
 		}
 	}
-	return false
+	return f.inLoop
 }

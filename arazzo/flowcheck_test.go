@@ -2,6 +2,7 @@ package arazzo
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -152,5 +153,50 @@ func TestREADMEExample(t *testing.T) {
 		if !strings.Contains(string(readme), line) {
 			t.Errorf("README does not show:\n%s", line)
 		}
+	}
+}
+
+// TestLintRulesBounded: large documents keep the flow and data rules
+// linear. Dead failure actions are still found one by one in a long
+// workflow (within the document's probe budget), and a workflow whose
+// steps × workflow-level actions exceed maxFlowWork is not judged at all
+// rather than checked slowly.
+func TestLintRulesBounded(t *testing.T) {
+	const n = 3000
+	count := func(wideSteps int) (dead, unreachable int) {
+		var b strings.Builder
+		b.WriteString("arazzo: 1.0.1\ninfo: {title: big, version: '1'}\nsourceDescriptions: [{name: w, url: ./other.arazzo.yaml, type: arazzo}]\nworkflows:\n")
+		b.WriteString("- workflowId: long\n  steps:\n")
+		for i := range n {
+			fmt.Fprintf(&b, "  - stepId: s%d\n    workflowId: $sourceDescriptions.w.x\n    successCriteria: [{condition: $outputs.ok == true}]\n    onFailure: [{name: f, type: end, criteria: [{condition: $outputs.ok == true}]}]\n", i)
+		}
+		b.WriteString("- workflowId: wide\n  successActions:\n")
+		for i := range 400 {
+			fmt.Fprintf(&b, "  - {name: a%d, type: end, criteria: [{condition: $outputs.n == %d}]}\n", i, i)
+		}
+		b.WriteString("  steps:\n")
+		for i := range wideSteps {
+			// Every step ends unconditionally: all but the first are
+			// unreachable, when the workflow is judged.
+			fmt.Fprintf(&b, "  - stepId: w%d\n    workflowId: $sourceDescriptions.w.x\n    onSuccess: [{name: stop, type: end}]\n", i)
+		}
+		_, ds := LoadBytes(context.Background(), "big.arazzo.yaml", []byte(b.String()), LoadOptions{})
+		for _, d := range ds {
+			switch d.Rule {
+			case RuleDeadFailureAction:
+				dead++
+			case RuleUnreachableStep:
+				unreachable++
+			}
+		}
+		return dead, unreachable
+	}
+	dead, unreachable := count(10)
+	if dead != n || unreachable != 9 {
+		t.Errorf("small wide workflow: %d dead-failure-action and %d unreachable-step findings, want %d and 9", dead, unreachable, n)
+	}
+	// 3000 steps × 401 actions is past maxFlowWork.
+	if _, unreachable := count(3000); unreachable != 0 {
+		t.Errorf("%d unreachable-step findings in a workflow past maxFlowWork, want none", unreachable)
 	}
 }
