@@ -33,9 +33,9 @@ type flowStep struct {
 	// itself comes from a workflow-level action (endless-goto reports the
 	// step-level one).
 	selfGotoFromWorkflow bool
-	// backGoto is the action of the step's list that closes a loop
-	// (the first success goto to an earlier step or itself), for the
-	// position of a goto-loop report.
+	// gotoActions maps each success goto target to the first action (as
+	// written) that goes there, to place a goto-loop report on the goto
+	// that closes the loop.
 	gotoActions map[int]*Action
 	// transfers is set when the step has any success action that ends the
 	// workflow or jumps (with or without criteria), or any failure goto:
