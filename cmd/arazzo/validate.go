@@ -430,7 +430,7 @@ func validateExpandDirs(args []string, stderr io.Writer) ([]string, int) {
 
 // validateWorkflowKeys finds a top-level field that only Arazzo documents
 // have, in YAML or JSON text.
-var validateWorkflowKeys = regexp.MustCompile(`(?m)^(workflows|sourceDescriptions)\s*:|^[ \t]{0,4}"(workflows|sourceDescriptions)"\s*:`)
+var validateWorkflowKeys = regexp.MustCompile(`(?m)^(workflows|sourceDescriptions)\s*:|^[ \t]{0,4}"(workflows|sourceDescriptions)"\s*:|^\{\s*"(workflows|sourceDescriptions)"\s*:`)
 
 // validateLooksLikeWorkflow tells a broken workflow from an unrelated file
 // when its "arazzo" field is missing (often misspelt): a file named
