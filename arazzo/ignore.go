@@ -1,6 +1,7 @@
 package arazzo
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 )
@@ -21,17 +22,19 @@ const ignoreMarker = "arazzo-ignore"
 // commas. src holds the bytes of the files the diagnostics point into;
 // diagnostics in files not in src stay.
 func ApplyIgnores(ds Diagnostics, src Sources) Diagnostics {
-	byFile := map[string][][]string{}
+	byFile := map[string][][]string{} // nil: the file has no marker
 	out := make(Diagnostics, 0, len(ds))
 	for _, d := range ds {
 		data, ok := src[d.File]
-		if !ok || d.Pos.Line < 1 || d.Rule == "" || !strings.Contains(string(data), ignoreMarker) {
+		if !ok || d.Pos.Line < 1 || d.Rule == "" {
 			out = append(out, d)
 			continue
 		}
-		ig, ok := byFile[d.File]
-		if !ok {
-			ig = ignoresByLine(splitLines(data))
+		ig, seen := byFile[d.File]
+		if !seen {
+			if bytes.Contains(data, []byte(ignoreMarker)) {
+				ig = ignoresByLine(splitLines(data))
+			}
 			byFile[d.File] = ig
 		}
 		if d.Pos.Line > len(ig) || !slices.Contains(ig[d.Pos.Line-1], d.Rule) {
