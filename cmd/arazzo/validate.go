@@ -30,15 +30,17 @@ const validateUsage = `usage: arazzo validate [flags] FILE...
 Checks Arazzo documents (and the source descriptions they name) and reports
 every problem with file:line:col, a rule id and, when known, a fix.
 FILE "-" reads standard input; a directory is searched for Arazzo documents
-(.yaml, .yml or .json files with a top-level "arazzo" field; a *.arazzo.yaml,
-*.arazzo.yml or arazzo/ file with workflows but no "arazzo" field is
-checked too, so that a misspelt key is an error, not a skip).
+(.yaml, .yml or .json files with a top-level "arazzo" field). A file named
+*.arazzo.yaml, *.arazzo.yml or *.arazzo.json, or one with workflows below an
+arazzo/ folder, is checked even without it: a misspelt key is an error, not
+a skip.
 
 Rule severities come from .arazzo.yaml in the document's directory or the
 nearest one above it (or --config FILE):
   rules: {endless-goto: error, output-not-expression: off}   # off|warn|error
-A "# arazzo-ignore RULE-ID" comment at the end of a line, or on the line
-above it, suppresses that rule there.
+A "# arazzo-ignore RULE-ID" comment at the end of a line suppresses that
+rule on the line; on a line of its own, on the next line and all that is
+nested under it.
 
 flags:
   --format FORMAT                   text (default), json, sarif, github,
