@@ -27,9 +27,13 @@ func (c *checker) checkData(w *Workflow, s *Step, op *openapi.Operation) {
 	if op == nil || op.Op == nil {
 		return
 	}
-	c.checkPayloadMedia(s, op)
+	if c.lint.ops == nil {
+		c.lint.ops = map[*Step]*openapi.Operation{}
+	}
+	c.lint.ops[s] = op // for checkPayloadMedia, which runs for every step
 	c.checkPointersOnNonJSON(s, op)
 	c.checkEnumComparisons(s, op)
+	c.checkRootFilters(s, op)
 	c.checkUnhandledStates(w, s, op)
 }
 
@@ -123,7 +127,9 @@ func isTextualNonJSON(mt string) bool {
 // checkPayloadMedia compares a request body's payload with its media
 // type: a YAML object or array under XML or text is sent as JSON text
 // with that content type; a string under JSON that is not JSON (after
-// its {$...} templates are filled) is sent as one JSON string.
+// its {$...} templates are filled) is sent as one JSON string. The media
+// type is the requestBody's contentType, else the operation's only one;
+// op is nil when the operation is not known (its source did not load).
 func (c *checker) checkPayloadMedia(s *Step, op *openapi.Operation) {
 	b := s.RequestBody
 	if b == nil || !b.HasPayload || b.Payload == nil {
@@ -131,7 +137,7 @@ func (c *checker) checkPayloadMedia(s *Step, op *openapi.Operation) {
 	}
 	ct := b.ContentType
 	if ct == "" {
-		if len(op.RequestBodyTypes) != 1 {
+		if op == nil || len(op.RequestBodyTypes) != 1 {
 			return
 		}
 		ct = op.RequestBodyTypes[0]
@@ -446,6 +452,76 @@ func literalFits(typ string, v any) bool {
 	// A string field can hold "5" or "true", which compare equal to 5 and
 	// true: no literal is ruled out by the type alone.
 	return true
+}
+
+// rootFilter is an RFC 9535 filter selector applied to the root:
+// "$[?count(@.products) > 0]"; the first @.name it reads is captured.
+var (
+	rootFilter   = regexp.MustCompile(`^\s*\$\s*\[\s*\?`)
+	filterMember = regexp.MustCompile(`@\.([A-Za-z_][A-Za-z0-9_]*)`)
+)
+
+// checkRootFilters reports RFC 9535 JSONPath criteria whose query filters
+// the root of a response that the operation declares as an object. A
+// filter selects among the children of what it is applied to, so
+// $[?@.x ...] tests each member value of the body, not the body: the
+// author's $[?count(@.products) > 0] never holds and
+// $[?@.access_token != null] always does. Criteria read with the Goessner
+// draft are left alone (implementations of it differ on this point).
+func (c *checker) checkRootFilters(s *Step, op *openapi.Operation) {
+	var criteria []*Criterion
+	criteria = append(criteria, s.SuccessCriteria...)
+	for _, a := range s.OnSuccess {
+		if a.Reference == "" {
+			criteria = append(criteria, a.Criteria...)
+		}
+	}
+	var objectBody *bool
+	for _, cr := range criteria {
+		if cr.Type != "jsonpath" || strings.TrimSpace(cr.Context) != "$response.body" || cr.Compiled == nil ||
+			(cr.Version != "" && cr.Version != expr.JSONPathRFC9535) || !rootFilter.MatchString(cr.Condition) {
+			continue
+		}
+		if objectBody == nil {
+			v := bodyIsObject(responsesFor(op, acceptedStatuses(s)))
+			objectBody = &v
+		}
+		if !*objectBody {
+			return
+		}
+		d := c.warnf(RuleJSONPathRootFilter, cr.Loc.FieldPos("condition"), cr.Loc.Pointer+"/condition",
+			"%s filters the members of the response object, not the object: operation %s answers an object, so each @ is one member's value and the condition does not test the body's own fields", cr.Condition, opName(op))
+		if m := filterMember.FindStringSubmatch(cr.Condition); m != nil {
+			d.Fix = fmt.Sprintf("test the field with a simple condition ($response.body#/%s != null, or a comparison), or start the query at it ($.%s)", m[1], m[1])
+		} else {
+			d.Fix = "write a simple condition on $response.body#/<field>"
+		}
+	}
+}
+
+// bodyIsObject reports whether every JSON response in rs declares an
+// object schema (type object, or properties without a type).
+func bodyIsObject(rs []*openapi3.Response) bool {
+	n := 0
+	for _, r := range rs {
+		for mt, m := range r.Content {
+			if !isJSONMedia(mt) {
+				continue
+			}
+			if m == nil || m.Schema == nil || m.Schema.Value == nil {
+				return false
+			}
+			sc := m.Schema.Value
+			switch {
+			case sc.Type != nil && len(*sc.Type) == 1 && (*sc.Type)[0] == "object":
+			case sc.Type == nil && len(sc.Properties) > 0 && sc.Items == nil:
+			default:
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
 }
 
 // checkUnhandledStates reports enum values of a response field that a

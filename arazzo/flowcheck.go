@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/arazzo-go/arazzo/expr"
+	"github.com/arazzo-go/arazzo/openapi"
 )
 
 // Control-flow rules: what a run does after each step, read from the
@@ -52,6 +53,7 @@ type flowStep struct {
 type lintState struct {
 	flows      map[*Workflow]*workflowFlow
 	usesByStep map[*Step][]use
+	ops        map[*Step]*openapi.Operation // resolved by checkOperation
 	// probeBudget bounds the condition evaluations of dead-failure-action
 	// and unhandled-state over the whole document.
 	probeBudget int
@@ -96,9 +98,15 @@ func (c *checker) usesOf(s *Step) []use {
 const maxFlowWork = 1 << 20
 
 // checkFlow applies the control-flow rules to every workflow of the
-// document. It is called once, after the per-step checks.
+// document, and the data rules that need no OpenAPI operation. It is
+// called once, after the per-step checks.
 func (c *checker) checkFlow() {
 	for _, w := range c.doc.Workflows {
+		for _, s := range w.Steps {
+			if s.OperationID != "" || s.OperationPath != "" {
+				c.checkPayloadMedia(s, c.lint.ops[s])
+			}
+		}
 		if f := c.flow(w).steps; f != nil {
 			c.checkGotoLoops(w, f)
 			c.checkUnreachable(w, f)

@@ -16,7 +16,7 @@ import (
 // (testdata/validate/<rule>.arazzo.yaml) and a near-miss fixture that must
 // not (<rule>-ok.arazzo.yaml); their golden files show every finding.
 var lintRules = []string{RuleGotoLoop, RuleUnreachableStep, RuleRecursiveWorkflow, RuleDeadFailureAction,
-	RulePayloadMedia, RulePointerOnNonJSON, RuleImpossibleComparison, RuleUnhandledState, RuleSelfOutput}
+	RulePayloadMedia, RulePointerOnNonJSON, RuleImpossibleComparison, RuleUnhandledState, RuleSelfOutput, RuleJSONPathRootFilter}
 
 func TestLintRuleFixtures(t *testing.T) {
 	for _, rule := range lintRules {
@@ -80,15 +80,35 @@ func commentBlocks(src string) int {
 // "file: rule"; docs/rules.md lists the same under "Known findings". Any
 // other finding there is a false positive until shown otherwise.
 var knownLintFindings = []string{
+	// The bnpl example tests "eligible products" with root filters over
+	// the object body of findEligibleProducts (read from the local copy of
+	// its remote source): $[?count(@.products) > 0] never holds and
+	// $[?count(@.products) == 0] holds whenever a member lacks products.
+	"examples/1.0.0/bnpl-arazzo.yaml: jsonpath-root-filter",
+	"examples/1.0.0/bnpl-arazzo.yaml: jsonpath-root-filter",
+	// The same in both pass-fixture copies, which also miss a comma in
+	// createCustomer's JSON payload: it goes out as one JSON string.
+	"tests/v1.0/pass/bnpl-example.yaml: jsonpath-root-filter",
+	"tests/v1.0/pass/bnpl-example.yaml: jsonpath-root-filter",
+	"tests/v1.0/pass/bnpl-example.yaml: payload-media-mismatch",
+	"tests/v1.1/pass/bnpl-example.yaml: jsonpath-root-filter",
+	"tests/v1.1/pass/bnpl-example.yaml: jsonpath-root-filter",
+	"tests/v1.1/pass/bnpl-example.yaml: payload-media-mismatch",
 	// pollImage handles AVAILABLE and PROVISIONING; an image that goes
 	// DELETED (or IMPORTING, EXPORTING, DISABLED) ends the run as a success
 	// (docs/decisions.md, "No matching action").
 	"oracle-create-custom-image-from-instance-workflow.yml: unhandled-state",
 }
 
+// bnplRemote is the remote OpenAPI source of the spec's bnpl documents,
+// which the examples directory also holds locally.
+const bnplRemote = "https://raw.githubusercontent.com/OAI/Arazzo-Specification/main/examples/1.0.0/bnpl-openapi.yaml"
+
 // TestLintRulesOnRealDocuments runs the validator over every document of
 // workflows/ and of the spec's examples and pass fixtures and compares the
-// findings of the new rules with the known list.
+// findings of the new rules with the known list. The bnpl documents read
+// their remote source from the local copy, so that the source-reading
+// rules see it.
 func TestLintRulesOnRealDocuments(t *testing.T) {
 	spec := testutil.SharedDir(t, "arazzo-spec")
 	var files []string
@@ -105,14 +125,12 @@ func TestLintRulesOnRealDocuments(t *testing.T) {
 	checked := 0
 	for _, f := range files {
 		head, err := os.ReadFile(f)
-		if err != nil || !strings.Contains(string(head), "arazzo:") {
+		if err != nil || !strings.Contains(string(head), "arazzo:") || strings.Contains(string(head), "\nopenapi:") {
 			continue // OpenAPI and AsyncAPI descriptions beside the documents
 		}
 		checked++
-		_, ds, err := Load(context.Background(), f, LoadOptions{})
-		if err != nil {
-			t.Fatalf("Load %s: %v", f, err)
-		}
+		local := filepath.ToSlash(filepath.Join(spec, "examples", "1.0.0", "bnpl-openapi.yaml"))
+		_, ds := LoadBytes(context.Background(), f, []byte(strings.ReplaceAll(string(head), bnplRemote, local)), LoadOptions{})
 		for _, d := range ds {
 			if slices.Contains(lintRules, d.Rule) {
 				rel, _ := filepath.Rel(spec, f)
@@ -128,8 +146,9 @@ func TestLintRulesOnRealDocuments(t *testing.T) {
 		t.Fatalf("checked only %d documents", checked)
 	}
 	slices.Sort(got)
-	if !slices.Equal(got, knownLintFindings) {
-		t.Errorf("findings of the new rules:\n%s\nwant (knownLintFindings):\n%s", strings.Join(got, "\n"), strings.Join(knownLintFindings, "\n"))
+	want := slices.Sorted(slices.Values(knownLintFindings))
+	if !slices.Equal(got, want) {
+		t.Errorf("findings of the new rules:\n%s\nwant (knownLintFindings):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

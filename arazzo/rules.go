@@ -83,6 +83,7 @@ const (
 	RuleImpossibleComparison = "impossible-comparison"
 	RuleUnhandledState       = "unhandled-state"
 	RuleSelfOutput           = "self-output-reference"
+	RuleJSONPathRootFilter   = "jsonpath-root-filter"
 
 	// Files (cmd/arazzo validate).
 	RuleUnreadableFile = "unreadable-file"
@@ -158,6 +159,7 @@ var ruleDescriptions = map[string]string{
 	RuleImpossibleComparison: "A comparison with a value the response schema rules out, so it never or always holds.",
 	RuleUnhandledState:       "Success actions branch on a response field but miss values its enum allows.",
 	RuleSelfOutput:           "A step reads its own outputs, which have no value while it runs.",
+	RuleJSONPathRootFilter:   "A JSONPath filter at the root of an object body, which tests its members, not the body.",
 	RuleUnreadableFile:       "A file given to validate could not be read.",
 
 	expr.RuleHeaderPlural:       "$response.headers is not standard; the source is $response.header.",
@@ -205,6 +207,7 @@ var ruleSeverities = map[string]RuleSeverity{
 	RuleImpossibleComparison: DefaultWarning,
 	RuleUnhandledState:       DefaultWarning,
 	RuleSelfOutput:           DefaultWarning,
+	RuleJSONPathRootFilter:   DefaultWarning,
 
 	expr.RuleHeaderPlural:       DefaultWarning,
 	expr.RuleHeaderPointer:      DefaultWarning,
