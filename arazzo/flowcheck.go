@@ -484,7 +484,7 @@ func (c *checker) checkRecursion() {
 			path = append(path, wfs[cur].WorkflowID+" "+next.how+" "+next.to.WorkflowID)
 			cur = idx[next.to]
 		}
-		d := c.warnf(RuleRecursiveWorkflow, first.pos, first.ptr, "workflow %q starts itself again on every run (%s), so a run nests until it is aborted and never succeeds", wfs[from].WorkflowID, strings.Join(path, ", "))
+		d := c.warnf(RuleRecursiveWorkflow, first.pos, first.ptr, "workflow %q starts itself again on every run (%s), so a run never ends by itself: the depth or step guard aborts it, and it never succeeds", wfs[from].WorkflowID, strings.Join(path, ", "))
 		d.Fix = "put the call behind a step whose success actions decide (criteria), or remove it"
 	}
 }
