@@ -3,6 +3,7 @@ package arazzo
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime"
 	"regexp"
 	"slices"
@@ -83,13 +84,7 @@ func responsesFor(op *openapi.Operation, codes []string) []*openapi3.Response {
 		}
 		return out
 	}
-	keys := slices.Sorted(func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	keys := slices.Sorted(maps.Keys(m))
 	for _, k := range keys {
 		if strings.HasPrefix(k, "2") {
 			add(m[k])
@@ -159,7 +154,7 @@ func (c *checker) checkPayloadMedia(s *Step, op *openapi.Operation) {
 		}
 		filled := templateHole.ReplaceAllString(t, "0")
 		if err := json.Unmarshal([]byte(filled), new(any)); err != nil {
-			d := c.warnf(RulePayloadMedia, pos, ptr, "step %q sends %s, but its payload text is not JSON (%v), so it goes out as one JSON string, quotes escaped", s.StepID, ct, jsonErrorText(err))
+			d := c.warnf(RulePayloadMedia, pos, ptr, "step %q sends %s, but its payload text is not JSON (%v), so it goes out as one JSON string, quotes escaped", s.StepID, ct, err)
 			d.Fix = "fix the JSON text, or write the payload as YAML (a mapping) and let it be encoded"
 		}
 	}
@@ -168,10 +163,6 @@ func (c *checker) checkPayloadMedia(s *Step, op *openapi.Operation) {
 // templateHole matches a {$...} template; filled with 0 it leaves valid
 // JSON both inside a string and as a value.
 var templateHole = regexp.MustCompile(`\{\$[^{}]*\}`)
-
-func jsonErrorText(err error) string {
-	return err.Error()
-}
 
 func mediaWord(ct string) string {
 	if strings.Contains(ct, "xml") {
