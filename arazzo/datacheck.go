@@ -243,9 +243,9 @@ func comparisonsOf(cr *Criterion) ([]fieldComparison, bool) {
 	return out, true
 }
 
-// fieldSchema returns the schema of the member a JSON Pointer names in the
-// JSON responses, when every response declares it the same way enough to
-// tell; nil when any does not.
+// fieldSchemas returns the schemas of the member a JSON Pointer names in
+// the JSON responses, one per response media type; nil when any response
+// does not declare it.
 func fieldSchemas(rs []*openapi3.Response, pointer string) []*openapi3.Schema {
 	toks, err := openapi.ParsePointer(pointer)
 	if err != nil || len(toks) == 0 {

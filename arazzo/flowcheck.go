@@ -200,8 +200,10 @@ type effectiveAction struct {
 }
 
 // effectiveActions is the list the runtime selects from: the step's own
-// actions, then the workflow's whose name no step action uses. Entries
-// whose reference does not resolve (reported elsewhere) are left out.
+// actions, then the workflow's whose name no step action uses. A step
+// action whose reference does not resolve (reported elsewhere) stands as
+// a conditional goto to nowhere, which makes the rules that need to know
+// where it leads stay silent.
 func (c *checker) effectiveActions(w *Workflow, s *Step, failure bool) []effectiveAction {
 	own, wf := s.OnSuccess, w.SuccessActions
 	if failure {
@@ -211,19 +213,27 @@ func (c *checker) effectiveActions(w *Workflow, s *Step, failure bool) []effecti
 	names := map[string]bool{}
 	for _, a := range own {
 		if r := c.resolveActionQuiet(a, failure); r == nil {
-			out = append(out, effectiveAction{action: &Action{Type: "goto", Criteria: []*Criterion{{}}}, written: a})
+			out = append(out, effectiveAction{action: unresolvedAction, written: a})
 		} else {
 			out = append(out, effectiveAction{action: r, written: a})
 			names[r.Name] = true
 		}
 	}
 	for _, a := range wf {
-		if r := c.resolveActionQuiet(a, failure); r != nil && (r.Name == "" || !names[r.Name]) {
-			out = append(out, effectiveAction{action: r, written: a, fromWorkflow: true})
+		r := c.resolveActionQuiet(a, failure)
+		if r == nil {
+			r = unresolvedAction
+		} else if r.Name != "" && names[r.Name] {
+			continue // overridden by the step
 		}
+		out = append(out, effectiveAction{action: r, written: a, fromWorkflow: true})
 	}
 	return out
 }
+
+// unresolvedAction stands for an action whose reference does not resolve:
+// a conditional goto with no target.
+var unresolvedAction = &Action{Type: "goto", Criteria: []*Criterion{{}}}
 
 func (c *checker) resolveActionQuiet(a *Action, failure bool) *Action {
 	saved := c.diags
@@ -328,8 +338,10 @@ func (c *checker) checkUnreachable(w *Workflow, flow []flowStep) {
 }
 
 // stronglyConnected returns the strongly connected components of a graph
-// given as adjacency lists (Tarjan's algorithm), each with at least one
-// edge inside: single nodes only when they have an edge to themselves.
+// given as adjacency lists (Tarjan's algorithm, with an explicit stack so
+// that a long chain of steps cannot grow the goroutine stack), each with at
+// least one edge inside: single nodes only when they have an edge to
+// themselves.
 func stronglyConnected(adj [][]int) [][]int {
 	n := len(adj)
 	index := make([]int, n)
@@ -338,43 +350,59 @@ func stronglyConnected(adj [][]int) [][]int {
 	for i := range index {
 		index[i] = -1
 	}
-	var stack []int
+	type frame struct{ v, next int } // node, and the next edge to follow
 	var out [][]int
-	next := 0
-	var visit func(v int)
-	visit = func(v int) {
-		index[v], low[v] = next, next
-		next++
-		stack = append(stack, v)
-		onStack[v] = true
-		for _, u := range adj[v] {
-			if index[u] < 0 {
-				visit(u)
-				low[v] = min(low[v], low[u])
-			} else if onStack[u] {
-				low[v] = min(low[v], index[u])
+	var comp []int
+	var tarjan []int // Tarjan's stack of visited nodes
+	var call []frame
+	counter := 0
+	for root := range n {
+		if index[root] >= 0 {
+			continue
+		}
+		call = append(call[:0], frame{v: root})
+		index[root], low[root] = counter, counter
+		counter++
+		tarjan = append(tarjan, root)
+		onStack[root] = true
+		for len(call) > 0 {
+			f := &call[len(call)-1]
+			v := f.v
+			if f.next < len(adj[v]) {
+				u := adj[v][f.next]
+				f.next++
+				if index[u] < 0 {
+					index[u], low[u] = counter, counter
+					counter++
+					tarjan = append(tarjan, u)
+					onStack[u] = true
+					call = append(call, frame{v: u})
+				} else if onStack[u] {
+					low[v] = min(low[v], index[u])
+				}
+				continue
 			}
-		}
-		if low[v] != index[v] {
-			return
-		}
-		var comp []int
-		for {
-			u := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			onStack[u] = false
-			comp = append(comp, u)
-			if u == v {
-				break
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				p := call[len(call)-1].v
+				low[p] = min(low[p], low[v])
 			}
-		}
-		if len(comp) > 1 || slices.Contains(adj[v], v) {
-			out = append(out, comp)
-		}
-	}
-	for v := range n {
-		if index[v] < 0 {
-			visit(v)
+			if low[v] != index[v] {
+				continue
+			}
+			comp = nil
+			for {
+				u := tarjan[len(tarjan)-1]
+				tarjan = tarjan[:len(tarjan)-1]
+				onStack[u] = false
+				comp = append(comp, u)
+				if u == v {
+					break
+				}
+			}
+			if len(comp) > 1 || slices.Contains(adj[v], v) {
+				out = append(out, comp)
+			}
 		}
 	}
 	return out

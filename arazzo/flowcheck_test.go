@@ -50,6 +50,24 @@ func TestLintRuleFixtures(t *testing.T) {
 	}
 }
 
+func TestStronglyConnectedDeep(t *testing.T) {
+	// One cycle through 200000 nodes, then a tail of 1000 nodes off it:
+	// the explicit stack keeps the goroutine stack flat.
+	const n = 200000
+	adj := make([][]int, n+1000)
+	for i := range n {
+		adj[i] = []int{(i + 1) % n}
+	}
+	adj[5] = append(adj[5], n)
+	for i := n; i < n+999; i++ {
+		adj[i] = []int{i + 1}
+	}
+	got := stronglyConnected(adj)
+	if len(got) != 1 || len(got[0]) != n {
+		t.Fatalf("%d components (first of %d nodes), want one of %d", len(got), len(got[0]), n)
+	}
+}
+
 func TestStronglyConnected(t *testing.T) {
 	// 0 -> 1 -> 2 -> 0, 3 -> 3, 4 -> 5 (no cycle).
 	got := stronglyConnected([][]int{{1}, {2}, {0}, {3}, {5}, nil})
