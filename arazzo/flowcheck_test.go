@@ -63,8 +63,11 @@ func TestStronglyConnectedDeep(t *testing.T) {
 		adj[i] = []int{i + 1}
 	}
 	got := stronglyConnected(adj)
-	if len(got) != 1 || len(got[0]) != n {
-		t.Fatalf("%d components (first of %d nodes), want one of %d", len(got), len(got[0]), n)
+	if len(got) != 1 {
+		t.Fatalf("%d components, want one", len(got))
+	}
+	if len(got[0]) != n {
+		t.Errorf("the component has %d nodes, want %d", len(got[0]), n)
 	}
 }
 
