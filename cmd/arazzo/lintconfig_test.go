@@ -161,3 +161,35 @@ func TestValidateUnreadableReports(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateDirUnreadableLookalike: a file in a directory that is named
+// like a workflow but cannot be read (here a dangling symlink) is reported
+// as unreadable, not skipped.
+func TestValidateDirUnreadableLookalike(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(filepath.Join("testdata", "validate", "docs", "shared.arazzo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Alone (its source is missing) it still loads: errors, not unreadable.
+	if err := os.WriteFile(filepath.Join(dir, "a.arazzo.yaml"), good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "missing-target"), filepath.Join(dir, "b.arazzo.yaml")); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "missing-target"), filepath.Join(dir, "notes.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"validate", "--format", "json", dir}, strings.NewReader(""), &stdout, &stderr)
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d", code, exitUsage)
+	}
+	if !strings.Contains(stderr.String(), "b.arazzo.yaml") || strings.Contains(stderr.String(), "notes.yaml") {
+		t.Errorf("stderr should name b.arazzo.yaml (and not notes.yaml, which is no workflow by name):\n%s", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), arazzo.RuleUnreadableFile) {
+		t.Errorf("the report does not carry the unreadable file:\n%s", stdout.String())
+	}
+}

@@ -412,7 +412,14 @@ func validateExpandDirs(args []string, stderr io.Writer) ([]string, int) {
 				return nil
 			}
 			head, err := readHead(path, validateSniffBytes)
-			if err == nil && (validateArazzoKey.Match(head) || validateLooksLikeWorkflow(path, arg, head)) {
+			switch {
+			case err != nil:
+				// A file meant as a workflow that cannot be read is
+				// reported as unreadable, not skipped.
+				if validateNamedLikeWorkflow(path) || validateInArazzoDir(path, arg) {
+					found = append(found, path)
+				}
+			case validateArazzoKey.Match(head) || validateLooksLikeWorkflow(path, arg, head):
 				found = append(found, path)
 			}
 			return nil
@@ -442,11 +449,26 @@ var validateWorkflowKeys = regexp.MustCompile(`(?m)^(workflows|sourceDescription
 // does not say it). Such files are loaded, and the loader reports what is
 // wrong, instead of being skipped silently.
 func validateLooksLikeWorkflow(path, root string, head []byte) bool {
+	return validateNamedLikeWorkflow(path) || (validateInArazzoDir(path, root) && validateWorkflowKeys.Match(head))
+}
+
+// validateNamedLikeWorkflow reports a *.arazzo.yaml, *.arazzo.yml or
+// *.arazzo.json file (not the configuration file .arazzo.yaml).
+func validateNamedLikeWorkflow(path string) bool {
 	base := strings.ToLower(filepath.Base(path))
 	for _, ext := range []string{".arazzo.yaml", ".arazzo.yml", ".arazzo.json"} {
 		if strings.HasSuffix(base, ext) && base != ext {
 			return true
 		}
+	}
+	return false
+}
+
+// validateInArazzoDir reports a file below a folder named arazzo (the
+// searched directory itself included).
+func validateInArazzoDir(path, root string) bool {
+	if isLintConfig(path) {
+		return false
 	}
 	rel, err := filepath.Rel(root, filepath.Dir(path))
 	if err != nil {
@@ -458,7 +480,7 @@ func validateLooksLikeWorkflow(path, root string, head []byte) bool {
 			inArazzoDir = true
 		}
 	}
-	return inArazzoDir && validateWorkflowKeys.Match(head)
+	return inArazzoDir
 }
 
 func readHead(path string, n int64) ([]byte, error) {
