@@ -2,8 +2,10 @@ package arazzo
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // ignoreMarker starts an inline suppression comment in a YAML document:
@@ -89,13 +91,20 @@ func ignoresByLine(lines []string) [][]string {
 }
 
 // ignoreIDs returns the rule ids of an "# arazzo-ignore" comment in a line.
-// A '#' only starts a comment at the start of the line or after a blank, as
-// in YAML.
 func ignoreIDs(line string) []string {
+	ids, _ := ignoreComment(line)
+	return ids
+}
+
+// ignoreComment finds an "# arazzo-ignore" comment in a line and returns
+// the ids it lists (none when it lists none); ok is false when the line
+// has no such comment. A '#' only starts a comment at the start of the
+// line or after a blank, as in YAML.
+func ignoreComment(line string) (ids []string, ok bool) {
 	for off := 0; ; {
 		i := strings.Index(line[off:], "#")
 		if i < 0 {
-			return nil
+			return nil, false
 		}
 		i += off
 		off = i + 1
@@ -110,6 +119,51 @@ func ignoreIDs(line string) []string {
 		if rest != "" && rest[0] != ' ' && rest[0] != '\t' && rest[0] != ':' {
 			continue // arazzo-ignored, arazzo-ignore-next, ...
 		}
-		return strings.FieldsFunc(rest, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' || r == ':' })
+		return strings.FieldsFunc(rest, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' || r == ':' }), true
 	}
+}
+
+// CheckIgnoreComments reports "# arazzo-ignore" comments that name no
+// rule (a misspelt id suppresses nothing, silently) or no id at all, in
+// every file of src, sorted by file.
+func CheckIgnoreComments(src Sources) Diagnostics {
+	var out Diagnostics
+	for _, file := range sortedKeys(src) {
+		data := src[file]
+		if !bytes.Contains(data, []byte(ignoreMarker)) {
+			continue
+		}
+		for i, line := range splitLines(data) {
+			if !strings.Contains(line, ignoreMarker) {
+				continue
+			}
+			ids, ok := ignoreComment(line)
+			if !ok {
+				continue
+			}
+			at := strings.Index(line, ignoreMarker)
+			if len(ids) == 0 {
+				out = append(out, &Diagnostic{Severity: SeverityWarning, Rule: RuleUnknownIgnore, File: file,
+					Pos: Pos{i + 1, utf8.RuneCountInString(line[:at]) + 1},
+					Msg: "arazzo-ignore names no rule, so it suppresses nothing", Fix: "# arazzo-ignore <rule-id> (arazzo validate --list-rules)"})
+				continue
+			}
+			for _, id := range ids {
+				if _, known := LookupRule(id); known {
+					continue
+				}
+				off := at + strings.Index(line[at:], id)
+				d := &Diagnostic{Severity: SeverityWarning, Rule: RuleUnknownIgnore, File: file,
+					Pos: Pos{i + 1, utf8.RuneCountInString(line[:off]) + 1},
+					Msg: fmt.Sprintf("arazzo-ignore names %q, which is no rule, so it suppresses nothing", id)}
+				d.End = Pos{d.Pos.Line, d.Pos.Col + utf8.RuneCountInString(id)}
+				if best := SuggestRule(id); best != "" {
+					d.Msg += fmt.Sprintf("; did you mean %q?", best)
+					d.Fix = best
+				}
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }

@@ -188,3 +188,27 @@ func TestApplyIgnores(t *testing.T) {
 		t.Errorf("kept %s\nwant %s", got, want)
 	}
 }
+
+func TestCheckIgnoreComments(t *testing.T) {
+	src := Sources{
+		"a.yaml": []byte("one: 1 # arazzo-ignore endles-goto, goto-loop\n" +
+			"# arazzo-ignore\n" +
+			"two: '# arazzo-ignore not-a-comment'\n" +
+			"# arazzo-ignored whatever\n" +
+			"three: 3 # arazzo-ignore unreachable-step\n"),
+		"b.json": []byte(`{"arazzo": "1.0.1"}`),
+	}
+	var got []string
+	for _, d := range CheckIgnoreComments(src) {
+		if d.Rule != RuleUnknownIgnore || d.Severity != SeverityWarning {
+			t.Errorf("%s: rule %s severity %s", d, d.Rule, d.Severity)
+		}
+		got = append(got, fmt.Sprintf("%d:%d %s", d.Pos.Line, d.Pos.Col, d.Fix))
+	}
+	// The misspelt id (with its suggestion) and the comment without ids;
+	// known ids, quoted text and other words are no finding.
+	want := "1:24 endless-goto|2:3 # arazzo-ignore <rule-id> (arazzo validate --list-rules)"
+	if s := strings.Join(got, "|"); s != want {
+		t.Errorf("got  %s\nwant %s", s, want)
+	}
+}

@@ -87,6 +87,7 @@ const (
 
 	// Files (cmd/arazzo validate).
 	RuleUnreadableFile = "unreadable-file"
+	RuleUnknownIgnore  = "unknown-ignore-rule"
 )
 
 // ruleDescriptions says in one line what each rule id reports: SARIF's
@@ -161,6 +162,7 @@ var ruleDescriptions = map[string]string{
 	RuleSelfOutput:           "A step reads its own outputs, which have no value while it runs.",
 	RuleJSONPathRootFilter:   "A JSONPath filter at the root of an object body, which tests its members, not the body.",
 	RuleUnreadableFile:       "A file given to validate could not be read.",
+	RuleUnknownIgnore:        "An arazzo-ignore comment that names no rule, so it suppresses nothing.",
 
 	expr.RuleHeaderPlural:       "$response.headers is not standard; the source is $response.header.",
 	expr.RuleHeaderPointer:      "A header is named with a JSON pointer instead of .<name>.",
@@ -208,6 +210,7 @@ var ruleSeverities = map[string]RuleSeverity{
 	RuleUnhandledState:       DefaultWarning,
 	RuleSelfOutput:           DefaultWarning,
 	RuleJSONPathRootFilter:   DefaultWarning,
+	RuleUnknownIgnore:        DefaultWarning,
 
 	expr.RuleHeaderPlural:       DefaultWarning,
 	expr.RuleHeaderPointer:      DefaultWarning,

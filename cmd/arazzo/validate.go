@@ -147,7 +147,7 @@ func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// as "valid".
 		return code
 	}
-	all = arazzo.ApplyIgnores(all, src)
+	all = append(arazzo.ApplyIgnores(all, src), arazzo.CheckIgnoreComments(src)...)
 	all = validateAdjust(all, o)
 	all, src = validateRelativize(all, src)
 	if all.HasErrors() && code == exitOK {
