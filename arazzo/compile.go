@@ -40,6 +40,10 @@ type checker struct {
 	// undeclaredInputs remembers which undeclared inputs were already
 	// warned about, so that a token used by thirty steps warns once.
 	undeclaredInputs map[undeclaredInput]bool
+
+	// lint holds what the flow and data rules compute once per document
+	// (flowcheck.go, datacheck.go).
+	lint lintState
 }
 
 type undeclaredInput struct {

@@ -31,6 +31,7 @@ func (c *checker) checkOperation(w *Workflow, s *Step) {
 		}
 	}
 	c.checkRequiredParameters(w, s, op)
+	c.checkData(w, s, op)
 	for _, p := range s.Parameters {
 		r := p
 		if p.Reference != "" {
@@ -92,7 +93,7 @@ func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
 		}
 		op, found := src.OpenAPI.Operation(id)
 		if !found {
-			d := c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q not found in source %q%s", id, name, suggest(id, src.OpenAPI.OperationIDs()))
+			d := c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q not found in source %q%s", id, name, suggestOperationID(id, src.OpenAPI.OperationIDs()))
 			d.End = c.endOf(pos, s.OperationID)
 			return nil
 		}
@@ -138,11 +139,9 @@ func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
 			"sourceDescriptions: [{name: api, url: ./openapi.yaml, type: openapi}]"
 	default:
 		sort.Strings(all)
-		d := c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q not found%s", s.OperationID, suggest(s.OperationID, all))
+		d := c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q not found%s", s.OperationID, suggestOperationID(s.OperationID, all))
 		d.End = c.endOf(pos, s.OperationID)
-		if sg := suggest(s.OperationID, all); sg != "" {
-			d.Fix = strings.TrimSuffix(strings.TrimPrefix(sg, `; did you mean "`), `"?`)
-		}
+		d.Fix = closestOperationID(s.OperationID, all)
 	}
 	return nil
 }

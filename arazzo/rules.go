@@ -1,6 +1,12 @@
 package arazzo
 
-import "github.com/arazzo-go/arazzo/expr"
+import (
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/arazzo-go/arazzo/expr"
+)
 
 // Rule ids. They are stable: tools and CI configurations match on them.
 // docs/rules.md documents each one with its severity, meaning and a fix.
@@ -59,12 +65,33 @@ const (
 	RuleBodyWithoutSemantics = "request-body-method"
 	RuleWorkflowStepBody     = "workflow-step-request-body"
 	RuleSourceUnavailable    = "source-unavailable"
-	RuleSourceNotFetched     = "source-not-fetched"
-	RuleRemoteLocalSource    = "remote-local-source"
-	RuleSourceNotChecked     = "source-not-checked"
-	RuleAsyncField           = "async-field"
-	RuleEndlessGoto          = "endless-goto"
-	RuleMultipleDocuments    = "multiple-documents"
+	// RuleStepNotRunnable is reported by the runtime (arazzo run), not by
+	// validation: a binding failure no load diagnostic explains.
+	RuleStepNotRunnable   = "step-not-runnable"
+	RuleSourceNotFetched  = "source-not-fetched"
+	RuleRemoteLocalSource = "remote-local-source"
+	RuleSourceNotChecked  = "source-not-checked"
+	RuleAsyncField        = "async-field"
+	RuleEndlessGoto       = "endless-goto"
+	RuleMultipleDocuments = "multiple-documents"
+
+	// Control flow (flowcheck.go, deadfailure.go).
+	RuleGotoLoop          = "goto-loop"
+	RuleUnreachableStep   = "unreachable-step"
+	RuleRecursiveWorkflow = "recursive-workflow"
+	RuleDeadFailureAction = "dead-failure-action"
+
+	// Data against the OpenAPI operation (datacheck.go).
+	RulePayloadMedia         = "payload-media-mismatch"
+	RulePointerOnNonJSON     = "json-pointer-on-non-json"
+	RuleImpossibleComparison = "impossible-comparison"
+	RuleUnhandledState       = "unhandled-state"
+	RuleSelfOutput           = "self-output-reference"
+	RuleJSONPathRootFilter   = "jsonpath-root-filter"
+
+	// Files (cmd/arazzo validate).
+	RuleUnreadableFile = "unreadable-file"
+	RuleUnknownIgnore  = "unknown-ignore-rule"
 )
 
 // ruleDescriptions says in one line what each rule id reports: SARIF's
@@ -129,6 +156,20 @@ var ruleDescriptions = map[string]string{
 	RuleEndlessGoto:          "A step's success goto targets the step itself with no criteria.",
 	RuleMultipleDocuments:    "The file holds more than one YAML document; only the first is read.",
 
+	RuleGotoLoop:             "A goto loop that no successful response leaves.",
+	RuleUnreachableStep:      "A step that no path of the workflow reaches.",
+	RuleRecursiveWorkflow:    "A workflow that starts itself again on every run, directly or through other workflows.",
+	RuleDeadFailureAction:    "A failure action whose criteria only hold for responses that pass the successCriteria.",
+	RulePayloadMedia:         "A request payload that does not fit its media type.",
+	RulePointerOnNonJSON:     "A JSON Pointer into a response that the operation declares as XML, HTML or text only.",
+	RuleImpossibleComparison: "A comparison with a value the response schema rules out, so it never or always holds.",
+	RuleUnhandledState:       "Success actions branch on a response field but miss values its enum allows.",
+	RuleSelfOutput:           "A step reads its own outputs, which have no value while it runs.",
+	RuleJSONPathRootFilter:   "A JSONPath filter at the root of an object body, which tests its members, not the body.",
+	RuleUnreadableFile:       "A file given to validate could not be read.",
+	RuleUnknownIgnore:        "An arazzo-ignore comment that names no rule, so it suppresses nothing.",
+	RuleStepNotRunnable:      "arazzo run: a step or workflow could not be bound for a reason no other rule reports.",
+
 	expr.RuleHeaderPlural:       "$response.headers is not standard; the source is $response.header.",
 	expr.RuleHeaderPointer:      "A header is named with a JSON pointer instead of .<name>.",
 	expr.RuleDotNavigation:      "Dot or index navigation outside a simple condition; a JSON pointer is standard.",
@@ -145,4 +186,117 @@ var ruleDescriptions = map[string]string{
 	expr.RuleExpressionInText:   "A runtime expression inside a string literal or pattern, matched as written.",
 
 	sarifNoRule: "A diagnostic without a rule id of its own.",
+}
+
+// Default severities of the rules, as docs/rules.md states them. A rule
+// whose check reports either, depending on the case (the message says
+// which), is DefaultMixed. Rules missing here are errors; a test keeps
+// this map, ruleDescriptions and docs/rules.md in step.
+var ruleSeverities = map[string]RuleSeverity{
+	RuleIDPattern:            DefaultWarning,
+	RuleAsyncField:           DefaultMixed,
+	RuleEndlessGoto:          DefaultWarning,
+	RuleIgnoredField:         DefaultWarning,
+	RuleForwardStepRef:       DefaultWarning,
+	RuleUnknownInput:         DefaultMixed,
+	RuleOutputLiteral:        DefaultWarning,
+	RuleStatusInWorkflow:     DefaultWarning,
+	RuleUnqualifiedOperation: DefaultWarning,
+	RulePreferOperationID:    DefaultWarning,
+	RuleParameterUndeclared:  DefaultWarning,
+	RuleMissingParameter:     DefaultMixed,
+	RuleBodyWithoutSemantics: DefaultWarning,
+	RuleWorkflowStepBody:     DefaultWarning,
+	RuleSourceNotFetched:     DefaultWarning,
+	RuleSourceNotChecked:     DefaultWarning,
+	RuleGotoLoop:             DefaultWarning,
+	RuleUnreachableStep:      DefaultWarning,
+	RuleDeadFailureAction:    DefaultWarning,
+	RuleRecursiveWorkflow:    DefaultWarning,
+	RulePayloadMedia:         DefaultWarning,
+	RulePointerOnNonJSON:     DefaultWarning,
+	RuleImpossibleComparison: DefaultWarning,
+	RuleUnhandledState:       DefaultWarning,
+	RuleSelfOutput:           DefaultWarning,
+	RuleJSONPathRootFilter:   DefaultWarning,
+	RuleUnknownIgnore:        DefaultWarning,
+
+	expr.RuleHeaderPlural:       DefaultWarning,
+	expr.RuleHeaderPointer:      DefaultWarning,
+	expr.RuleDotNavigation:      DefaultWarning,
+	expr.RuleUnbracedExpression: DefaultWarning,
+	expr.RuleDoubleQuotes:       DefaultWarning,
+	expr.RuleBareOperand:        DefaultWarning,
+	expr.RuleJSONPathDialect:    DefaultWarning,
+	expr.RuleXPathVersion:       DefaultWarning,
+	expr.RuleMissingContext:     DefaultWarning,
+	expr.RuleEqualsTypo:         DefaultWarning,
+	expr.RuleBracedOperand:      DefaultWarning,
+	expr.RuleJSONPathLength:     DefaultWarning,
+	expr.RuleJSONPathExpression: DefaultWarning,
+	expr.RuleExpressionInText:   DefaultWarning,
+}
+
+// RuleSeverity is the severity a rule reports with before any
+// configuration changes it.
+type RuleSeverity string
+
+// Default rule severities.
+const (
+	DefaultError   RuleSeverity = "error"
+	DefaultWarning RuleSeverity = "warning"
+	// DefaultMixed rules report an error or a warning depending on the case.
+	DefaultMixed RuleSeverity = "error/warning"
+)
+
+// RuleInfo describes one rule id for listings (validate --list-rules) and
+// configuration checks.
+type RuleInfo struct {
+	ID       string
+	Severity RuleSeverity
+	Why      string // one sentence
+}
+
+// Rules returns every rule the validator can report, its own and the
+// expression notes of expr, sorted by id. It is the one registry that
+// --list-rules prints and that docs/rules.md is tested against.
+func Rules() []RuleInfo {
+	out := make([]RuleInfo, 0, len(ruleDescriptions))
+	for id, why := range ruleDescriptions {
+		if id == sarifNoRule {
+			continue
+		}
+		out = append(out, RuleInfo{ID: id, Severity: ruleSeverity(id), Why: why})
+	}
+	slices.SortFunc(out, func(a, b RuleInfo) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// LookupRule returns the registry entry of a rule id.
+func LookupRule(id string) (RuleInfo, bool) {
+	why, ok := ruleDescriptions[id]
+	if !ok || id == sarifNoRule {
+		return RuleInfo{}, false
+	}
+	return RuleInfo{ID: id, Severity: ruleSeverity(id), Why: why}, true
+}
+
+// SuggestRule returns the rule id nearest to id, for "did you mean" in
+// configuration errors, or "".
+func SuggestRule(id string) string {
+	ids := make([]string, 0, len(ruleDescriptions))
+	for k := range ruleDescriptions {
+		if k != sarifNoRule {
+			ids = append(ids, k)
+		}
+	}
+	sort.Strings(ids)
+	return closest(id, ids)
+}
+
+func ruleSeverity(id string) RuleSeverity {
+	if s, ok := ruleSeverities[id]; ok {
+		return s
+	}
+	return DefaultError
 }

@@ -126,8 +126,13 @@ func TestRulesDocumentedAndTested(t *testing.T) {
 		b, _ := os.ReadFile(f)
 		goldens.Write(b)
 	}
-	inParseTests := map[string]bool{RuleInputTooLarge: true, RuleYAMLAliasLimit: true, RuleYAMLDepthLimit: true, RuleNotAnObject: true,
-		RuleRemoteLocalSource: true} // needs a server: TestRemoteSources
+	// unreadable-file is made by cmd/arazzo (a file the loader never saw)
+	// and tested there; unknown-ignore-rule by CheckIgnoreComments, which
+	// validate calls (TestCheckIgnoreComments, cmd/arazzo cases);
+	// remote-local-source needs a server (TestRemoteSources); step-not-runnable
+	// is the runtime's (runtime/problems_test.go).
+	inParseTests := map[string]bool{RuleInputTooLarge: true, RuleYAMLAliasLimit: true, RuleYAMLDepthLimit: true, RuleNotAnObject: true, RuleUnreadableFile: true, RuleUnknownIgnore: true,
+		RuleRemoteLocalSource: true, RuleStepNotRunnable: true}
 	for name, id := range ruleIDs(t) {
 		if !strings.Contains(string(doc), "| `"+id+"` |") {
 			t.Errorf("%s (%q) is not documented in docs/rules.md", name, id)
@@ -135,5 +140,61 @@ func TestRulesDocumentedAndTested(t *testing.T) {
 		if !inParseTests[id] && !strings.Contains(goldens.String(), "["+id+"]") {
 			t.Errorf("%s (%q) is not exercised by any testdata/validate document", name, id)
 		}
+	}
+}
+
+// TestRegistryMatchesDocs keeps the rule registry (what --list-rules prints
+// and configuration files are checked against) and docs/rules.md in step:
+// every registered rule has a row with the same severity, and every row
+// names a registered rule.
+func TestRegistryMatchesDocs(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "docs", "rules.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(doc), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 4 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			continue
+		}
+		id := strings.Trim(strings.TrimSpace(cells[1]), "`")
+		if strings.Contains(id, "/") {
+			continue // a row of the known-findings table: a document path
+		}
+		if _, dup := rows[id]; dup {
+			t.Errorf("docs/rules.md has two rows for %q", id)
+		}
+		rows[id] = strings.TrimSpace(cells[2])
+	}
+	rules := Rules()
+	if len(rules) < 60 {
+		t.Fatalf("the registry holds only %d rules", len(rules))
+	}
+	for _, r := range rules {
+		sev, ok := rows[r.ID]
+		switch {
+		case !ok:
+			t.Errorf("rule %q is not in docs/rules.md", r.ID)
+		case sev != string(r.Severity):
+			t.Errorf("rule %q: docs/rules.md says %q, the registry %q", r.ID, sev, r.Severity)
+		}
+		delete(rows, r.ID)
+	}
+	for id := range rows {
+		t.Errorf("docs/rules.md documents %q, which is not a registered rule", id)
+	}
+}
+
+// TestRegistrySeveritiesAreRules: the severity table names no id that no
+// longer exists (a renamed rule would silently become an error).
+func TestRegistrySeveritiesAreRules(t *testing.T) {
+	for id := range ruleSeverities {
+		if _, ok := LookupRule(id); !ok {
+			t.Errorf("ruleSeverities names %q, which has no description", id)
+		}
+	}
+	if got := SuggestRule("endles-goto"); got != RuleEndlessGoto {
+		t.Errorf("SuggestRule(endles-goto) = %q", got)
 	}
 }

@@ -31,6 +31,7 @@ func checkDocument(doc *Document) Diagnostics {
 	}
 	c.checkWorkflowDependsOn()
 	c.checkUses()
+	c.checkFlow()
 	return c.diags
 }
 
@@ -680,6 +681,10 @@ func (c *checker) checkUses() {
 					names = append(names, o.Name)
 				}
 				c.errorf(RuleUnknownStepOutput, u.pos, u.ptr, "step %q has no output %q%s", r.Step, r.Name, suggest(r.Name, names))
+				continue
+			}
+			if u.step != nil && idx == u.stepIdx && !u.inOutput {
+				c.checkSelfOutput(u, r)
 				continue
 			}
 			if u.step != nil && idx >= u.stepIdx && !(idx == u.stepIdx && u.inOutput) && !slices.Contains(u.step.DependsOn, r.Step) {

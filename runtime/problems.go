@@ -10,7 +10,7 @@ import (
 
 // RuleStepNotRunnable is the rule id of a binding failure of a step that no
 // load diagnostic already describes (the step fails when it is reached).
-const RuleStepNotRunnable = "step-not-runnable"
+const RuleStepNotRunnable = arazzo.RuleStepNotRunnable
 
 // Problems is what a run of one workflow makes of the errors in its
 // document (docs/decisions.md, "Step-scoped strictness"): real documents

@@ -30,14 +30,27 @@ const validateUsage = `usage: arazzo validate [flags] FILE...
 Checks Arazzo documents (and the source descriptions they name) and reports
 every problem with file:line:col, a rule id and, when known, a fix.
 FILE "-" reads standard input; a directory is searched for Arazzo documents
-(.yaml, .yml or .json files with a top-level "arazzo" field).
+(.yaml, .yml or .json files with a top-level "arazzo" field). A file named
+*.arazzo.yaml, *.arazzo.yml or *.arazzo.json, or one with workflows below an
+arazzo/ folder, is checked even without it: a misspelt key is an error, not
+a skip.
+
+Rule severities come from .arazzo.yaml in the document's directory or the
+nearest one above it (or --config FILE):
+  rules: {endless-goto: error, output-not-expression: off}   # off|warn|error
+A "# arazzo-ignore RULE-ID" comment at the end of a line suppresses that
+rule on the line; on a line of its own, on the next line and all that is
+nested under it.
 
 flags:
-  --format text|json|sarif|github   output format (default text)
+  --format FORMAT                   text (default), json, sarif, github,
+                                    junit, checkstyle or codequality (GitLab)
   --strict                          treat warnings as errors
   -q, --quiet                       report errors only
   --no-color                        no ANSI colors in text output (also NO_COLOR)
   --allow-remote                    fetch http(s) source descriptions
+  --config FILE                     rule configuration (instead of .arazzo.yaml)
+  --list-rules                      print every rule: id, severity, why
 
 exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error or unreadable file
 `
@@ -48,6 +61,8 @@ type validateOptions struct {
 	quiet       bool
 	noColor     bool
 	allowRemote bool
+	config      string
+	listRules   bool
 }
 
 func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -60,6 +75,8 @@ func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	flags.BoolVar(&o.quiet, "quiet", false, "")
 	flags.BoolVar(&o.noColor, "no-color", false, "")
 	flags.BoolVar(&o.allowRemote, "allow-remote", false, "")
+	flags.StringVar(&o.config, "config", "", "")
+	flags.BoolVar(&o.listRules, "list-rules", false, "")
 	files, err := parseFlagsAnywhere(flags, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, validateUsage)
@@ -70,10 +87,23 @@ func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch o.format {
-	case "text", "json", "sarif", "github":
+	case "text", "json", "sarif", "github", "junit", "checkstyle", "codequality":
 	default:
-		fmt.Fprintf(stderr, "arazzo validate: unknown format %q (want text, json, sarif or github)\n", o.format)
+		fmt.Fprintf(stderr, "arazzo validate: unknown format %q (want text, json, sarif, github, junit, checkstyle or codequality)\n", o.format)
 		return exitUsage
+	}
+	if o.listRules {
+		validateListRules(stdout)
+		return exitOK
+	}
+	configs := &lintConfigs{}
+	if o.config != "" {
+		cfg, err := loadLintConfig(o.config)
+		if err != nil {
+			fmt.Fprintf(stderr, "arazzo validate: %v\n", err)
+			return exitUsage
+		}
+		configs.explicit = cfg
 	}
 	if len(files) == 0 {
 		fmt.Fprintf(stderr, "arazzo validate: no files given\n\n%s", validateUsage)
@@ -91,20 +121,33 @@ func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	src := arazzo.Sources{}
 	loaded := 0
 	for _, file := range files {
+		cfg, err := configs.forDocument(file)
+		if err != nil {
+			fmt.Fprintf(stderr, "arazzo validate: %v\n", err)
+			return exitUsage
+		}
 		ds, err := validateOne(ctx, file, stdin, opts, src)
 		if err != nil {
 			fmt.Fprintf(stderr, "arazzo validate: %v\n", err)
 			code = exitUsage
+			if o.format != "text" {
+				// A machine-read report carries the failure too: a CI
+				// step that uploads it must not get an empty or missing
+				// file that reads as "nothing found".
+				all = append(all, &arazzo.Diagnostic{Severity: arazzo.SeverityError, Rule: arazzo.RuleUnreadableFile, Msg: err.Error(), File: file})
+				loaded++
+			}
 			continue
 		}
 		loaded++
-		all = append(all, ds...)
+		all = append(all, cfg.apply(ds)...)
 	}
 	if loaded == 0 {
 		// Nothing was checked: a report, even an empty one, would read
 		// as "valid".
 		return code
 	}
+	all = append(arazzo.ApplyIgnores(all, src), arazzo.CheckIgnoreComments(src)...)
 	all = validateAdjust(all, o)
 	all, src = validateRelativize(all, src)
 	if all.HasErrors() && code == exitOK {
@@ -118,6 +161,12 @@ func cmdValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = arazzo.WriteSARIF(stdout, all, validateToolVersion())
 	case "github":
 		err = arazzo.WriteGitHub(stdout, all)
+	case "junit":
+		err = arazzo.WriteJUnit(stdout, all, validateRelFiles(files))
+	case "checkstyle":
+		err = arazzo.WriteCheckstyle(stdout, all)
+	case "codequality":
+		err = arazzo.WriteCodeQuality(stdout, all)
 	default:
 		if o.quiet && len(all) == 0 {
 			break
@@ -162,6 +211,37 @@ func validateOne(ctx context.Context, file string, stdin io.Reader, opts arazzo.
 	}
 	validateCollectSources(doc, src, map[*arazzo.Document]bool{})
 	return ds, nil
+}
+
+// validateListRules prints the rule registry: id, default severity and why,
+// one rule a line, in columns.
+func validateListRules(w io.Writer) {
+	rules := arazzo.Rules()
+	width := 0
+	for _, r := range rules {
+		width = max(width, len(r.ID))
+	}
+	for _, r := range rules {
+		fmt.Fprintf(w, "%-*s  %-13s  %s\n", width, r.ID, r.Severity, r.Why)
+	}
+}
+
+// validateRelFiles names the checked files as the report names their
+// diagnostics (relative to the working directory where possible).
+func validateRelFiles(files []string) []string {
+	wd, _ := os.Getwd()
+	out := make([]string, 0, len(files))
+	for _, f := range files {
+		if f == "-" {
+			f = stdinName
+		} else if filepath.IsAbs(f) && wd != "" {
+			if r, err := filepath.Rel(wd, f); err == nil && !strings.HasPrefix(r, "..") {
+				f = r
+			}
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 func validateCollectSources(doc *arazzo.Document, src arazzo.Sources, seen map[*arazzo.Document]bool) {
@@ -328,8 +408,18 @@ func validateExpandDirs(args []string, stderr io.Writer) ([]string, int) {
 			default:
 				return nil
 			}
+			if isLintConfig(path) {
+				return nil
+			}
 			head, err := readHead(path, validateSniffBytes)
-			if err == nil && validateArazzoKey.Match(head) {
+			switch {
+			case err != nil:
+				// A file meant as a workflow that cannot be read is
+				// reported as unreadable, not skipped.
+				if validateNamedLikeWorkflow(path) || validateInArazzoDir(path, arg) {
+					found = append(found, path)
+				}
+			case validateArazzoKey.Match(head) || validateLooksLikeWorkflow(path, arg, head):
 				found = append(found, path)
 			}
 			return nil
@@ -345,6 +435,52 @@ func validateExpandDirs(args []string, stderr io.Writer) ([]string, int) {
 		out = append(out, found...)
 	}
 	return out, code
+}
+
+// validateWorkflowKeys finds a top-level field that only Arazzo documents
+// have, in YAML or JSON text.
+var validateWorkflowKeys = regexp.MustCompile(`(?m)^(workflows|sourceDescriptions)\s*:|^[ \t]{0,4}"(workflows|sourceDescriptions)"\s*:|^\{\s*"(workflows|sourceDescriptions)"\s*:`)
+
+// validateLooksLikeWorkflow tells a broken workflow from an unrelated file
+// when its "arazzo" field is missing (often misspelt): a file named
+// *.arazzo.yaml, *.arazzo.yml or *.arazzo.json is meant to be one, and so
+// is a file with workflows or sourceDescriptions below an arazzo/ folder
+// (where OpenAPI descriptions and mocks may live too, so the name alone
+// does not say it). Such files are loaded, and the loader reports what is
+// wrong, instead of being skipped silently.
+func validateLooksLikeWorkflow(path, root string, head []byte) bool {
+	return validateNamedLikeWorkflow(path) || (validateInArazzoDir(path, root) && validateWorkflowKeys.Match(head))
+}
+
+// validateNamedLikeWorkflow reports a *.arazzo.yaml, *.arazzo.yml or
+// *.arazzo.json file (not the configuration file .arazzo.yaml).
+func validateNamedLikeWorkflow(path string) bool {
+	base := strings.ToLower(filepath.Base(path))
+	for _, ext := range []string{".arazzo.yaml", ".arazzo.yml", ".arazzo.json"} {
+		if strings.HasSuffix(base, ext) && base != ext {
+			return true
+		}
+	}
+	return false
+}
+
+// validateInArazzoDir reports a file below a folder named arazzo (the
+// searched directory itself included).
+func validateInArazzoDir(path, root string) bool {
+	if isLintConfig(path) {
+		return false
+	}
+	rel, err := filepath.Rel(root, filepath.Dir(path))
+	if err != nil {
+		rel = filepath.Dir(path)
+	}
+	inArazzoDir := filepath.Base(filepath.Clean(root)) == "arazzo"
+	for _, dir := range strings.Split(filepath.ToSlash(rel), "/") {
+		if strings.EqualFold(dir, "arazzo") {
+			inArazzoDir = true
+		}
+	}
+	return inArazzoDir
 }
 
 func readHead(path string, n int64) ([]byte, error) {
