@@ -19,6 +19,9 @@ type Source struct {
 	// operationIds (the first in document order wins) and, with
 	// Loader.Validate, kin-openapi's validation findings.
 	Warnings []string
+	// Repairs lists the changes made to load a damaged document (see
+	// Loader.Strict); empty for a document that loads as it is.
+	Repairs []Repair
 
 	base  *url.URL // the document's location, for relative server URLs
 	ops   []*Operation

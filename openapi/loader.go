@@ -39,6 +39,12 @@ type Loader struct {
 	// validation is still loaded and indexed: real-world descriptions are
 	// often slightly invalid yet perfectly usable for building requests.
 	Validate bool
+	// Strict refuses a document that kin-openapi cannot load as it is. By
+	// default such a document is repaired (dangling $refs, missing sibling
+	// files, keywords of the wrong type) and loaded, and Source.Repairs
+	// lists every change; only a file that cannot be read or parsed as
+	// YAML/JSON at all is refused.
+	Strict bool
 }
 
 // ErrLocalFromRemote is matched (errors.Is) by the error of a load in which
@@ -171,16 +177,22 @@ type reader struct {
 	// a repair could have done without the file.
 	refusedLocal bool
 	cache        map[string][]byte
+	// repaired holds the repaired copies of sibling files, by fileKey;
+	// kin-openapi reads these instead of the damaged originals.
+	repaired map[string][]byte
 }
 
 func (l *Loader) newReader(ctx context.Context, root *url.URL) *reader {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	return &reader{ctx: ctx, loader: l, rootRemote: isRemote(root), cache: map[string][]byte{}}
+	return &reader{ctx: ctx, loader: l, rootRemote: isRemote(root), cache: map[string][]byte{}, repaired: map[string][]byte{}}
 }
 
 func (r *reader) readFromURI(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+	if data, ok := r.repaired[fileKey(u)]; ok {
+		return data, nil
+	}
 	return r.read(u)
 }
 
@@ -330,6 +342,7 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 	var (
 		doc     *openapi3.T
 		version string
+		repairs *repairer
 	)
 	// Only a document that mentions "swagger" can be Swagger 2.0; checking
 	// the bytes first spares every OpenAPI 3 document a second parse.
@@ -351,10 +364,16 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 		}
 		version = "2.0"
 	} else {
-		if loc != nil {
-			doc, err = kl.LoadFromDataWithPath(data, loc)
-		} else {
-			doc, err = kl.LoadFromData(data)
+		doc, err = loadV3(kl, loc, data)
+		if err != nil && !l.Strict && !r.refusedLocal {
+			if fixed, rp, ok := l.repairLoad(ctx, r, loc, data); ok && len(rp.repairs) > 0 {
+				kl2 := &openapi3.Loader{IsExternalRefsAllowed: true, ReadFromURIFunc: r.readFromURI, Context: ctx}
+				if doc2, err2 := loadV3(kl2, loc, fixed); err2 == nil {
+					doc, err, repairs = doc2, nil, rp
+				} else {
+					err = fmt.Errorf("%w (after %d repairs it still does not load: %v)", err, len(rp.repairs), err2)
+				}
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("openapi %s: %w", name, err)
@@ -376,7 +395,18 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 		src.Warnings = append(src.Warnings, validationWarnings(ctx, doc)...)
 	}
 	src.index()
+	if repairs != nil {
+		src.Repairs = repairs.finish(src)
+	}
 	return src, nil
+}
+
+// loadV3 is kin-openapi's load of an OpenAPI 3 document.
+func loadV3(kl *openapi3.Loader, loc *url.URL, data []byte) (*openapi3.T, error) {
+	if loc != nil {
+		return kl.LoadFromDataWithPath(data, loc)
+	}
+	return kl.LoadFromData(data)
 }
 
 func locationString(u *url.URL) string {
