@@ -1,0 +1,141 @@
+package openapi
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/arazzo-go/arazzo/internal/testutil"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// describeRepairs renders what a tolerant load made of a document: every
+// repair at its position, and the operation index that came out.
+func describeRepairs(src *Source) string {
+	var b strings.Builder
+	for _, r := range src.Repairs {
+		fmt.Fprintf(&b, "%s:%d:%d %s %s\n  %s\n  operations: %v\n", filepath.Base(r.File), r.Line, r.Column, r.Rule, r.Pointer, r.Msg, r.Operations)
+	}
+	b.WriteString("index:\n")
+	for _, o := range src.Operations() {
+		var params []string
+		for _, p := range o.Params {
+			params = append(params, p.Value.In+":"+p.Value.Name)
+		}
+		fmt.Fprintf(&b, "  %s %s %s params=%v body=%v\n", o.ID, o.Method, o.Path, params, o.RequestBodyTypes)
+	}
+	return b.String()
+}
+
+func TestRepairDamagedDescriptions(t *testing.T) {
+	for _, name := range []string{"dangling", "keywords", "siblings"} {
+		t.Run(name, func(t *testing.T) {
+			path := testdata(t, "damaged/"+name+".yaml")
+			if _, err := (&Loader{Strict: true}).Load(context.Background(), path); err == nil {
+				t.Fatal("the fixture loads strictly; it no longer tests a repair")
+			}
+			src, err := (&Loader{}).Load(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(src.Repairs) == 0 {
+				t.Fatal("no repairs recorded")
+			}
+			testutil.Golden(t, strings.TrimSuffix(path, ".yaml")+".golden", []byte(describeRepairs(src)), *update)
+		})
+	}
+}
+
+func TestRepairKeepsTheIndexExact(t *testing.T) {
+	src, err := (&Loader{}).Load(context.Background(), testdata(t, "damaged/dangling.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The damage is in listItems' second parameter, createItem's body and
+	// the Item schema; the first parameter and the path-level id stay.
+	list, ok := src.Operation("listItems")
+	if !ok || len(list.Params) != 1 || list.Params[0].Value.Name != "limit" {
+		t.Fatalf("listItems params = %+v, want limit only", list.Params)
+	}
+	get, ok := src.Operation("getItem")
+	if !ok || len(get.Params) != 1 || get.Params[0].Value.Name != "id" || get.Params[0].Value.In != "path" {
+		t.Fatalf("getItem params = %+v, want the path id", get.Params)
+	}
+	if len(get.Servers) == 0 || get.Servers[0].URL != "https://shop.example.com/v1" {
+		t.Errorf("servers lost: %+v", get.Servers)
+	}
+	health, _ := src.Operation("health")
+	for _, r := range src.Repairs {
+		for _, op := range r.Operations {
+			if health != nil && op == health.ID {
+				t.Errorf("repair %q claims to touch health, which uses nothing repaired", r.Msg)
+			}
+		}
+	}
+}
+
+func TestUnreadableRefsBecomeRepairs(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	head := "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200': {description: ok}\n  /b:\n    $ref: "
+	tests := []struct{ name, ref, why string }{
+		{"device", "/dev/zero", "not a regular file"},
+		{"missing", "./missing.yaml", "no such file"},
+		{"remote refused", "http://127.0.0.1:1/paths.yaml", "remote loading is disabled"},
+		{"not yaml", "./broken.yaml", "cannot be used"},
+	}
+	write("broken.yaml", "a: [\n")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src, err := (&Loader{}).Load(context.Background(), write("doc.yaml", head+tt.ref+"\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(src.Repairs) != 1 || src.Repairs[0].Rule != RuleMissingFile || !strings.Contains(src.Repairs[0].Msg, tt.why) {
+				t.Fatalf("repairs = %+v, want one %s saying %q", src.Repairs, RuleMissingFile, tt.why)
+			}
+			if r := src.Repairs[0]; r.Line != 10 || r.Column != 11 || r.Pointer != "/paths/~1b" {
+				t.Errorf("repair at %d:%d %s, want 10:11 /paths/~1b", r.Line, r.Column, r.Pointer)
+			}
+			if _, ok := src.Operation("a"); !ok {
+				t.Error("operation a lost")
+			}
+		})
+	}
+}
+
+func TestRepairRefusesWhatIsNotADocument(t *testing.T) {
+	_, err := (&Loader{}).Load(context.Background(), testdata(t, "damaged/notyaml.yaml"))
+	if err == nil || !strings.Contains(err.Error(), "notyaml.yaml") {
+		t.Fatalf("err = %v, want the YAML error naming the file", err)
+	}
+}
+
+// A document whose repair is circular ($refs that only lead to each other)
+// still loads, with the loop reported.
+func TestRepairCircularRefs(t *testing.T) {
+	doc := "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/A'}\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n    B: {$ref: '#/components/schemas/Missing'}\n"
+	src, err := (&Loader{}).Parse(context.Background(), "", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Repairs) == 0 {
+		t.Fatal("no repairs")
+	}
+	for _, r := range src.Repairs {
+		if r.Rule != RuleDanglingRef {
+			t.Errorf("unexpected repair %+v", r)
+		}
+	}
+}
