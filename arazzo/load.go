@@ -246,8 +246,58 @@ func (l *loader) loadSource(ctx context.Context, doc *Document, s *SourceDescrip
 		}
 		l.oapi[loc] = src
 		s.OpenAPI = src
-		return nil
+		return repairDiagnostics(doc.File, s.Name, src.Repairs)
 	}
+}
+
+// maxRepairOps bounds how many operations a repair warning names.
+const maxRepairOps = 5
+
+// repairDiagnostics reports the repairs of a damaged OpenAPI description as
+// warnings at their place in the OpenAPI file, which is named as the
+// Arazzo document's own path names it (relative to the same directory).
+func repairDiagnostics(docFile, source string, repairs []openapi.Repair) Diagnostics {
+	ds := make(Diagnostics, 0, len(repairs))
+	for _, r := range repairs {
+		var uses string
+		switch n := len(r.Operations); {
+		case n == 0 && r.Traced:
+			uses = "no operation uses it"
+		case n == 0:
+			uses = "the operations that use it were not traced"
+		case n <= maxRepairOps:
+			uses = "used by " + strings.Join(r.Operations, ", ")
+		default:
+			uses = fmt.Sprintf("used by %s and %d more operations", strings.Join(r.Operations[:maxRepairOps], ", "), n-maxRepairOps)
+		}
+		ds = append(ds, &Diagnostic{
+			Severity: SeverityWarning, Rule: r.Rule,
+			Msg:     fmt.Sprintf("source %q: %s (%s)", source, r.Msg, uses),
+			Fix:     "fix the OpenAPI description; until then it is used as repaired",
+			File:    displayNear(docFile, r.File),
+			Pos:     Pos{Line: r.Line, Col: r.Column},
+			End:     Pos{Line: r.Line, Col: r.Column},
+			Pointer: r.Pointer,
+		})
+	}
+	return ds
+}
+
+// displayNear names file relative to the directory of docFile, joined to
+// that directory as docFile writes it, so both read alike in one listing.
+func displayNear(docFile, file string) string {
+	if isRemote(file) || isRemote(docFile) || docFile == "" {
+		return file
+	}
+	absDoc, err := filepath.Abs(docFile)
+	if err != nil {
+		return file
+	}
+	rel, err := filepath.Rel(filepath.Dir(absDoc), file)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return file
+	}
+	return filepath.Join(filepath.Dir(docFile), rel)
 }
 
 func firstMsg(ds Diagnostics) string {

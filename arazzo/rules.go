@@ -71,9 +71,17 @@ const (
 	RuleSourceNotFetched  = "source-not-fetched"
 	RuleRemoteLocalSource = "remote-local-source"
 	RuleSourceNotChecked  = "source-not-checked"
-	RuleAsyncField        = "async-field"
-	RuleEndlessGoto       = "endless-goto"
-	RuleMultipleDocuments = "multiple-documents"
+
+	// Repairs of damaged OpenAPI descriptions (openapi.Repair), reported
+	// at their position in the OpenAPI file. The ids are openapi's Rule*
+	// constants (TestOpenAPIRepairRules), written out for the registry.
+	RuleOpenAPIDanglingRef    = "openapi-dangling-ref"
+	RuleOpenAPIMissingFile    = "openapi-missing-file"
+	RuleOpenAPIInvalidKeyword = "openapi-invalid-keyword"
+	RuleOpenAPIMixedVersion   = "openapi-mixed-version"
+	RuleAsyncField            = "async-field"
+	RuleEndlessGoto           = "endless-goto"
+	RuleMultipleDocuments     = "multiple-documents"
 
 	// Control flow (flowcheck.go, deadfailure.go).
 	RuleGotoLoop          = "goto-loop"
@@ -139,22 +147,26 @@ var ruleDescriptions = map[string]string{
 	RuleStatusInWorkflow:  "A response expression in a step that calls a workflow, where it has no value.",
 	RuleOutputLiteral:     "An output value is constant text, not a runtime expression.",
 
-	RuleOperationNotFound:    "The operation is in no loaded OpenAPI source description.",
-	RuleAmbiguousOperation:   "A bare operationId exists in several source descriptions.",
-	RuleUnqualifiedOperation: "A bare operationId while there are several source descriptions.",
-	RuleInvalidOperationPath: "An operationPath does not point at an OpenAPI operation.",
-	RulePreferOperationID:    "An operationPath is used although the operation has an operationId.",
-	RuleParameterUndeclared:  "A parameter the OpenAPI operation does not declare.",
-	RuleMissingParameter:     "A parameter the OpenAPI operation requires is not set.",
-	RuleBodyWithoutSemantics: "A request body on a GET, HEAD or DELETE operation.",
-	RuleWorkflowStepBody:     "A request body on a step that calls a workflow, where it is ignored.",
-	RuleSourceUnavailable:    "A source description cannot be loaded or is invalid.",
-	RuleSourceNotFetched:     "A remote source description was not fetched, so its operations are not checked.",
-	RuleRemoteLocalSource:    "A document loaded from a URL names a local file, which is not read.",
-	RuleSourceNotChecked:     "An AsyncAPI source description, whose channels are not checked.",
-	RuleAsyncField:           "An AsyncAPI field where it does not apply.",
-	RuleEndlessGoto:          "A step's success goto targets the step itself with no criteria.",
-	RuleMultipleDocuments:    "The file holds more than one YAML document; only the first is read.",
+	RuleOperationNotFound:     "The operation is in no loaded OpenAPI source description.",
+	RuleAmbiguousOperation:    "A bare operationId exists in several source descriptions.",
+	RuleUnqualifiedOperation:  "A bare operationId while there are several source descriptions.",
+	RuleInvalidOperationPath:  "An operationPath does not point at an OpenAPI operation.",
+	RulePreferOperationID:     "An operationPath is used although the operation has an operationId.",
+	RuleParameterUndeclared:   "A parameter the OpenAPI operation does not declare.",
+	RuleMissingParameter:      "A parameter the OpenAPI operation requires is not set.",
+	RuleBodyWithoutSemantics:  "A request body on a GET, HEAD or DELETE operation.",
+	RuleWorkflowStepBody:      "A request body on a step that calls a workflow, where it is ignored.",
+	RuleSourceUnavailable:     "A source description cannot be loaded or is invalid.",
+	RuleSourceNotFetched:      "A remote source description was not fetched, so its operations are not checked.",
+	RuleRemoteLocalSource:     "A document loaded from a URL names a local file, which is not read.",
+	RuleSourceNotChecked:      "An AsyncAPI source description, whose channels are not checked.",
+	RuleOpenAPIDanglingRef:    "A $ref in an OpenAPI description points to nothing; the description is loaded with it repaired.",
+	RuleOpenAPIMissingFile:    "A $ref in an OpenAPI description names a file that cannot be read; the file is treated as empty.",
+	RuleOpenAPIInvalidKeyword: "An OpenAPI keyword has the wrong type for the declared version; it is converted or removed.",
+	RuleOpenAPIMixedVersion:   "A Swagger 2.0 construct in an OpenAPI 3 description; it is read in its OpenAPI 3 form.",
+	RuleAsyncField:            "An AsyncAPI field where it does not apply.",
+	RuleEndlessGoto:           "A step's success goto targets the step itself with no criteria.",
+	RuleMultipleDocuments:     "The file holds more than one YAML document; only the first is read.",
 
 	RuleGotoLoop:             "A goto loop that no successful response leaves.",
 	RuleUnreachableStep:      "A step that no path of the workflow reaches.",
@@ -193,33 +205,37 @@ var ruleDescriptions = map[string]string{
 // which), is DefaultMixed. Rules missing here are errors; a test keeps
 // this map, ruleDescriptions and docs/rules.md in step.
 var ruleSeverities = map[string]RuleSeverity{
-	RuleIDPattern:            DefaultWarning,
-	RuleAsyncField:           DefaultMixed,
-	RuleEndlessGoto:          DefaultWarning,
-	RuleIgnoredField:         DefaultWarning,
-	RuleForwardStepRef:       DefaultWarning,
-	RuleUnknownInput:         DefaultMixed,
-	RuleOutputLiteral:        DefaultWarning,
-	RuleStatusInWorkflow:     DefaultWarning,
-	RuleUnqualifiedOperation: DefaultWarning,
-	RulePreferOperationID:    DefaultWarning,
-	RuleParameterUndeclared:  DefaultWarning,
-	RuleMissingParameter:     DefaultMixed,
-	RuleBodyWithoutSemantics: DefaultWarning,
-	RuleWorkflowStepBody:     DefaultWarning,
-	RuleSourceNotFetched:     DefaultWarning,
-	RuleSourceNotChecked:     DefaultWarning,
-	RuleGotoLoop:             DefaultWarning,
-	RuleUnreachableStep:      DefaultWarning,
-	RuleDeadFailureAction:    DefaultWarning,
-	RuleRecursiveWorkflow:    DefaultWarning,
-	RulePayloadMedia:         DefaultWarning,
-	RulePointerOnNonJSON:     DefaultWarning,
-	RuleImpossibleComparison: DefaultWarning,
-	RuleUnhandledState:       DefaultWarning,
-	RuleSelfOutput:           DefaultWarning,
-	RuleJSONPathRootFilter:   DefaultWarning,
-	RuleUnknownIgnore:        DefaultWarning,
+	RuleIDPattern:             DefaultWarning,
+	RuleAsyncField:            DefaultMixed,
+	RuleEndlessGoto:           DefaultWarning,
+	RuleIgnoredField:          DefaultWarning,
+	RuleForwardStepRef:        DefaultWarning,
+	RuleUnknownInput:          DefaultMixed,
+	RuleOutputLiteral:         DefaultWarning,
+	RuleStatusInWorkflow:      DefaultWarning,
+	RuleUnqualifiedOperation:  DefaultWarning,
+	RulePreferOperationID:     DefaultWarning,
+	RuleParameterUndeclared:   DefaultWarning,
+	RuleMissingParameter:      DefaultMixed,
+	RuleBodyWithoutSemantics:  DefaultWarning,
+	RuleWorkflowStepBody:      DefaultWarning,
+	RuleSourceNotFetched:      DefaultWarning,
+	RuleSourceNotChecked:      DefaultWarning,
+	RuleOpenAPIDanglingRef:    DefaultWarning,
+	RuleOpenAPIMissingFile:    DefaultWarning,
+	RuleOpenAPIInvalidKeyword: DefaultWarning,
+	RuleOpenAPIMixedVersion:   DefaultWarning,
+	RuleGotoLoop:              DefaultWarning,
+	RuleUnreachableStep:       DefaultWarning,
+	RuleDeadFailureAction:     DefaultWarning,
+	RuleRecursiveWorkflow:     DefaultWarning,
+	RulePayloadMedia:          DefaultWarning,
+	RulePointerOnNonJSON:      DefaultWarning,
+	RuleImpossibleComparison:  DefaultWarning,
+	RuleUnhandledState:        DefaultWarning,
+	RuleSelfOutput:            DefaultWarning,
+	RuleJSONPathRootFilter:    DefaultWarning,
+	RuleUnknownIgnore:         DefaultWarning,
 
 	expr.RuleHeaderPlural:       DefaultWarning,
 	expr.RuleHeaderPointer:      DefaultWarning,

@@ -2,6 +2,7 @@ package arazzo
 
 import (
 	"context"
+	"github.com/arazzo-go/arazzo/openapi"
 	"go/ast"
 	goparser "go/parser"
 	"go/token"
@@ -196,5 +197,19 @@ func TestRegistrySeveritiesAreRules(t *testing.T) {
 	}
 	if got := SuggestRule("endles-goto"); got != RuleEndlessGoto {
 		t.Errorf("SuggestRule(endles-goto) = %q", got)
+	}
+}
+
+// TestOpenAPIRepairRules: the repair rules are the openapi package's ids.
+func TestOpenAPIRepairRules(t *testing.T) {
+	for ours, theirs := range map[string]string{
+		RuleOpenAPIDanglingRef:    openapi.RuleDanglingRef,
+		RuleOpenAPIMissingFile:    openapi.RuleMissingFile,
+		RuleOpenAPIInvalidKeyword: openapi.RuleInvalidKeyword,
+		RuleOpenAPIMixedVersion:   openapi.RuleMixedVersion,
+	} {
+		if ours != theirs {
+			t.Errorf("arazzo rule %q differs from openapi's %q", ours, theirs)
+		}
 	}
 }

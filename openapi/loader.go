@@ -365,12 +365,12 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 		version = "2.0"
 	} else {
 		doc, err = loadV3(kl, loc, data)
-		if err != nil && !l.Strict && !r.refusedLocal {
+		if (err != nil || hasSwaggerForms(doc)) && !l.Strict && !r.refusedLocal {
 			if fixed, rp, ok := l.repairLoad(ctx, r, loc, data); ok && len(rp.repairs) > 0 {
 				kl2 := &openapi3.Loader{IsExternalRefsAllowed: true, ReadFromURIFunc: r.readFromURI, Context: ctx}
 				if doc2, err2 := loadV3(kl2, loc, fixed); err2 == nil {
 					doc, err, repairs = doc2, nil, rp
-				} else {
+				} else if err != nil {
 					err = fmt.Errorf("%w (after %d repairs it still does not load: %v)", err, len(rp.repairs), err2)
 				}
 			}

@@ -313,6 +313,12 @@ func (rp *repairer) walk(f *yfile, node, parent, key *yaml.Node, k kind, ptr []s
 		rp.sites = append(rp.sites, site{f, node, parent, key, ref, k, ptr, owner})
 		return
 	}
+	switch k {
+	case kOperation:
+		rp.swaggerOperation(f, node, ptr, owner)
+	case kParameter, kHeader:
+		rp.swaggerParam(f, node, ptr, owner)
+	}
 	sub := func(name string) []string { return append(append([]string(nil), ptr...), name) }
 	eachPair(node, func(kn, cv *yaml.Node) {
 		name := kn.Value

@@ -33,11 +33,13 @@ func describeRepairs(src *Source) string {
 }
 
 func TestRepairDamagedDescriptions(t *testing.T) {
-	for _, name := range []string{"dangling", "keywords", "siblings"} {
+	for _, name := range []string{"dangling", "keywords", "siblings", "mixed"} {
 		t.Run(name, func(t *testing.T) {
 			path := testdata(t, "damaged/"+name+".yaml")
-			if _, err := (&Loader{Strict: true}).Load(context.Background(), path); err == nil {
+			if strict, err := (&Loader{Strict: true}).Load(context.Background(), path); err == nil && name != "mixed" {
 				t.Fatal("the fixture loads strictly; it no longer tests a repair")
+			} else if name == "mixed" && (err != nil || len(strict.Repairs) != 0) {
+				t.Fatalf("a strict load of the Swagger forms: err %v, repairs %v; want it as kin-openapi reads it", err, strict.Repairs)
 			}
 			src, err := (&Loader{}).Load(context.Background(), path)
 			if err != nil {
@@ -137,5 +139,32 @@ func TestRepairCircularRefs(t *testing.T) {
 		if r.Rule != RuleDanglingRef {
 			t.Errorf("unexpected repair %+v", r)
 		}
+	}
+}
+
+// The Swagger 2.0 forms come out as OpenAPI 3 ones: a query array with its
+// serialisation, a form body (multipart for a file), a JSON body.
+func TestRepairSwaggerForms(t *testing.T) {
+	src, err := (&Loader{}).Load(context.Background(), testdata(t, "damaged/mixed.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _ := src.Operation("listFiles")
+	if p := list.Params[0].Value; p.Schema == nil || !p.Schema.Value.Type.Is("array") || p.Style != "form" || p.Explode == nil || *p.Explode {
+		t.Errorf("tags = %+v, want an array schema, style form, explode false", p)
+	}
+	if ct := list.Op.Responses.Value("200").Value.Content.Get("application/json"); ct == nil || ct.Schema == nil {
+		t.Error("the 200 response schema was not read as application/json content")
+	}
+	upload, _ := src.Operation("uploadFile")
+	if got := upload.RequestBodyTypes; len(got) != 1 || got[0] != "multipart/form-data" {
+		t.Errorf("uploadFile body types = %v, want multipart/form-data", got)
+	}
+	put, _ := src.Operation("putMeta")
+	if got := put.RequestBodyTypes; len(got) != 1 || got[0] != "application/json" {
+		t.Errorf("putMeta body types = %v, want application/json (the document's consumes)", got)
+	}
+	if len(put.Params) != 1 || put.Params[0].Value.Name != "id" || put.Params[0].Value.Schema == nil {
+		t.Errorf("putMeta params = %+v, want id with a schema", put.Params)
 	}
 }
