@@ -144,7 +144,7 @@ type repairer struct {
 	walked  map[*yaml.Node]bool
 	removed map[*yaml.Node]map[*yaml.Node]bool // parent -> children to drop
 	repairs []Repair
-	owners  []string // owner of each repair, parallel to repairs
+	owners  []string                   // owner of each repair, parallel to repairs
 	edges   map[string]map[string]bool // referenced owner -> referring owners
 }
 
