@@ -250,6 +250,17 @@ func (l *loader) loadSource(ctx context.Context, doc *Document, s *SourceDescrip
 	}
 }
 
+// IsRepair reports whether a rule id is one of the repairs made to load a
+// damaged OpenAPI description (reported as warnings; a strict run refuses
+// them).
+func IsRepair(rule string) bool {
+	switch rule {
+	case RuleOpenAPIDanglingRef, RuleOpenAPIMissingFile, RuleOpenAPIInvalidKeyword, RuleOpenAPIMixedVersion:
+		return true
+	}
+	return false
+}
+
 // maxRepairOps bounds how many operations a repair warning names.
 const maxRepairOps = 5
 

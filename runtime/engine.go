@@ -117,8 +117,8 @@ func New(doc *arazzo.Document, opts Options) (*Engine, error) {
 		if errs := b.allErrs(); len(errs) > 0 {
 			return nil, errors.Join(errs...)
 		}
-		if doc.Diagnostics.HasErrors() {
-			return nil, &DocumentError{Diagnostics: errorsOnly(doc.Diagnostics)}
+		if refused := strictRefusals(doc.Diagnostics); len(refused) > 0 {
+			return nil, &DocumentError{Diagnostics: refused}
 		}
 	}
 	e.problems = e.classify()

@@ -53,7 +53,8 @@ type Options struct {
 	// successCriteria fails on a non-2xx status (instead of succeeding
 	// whenever the transport did). See docs/decisions.md.
 	Strict bool
-	// StrictDocument refuses a document with any error: New fails with the
+	// StrictDocument refuses a document with any error, or whose OpenAPI
+	// sources loaded only repaired (arazzo.IsRepair): New fails with the
 	// binding failures or a *DocumentError. By default (false) an error
 	// stops only what needs it: a run of a workflow whose own structure,
 	// or that of a workflow it calls, is broken is refused by Run; an

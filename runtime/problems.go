@@ -72,6 +72,19 @@ func (e *Engine) Problems(workflowID string) (*Problems, error) {
 	return e.problems[wf], nil
 }
 
+// strictRefusals are the diagnostics a strict engine refuses a document
+// for: its errors, and the repairs a damaged OpenAPI source needed (a
+// strict run does not run over a repaired description).
+func strictRefusals(ds arazzo.Diagnostics) arazzo.Diagnostics {
+	var out arazzo.Diagnostics
+	for _, d := range ds {
+		if d.Severity == arazzo.SeverityError || arazzo.IsRepair(d.Rule) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 func errorsOnly(ds arazzo.Diagnostics) arazzo.Diagnostics {
 	var out arazzo.Diagnostics
 	for _, d := range ds {

@@ -586,3 +586,61 @@ func TestRunRefusesServerVariableTypos(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, stdout.String(), stderr.String())
 	}
 }
+
+// TestRunOverADamagedDescription: issue 11 §1 end to end. The OpenAPI
+// source has dangling $refs, a missing sibling file, keywords of the wrong
+// type and Swagger 2.0 forms; the run executes, prints each repair once
+// (before the first request, not per step) and the outputs, and sends what
+// the repaired description says (the Swagger csv array as one query value).
+func TestRunOverADamagedDescription(t *testing.T) {
+	var polls int
+	var queries []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method == http.MethodPost && r.URL.Path == "/orders":
+			w.WriteHeader(201)
+			io.WriteString(w, `{"id":"o-9","status":"PLACED"}`)
+		case r.Method == http.MethodGet && r.URL.Path == "/orders/o-9":
+			queries = append(queries, r.URL.RawQuery)
+			polls++
+			status := "PLACED"
+			if polls > 1 {
+				status = "SHIPPED"
+			}
+			io.WriteString(w, `{"id":"o-9","status":"`+status+`"}`)
+		default:
+			http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, 400)
+		}
+	}))
+	defer srv.Close()
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", "../../workflows/testdata/realworld/tolerant/store.arazzo.yaml", "--workflow", "order-until-shipped",
+		"--server", "store=" + srv.URL, "--input", "sku=tea", "--json"}, nil, &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"SHIPPED"`) || !strings.Contains(stdout.String(), `"o-9"`) {
+		t.Errorf("outputs missing from stdout:\n%s", stdout.String())
+	}
+	for _, want := range []string{
+		"store.openapi.yaml:19:19: warning: source \"store\": $ref \"#/components/schemas/NewOrder\" cannot be resolved",
+		"store.openapi.yaml:41:17: warning: source \"store\": $ref \"paging.yaml#/components/parameters/Page\"",
+		"shared.yaml:11:11: warning: source \"store\": \"enum\" is the string \"PLACED\"",
+		"store.openapi.yaml:37:11: warning: source \"store\": a Swagger 2.0 parameter",
+	} {
+		if n := strings.Count(stderr.String(), want); n != 1 {
+			t.Errorf("stderr has %q %d times, want once:\n%s", want, n, stderr.String())
+		}
+	}
+	if len(queries) != 2 || queries[0] != "fields=id%2Cstatus" && queries[0] != "fields=id,status" {
+		t.Errorf("getOrder queries = %q, want fields=id,status (csv) twice", queries)
+	}
+	// Strict refuses the repaired description before any request.
+	stderr.Reset()
+	before := polls
+	if code := run([]string{"run", "../../workflows/testdata/realworld/tolerant/store.arazzo.yaml", "--workflow", "order-until-shipped",
+		"--server", "store=" + srv.URL, "--input", "sku=tea", "--strict"}, nil, &stdout, &stderr); code != exitUsage || polls != before {
+		t.Errorf("--strict: exit %d after %d requests, want %d before any\n%s", code, polls-before, exitUsage, stderr.String())
+	}
+}
