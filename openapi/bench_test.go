@@ -121,3 +121,58 @@ func TestSyntheticIndex(t *testing.T) {
 		t.Errorf("URL = %s, want %s", req.URL, want)
 	}
 }
+
+// largeDescription writes an OpenAPI 3.0 document with n operations, each
+// with its own schema. With damaged set, every fourth operation has a
+// dangling $ref and a Swagger-style parameter, every schema refers to one
+// missing component, and four schemas have a keyword of the wrong type: the repair work grows
+// with n, and must grow linearly.
+func largeDescription(n int, damaged bool) []byte {
+	var b strings.Builder
+	b.WriteString("openapi: 3.0.3\ninfo: {title: large, version: '1'}\npaths:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  /things%d/{id}:\n    get:\n      operationId: getThing%d\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n", i, i)
+		if damaged && i%4 == 0 {
+			fmt.Fprintf(&b, "        - {name: q, in: query, type: string}\n        - $ref: '#/components/parameters/Missing%d'\n", i)
+		}
+		fmt.Fprintf(&b, "      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Thing%d'}\n", i)
+	}
+	b.WriteString("components:\n  schemas:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "    Thing%d:\n      type: object\n      properties:\n        id: {type: string}\n        state: {type: string, enum: [A, B]}\n", i)
+		if damaged {
+			b.WriteString("        price: {$ref: '#/components/schemas/Price'}\n")
+			if i%(n/4) == 0 {
+				// Few type errors: kin-openapi's own strict load names each
+				// one by searching the whole tree (errors × size), which
+				// this benchmark is not about (docs/performance.md).
+				b.WriteString("        note: {type: string, required: true}\n")
+			}
+		}
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkLoadDamaged loads a damaged description of growing size; the
+// time per operation should stay flat (docs/performance.md). The clean
+// variant is the strict load the repair comes on top of.
+func BenchmarkLoadDamaged(b *testing.B) {
+	for _, n := range []int{250, 2500} {
+		for _, damaged := range []bool{false, true} {
+			data := largeDescription(n, damaged)
+			name := fmt.Sprintf("ops=%d/damaged=%v", n, damaged)
+			b.Run(name, func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				for b.Loop() {
+					src, err := (&Loader{}).Parse(context.Background(), "", data)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if damaged && len(src.Repairs) == 0 {
+						b.Fatal("no repairs")
+					}
+				}
+			})
+		}
+	}
+}

@@ -169,14 +169,15 @@ func (l *Loader) repairLoad(ctx context.Context, r *reader, loc *url.URL, data [
 	rp.sweep()
 	// kin-openapi reads the sibling files through the reader: hand it the
 	// repaired copies.
+	budget := 4 * int(l.maxBytes())
 	for _, yf := range rp.files {
 		if yf != f && yf.changed && yf.err == nil {
-			if b, err := yaml.Marshal(yf.doc); err == nil {
+			if b, err := nodeYAML(yf.doc, budget); err == nil {
 				r.repaired[yf.key] = b
 			}
 		}
 	}
-	out, err := yaml.Marshal(f.doc)
+	out, err := nodeYAML(f.doc, budget)
 	if err != nil {
 		return nil, nil, false
 	}
@@ -213,7 +214,63 @@ func (rp *repairer) parseFile(loc *url.URL, data []byte) *yfile {
 		}
 		f.root = doc.Content[0]
 	}
+	rp.dedupe(f)
 	return f
+}
+
+// ownerOf is the owner of the node at ptr in f: an operation, a path or a
+// component of the entry document, or a whole sibling file.
+func (rp *repairer) ownerOf(f *yfile, ptr []string) string {
+	if rp.entry != nil && f != rp.entry {
+		return "file:" + f.key
+	}
+	switch {
+	case len(ptr) >= 3 && ptr[0] == "paths" && operationKeys[ptr[2]]:
+		return "/paths/" + escapeToken(ptr[1]) + "/" + ptr[2]
+	case len(ptr) >= 2 && ptr[0] == "paths":
+		return "/paths/" + escapeToken(ptr[1])
+	case len(ptr) >= 3 && ptr[0] == "components":
+		return pointerOf(ptr[:3])
+	}
+	return ""
+}
+
+// dedupe keeps the first of repeated keys in every mapping of f: YAML
+// forbids them, and kin-openapi refuses the file for one.
+func (rp *repairer) dedupe(f *yfile) {
+	stack := []nodeAt{{node: f.root}}
+	var seen map[string]bool
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := cur.node
+		switch n.Kind {
+		case yaml.MappingNode:
+			if len(n.Content) > 2 {
+				if seen == nil {
+					seen = map[string]bool{}
+				}
+				clear(seen)
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					k := n.Content[i]
+					if seen[k.Value] {
+						rp.remove(n, n.Content[i+1])
+						rp.add(f, k, appendPtr(cur.ptr, k.Value), RuleInvalidKeyword, fmt.Sprintf("key %q is repeated in this mapping; the first one is used", quoteBounded(k.Value)), rp.ownerOf(f, appendPtr(cur.ptr, k.Value)))
+						continue
+					}
+					seen[k.Value] = true
+				}
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				stack = append(stack, nodeAt{node: n.Content[i+1], ptr: appendPtr(cur.ptr, n.Content[i].Value)})
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				stack = append(stack, nodeAt{node: c, ptr: appendPtr(cur.ptr, strconv.Itoa(i))})
+			}
+		}
+	}
+	rp.sweep()
 }
 
 // file returns the parsed sibling at u, reading it through the load's reader

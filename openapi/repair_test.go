@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/arazzo-go/arazzo/internal/testutil"
+	"go.yaml.in/yaml/v4"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -166,5 +167,86 @@ func TestRepairSwaggerForms(t *testing.T) {
 	}
 	if len(put.Params) != 1 || put.Params[0].Value.Name != "id" || put.Params[0].Value.Schema == nil {
 		t.Errorf("putMeta params = %+v, want id with a schema", put.Params)
+	}
+}
+
+// nodeYAML must write back the same data it read, for every shape of
+// scalar and nesting (block layout, the JSON layout past blockDepth,
+// aliases, numbers JSON cannot hold).
+func TestNodeYAMLRoundTrip(t *testing.T) {
+	deep := strings.Repeat("[", 60) + "1" + strings.Repeat("]", 60)
+	docs := []string{
+		"a: 1\nb: [x, 'y', \"z\\n\", 2.5, true, null, ~]\nc: {}\nd: []\ne: {f: {g: [1, {h: i}]}}\n",
+		"n: 0x1F\nm: 1_000\ninf: .inf\nbig: 123456789012345678901234567890\nneg: -0.5e3\ns: '0012'\n",
+		"anchor: &x {k: v}\nuse: *x\nlist:\n  - *x\n",
+		"200: ok\ntrue: yes\nweird key: \"tab\\there\"\nu: \"\\u2028 é\"\n",
+		"deep: " + deep + "\n",
+	}
+	for _, src := range docs {
+		var in yaml.Node
+		if err := yaml.Unmarshal([]byte(src), &in); err != nil {
+			t.Fatal(err)
+		}
+		out, err := nodeYAML(&in, 1<<20)
+		if err != nil {
+			t.Fatalf("%q: %v", src, err)
+		}
+		var want, got any
+		if err := yaml.Unmarshal([]byte(src), &want); err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.Unmarshal(out, &got); err != nil {
+			t.Fatalf("%q: written as invalid YAML: %v\n%s", src, err, out)
+		}
+		if fmt.Sprint(normalise(want)) != fmt.Sprint(normalise(got)) {
+			t.Errorf("round trip of %q:\n got %v\nwant %v\n%s", src, normalise(got), normalise(want), out)
+		}
+	}
+}
+
+// normalise makes decoded YAML comparable: keys as strings (nodeYAML
+// writes every key as a string), numbers as float64.
+func normalise(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = normalise(e)
+		}
+		return out
+	case map[any]any:
+		out := map[string]any{}
+		for k, e := range x {
+			out[fmt.Sprint(k)] = normalise(e)
+		}
+		return out
+	case []any:
+		for i := range x {
+			x[i] = normalise(x[i])
+		}
+		return x
+	case int:
+		return float64(x)
+	case uint64:
+		return float64(x)
+	case int64:
+		return float64(x)
+	}
+	return v
+}
+
+func TestNodeYAMLBudget(t *testing.T) {
+	// An alias bomb stays small as a tree but not written out.
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 9; i++ {
+		fmt.Fprintf(&b, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(b.String()), &n); err != nil {
+		t.Skip("the YAML parser refuses the alias bomb itself:", err)
+	}
+	if _, err := nodeYAML(&n, 1<<20); err == nil {
+		t.Fatal("an alias bomb was written out in full")
 	}
 }
