@@ -114,6 +114,7 @@ func FuzzRepair(f *testing.F) {
 	f.Add([]byte("openapi: 3.0.0\ncomponents:\n  schemas:\n    A: {type: object, required: true, enum: x, properties: {b: {$ref: 'other.yaml#/B'}}}\n"))
 	f.Add([]byte("openapi: 3.1.0\npaths:\n  /x:\n    post:\n      parameters: [{name: f, in: formData, type: file}, {name: b, in: body, schema: {}}]\n"))
 	f.Add([]byte("a: &a [*a]\n"))
+	f.Add([]byte("swagger: '2.0'\ninfo: {version: 1}\npaths:\n  /a:\n    get:\n      parameters: [{$ref: '#/parameters/X'}]\n      responses: {'200': {description: ok, schema: {enum: x}}}\ndefinitions:\n  A: {$ref: 'b.yaml#/B'}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		l := &Loader{MaxBytes: 1 << 16}
 		r := l.newReader(context.Background(), nil)

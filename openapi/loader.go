@@ -355,12 +355,19 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 		if !strings.HasPrefix(version, "2") {
 			return nil, fmt.Errorf("openapi %s: unsupported swagger version %q (want 2.0)", name, version)
 		}
-		var doc2 openapi2.T
-		if err = openapi2.UnmarshalFromData(data, &doc2); err != nil {
-			return nil, fmt.Errorf("openapi %s: parse Swagger 2.0: %w", name, err)
+		doc, err = loadV2(kl, loc, data)
+		if err != nil && !l.Strict && !r.refusedLocal {
+			if fixed, rp, ok := l.repairLoad(ctx, r, loc, data); ok && len(rp.repairs) > 0 {
+				kl2 := &openapi3.Loader{IsExternalRefsAllowed: true, ReadFromURIFunc: r.readFromURI, Context: ctx}
+				if doc2, err2 := loadV2(kl2, loc, fixed); err2 == nil {
+					doc, err, repairs = doc2, nil, rp
+				} else {
+					err = fmt.Errorf("%w (after %d repairs it still does not load: %v)", err, len(rp.repairs), err2)
+				}
+			}
 		}
-		if doc, err = openapi2conv.ToV3WithLoader(&doc2, kl, loc); err != nil {
-			return nil, fmt.Errorf("openapi %s: convert Swagger 2.0: %w", name, err)
+		if err != nil {
+			return nil, fmt.Errorf("openapi %s: %w", name, err)
 		}
 		version = "2.0"
 	} else {
@@ -399,6 +406,19 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 		src.Repairs = repairs.finish(src)
 	}
 	return src, nil
+}
+
+// loadV2 decodes a Swagger 2.0 document and converts it to OpenAPI 3.
+func loadV2(kl *openapi3.Loader, loc *url.URL, data []byte) (*openapi3.T, error) {
+	var doc2 openapi2.T
+	if err := openapi2.UnmarshalFromData(data, &doc2); err != nil {
+		return nil, fmt.Errorf("parse Swagger 2.0: %w", err)
+	}
+	doc, err := openapi2conv.ToV3WithLoader(&doc2, kl, loc)
+	if err != nil {
+		return nil, fmt.Errorf("convert Swagger 2.0: %w", err)
+	}
+	return doc, nil
 }
 
 // loadV3 is kin-openapi's load of an OpenAPI 3 document.

@@ -139,6 +139,7 @@ type repairer struct {
 	entry   *yfile
 	files   map[string]*yfile
 	v31     bool
+	swagger bool // a Swagger 2.0 document
 	sites   []site
 	frags   []fragment
 	walked  map[*yaml.Node]bool
@@ -162,6 +163,7 @@ func (l *Loader) repairLoad(ctx context.Context, r *reader, loc *url.URL, data [
 	if v := mapValue(f.root, "openapi"); v != nil && strings.HasPrefix(v.Value, "3.1") {
 		rp.v31 = true
 	}
+	rp.swagger = mapValue(f.root, "swagger") != nil
 	rp.walkDoc(f)
 	rp.resolveSites()
 	rp.sweep()
@@ -231,6 +233,8 @@ func (rp *repairer) ownerOf(f *yfile, ptr []string) string {
 		return "/paths/" + escapeToken(ptr[1])
 	case len(ptr) >= 3 && ptr[0] == "components":
 		return pointerOf(ptr[:3])
+	case len(ptr) >= 2 && swaggerRootKinds[ptr[0]] != kOpaque:
+		return pointerOf(ptr[:2])
 	}
 	return ""
 }
@@ -315,6 +319,18 @@ func (rp *repairer) walkDoc(f *yfile) {
 				rp.frags = append(rp.frags, fragment{f, pv, v, pk, kPathItem, ptr, owner})
 				rp.walk(f, pv, v, pk, kPathItem, ptr, owner)
 			})
+		case "definitions", "parameters", "responses":
+			if !rp.swagger || v.Kind != yaml.MappingNode {
+				rest.Content = append(rest.Content, k, v)
+				continue
+			}
+			ek := swaggerRootKinds[k.Value]
+			eachPair(v, func(nk, nv *yaml.Node) {
+				ptr := []string{k.Value, nk.Value}
+				owner := pointerOf(ptr)
+				rp.frags = append(rp.frags, fragment{f, nv, v, nk, ek, ptr, owner})
+				rp.walk(f, nv, v, nk, ek, ptr, owner)
+			})
 		case "components":
 			if v.Kind != yaml.MappingNode {
 				rest.Content = append(rest.Content, k, v)
@@ -370,10 +386,11 @@ func (rp *repairer) walk(f *yfile, node, parent, key *yaml.Node, k kind, ptr []s
 		rp.sites = append(rp.sites, site{f, node, parent, key, ref, k, ptr, owner})
 		return
 	}
-	switch k {
-	case kOperation:
+	switch {
+	case rp.swagger:
+	case k == kOperation:
 		rp.swaggerOperation(f, node, ptr, owner)
-	case kParameter, kHeader:
+	case k == kParameter || k == kHeader:
 		rp.swaggerParam(f, node, ptr, owner)
 	}
 	sub := func(name string) []string { return append(append([]string(nil), ptr...), name) }
@@ -454,6 +471,8 @@ func (rp *repairer) walk(f *yfile, node, parent, key *yaml.Node, k kind, ptr []s
 			}
 		case kResponse:
 			switch name {
+			case "schema": // Swagger 2.0
+				rp.walk(f, cv, node, kn, kSchema, sub(name), owner)
 			case "headers":
 				mapOf(kHeader)
 			case "content":
@@ -523,6 +542,8 @@ func targetOwner(f *yfile, ref string) string {
 	case len(toks) >= 3 && toks[0] == "components":
 		return "/" + strings.Join(toks[:3], "/")
 	case len(toks) >= 2 && toks[0] == "paths":
+		return "/" + strings.Join(toks[:2], "/")
+	case len(toks) >= 2 && swaggerRootKinds[toks[0]] != kOpaque:
 		return "/" + strings.Join(toks[:2], "/")
 	}
 	return ""
@@ -739,16 +760,29 @@ var fieldInMessage = regexp.MustCompile(`field "([^"]+)"`)
 
 func (rp *repairer) checkFragment(fr fragment) {
 	for round := 0; ; round++ {
-		err := decodeAs(fr.node, fr.kind)
-		if err == nil {
-			return
-		}
-		var le *yaml.LoadErrors
+		var err error
 		fixed := false
-		if errors.As(err, &le) && round < maxFragmentRounds {
-			for _, e := range le.Errors {
-				if rp.fixAt(fr, e.Mark.Line, e.Mark.Column, e.Message) {
-					fixed = true
+		if rp.swagger {
+			var at *nodeAt
+			var msg string
+			at, msg, err = decodeSwagger(fr)
+			if err == nil {
+				return
+			}
+			if at != nil && round < maxFragmentRounds {
+				fixed = rp.fixNode(fr, *at, msg)
+			}
+		} else {
+			err = decodeAs(fr.node, fr.kind)
+			if err == nil {
+				return
+			}
+			var le *yaml.LoadErrors
+			if errors.As(err, &le) && round < maxFragmentRounds {
+				for _, e := range le.Errors {
+					if rp.fixAt(fr, e.Mark.Line, e.Mark.Column, e.Message) {
+						fixed = true
+					}
 				}
 			}
 		}
@@ -791,6 +825,11 @@ func (rp *repairer) fixAt(fr fragment, line, col int, msg string) bool {
 	if !ok {
 		return false
 	}
+	return rp.fixNode(fr, at, msg)
+}
+
+// fixNode repairs the node at (or its field the message names).
+func (rp *repairer) fixNode(fr fragment, at nodeAt, msg string) bool {
 	target := at
 	if m := fieldInMessage.FindStringSubmatch(msg); m != nil && at.node.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(at.node.Content); i += 2 {
@@ -809,7 +848,7 @@ func (rp *repairer) fixAt(fr fragment, line, col int, msg string) bool {
 		rp.add(fr.file, target.node, target.ptr, RuleInvalidKeyword, fmt.Sprintf("%s must be a string; read as the string %q", keyName(target), target.node.Value), fr.owner)
 		return true
 	}
-	what := fmt.Sprintf("is %s here, where OpenAPI %s expects %s", nodeKindName(target.node), rp.version(), expectedName(msg))
+	what := fmt.Sprintf("is %s here, where %s expects %s", nodeKindName(target.node), rp.version(), expectedName(msg))
 	rp.remove(target.parent, target.node)
 	at2 := target.node
 	if target.key != nil {
@@ -876,9 +915,12 @@ func keyName(at nodeAt) string {
 
 func (rp *repairer) version() string {
 	if v := mapValue(rp.entry.root, "openapi"); v != nil {
-		return v.Value
+		return "OpenAPI " + v.Value
 	}
-	return "3"
+	if v := mapValue(rp.entry.root, "swagger"); v != nil {
+		return "Swagger " + v.Value
+	}
+	return "OpenAPI 3"
 }
 
 // index maps each position to the shallowest node starting there, as the

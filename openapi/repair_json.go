@@ -22,6 +22,9 @@ var errRepairTooLarge = errors.New("the repaired document would be too large (YA
 // output by budget bytes.
 func nodeYAML(n *yaml.Node, budget int) ([]byte, error) {
 	w := &jsonWriter{budget: budget}
+	// A first line that is a comment keeps kin-openapi from trying the
+	// copy as JSON first (it starts with a quote).
+	w.buf.WriteString("# repaired copy\n")
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
 			return []byte("null\n"), nil
@@ -96,8 +99,38 @@ func (w *jsonWriter) child(c *yaml.Node, indent, depth int) error {
 }
 
 type jsonWriter struct {
-	buf    bytes.Buffer
-	budget int
+	buf     bytes.Buffer
+	budget  int
+	offsets []offsetNode // recorded by located only
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// jsonScalar writes a scalar as strict JSON (encoding/json reads it), a
+// number JSON cannot hold as a string.
+func (w *jsonWriter) jsonScalar(n *yaml.Node) {
+	switch n.ShortTag() {
+	case "!!null":
+		w.buf.WriteString("null")
+		return
+	case "!!bool":
+		var b bool
+		if n.Decode(&b) == nil {
+			w.buf.WriteString(strconv.FormatBool(b))
+			return
+		}
+	case "!!int", "!!float":
+		var f float64
+		if n.Decode(&f) == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			if isJSONNumber(n.Value) {
+				w.buf.WriteString(n.Value)
+			} else {
+				w.buf.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
+			}
+			return
+		}
+	}
+	w.str(n.Value)
 }
 
 const maxJSONDepth = 10000

@@ -34,7 +34,7 @@ func describeRepairs(src *Source) string {
 }
 
 func TestRepairDamagedDescriptions(t *testing.T) {
-	for _, name := range []string{"dangling", "keywords", "siblings", "mixed"} {
+	for _, name := range []string{"dangling", "keywords", "siblings", "mixed", "swagger"} {
 		t.Run(name, func(t *testing.T) {
 			path := testdata(t, "damaged/"+name+".yaml")
 			if strict, err := (&Loader{Strict: true}).Load(context.Background(), path); err == nil && name != "mixed" {
