@@ -135,54 +135,9 @@ func (w *jsonWriter) jsonScalar(n *yaml.Node) {
 
 const maxJSONDepth = 10000
 
+// node writes n as JSON (flow style).
 func (w *jsonWriter) node(n *yaml.Node, depth int) error {
-	if w.buf.Len() > w.budget {
-		return errRepairTooLarge
-	}
-	if depth > maxJSONDepth {
-		return errors.New("the document nests too deeply")
-	}
-	switch n.Kind {
-	case yaml.DocumentNode:
-		if len(n.Content) == 0 {
-			w.buf.WriteString("null")
-			return nil
-		}
-		return w.node(n.Content[0], depth+1)
-	case yaml.AliasNode:
-		if n.Alias == nil {
-			w.buf.WriteString("null")
-			return nil
-		}
-		return w.node(n.Alias, depth+1)
-	case yaml.MappingNode:
-		w.buf.WriteByte('{')
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if i > 0 {
-				w.buf.WriteByte(',')
-			}
-			w.str(n.Content[i].Value)
-			w.buf.WriteByte(':')
-			if err := w.node(n.Content[i+1], depth+1); err != nil {
-				return err
-			}
-		}
-		w.buf.WriteByte('}')
-	case yaml.SequenceNode:
-		w.buf.WriteByte('[')
-		for i, c := range n.Content {
-			if i > 0 {
-				w.buf.WriteByte(',')
-			}
-			if err := w.node(c, depth+1); err != nil {
-				return err
-			}
-		}
-		w.buf.WriteByte(']')
-	default:
-		w.scalar(n)
-	}
-	return nil
+	return w.located(nodeAt{node: n}, depth)
 }
 
 // scalar writes a scalar by its resolved tag.
@@ -197,30 +152,7 @@ func (w *jsonWriter) scalar(n *yaml.Node) {
 			return
 		}
 	}
-	switch n.ShortTag() {
-	case "!!null":
-		w.buf.WriteString("null")
-	case "!!bool":
-		var b bool
-		if n.Decode(&b) == nil {
-			w.buf.WriteString(strconv.FormatBool(b))
-			return
-		}
-		w.str(n.Value)
-	case "!!int", "!!float":
-		var f float64
-		if n.Decode(&f) == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
-			if isJSONNumber(n.Value) {
-				w.buf.WriteString(n.Value)
-			} else {
-				w.buf.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
-			}
-			return
-		}
-		w.str(n.Value)
-	default:
-		w.str(n.Value)
-	}
+	w.jsonScalar(n)
 }
 
 func isJSONNumber(s string) bool {

@@ -89,14 +89,32 @@ func decodeSwagger(fr fragment) (*nodeAt, string, error) {
 	return &best.at, "cannot unmarshal " + te.Value + " into " + te.Type.String(), err
 }
 
-// located writes at.node as JSON, recording the span of every node.
+// located writes at.node as JSON; with offsets recording (non-nil) it
+// notes the span of every node, for placing encoding/json's errors.
 func (w *jsonWriter) located(at nodeAt, depth int) error {
+	if w.buf.Len() > w.budget {
+		return errRepairTooLarge
+	}
 	if depth > maxJSONDepth {
 		return errors.New("the document nests too deeply")
 	}
 	n := at.node
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			w.buf.WriteString("null")
+			return nil
+		}
+		n = n.Content[0]
+	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
+	}
+	record := w.offsets != nil
+	child := func(c, key *yaml.Node, tok func() string) nodeAt {
+		if !record {
+			return nodeAt{node: c}
+		}
+		return nodeAt{node: c, parent: n, key: key, ptr: appendPtr(at.ptr, tok())}
 	}
 	start := w.buf.Len()
 	switch n.Kind {
@@ -106,10 +124,10 @@ func (w *jsonWriter) located(at nodeAt, depth int) error {
 			if i > 0 {
 				w.buf.WriteByte(',')
 			}
-			w.str(n.Content[i].Value)
+			k := n.Content[i]
+			w.str(k.Value)
 			w.buf.WriteByte(':')
-			child := nodeAt{node: n.Content[i+1], parent: n, key: n.Content[i], ptr: appendPtr(at.ptr, n.Content[i].Value)}
-			if err := w.located(child, depth+1); err != nil {
+			if err := w.located(child(n.Content[i+1], k, func() string { return k.Value }), depth+1); err != nil {
 				return err
 			}
 		}
@@ -120,15 +138,23 @@ func (w *jsonWriter) located(at nodeAt, depth int) error {
 			if i > 0 {
 				w.buf.WriteByte(',')
 			}
-			if err := w.located(nodeAt{node: c, parent: n, ptr: appendPtr(at.ptr, itoa(i))}, depth+1); err != nil {
+			if err := w.located(child(c, nil, func() string { return itoa(i) }), depth+1); err != nil {
 				return err
 			}
 		}
 		w.buf.WriteByte(']')
+	case yaml.AliasNode:
+		w.buf.WriteString("null")
 	default:
-		w.jsonScalar(n)
+		if record {
+			w.jsonScalar(n) // encoding/json reads it
+		} else {
+			w.scalar(n) // the YAML parser reads it
+		}
 	}
-	w.offsets = append(w.offsets, offsetNode{start: start, end: w.buf.Len(), at: at})
+	if record {
+		w.offsets = append(w.offsets, offsetNode{start: start, end: w.buf.Len(), at: at})
+	}
 	return nil
 }
 
