@@ -81,7 +81,7 @@ func (o *Operation) CheckResponse(ctx context.Context, status int, header http.H
 	input := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
 			Request: req,
-			Route:   &routers.Route{Spec: o.Source.Doc, Path: o.Path, PathItem: o.PathItem, Method: o.Method, Operation: o.Op},
+			Route:   &routers.Route{Spec: o.Source.Doc, Path: o.Template, PathItem: o.PathItem, Method: o.Method, Operation: o.Op},
 			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 		},
 		Status:  status,

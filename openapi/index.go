@@ -100,6 +100,7 @@ func (s *Source) add(entry *pathEntry, path, method, token string, op *openapi3.
 		Op:       op,
 		PathItem: entry.item,
 	}
+	o.Template, o.FixedQuery = splitPathKey(path)
 	o.Params = mergeParams(entry.item.Parameters, op.Parameters)
 	o.Servers = effectiveServers(s.Doc, entry.item, op)
 	o.RequestBodyTypes = requestBodyTypes(op)
@@ -206,13 +207,23 @@ func (s *Source) Operations() []*Operation { return s.ops }
 
 // Operation is one indexed operation.
 type Operation struct {
-	Source   *Source
-	ID       string // operationId, may be empty
-	Method   string // upper case
-	Path     string // path template, "/instances/{instanceId}"
-	Pointer  string // "/paths/~1instances~1{instanceId}/get"
-	Op       *openapi3.Operation
-	PathItem *openapi3.PathItem
+	Source *Source
+	ID     string // operationId, may be empty
+	Method string // upper case
+	// Path is the path key as written in the description,
+	// "/instances/{instanceId}" or "/?Action=RunInstances&Version=2016-11-15";
+	// Pointer and operationPath lookups use it.
+	Path string
+	// Template is the request path: Path up to its first "?" or "#"
+	// ("/" for "/?Action=..."); equal to Path for ordinary keys.
+	Template string
+	// FixedQuery holds the query pairs the path key fixes, in key order;
+	// they are sent on every request before the step's query parameters.
+	// Nil for ordinary keys.
+	FixedQuery []QueryPair
+	Pointer    string // "/paths/~1instances~1{instanceId}/get"
+	Op         *openapi3.Operation
+	PathItem   *openapi3.PathItem
 	// Params: path-level merged with operation-level (operation wins by in+name).
 	Params openapi3.Parameters
 	// Servers in effect: operation > path item > document (never empty: "/" when none).
@@ -307,7 +318,7 @@ func (o *Operation) Route() *routers.Route {
 	return &routers.Route{
 		Spec:      o.Source.Doc,
 		Server:    o.Servers[0],
-		Path:      o.Path,
+		Path:      o.Template,
 		PathItem:  o.PathItem,
 		Method:    o.Method,
 		Operation: o.Op,

@@ -47,11 +47,14 @@ type requestPlan struct {
 type pathSegment struct {
 	text    string
 	isParam bool
+	// greedy marks an S3-style {Key+}: the value may span segments, so
+	// its "/" stay unescaped.
+	greedy bool
 }
 
 func (o *Operation) compile() {
 	o.plan.contentType = defaultContentType(o.RequestBodyTypes)
-	o.plan.segments = parsePathTemplate(o.Path)
+	o.plan.segments = parsePathTemplate(o.Template)
 	o.plan.baseURL, o.plan.baseErr = o.serverURL(nil)
 }
 
@@ -71,7 +74,9 @@ func parsePathTemplate(path string) []pathSegment {
 		if open > 0 {
 			segs = append(segs, pathSegment{text: path[:open]})
 		}
-		segs = append(segs, pathSegment{text: path[open+1 : open+end], isParam: true})
+		name := path[open+1 : open+end]
+		greedy := strings.HasSuffix(name, "+") && len(name) > 1
+		segs = append(segs, pathSegment{text: strings.TrimSuffix(name, "+"), isParam: true, greedy: greedy})
 		path = path[open+end+1:]
 	}
 	if path != "" {
@@ -144,9 +149,9 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 		return nil, err
 	}
 	var u strings.Builder
-	u.Grow(len(base) + len(o.Path) + 32)
+	u.Grow(len(base) + len(o.Template) + 32)
 	u.WriteString(strings.TrimRight(base, "/"))
-	if len(o.Path) == 0 || o.Path[0] != '/' {
+	if len(o.Template) == 0 || o.Template[0] != '/' {
 		u.WriteByte('/')
 	}
 	for _, seg := range o.plan.segments {
@@ -162,10 +167,15 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 			}
 			return nil, fmt.Errorf("%s: path parameter %q is %s", o, seg.text, state)
 		}
-		u.WriteString(pathValue(seg.text, pv.Value, styleFor(o.Param(openapi3.ParameterInPath, seg.text), openapi3.ParameterInPath)))
+		v := pathValue(seg.text, pv.Value, styleFor(o.Param(openapi3.ParameterInPath, seg.text), openapi3.ParameterInPath))
+		if seg.greedy {
+			v = strings.ReplaceAll(v, "%2F", "/")
+		}
+		u.WriteString(v)
 	}
 
 	var query strings.Builder
+	writeFixedQuery(&query, o.FixedQuery)
 	var cookies strings.Builder
 	for i := range in.Params {
 		p := &in.Params[i]
@@ -175,6 +185,11 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 		switch p.In {
 		case openapi3.ParameterInPath, openapi3.ParameterInHeader:
 		case openapi3.ParameterInQuery:
+			if o.FixesQuery(p.Name) {
+				// The path key's pair wins: it selects the
+				// operation (Action=RunInstances).
+				continue
+			}
 			appendQuery(&query, p.Name, p.Value, styleFor(o.Param(p.In, p.Name), p.In))
 		case "querystring":
 			// OpenAPI 3.2 / Arazzo 1.1: the value is the whole, already

@@ -322,7 +322,10 @@ func (s *requestScope) Lookup(ref *expr.Ref) (any, error) {
 			}
 			return nil, absent("request has no query parameter %q", ref.Name)
 		case "path":
-			if v, ok := pathParams(s.key.Path, s.req.URL.EscapedPath())[ref.Name]; ok {
+			// A query-style key ("/{Bucket}?lifecycle") matches by its path part.
+			tmpl, _, _ := strings.Cut(s.key.Path, "?")
+			tmpl, _, _ = strings.Cut(tmpl, "#")
+			if v, ok := pathParams(tmpl, s.req.URL.EscapedPath())[ref.Name]; ok {
 				return v, nil
 			}
 			return nil, absent("request has no path parameter %q", ref.Name)
