@@ -46,6 +46,13 @@ func (c *checker) checkOperation(w *Workflow, s *Step) {
 				continue // OpenAPI ignores declarations of these headers
 			}
 		}
+		if r.In == "query" && op.FixesQuery(r.Name) {
+			// The path key's pair is sent and this value is dropped: the
+			// pair selects the operation (docs/decisions.md).
+			d := c.warnf(RuleFixedQueryParameter, p.Loc.Pos, p.Loc.Pointer, "query parameter %q is fixed by the path key %q of operation %s; the path key's value is sent and this one is ignored", r.Name, op.Path, opName(op))
+			d.Fix = "remove the parameter"
+			continue
+		}
 		if op.Param(r.In, r.Name) == nil {
 			var names []string
 			for _, ref := range op.Params {

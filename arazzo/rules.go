@@ -62,6 +62,7 @@ const (
 	RulePreferOperationID    = "prefer-operation-id"
 	RuleParameterUndeclared  = "parameter-not-declared"
 	RuleMissingParameter     = "missing-parameter"
+	RuleFixedQueryParameter  = "fixed-query-parameter"
 	RuleBodyWithoutSemantics = "request-body-method"
 	RuleWorkflowStepBody     = "workflow-step-request-body"
 	RuleSourceUnavailable    = "source-unavailable"
@@ -154,6 +155,7 @@ var ruleDescriptions = map[string]string{
 	RulePreferOperationID:     "An operationPath is used although the operation has an operationId.",
 	RuleParameterUndeclared:   "A parameter the OpenAPI operation does not declare.",
 	RuleMissingParameter:      "A parameter the OpenAPI operation requires is not set.",
+	RuleFixedQueryParameter:   "A step sets a query parameter that the operation's path key already fixes.",
 	RuleBodyWithoutSemantics:  "A request body on a GET, HEAD or DELETE operation.",
 	RuleWorkflowStepBody:      "A request body on a step that calls a workflow, where it is ignored.",
 	RuleSourceUnavailable:     "A source description cannot be loaded or is invalid.",
@@ -217,6 +219,7 @@ var ruleSeverities = map[string]RuleSeverity{
 	RulePreferOperationID:     DefaultWarning,
 	RuleParameterUndeclared:   DefaultWarning,
 	RuleMissingParameter:      DefaultMixed,
+	RuleFixedQueryParameter:   DefaultWarning,
 	RuleBodyWithoutSemantics:  DefaultWarning,
 	RuleWorkflowStepBody:      DefaultWarning,
 	RuleSourceNotFetched:      DefaultWarning,

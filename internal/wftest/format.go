@@ -77,7 +77,11 @@ type RequestCheck struct {
 	Operation string
 	// Call selects the Nth call (1-based) of the operation; 0 checks every
 	// call, and at least one must have been made.
-	Call    int
+	Call int
+	// URL, when set, is the exact URL sent: a full URL, or one starting
+	// with "/" compared with the path and query only (the server is left
+	// out), e.g. "/?Action=RunInstances&Version=2016-11-15&MaxCount=1".
+	URL     string
 	Body    any
 	HasBody bool
 	// Headers: a nil value means the header must be absent. Names match
@@ -424,7 +428,7 @@ func (p *parser) expect(n *yaml.Node, where string, e *Expect) error {
 }
 
 func (p *parser) requestCheck(n *yaml.Node, where string) (*RequestCheck, error) {
-	if err := p.keys(n, where, "operation", "call", "body", "headers"); err != nil {
+	if err := p.keys(n, where, "operation", "call", "url", "body", "headers"); err != nil {
 		return nil, err
 	}
 	rc := &RequestCheck{Line: n.Line}
@@ -438,6 +442,9 @@ func (p *parser) requestCheck(n *yaml.Node, where string) (*RequestCheck, error)
 		if err := c.Decode(&rc.Call); err != nil || rc.Call < 1 {
 			return nil, p.errf(c, "%s.call: expected a positive integer (1 is the first call)", where)
 		}
+	}
+	if err := p.str(field(n, "url"), where+".url", &rc.URL); err != nil {
+		return nil, err
 	}
 	if b := field(n, "body"); b != nil {
 		v, err := p.data(b, where+".body")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -161,6 +162,12 @@ func matchRequest(i int, rc *RequestCheck, reqs []*Request, s *secrets, add func
 	}
 	for j, r := range calls {
 		label := fmt.Sprintf("%s call %d", where, first+j)
+		if rc.URL != "" {
+			if got := sentURL(rc.URL, r.URL); got != rc.URL {
+				add(Mismatch{Check: "requests", Path: label + " url", Expected: s.scrub(rc.URL), Actual: s.scrub(got),
+					Message: fmt.Sprintf("%s: url: expected %s, got %s", label, s.scrub(rc.URL), s.scrub(got))})
+			}
+		}
 		if rc.HasBody {
 			for _, d := range diffValues("body", rc.Body, decodeBody(r.Body), false, s) {
 				d.Check, d.Path = "requests", label+" "+d.Path
@@ -202,6 +209,18 @@ func matchRequest(i int, rc *RequestCheck, reqs []*Request, s *secrets, add func
 			add(m)
 		}
 	}
+}
+
+// sentURL is the URL sent, cut to path and query when want starts with "/".
+func sentURL(want, sent string) string {
+	if !strings.HasPrefix(want, "/") {
+		return sent
+	}
+	u, err := url.Parse(sent)
+	if err != nil {
+		return sent
+	}
+	return u.RequestURI()
 }
 
 func headerValue(r *Request, name string) (string, bool) {

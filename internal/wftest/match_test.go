@@ -82,6 +82,15 @@ func TestMatch(t *testing.T) {
 `, &Execution{Result: succeeded, Requests: calls}, []string{
 			`requests[0] createImage call 1: body.c: expected [1], but it is absent`,
 			`requests[0] createImage call 1: body.b: not expected, got "x"`}},
+		{"request url", `- name: c
+  expect:
+    requests:
+      - {operation: getInstance, url: "/getInstance"}
+      - {operation: createImage, url: "https://h/createImage?x=1"}
+      - {operation: getImage, call: 1, url: "/getImage?a"}
+`, &Execution{Result: succeeded, Requests: calls}, []string{
+			`requests[1] createImage call 1: url: expected https://h/createImage?x=1, got https://h/createImage`,
+			`requests[2] getImage call 1: url: expected /getImage?a, got /getImage`}},
 		{"request headers", `- name: c
   expect:
     requests:
