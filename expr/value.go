@@ -403,6 +403,52 @@ func evalData(v any, s Scope) (any, error) {
 	return v, nil
 }
 
+// EvalLeavingOut is Eval, except that an object member whose whole value
+// is one runtime expression is left out when evaluating it fails with an
+// error for which leaveOut reports true (an optional input that was not
+// given). Such an error anywhere else (an array element, a template, the
+// root) is returned: dropping an element would shift the others, and a
+// template cannot render a value that does not exist.
+func (d *Data) EvalLeavingOut(s Scope, leaveOut func(error) bool) (any, error) {
+	return evalDataLeavingOut(d.root, s, leaveOut)
+}
+
+// WholeExpression reports whether the value is one runtime expression
+// (not a template, a literal or a structure).
+func (d *Data) WholeExpression() bool {
+	v, ok := d.root.(*Value)
+	return ok && v.kind == Expression
+}
+
+func evalDataLeavingOut(v any, s Scope, leaveOut func(error) bool) (any, error) {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			c, err := evalDataLeavingOut(x, s, leaveOut)
+			if err != nil {
+				if xv, ok := x.(*Value); ok && xv.kind == Expression && leaveOut(err) {
+					continue
+				}
+				return nil, err
+			}
+			out[k] = c
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			c, err := evalDataLeavingOut(x, s, leaveOut)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = c
+		}
+		return out, nil
+	}
+	return evalData(v, s)
+}
+
 // Refs lists every runtime expression in the value.
 func (d *Data) Refs() []*Ref { return d.refs }
 

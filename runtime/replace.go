@@ -46,15 +46,23 @@ func applyReplacements(body any, contentType string, reps []*arazzo.Replacement,
 		default:
 			v = rep.Value
 		}
-		if err != nil {
-			return nil, fmt.Errorf("replacement %s: %w", rep.Target, err)
-		}
 		typ := rep.TargetSelectorType
 		if typ == "" {
 			typ = "jsonpointer"
 			if isXML {
 				typ = "xpath"
 			}
+		}
+		if err != nil && isInputAbsent(err) && typ == "jsonpointer" && rep.Compiled != nil && rep.Compiled.WholeExpression() {
+			// An optional input not given: the member it would set is
+			// left out, as if the payload never had it.
+			if body, err = removePointer(body, rep.Target); err != nil {
+				return nil, fmt.Errorf("replacement %s: %w", rep.Target, err)
+			}
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("replacement %s: %w", rep.Target, notLeftOut(err, "this replacement"))
 		}
 		switch typ {
 		case "jsonpointer":
@@ -220,4 +228,45 @@ func scalarText(v any) string {
 		return string(b)
 	}
 	return fmt.Sprint(v)
+}
+
+// removePointer deletes the object member a JSON Pointer names (body is
+// already a private copy). A path that does not exist is left alone: the
+// member is absent either way. An array element cannot be removed without
+// shifting the others, so it is an error.
+func removePointer(doc any, pointer string) (any, error) {
+	if pointer == "" {
+		return nil, nil
+	}
+	if !strings.HasPrefix(pointer, "/") {
+		return nil, fmt.Errorf("JSON Pointer %q must start with '/'", pointer)
+	}
+	tokens := strings.Split(pointer[1:], "/")
+	for i, t := range tokens {
+		tokens[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+	}
+	node := doc
+	for i, t := range tokens {
+		last := i == len(tokens)-1
+		switch n := node.(type) {
+		case map[string]any:
+			if last {
+				delete(n, t)
+				return doc, nil
+			}
+			node = n[t]
+		case []any:
+			if last {
+				return nil, fmt.Errorf("an optional input that was not given cannot leave out array element %q", pointer)
+			}
+			idx, err := strconv.Atoi(t)
+			if err != nil || idx < 0 || idx >= len(n) {
+				return doc, nil
+			}
+			node = n[idx]
+		default:
+			return doc, nil
+		}
+	}
+	return doc, nil
 }

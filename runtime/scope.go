@@ -3,6 +3,7 @@ package runtime
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -203,6 +204,31 @@ func absent(format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), expr.ErrAbsent)
 }
 
+// inputAbsentError is an optional input that the caller did not give and
+// that has no default (required ones are refused before the run). A value
+// that is wholly this input is left out; see leaveOut.
+type inputAbsentError struct{ name string }
+
+func (e *inputAbsentError) Error() string {
+	return fmt.Sprintf("optional input %q was not given and has no default", e.name)
+}
+
+func (e *inputAbsentError) Unwrap() error { return expr.ErrAbsent }
+
+// isInputAbsent reports whether err is an optional input that was not given.
+func isInputAbsent(err error) bool {
+	var ia *inputAbsentError
+	return errors.As(err, &ia)
+}
+
+// notLeftOut explains an absent optional input where it cannot be left out.
+func notLeftOut(err error, where string) error {
+	if isInputAbsent(err) {
+		return fmt.Errorf("%w; it is used inside %s, which cannot leave it out (give the input, a default, or make it the whole value)", err, where)
+	}
+	return err
+}
+
 // Lookup returns the base value named by ref.
 func (s *scope) Lookup(ref *expr.Ref) (any, error) {
 	switch ref.Kind {
@@ -211,7 +237,7 @@ func (s *scope) Lookup(ref *expr.Ref) (any, error) {
 	case expr.KindInputs:
 		v, ok := s.st.inputs[ref.Name]
 		if !ok {
-			return nil, absent("input %q was not given", ref.Name)
+			return nil, &inputAbsentError{name: ref.Name}
 		}
 		return v, nil
 	case expr.KindOutputs:

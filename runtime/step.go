@@ -237,6 +237,11 @@ func evalParam(p *arazzo.Parameter, sc *scope) (v any, omit bool, err error) {
 		v, err = p.Selector.Compiled.Eval(sc)
 	case p.Compiled != nil:
 		v, err = p.Compiled.Eval(sc)
+		if err != nil && isInputAbsent(err) && !p.Compiled.WholeExpression() {
+			// "{$inputs.x}-suffix": leaving out only the input would
+			// send a different value than the author wrote.
+			return nil, false, notLeftOut(err, "a template or structure")
+		}
 	default:
 		v = p.Value
 	}
@@ -286,20 +291,31 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		if rb.HasPayload {
 			var body any
 			var err error
+			hasBody := true
 			if rb.Compiled != nil {
-				body, err = rb.Compiled.Eval(x.scope)
+				// Object members (JSON members, form fields, multipart
+				// parts) that are wholly an optional input not given
+				// are left out, like an absent parameter.
+				body, err = rb.Compiled.EvalLeavingOut(x.scope, isInputAbsent)
+				if err != nil && isInputAbsent(err) && rb.Compiled.WholeExpression() {
+					body, err, hasBody = nil, nil, false // payload: $inputs.x, not given
+				} else {
+					err = notLeftOut(err, "a template or an array")
+				}
 			} else {
 				body = rb.Payload
 			}
-			if err == nil && len(rb.Replacements) > 0 {
+			if err == nil && hasBody && len(rb.Replacements) > 0 {
 				body, err = applyReplacements(body, rb.ContentType, rb.Replacements, x.scope)
 			}
 			if err != nil {
 				x.att.Error = r.redact.Message(fmt.Sprintf("requestBody: %v", err))
 				return false
 			}
-			in.Body, in.HasBody = body, true
-			ex.reqBody, ex.hasReqBody = body, true
+			if hasBody {
+				in.Body, in.HasBody = body, true
+				ex.reqBody, ex.hasReqBody = body, true
+			}
 		}
 	}
 
