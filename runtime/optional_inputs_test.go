@@ -66,6 +66,20 @@ func TestOptionalInputsNotGiven(t *testing.T) {
 			check:  body(`second=two&third=3`),
 		},
 		{
+			name: "optional multipart parts left out",
+			doc: optionalDoc(`        requestBody:
+          contentType: multipart/form-data
+          payload: {first: $inputs.a, second: $inputs.b}
+`),
+			inputs: map[string]any{"a": "one"},
+			status: runtime.Succeeded,
+			check: func(t *testing.T, _ *runtime.Result, reqs []*recordedRequest) {
+				if len(reqs) != 1 || !strings.Contains(reqs[0].Body, `name="first"`) || strings.Contains(reqs[0].Body, `name="second"`) {
+					t.Errorf("multipart body %+v: want part first only", reqs)
+				}
+			},
+		},
+		{
 			name:   "optional whole payload sends no body",
 			doc:    optionalDoc("        requestBody:\n          payload: $inputs.a\n"),
 			status: runtime.Succeeded,

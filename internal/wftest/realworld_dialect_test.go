@@ -16,7 +16,7 @@ import (
 func TestRealworldDialectAndMedia(t *testing.T) {
 	requireRuntime(t)
 	root := testutil.RepoRoot(t)
-	for dir, atLeast := range map[string]int{"dialect": 8, "media": 9, "scoped": 4, "tolerant": 3, "querypaths": 3, "optional-inputs": 4} {
+	for dir, atLeast := range map[string]int{"dialect": 8, "media": 9, "scoped": 4, "tolerant": 3, "querypaths": 3, "optional-inputs": 5} {
 		results, err := (&Runner{}).RunPaths(context.Background(), []string{filepath.Join(root, "workflows", "testdata", "realworld", dir)})
 		if err != nil {
 			t.Fatal(err)
