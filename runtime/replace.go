@@ -236,7 +236,7 @@ func scalarText(v any) string {
 // shifting the others, so it is an error.
 func removePointer(doc any, pointer string) (any, error) {
 	if pointer == "" {
-		return nil, nil
+		return nil, errors.New("an optional input that was not given cannot leave out the whole payload")
 	}
 	if !strings.HasPrefix(pointer, "/") {
 		return nil, fmt.Errorf("JSON Pointer %q must start with '/'", pointer)
