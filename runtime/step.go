@@ -477,7 +477,7 @@ type OperationKey struct {
 	Source      string // source description name
 	OperationID string // may be empty
 	Method      string
-	Path        string // path template
+	Path        string // path key as written ("/{Bucket}?lifecycle" keeps its fixed query)
 }
 
 // String returns source.operationId, or "METHOD path" without an id.
