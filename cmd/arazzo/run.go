@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/arazzo-go/arazzo/internal/regfile"
 	"io"
 	"math"
 	"net/url"
@@ -414,6 +415,9 @@ func runPickWorkflow(doc *arazzo.Document, id string) (*arazzo.Workflow, error) 
 	return nil, fmt.Errorf("no workflow %q in %s (have %s)", id, doc.File, strings.Join(ids, ", "))
 }
 
+// maxInputsBytes bounds --inputs, from a file or standard input.
+const maxInputsBytes = 16 << 20
+
 // runCollectInputs merges --inputs FILE and --input NAME=VALUE.
 func runCollectInputs(doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, stdin io.Reader) (map[string]any, error) {
 	inputs := map[string]any{}
@@ -421,9 +425,14 @@ func runCollectInputs(doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, st
 		var data []byte
 		var err error
 		if f.inputsFile == "-" {
-			data, err = io.ReadAll(io.LimitReader(stdin, 16<<20))
+			data, err = io.ReadAll(io.LimitReader(stdin, maxInputsBytes+1))
+			if err == nil && len(data) > maxInputsBytes {
+				err = fmt.Errorf("standard input is larger than the limit of %d bytes", maxInputsBytes)
+			}
 		} else {
-			data, err = os.ReadFile(f.inputsFile)
+			// The same limit as standard input; a FIFO or directory is
+			// refused at once rather than blocking the run.
+			data, err = regfile.ReadFile(f.inputsFile, maxInputsBytes)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("--inputs: %v", err)

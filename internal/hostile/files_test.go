@@ -1,0 +1,52 @@
+//go:build unix
+
+package hostile
+
+import (
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestNonRegularFilesRefused: a FIFO (which blocks a reader until a writer comes, forever here) or a
+// directory given where a file is expected is refused at once with an error naming it, whichever way it
+// reaches the CLI (issue 12, defect 7).
+func TestNonRegularFilesRefused(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"sub/ok.arazzo.yaml": "arazzo: 1.0.1\n"})
+	copyTestdata(t, dir, credsFixtures)
+	fifo := filepath.Join(dir, "sub", "fifo.arazzo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	doc := filepath.Join(dir, "creds.arazzo.yaml")
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"document/run", []string{"run", fifo}, "not a regular file"},
+		{"document/validate", []string{"validate", fifo}, "not a regular file"},
+		{"in directory/validate", []string{"validate", filepath.Join(dir, "sub")}, "not a regular file"},
+		{"inputs", []string{"run", doc, "--workflow", "bearer", "--inputs", fifo}, "not a regular file"},
+		{"inputs directory", []string{"run", doc, "--workflow", "bearer", "--inputs", dir}, "is a directory"},
+		{"mock", []string{"run", doc, "--workflow", "bearer", "--mock", fifo}, "not a regular file"},
+		{"mock directory", []string{"run", doc, "--workflow", "bearer", "--mock", dir}, "is a directory"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			start := time.Now()
+			r := arazzo(t, invocation{args: c.args, timeout: 10 * time.Second})
+			if r.code == 0 {
+				t.Errorf("exit 0, want an error\nstdout: %s\nstderr: %s", clipForLog(r.stdout), clipForLog(r.stderr))
+			}
+			out := r.stdout + r.stderr
+			if !strings.Contains(out, c.want) {
+				t.Errorf("output lacks %q:\nstdout: %s\nstderr: %s", c.want, clipForLog(r.stdout), clipForLog(r.stderr))
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %s", d)
+			}
+		})
+	}
+}
