@@ -12,7 +12,7 @@ import (
 )
 
 // ErrNotRegular is returned (wrapped in an *fs.PathError) for a path that is not a regular file.
-var ErrNotRegular = errors.New("not a regular file (a FIFO, device or socket could block or never end)")
+var ErrNotRegular = errors.New("not a regular file")
 
 // ErrIsDir is returned (wrapped in an *fs.PathError) for a directory where a file is expected.
 var ErrIsDir = errors.New("is a directory, not a file")
