@@ -219,7 +219,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if err != nil {
 		return fail("%v", err)
 	}
-	inputs, err := runCollectInputs(doc, wf, f, stdin)
+	inputs, err := runCollectInputs(ctx, doc, wf, f, stdin)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -415,17 +415,39 @@ func runPickWorkflow(doc *arazzo.Document, id string) (*arazzo.Workflow, error) 
 	return nil, fmt.Errorf("no workflow %q in %s (have %s)", id, doc.File, strings.Join(ids, ", "))
 }
 
+// readAllContext reads r to its end, or returns ctx's error as soon as ctx
+// ends: Ctrl-C and SIGTERM are caught by the run (to write partial reports),
+// so a read of a terminal or pipe that never ends must not outlive them. The
+// reading goroutine is left blocked; the process exits right after.
+func readAllContext(ctx context.Context, r io.Reader) ([]byte, error) {
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := io.ReadAll(r)
+		done <- result{data, err}
+	}()
+	select {
+	case res := <-done:
+		return res.data, res.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("reading standard input: %w", context.Cause(ctx))
+	}
+}
+
 // maxInputsBytes bounds --inputs, from a file or standard input.
 const maxInputsBytes = 16 << 20
 
 // runCollectInputs merges --inputs FILE and --input NAME=VALUE.
-func runCollectInputs(doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, stdin io.Reader) (map[string]any, error) {
+func runCollectInputs(ctx context.Context, doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, stdin io.Reader) (map[string]any, error) {
 	inputs := map[string]any{}
 	if f.inputsFile != "" {
 		var data []byte
 		var err error
 		if f.inputsFile == "-" {
-			data, err = io.ReadAll(io.LimitReader(stdin, maxInputsBytes+1))
+			data, err = readAllContext(ctx, io.LimitReader(stdin, maxInputsBytes+1))
 			if err == nil && len(data) > maxInputsBytes {
 				err = fmt.Errorf("standard input is larger than the limit of %d bytes", maxInputsBytes)
 			}

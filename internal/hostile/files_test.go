@@ -3,6 +3,8 @@
 package hostile
 
 import (
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -48,5 +50,40 @@ func TestNonRegularFilesRefused(t *testing.T) {
 				t.Errorf("took %s", d)
 			}
 		})
+	}
+}
+
+// TestSignalWhileReadingStdin: SIGTERM and SIGINT end a run that waits for --inputs on a standard input
+// that never ends (the run catches both signals to write partial reports, so the read must watch them).
+func TestSignalWhileReadingStdin(t *testing.T) {
+	dir := t.TempDir()
+	copyTestdata(t, dir, credsFixtures)
+	for _, sig := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
+		cmd := exec.Command(binary, "run", filepath.Join(dir, "creds.arazzo.yaml"), "--workflow", "bearer", "--inputs", "-")
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}
+		w, err := cmd.StdinPipe() // kept open: the read never ends by itself
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		cmd.Process.Signal(sig)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+			if cmd.ProcessState.ExitCode() == 0 {
+				t.Errorf("%v: exit 0 after a signal", sig)
+			}
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+			t.Errorf("%v ignored while reading standard input; stderr: %s", sig, stderr.String())
+		}
 	}
 }
