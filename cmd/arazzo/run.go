@@ -193,7 +193,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "arazzo run: %v\nRun 'arazzo run --help' for the flags.\n", err)
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP (the terminal closed) ends the run like Ctrl-C: partial reports
+	// are written rather than lost.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	return runWorkflowCommand(ctx, f, stdin, stdout, stderr)
 }

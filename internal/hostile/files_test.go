@@ -3,6 +3,8 @@
 package hostile
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,5 +87,48 @@ func TestSignalWhileReadingStdin(t *testing.T) {
 			<-done
 			t.Errorf("%v ignored while reading standard input; stderr: %s", sig, stderr.String())
 		}
+	}
+}
+
+// TestSIGHUPWritesPartialReport: a hang-up (the terminal closed) ends a run like Ctrl-C does, with the
+// partial --report written, not killed with nothing written (issue 12, defect 10).
+func TestSIGHUPWritesPartialReport(t *testing.T) {
+	dir := t.TempDir()
+	copyTestdata(t, dir, credsFixtures)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // answer only after the test is over: the run is waiting when the signal comes
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	report := filepath.Join(dir, "report.json")
+	cmd := exec.Command(binary, "run", filepath.Join(dir, "creds.arazzo.yaml"), "--workflow", "bearer",
+		"--server", "api="+srv.URL, "--report", report)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "HOSTILE_TOKEN=t0ken-value"}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGHUP)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("SIGHUP did not end the run; stderr: %s", stderr.String())
+	}
+	if cmd.ProcessState.ExitCode() <= 0 {
+		t.Errorf("exit %d after SIGHUP, want a failure code; stderr: %s", cmd.ProcessState.ExitCode(), stderr.String())
+	}
+	b, err := os.ReadFile(report)
+	if err != nil || len(b) == 0 {
+		t.Fatalf("no partial report after SIGHUP: %v; stderr: %s", err, stderr.String())
 	}
 }
