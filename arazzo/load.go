@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/arazzo-go/arazzo/internal/regfile"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -375,28 +373,11 @@ func readFileLimited(path string, max int64) ([]byte, error) {
 	return data, nil
 }
 
-// readFile reads at most n bytes of a regular file.
+// readFile reads at most n bytes of a regular file; a FIFO, device or
+// directory is refused without blocking (regfile).
 func readFile(path string, n int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	// Devices and pipes could block or never end.
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
-	}
-	if !st.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: errNotRegular}
-	}
-	return io.ReadAll(io.LimitReader(f, n))
+	return regfile.ReadHead(path, n)
 }
-
-var errNotRegular = errors.New("not a regular file")
 
 func readLimited(r io.Reader, max int64) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, max+1))

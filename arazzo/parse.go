@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -55,6 +56,14 @@ func (p *parser) parseRoot() *yaml.Node {
 	}
 	if len(bytes.TrimSpace(p.src)) == 0 {
 		p.add(SeverityError, RuleNotAnObject, Pos{1, 1}, "", "document is empty; an Arazzo document is an object with arazzo, info, sourceDescriptions and workflows")
+		return nil
+	}
+	// yaml.v3 reports a byte that is not UTF-8 at 1:1 ("invalid leading
+	// UTF-8 octet"); find it so that the diagnostic points at it. Files with
+	// a UTF-16 byte order mark are yaml.v3's to decode.
+	if !bytes.HasPrefix(p.src, []byte{0xFE, 0xFF}) && !bytes.HasPrefix(p.src, []byte{0xFF, 0xFE}) && !utf8.Valid(p.src) {
+		line, col, b := invalidUTF8At(p.src)
+		p.add(SeverityError, RuleYAMLSyntax, Pos{line, col}, "", "invalid YAML: byte 0x%02X is not UTF-8 (save the file as UTF-8)", b)
 		return nil
 	}
 	var root yaml.Node
@@ -339,4 +348,23 @@ func onlyComments(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// invalidUTF8At returns the line and column (in characters, 1-based) of the
+// first byte of src that is not valid UTF-8, and that byte; one pass.
+func invalidUTF8At(src []byte) (line, col int, b byte) {
+	line, col = 1, 1
+	for i := 0; i < len(src); {
+		r, n := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return line, col, src[i]
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += n
+	}
+	return line, col, 0
 }

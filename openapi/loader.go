@@ -5,10 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/arazzo-go/arazzo/internal/regfile"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -236,23 +236,14 @@ func (r *reader) read(u *url.URL) ([]byte, error) {
 }
 
 func (r *reader) readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	// A FIFO or device (a $ref to /dev/stdin, say) could block forever or
+	// never end; descriptions are regular files (regfile refuses the rest
+	// without blocking in open).
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if fi.IsDir() {
-		return nil, fmt.Errorf("%s is a directory, not a document", path)
-	}
-	// A FIFO or device (a $ref to /dev/stdin, say) could block forever or
-	// never end; descriptions are regular files.
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
 	return r.readLimited(f, path)
 }
 

@@ -76,7 +76,7 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"missing file", filepath.Join(dir, "nope.yaml"), []string{"nope.yaml", "no such file"}},
 		{"directory", dir, []string{"is a directory"}},
-		{"device ref", write("dev.yaml", "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    $ref: /dev/zero\n"), []string{"/dev/zero is not a regular file"}},
+		{"device ref", write("dev.yaml", "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    $ref: /dev/zero\n"), []string{"/dev/zero: not a regular file"}},
 		{"bad yaml", write("bad.yaml", "openapi: 3.0.0\npaths: [\n"), []string{"bad.yaml"}},
 		{"empty", write("empty.yaml", "\n\n"), []string{"empty.yaml", "empty document"}},
 		{"arazzo", write("wf.yaml", "arazzo: 1.0.1\ninfo: {title: x, version: '1'}\n"), []string{"wf.yaml", "Arazzo document", "type: arazzo"}},

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/arazzo-go/arazzo/internal/regfile"
 	"io"
 	"maps"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -140,9 +140,13 @@ func jsonable(v any) (any, error) {
 	return v, nil
 }
 
-// LoadMocks reads a mock file.
+// MaxMockFileBytes is the largest mock file LoadMocks reads.
+const MaxMockFileBytes = 64 << 20
+
+// LoadMocks reads a mock file: a regular file of at most MaxMockFileBytes
+// (a FIFO, device or directory is refused at once).
 func LoadMocks(path string) (*Mocks, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path, MaxMockFileBytes)
 	if err != nil {
 		return nil, err
 	}

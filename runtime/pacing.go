@@ -41,6 +41,12 @@ func ParseRetryAfter(value string, now time.Time) (wait time.Duration, ok bool) 
 		}
 		return time.Duration(n) * time.Second, true
 	}
+	// Digits too many for int64 still ask for a very long wait: the
+	// longest, which the engine caps at MaxRetryAfter, rather than the
+	// default retry delay an unreadable value would get.
+	if strings.Trim(value, "0123456789") == "" {
+		return 365 * 24 * time.Hour, true
+	}
 	t, err := http.ParseTime(value)
 	if err != nil {
 		return 0, false

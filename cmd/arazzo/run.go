@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/arazzo-go/arazzo/internal/regfile"
 	"io"
 	"math"
 	"net/url"
@@ -192,7 +193,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "arazzo run: %v\nRun 'arazzo run --help' for the flags.\n", err)
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP (the terminal closed) ends the run like Ctrl-C: partial reports
+	// are written rather than lost.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	return runWorkflowCommand(ctx, f, stdin, stdout, stderr)
 }
@@ -218,7 +221,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if err != nil {
 		return fail("%v", err)
 	}
-	inputs, err := runCollectInputs(doc, wf, f, stdin)
+	inputs, err := runCollectInputs(ctx, doc, wf, f, stdin)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -414,16 +417,46 @@ func runPickWorkflow(doc *arazzo.Document, id string) (*arazzo.Workflow, error) 
 	return nil, fmt.Errorf("no workflow %q in %s (have %s)", id, doc.File, strings.Join(ids, ", "))
 }
 
+// readAllContext reads r to its end, or returns ctx's error as soon as ctx
+// ends: Ctrl-C and SIGTERM are caught by the run (to write partial reports),
+// so a read of a terminal or pipe that never ends must not outlive them. The
+// reading goroutine is left blocked; the process exits right after.
+func readAllContext(ctx context.Context, r io.Reader) ([]byte, error) {
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := io.ReadAll(r)
+		done <- result{data, err}
+	}()
+	select {
+	case res := <-done:
+		return res.data, res.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("reading standard input: %w", context.Cause(ctx))
+	}
+}
+
+// maxInputsBytes bounds --inputs, from a file or standard input.
+const maxInputsBytes = 16 << 20
+
 // runCollectInputs merges --inputs FILE and --input NAME=VALUE.
-func runCollectInputs(doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, stdin io.Reader) (map[string]any, error) {
+func runCollectInputs(ctx context.Context, doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, stdin io.Reader) (map[string]any, error) {
 	inputs := map[string]any{}
 	if f.inputsFile != "" {
 		var data []byte
 		var err error
 		if f.inputsFile == "-" {
-			data, err = io.ReadAll(io.LimitReader(stdin, 16<<20))
+			data, err = readAllContext(ctx, io.LimitReader(stdin, maxInputsBytes+1))
+			if err == nil && len(data) > maxInputsBytes {
+				err = fmt.Errorf("standard input is larger than the limit of %d bytes", maxInputsBytes)
+			}
 		} else {
-			data, err = os.ReadFile(f.inputsFile)
+			// The same limit as standard input; a FIFO or directory is
+			// refused at once rather than blocking the run.
+			data, err = regfile.ReadFile(f.inputsFile, maxInputsBytes)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("--inputs: %v", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/arazzo-go/arazzo/internal/regfile"
 	"io"
 	"io/fs"
 	"os"
@@ -275,19 +276,7 @@ func validateFillSources(ds arazzo.Diagnostics, src arazzo.Sources) {
 }
 
 func readFileUpTo(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
-	}
-	return data, nil
+	return regfile.ReadFile(path, limit)
 }
 
 // validateAdjust applies --strict (warnings become errors) and --quiet
@@ -484,12 +473,7 @@ func validateInArazzoDir(path, root string) bool {
 }
 
 func readHead(path string, n int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, n))
+	return regfile.ReadHead(path, n)
 }
 
 func countStdin(files []string) int {
