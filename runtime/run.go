@@ -47,6 +47,7 @@ type outcome struct {
 	outputs  map[string]any
 	err      string
 	failedAt string
+	guard    string // what stopped an aborted run, when not its context
 }
 
 // wfState is one workflow execution's state: its $inputs and $steps.
@@ -68,7 +69,7 @@ type wfState struct {
 func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]any) (*Result, error) {
 	wf := e.doc.Workflow(workflowID)
 	if wf == nil {
-		return nil, fmt.Errorf("no workflow %q in %s (have %s)", workflowID, e.doc.File, strings.Join(e.WorkflowIDs(), ", "))
+		return nil, fmt.Errorf("%w %q in %s (have %s)", ErrUnknownWorkflow, workflowID, e.doc.File, strings.Join(e.WorkflowIDs(), ", "))
 	}
 	bw := e.workflows[wf]
 	if p := e.problems[wf]; p != nil && len(p.Refused) > 0 {
@@ -113,7 +114,7 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 	res.Error = r.redact.String(out.err)
 	res.FailedAt = out.failedAt
 	res.Duration = e.opts.Now().Sub(res.Started)
-	return res, nil
+	return res, runError(ctx, res, out.guard)
 }
 
 // WorkflowIDs lists the workflows of the document, in order.
@@ -225,7 +226,7 @@ func (r *runState) abortMessage(err error) string {
 func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs map[string]any, depth int, top bool) *outcome {
 	id := bw.wf.WorkflowID
 	if depth > r.e.opts.MaxDepth {
-		return &outcome{status: Aborted, err: fmt.Sprintf("workflow nesting deeper than %d: %s -> %s", r.e.opts.MaxDepth, strings.Join(r.stack, " -> "), id)}
+		return &outcome{status: Aborted, guard: GuardMaxDepth, err: fmt.Sprintf("workflow nesting deeper than %d: %s -> %s", r.e.opts.MaxDepth, strings.Join(r.stack, " -> "), id)}
 	}
 	r.stack = append(r.stack, id)
 	defer func() { r.stack = r.stack[:len(r.stack)-1] }()
@@ -389,7 +390,7 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			if c.loopHead >= 0 {
 				msg = fmt.Sprintf("step %s re-entered %s via goto %s: %s", steps[c.loopHead].step.StepID, countOf(c.reentries[c.loopHead], "time"), c.loopVia, msg)
 			}
-			return &outcome{status: Aborted, err: msg, failedAt: bs.step.StepID}
+			return &outcome{status: Aborted, guard: GuardMaxSteps, err: msg, failedAt: bs.step.StepID}
 		}
 		r.steps++
 		st.executed[c.i] = true
@@ -400,7 +401,7 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 		if x.aborted != "" {
 			x.att.Action = "abort"
 			st.finishAttempt(x)
-			return &outcome{status: Aborted, err: x.aborted, failedAt: bs.step.StepID}
+			return &outcome{status: Aborted, guard: x.abortGuard, err: x.aborted, failedAt: bs.step.StepID}
 		}
 
 		if x.att.Success && !st.recordOutputs(bs, x) {
@@ -707,7 +708,7 @@ func (st *wfState) tailCall(ctx context.Context, a *boundAction, sc *scope) *out
 		return &outcome{status: Failed, err: fmt.Sprintf("goto workflow %s: %v", a.target.wf.WorkflowID, st.run.redact.String(err.Error()))}
 	}
 	sub := st.run.runWorkflow(ctx, a.target, in, st.depth, false)
-	out := &outcome{status: sub.status, failedAt: sub.failedAt}
+	out := &outcome{status: sub.status, failedAt: sub.failedAt, guard: sub.guard}
 	if sub.status != Succeeded {
 		out.err = fmt.Sprintf("workflow %s (goto %s): %s", a.target.wf.WorkflowID, a.name, sub.err)
 	}
@@ -736,14 +737,14 @@ func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope
 	case a.step >= 0:
 		bs := st.bw.steps[a.step]
 		if st.run.steps >= st.run.e.opts.MaxSteps {
-			return &outcome{status: Aborted, err: stepLimitMessage(st.run.steps), failedAt: bs.step.StepID}
+			return &outcome{status: Aborted, guard: GuardMaxSteps, err: stepLimitMessage(st.run.steps), failedAt: bs.step.StepID}
 		}
 		st.run.steps++
 		x := st.execute(ctx, bs, 1, 0)
 		if x.aborted != "" {
 			x.att.Action = "abort"
 			st.finishAttempt(x)
-			return &outcome{status: Aborted, err: x.aborted, failedAt: bs.step.StepID}
+			return &outcome{status: Aborted, guard: x.abortGuard, err: x.aborted, failedAt: bs.step.StepID}
 		}
 		if x.att.Success && !st.recordOutputs(bs, x) {
 			x.att.Success = false

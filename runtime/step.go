@@ -28,6 +28,8 @@ type stepRun struct {
 	resp    *ResponseSummary // where att.Response goes
 	scope   *scope
 	aborted string // non-empty: the run must stop (cancellation, timeout)
+	// abortGuard is the guard of a nested workflow that aborted the run.
+	abortGuard string
 }
 
 // retryAfter reads the Retry-After header of the attempt's response.
@@ -217,7 +219,7 @@ func (st *wfState) executeWorkflowStep(ctx context.Context, bs *boundStep, x *st
 	switch sub.status {
 	case Aborted:
 		if r.root.Err() != nil || ctx.Err() == nil {
-			x.aborted = sub.err
+			x.aborted, x.abortGuard = sub.err, sub.guard
 		} else {
 			x.att.Error = fmt.Sprintf("workflow %s: %s", bs.target.wf.WorkflowID, sub.err)
 		}
