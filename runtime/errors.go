@@ -10,6 +10,13 @@ import (
 // document has no workflow of the given id.
 var ErrUnknownWorkflow = errors.New("unknown workflow")
 
+// unknownWorkflowError says which workflows there are; errors.Is matches it
+// with ErrUnknownWorkflow.
+type unknownWorkflowError struct{ msg string }
+
+func (e *unknownWorkflowError) Error() string        { return e.msg }
+func (e *unknownWorkflowError) Is(target error) bool { return target == ErrUnknownWorkflow }
+
 // Guards name what stopped an aborted run (AbortError.Guard).
 const (
 	// GuardCancelled: the caller's context was cancelled.

@@ -69,7 +69,7 @@ type wfState struct {
 func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]any) (*Result, error) {
 	wf := e.doc.Workflow(workflowID)
 	if wf == nil {
-		return nil, fmt.Errorf("%w %q in %s (have %s)", ErrUnknownWorkflow, workflowID, e.doc.File, strings.Join(e.WorkflowIDs(), ", "))
+		return nil, &unknownWorkflowError{fmt.Sprintf("no workflow %q in %s (have %s)", workflowID, e.doc.File, strings.Join(e.WorkflowIDs(), ", "))}
 	}
 	bw := e.workflows[wf]
 	if p := e.problems[wf]; p != nil && len(p.Refused) > 0 {

@@ -268,7 +268,7 @@ func TestSeedInvalidInputs(t *testing.T) {
 			t.Errorf("%q does not contain %q", msg, want)
 		}
 	}
-	if _, err := eng.Run(context.Background(), "nope", nil); !errors.Is(err, runtime.ErrUnknownWorkflow) || !strings.Contains(err.Error(), `unknown workflow "nope"`) {
+	if _, err := eng.Run(context.Background(), "nope", nil); !errors.Is(err, runtime.ErrUnknownWorkflow) || !strings.Contains(err.Error(), `no workflow "nope"`) {
 		t.Errorf("unknown workflow: %v", err)
 	}
 }
