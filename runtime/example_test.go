@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/arazzo-go/arazzo/arazzo"
 	"net/http"
@@ -87,4 +88,39 @@ func ExampleEngine_Run() {
 	// pollImage 200 goto pollImage
 	// pollImage 200 goto pollImage
 	// pollImage 200 end
+}
+
+// A run that does not succeed returns its Result (status, partial outputs,
+// every attempt) and an error: errors.Is finds the context's error in a
+// cancelled run, errors.As a *StepError or *AbortError.
+func ExampleEngine_Run_cancelled() {
+	ctx := context.Background()
+	doc, _, err := arazzo.Load(ctx, "../workflows/oracle/oracle-create-custom-image-from-instance-workflow.yml", arazzo.LoadOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	mocks, err := runtime.LoadMocks("../workflows/oracle/mocks/stopped-instance.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	eng, err := runtime.New(doc, runtime.Options{Transport: mocks.Transport()})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	cancel() // e.g. the service is shutting down
+	res, err := eng.Run(ctx, "create-custom-image-from-instance", map[string]any{
+		"compartmentId": "ocid1.compartment.oc1..example",
+		"instanceId":    "ocid1.instance.oc1.phx.example",
+		"displayName":   "my-image",
+	})
+	var abort *runtime.AbortError
+	fmt.Println(errors.Is(err, context.Canceled), errors.As(err, &abort) && abort.Guard == runtime.GuardCancelled)
+	fmt.Println(res.Status, res.FailedAt, err)
+	// Output:
+	// true true
+	// aborted readInstance run cancelled
 }

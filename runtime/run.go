@@ -62,10 +62,10 @@ type wfState struct {
 	depth       int
 }
 
-// Run executes the workflow with the given inputs. The error is for
-// problems before the run starts (unknown workflow; document errors in what
-// the workflow needs: a *DocumentError, see Problems; invalid inputs: an
-// *InputError); a workflow that fails is a Result with Status Failed.
+// Run executes the workflow with the given inputs. Before the run starts it
+// may refuse it with a nil Result: ErrUnknownWorkflow, a *DocumentError (see
+// Problems) or an *InputError. A run that started returns its Result, and a
+// *StepError or *AbortError when it did not succeed (see the package doc).
 func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]any) (*Result, error) {
 	wf := e.doc.Workflow(workflowID)
 	if wf == nil {
