@@ -2,9 +2,12 @@ package runtime
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -30,6 +33,45 @@ type runState struct {
 	completed map[*boundWorkflow]*outcome
 	records   map[string]*workflowRecord
 	stack     []string // workflow ids being executed, outermost first
+	// id and observer come from RunOptions (observer: else the engine's).
+	id       string
+	observer Observer
+	// mockCalls counts, per mock transport and operation key, the answers
+	// this run received: each run walks its own answer sequence.
+	mockCalls mockCounters
+}
+
+// RunOptions are the per-run settings of Engine.RunWith; the zero value
+// means the engine's settings and a generated run id.
+type RunOptions struct {
+	// ID names the run in Result.RunID and Event.RunID; "" means a
+	// random 16-hex-digit id.
+	ID string
+	// Observer receives this run's events instead of Options.Observer;
+	// nil means Options.Observer (which may also be nil).
+	Observer Observer
+	// Labels are copied to Result.Labels, for the caller's bookkeeping.
+	Labels map[string]string
+}
+
+// runKey keys the *runState in the context of the run's requests.
+type runKey struct{}
+
+// RunIDFromContext returns the id of the run that sent a request, for a
+// RoundTripper that logs or tags what it sends.
+func RunIDFromContext(req *http.Request) (string, bool) {
+	r, ok := req.Context().Value(runKey{}).(*runState)
+	if !ok {
+		return "", false
+	}
+	return r.id, true
+}
+
+// newRunID returns 16 random hex digits.
+func newRunID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // workflowRecord is what $workflows.<id> sees.
@@ -67,6 +109,12 @@ type wfState struct {
 // Problems) or an *InputError. A run that started returns its Result, and a
 // *StepError or *AbortError when it did not succeed (see the package doc).
 func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]any) (*Result, error) {
+	return e.RunWith(ctx, workflowID, inputs, RunOptions{})
+}
+
+// RunWith is Run with per-run options: its own id, observer and labels. Any
+// number of runs may use one Engine concurrently.
+func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[string]any, ro RunOptions) (*Result, error) {
 	wf := e.doc.Workflow(workflowID)
 	if wf == nil {
 		return nil, &unknownWorkflowError{fmt.Sprintf("no workflow %q in %s (have %s)", workflowID, e.doc.File, strings.Join(e.WorkflowIDs(), ", "))}
@@ -91,19 +139,29 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 		ctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
 		defer cancel()
 	}
+	if ro.ID == "" {
+		ro.ID = newRunID()
+	}
+	if ro.Observer == nil {
+		ro.Observer = e.opts.Observer
+	}
 	r := &runState{
 		e:         e,
 		root:      ctx,
 		redact:    rd,
+		id:        ro.ID,
+		observer:  ro.Observer,
 		completed: map[*boundWorkflow]*outcome{},
 		records:   map[string]*workflowRecord{},
 		res: &Result{
+			RunID:      ro.ID,
+			Labels:     maps.Clone(ro.Labels),
 			WorkflowID: workflowID,
 			Inputs:     redactInputs(bw, prepared, rd),
 			Started:    e.opts.Now(),
 		},
 	}
-	ctx = r.withCredentialSink(ctx)
+	ctx = context.WithValue(r.withCredentialSink(ctx), runKey{}, r)
 	r.root = ctx
 	out := r.runWorkflow(ctx, bw, prepared, 0, true)
 	res := r.res
@@ -203,11 +261,12 @@ func redactChanged(v any, rd *redactor) (any, bool) {
 }
 
 func (r *runState) emit(ev Event) {
-	if r.e.opts.Observer == nil {
+	if r.observer == nil {
 		return
 	}
 	ev.Time = r.e.opts.Now()
-	r.e.opts.Observer.Observe(ev)
+	ev.RunID = r.id
+	r.observer.Observe(ev)
 }
 
 // abortMessage says why the run context ended.
@@ -586,7 +645,7 @@ func (st *wfState) evalCriterion(c *arazzo.Criterion, sc *scope, bs *boundStep) 
 			res.Error = st.run.redact.Message(o.Err.Error())
 		}
 	}
-	if st.run.e.opts.Observer != nil {
+	if st.run.observer != nil {
 		// A copy, so that res itself stays on the stack when nobody observes.
 		ev := res
 		st.run.emit(Event{Kind: EventCriterionEvaluated, WorkflowID: st.bw.wf.WorkflowID, StepID: bs.step.StepID, Criterion: &ev})
