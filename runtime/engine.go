@@ -128,6 +128,19 @@ func New(doc *arazzo.Document, opts Options) (*Engine, error) {
 	return e, nil
 }
 
+// Close releases what the engine holds once its runs have ended: the idle
+// connections of the shared transport (SharedTransport) when the engine
+// uses it, whose goroutines would otherwise wait for the idle timeout;
+// other engines on it simply open new connections. A Client or Transport
+// passed in Options belongs to the caller and is left alone. The Engine
+// must not be used after Close; Close is safe to call more than once.
+func (e *Engine) Close() error {
+	if e.client.Transport == SharedTransport() {
+		SharedTransport().CloseIdleConnections()
+	}
+	return nil
+}
+
 // Document returns the document the engine runs.
 func (e *Engine) Document() *arazzo.Document { return e.doc }
 

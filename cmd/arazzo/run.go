@@ -269,6 +269,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		}
 		return fail("%v", err)
 	}
+	defer eng.Close()
 	problems, err := eng.Problems(wf.WorkflowID)
 	if err != nil {
 		return fail("%v", err)
