@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/arazzo-go/arazzo/arazzo"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/arazzo-go/arazzo/runtime"
@@ -123,4 +124,53 @@ func ExampleEngine_Run_cancelled() {
 	// Output:
 	// true true
 	// aborted readInstance run cancelled
+}
+
+// Runs on one Engine are independent: each has its own id, observer, labels
+// and mock answer sequence, and the Engine is shared by every goroutine.
+func ExampleEngine_RunWith() {
+	ctx := context.Background()
+	doc, _, err := arazzo.Load(ctx, "../workflows/oracle/oracle-create-custom-image-from-instance-workflow.yml", arazzo.LoadOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	mocks, err := runtime.LoadMocks("../workflows/oracle/mocks/stopped-instance.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	noDelay := time.Duration(0)
+	eng, err := runtime.New(doc, runtime.Options{Transport: mocks.Transport(), LoopDelay: &noDelay})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer eng.Close()
+	ids := []string{"tenant-a", "tenant-b", "tenant-c"}
+	polls := make([]int, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			count := runtime.ObserverFunc(func(ev runtime.Event) {
+				if ev.Kind == runtime.EventRequestSent && ev.StepID == "pollImage" && ev.RunID == id {
+					polls[i]++
+				}
+			})
+			_, err := eng.RunWith(ctx, "create-custom-image-from-instance", map[string]any{
+				"compartmentId": "ocid1.compartment.oc1..example",
+				"instanceId":    "ocid1.instance.oc1.phx.example",
+				"displayName":   id,
+			}, runtime.RunOptions{ID: id, Observer: count})
+			if err != nil {
+				fmt.Println(err)
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Println(polls) // every run polled three times: PROVISIONING, PROVISIONING, AVAILABLE
+	// Output:
+	// [3 3 3]
 }
