@@ -62,7 +62,7 @@ type boundStep struct {
 	body       *arazzo.RequestBody
 	criteria   []*arazzo.Criterion
 	// onSuccess and onFailure are the effective action lists: step actions
-	// in order, then workflow actions not overridden by name (notes §8.3).
+	// in order, then workflow actions not overridden by name.
 	onSuccess, onFailure []*boundAction
 	outputs              []*arazzo.Output
 	label                string // operationId, "METHOD path" or workflowId
@@ -507,7 +507,7 @@ func (b *binder) params(doc *arazzo.Document, ps []*arazzo.Parameter, where stri
 func copyParam(p *arazzo.Parameter) *arazzo.Parameter { c := *p; return &c }
 
 // paramKey identifies a parameter for overriding: name+in, header names
-// compared case-insensitively (notes §4.1).
+// compared case-insensitively.
 func paramKey(p *arazzo.Parameter) string {
 	if strings.EqualFold(p.In, "header") {
 		return "header\x00" + strings.ToLower(p.Name)

@@ -413,7 +413,7 @@ func (c *cursor) next(st *wfState) {
 
 // jump performs goto stepId, pacing a jump back to a step already run.
 // takeGoto performs a goto, success or failure alike: to a workflow it is a
-// tail call whose outcome ends this workflow (notes §8.4); to a step it moves
+// tail call whose outcome ends this workflow; to a step it moves
 // the cursor, and a non-nil outcome means a guard stopped the run.
 func (st *wfState) takeGoto(ctx context.Context, c *cursor, a *boundAction, x *stepRun) *outcome {
 	st.take(x, a, a.gotoLabel())
@@ -433,7 +433,7 @@ func (c *cursor) jump(ctx context.Context, st *wfState, a *boundAction, x *stepR
 	return stop
 }
 
-// loop is the reference algorithm of notes §8.8 for one workflow.
+// loop is the step-execution algorithm of the Arazzo specification for one workflow.
 func (st *wfState) loop(ctx context.Context) *outcome {
 	r := st.run
 	opts := &r.e.opts
@@ -496,8 +496,8 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			}
 		}
 
-		// A failed attempt replaces the step's record (notes §8.1) and a
-		// failed step has no outputs (§9), so an earlier success's outputs
+		// A failed attempt replaces the step's record and a
+		// failed step has no outputs, so an earlier success's outputs
 		// must not survive it.
 		delete(st.stepOutputs, bs.step.StepID)
 		reason := x.att.Error
@@ -578,7 +578,7 @@ func joinMsg(a, b string) string {
 }
 
 // countRetry records one retry of the step by the action. Counters are
-// dropped when the step succeeds or is entered by goto (notes §8.5, A9).
+// dropped when the step succeeds or is entered by goto.
 func (st *wfState) countRetry(bs *boundStep, a *boundAction) {
 	m := st.retries[bs.step.StepID]
 	if m == nil {
@@ -598,7 +598,7 @@ func retryLimit(a *boundAction) int64 {
 
 // selectAction returns the first action whose criteria all pass. For
 // failures, a retry action whose retries are exhausted is skipped so that
-// evaluation continues with the later actions (notes §8.5).
+// evaluation continues with the later actions.
 func (st *wfState) selectAction(as []*boundAction, x *stepRun, bs *boundStep, failure bool) *boundAction {
 	for _, a := range as {
 		if failure && a.typ == "retry" && st.retries[bs.step.StepID][a.name] >= retryLimit(a) {
@@ -811,7 +811,7 @@ func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope
 		if !x.att.Success {
 			delete(st.stepOutputs, bs.step.StepID)
 		}
-		// The referenced step's own actions are not taken (notes §8.5).
+		// The referenced step's own actions are not taken.
 		x.att.Action = "return"
 		st.finishAttempt(x)
 	}

@@ -195,7 +195,7 @@ func (st *wfState) executeWorkflowStep(ctx context.Context, bs *boundStep, x *st
 	in := map[string]any{}
 	for _, p := range bs.params {
 		if p.In != "" {
-			continue // inherited operation parameters do not become inputs (notes §4.1)
+			continue // inherited operation parameters do not become inputs
 		}
 		v, omit, err := evalParam(p, x.scope)
 		if err != nil {
@@ -466,7 +466,9 @@ type OperationKey struct {
 	Path        string // path template
 }
 
-// String returns source.operationId, or "METHOD path" without an id.
+// String returns the operationId, or "METHOD path" for an operation without
+// one. It does not name the source: compare keys, not strings, when two
+// sources may share an operationId.
 func (k OperationKey) String() string {
 	if k.OperationID != "" {
 		return k.OperationID
