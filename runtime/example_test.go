@@ -174,3 +174,64 @@ func ExampleEngine_RunWith() {
 	// Output:
 	// [3 3 3]
 }
+
+// tagging is a custom RoundTripper: it names the run and the operation of
+// every request the engine sends, then hands it to the next transport.
+type tagging struct{ next http.RoundTripper }
+
+func (t tagging) RoundTrip(req *http.Request) (*http.Response, error) {
+	id, _ := runtime.RunIDFromContext(req)
+	op, _ := runtime.OperationFromContext(req)
+	req = req.Clone(req.Context()) // a RoundTripper must not modify its request
+	req.Header.Set("X-Run-Id", id)
+	fmt.Println(id, op, req.Method)
+	return t.next.RoundTrip(req)
+}
+
+// The README's library example, compiled: a custom RoundTripper (auth,
+// tracing, here a tag per run) wraps the mocks, and the run's error is a
+// value checked like any other.
+func ExampleOptions_transport() {
+	ctx := context.Background()
+	doc, diags, err := arazzo.Load(ctx, "../workflows/oracle/oracle-create-custom-image-from-instance-workflow.yml", arazzo.LoadOptions{})
+	if err != nil || diags.HasErrors() {
+		fmt.Println(err, diags)
+		return
+	}
+	mocks, err := runtime.LoadMocks("../workflows/oracle/mocks/stopped-instance.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	noDelay := time.Duration(0)
+	eng, err := runtime.New(doc, runtime.Options{
+		Transport: tagging{next: mocks.Transport()},
+		Servers:   map[string]string{"ociComputeApi": "https://iaas.us-phoenix-1.oraclecloud.com/20160918"},
+		LoopDelay: &noDelay,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer eng.Close()
+	res, err := eng.RunWith(ctx, "create-custom-image-from-instance", map[string]any{
+		"compartmentId": "ocid1.compartment.oc1..example",
+		"instanceId":    "ocid1.instance.oc1.phx.example",
+		"displayName":   "my-image",
+	}, runtime.RunOptions{ID: "r1"})
+	var stepErr *runtime.StepError
+	switch {
+	case errors.As(err, &stepErr):
+		fmt.Println("failed at", stepErr.StepID, "attempt", stepErr.Attempt)
+	case err != nil:
+		fmt.Println(err)
+	}
+	fmt.Println(res.RunID, res.Status)
+	// Output:
+	// r1 getInstance GET
+	// r1 createImage POST
+	// r1 getImage GET
+	// r1 getImage GET
+	// r1 getImage GET
+	// r1 succeeded
+}
