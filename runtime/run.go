@@ -290,6 +290,9 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 	r.stack = append(r.stack, id)
 	defer func() { r.stack = r.stack[:len(r.stack)-1] }()
 
+	// dependsOn workflows get their own inputs' defaults only: Arazzo has
+	// no mapping from the dependent's inputs, and passing them through by
+	// name could hand a dependency credentials it never declared a use for.
 	for _, dep := range bw.deps {
 		done := r.completed[dep]
 		if done == nil {
