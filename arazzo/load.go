@@ -28,7 +28,7 @@ func Load(ctx context.Context, path string, opts LoadOptions) (*Document, Diagno
 	opts = opts.withDefaults()
 	// Read one byte past the limit so that an oversized document becomes an
 	// input-too-large diagnostic rather than an I/O error.
-	src, err := readFile(path, opts.MaxBytes+1)
+	src, err := readWith(opts.fileReader(), path, opts.MaxBytes+1)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -225,7 +225,7 @@ func (l *loader) loadSource(ctx context.Context, doc *Document, s *SourceDescrip
 			s.OpenAPI = src
 			return nil
 		}
-		ol := &openapi.Loader{AllowRemote: l.opts.AllowRemote, Client: l.opts.HTTPClient, Timeout: l.opts.Timeout, MaxBytes: l.opts.MaxBytes}
+		ol := &openapi.Loader{ReadFile: l.opts.fileReader(), AllowRemote: l.opts.AllowRemote, Client: l.opts.HTTPClient, Timeout: l.opts.Timeout, MaxBytes: l.opts.MaxBytes}
 		src, err := ol.Parse(ctx, loc, data)
 		if err != nil || src == nil {
 			if err == nil {
@@ -339,7 +339,7 @@ func has(m map[string]yaml.Node, k string) bool { _, ok := m[k]; return ok }
 
 func (l *loader) read(ctx context.Context, loc string) ([]byte, error) {
 	if !isRemote(loc) {
-		return readFileLimited(loc, l.opts.MaxBytes)
+		return readFileLimited(l.opts.fileReader(), loc, l.opts.MaxBytes)
 	}
 	client := l.opts.HTTPClient
 	if client == nil {
@@ -362,8 +362,8 @@ func (l *loader) read(ctx context.Context, loc string) ([]byte, error) {
 	return readLimited(resp.Body, l.opts.MaxBytes)
 }
 
-func readFileLimited(path string, max int64) ([]byte, error) {
-	data, err := readFile(path, max+1)
+func readFileLimited(read func(string) ([]byte, error), path string, max int64) ([]byte, error) {
+	data, err := readWith(read, path, max+1)
 	if err != nil {
 		return nil, err
 	}
@@ -371,6 +371,19 @@ func readFileLimited(path string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("larger than the limit of %d bytes", max)
 	}
 	return data, nil
+}
+
+// readWith reads at most n bytes of path with read, or of the regular file
+// path when read is nil.
+func readWith(read func(string) ([]byte, error), path string, n int64) ([]byte, error) {
+	if read == nil {
+		return readFile(path, n)
+	}
+	data, err := read(path)
+	if int64(len(data)) > n {
+		data = data[:n]
+	}
+	return data, err
 }
 
 // readFile reads at most n bytes of a regular file; a FIFO, device or

@@ -3,6 +3,7 @@ package bench
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	goruntime "runtime"
@@ -103,7 +104,7 @@ func measureParked(t testing.TB, n, polls int) parkedFigures {
 		wg.Go(func() {
 			res, err := eng.Run(context.WithValue(ctx, pollCount{}, new(atomic.Int32)), seedWorkflow, in)
 			ended.Add(1)
-			if err == nil && res.Status == runtime.Aborted {
+			if res != nil && res.Status == runtime.Aborted && errors.Is(err, context.Canceled) {
 				aborted.Add(1)
 			}
 		})

@@ -25,7 +25,7 @@ func (o cmpOp) String() string {
 	return [...]string{"==", "!=", "<", "<=", ">", ">="}[o]
 }
 
-// compare applies the simple-condition semantics (notes §7.1):
+// compare applies the simple-condition semantics:
 //   - strings compare case-insensitively;
 //   - a numeric string is coerced when the other side is a number;
 //   - null equals only null; relational comparisons with null are false;

@@ -9,7 +9,7 @@ import (
 // Condition is a compiled simple condition
 // ("$statusCode == 200 && $response.body#/ok").
 //
-// Grammar (notes §7.1, after swaggerexpert/arazzo-criterion):
+// Grammar (after swaggerexpert/arazzo-criterion):
 //
 //	condition  = or
 //	or         = and *( "||" and )

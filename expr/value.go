@@ -50,7 +50,7 @@ type tplPart struct {
 // ParseValue classifies and compiles a string that may hold a runtime
 // expression (parameter values, payload leaves, outputs, replacement values).
 //
-// The rule (notes §6.4): a string that parses entirely as a runtime
+// The rule: a string that parses entirely as a runtime
 // expression is an Expression and keeps the referenced type; a string
 // containing "{$" is a Template; an unbraced expression after a boundary
 // ("Bearer $inputs.token") also makes a Template, with a Note whose Fix is

@@ -34,6 +34,10 @@ type Loader struct {
 	Client      *http.Client  // for remote reads; nil -> own client with Timeout
 	Timeout     time.Duration // per remote read; default 30s
 	MaxBytes    int64         // per document; default 16 MiB
+	// ReadFile reads local documents and $ref targets instead of the
+	// operating system's file system (an fs.FS, an embedded bundle, a
+	// database); nil -> the operating system.
+	ReadFile func(path string) ([]byte, error)
 	// Validate runs kin-openapi's document validation after loading and
 	// records its findings in Source.Warnings. A document that fails
 	// validation is still loaded and indexed: real-world descriptions are
@@ -236,6 +240,13 @@ func (r *reader) read(u *url.URL) ([]byte, error) {
 }
 
 func (r *reader) readFile(path string) ([]byte, error) {
+	if read := r.loader.ReadFile; read != nil {
+		data, err := read(path)
+		if err != nil {
+			return nil, err
+		}
+		return r.readLimited(bytes.NewReader(data), path)
+	}
 	// A FIFO or device (a $ref to /dev/stdin, say) could block forever or
 	// never end; descriptions are regular files (regfile refuses the rest
 	// without blocking in open).

@@ -62,7 +62,7 @@ type boundStep struct {
 	body       *arazzo.RequestBody
 	criteria   []*arazzo.Criterion
 	// onSuccess and onFailure are the effective action lists: step actions
-	// in order, then workflow actions not overridden by name (notes §8.3).
+	// in order, then workflow actions not overridden by name.
 	onSuccess, onFailure []*boundAction
 	outputs              []*arazzo.Output
 	label                string // operationId, "METHOD path" or workflowId
@@ -126,6 +126,19 @@ func New(doc *arazzo.Document, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// Close releases what the engine holds once its runs have ended: the idle
+// connections of the shared transport (SharedTransport) when the engine
+// uses it, whose goroutines would otherwise wait for the idle timeout;
+// other engines on it simply open new connections. A Client or Transport
+// passed in Options belongs to the caller and is left alone. The Engine
+// must not be used after Close; Close is safe to call more than once.
+func (e *Engine) Close() error {
+	if e.client.Transport == SharedTransport() {
+		SharedTransport().CloseIdleConnections()
+	}
+	return nil
 }
 
 // Document returns the document the engine runs.
@@ -494,7 +507,7 @@ func (b *binder) params(doc *arazzo.Document, ps []*arazzo.Parameter, where stri
 func copyParam(p *arazzo.Parameter) *arazzo.Parameter { c := *p; return &c }
 
 // paramKey identifies a parameter for overriding: name+in, header names
-// compared case-insensitively (notes §4.1).
+// compared case-insensitively.
 func paramKey(p *arazzo.Parameter) string {
 	if strings.EqualFold(p.In, "header") {
 		return "header\x00" + strings.ToLower(p.Name)

@@ -34,6 +34,7 @@ const (
 // WorkflowID and StepID are set per kind.
 type Event struct {
 	Kind       EventKind
+	RunID      string // the run's id (Result.RunID): tells concurrent runs apart
 	Time       time.Time
 	WorkflowID string
 	StepID     string

@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -219,12 +220,13 @@ func runRuleCase(t *testing.T, tc ruleCase) {
 		wf = "main"
 	}
 	res, err := eng.Run(context.Background(), wf, tc.inputs)
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatalf("Run: %v", err)
 	}
 	if res.Status != tc.status {
 		t.Errorf("status %s, want %s (error: %s)", res.Status, tc.status, res.Error)
 	}
+	checkRunError(t, res, err)
 	if tc.trace != "" {
 		if got := trace(res); got != tc.trace {
 			t.Errorf("trace:\n got %s\nwant %s", got, tc.trace)
@@ -264,3 +266,36 @@ const getOK = `
         parameters: [{name: id, in: path, value: "1"}]
         successCriteria: [{condition: $statusCode == 200}]
 `
+
+// checkRunError checks the error convention of Engine.Run: nil exactly when
+// the run succeeded, a *StepError for a failed run and an *AbortError for an
+// aborted one, naming the step of Result.FailedAt, with Result.Error's text.
+func checkRunError(t *testing.T, res *runtime.Result, err error) {
+	t.Helper()
+	var se *runtime.StepError
+	var ae *runtime.AbortError
+	switch res.Status {
+	case runtime.Succeeded:
+		if err != nil {
+			t.Errorf("succeeded run returned error %v", err)
+		}
+		return
+	case runtime.Failed:
+		if !errors.As(err, &se) {
+			t.Fatalf("failed run: error %T %v, want *runtime.StepError", err, err)
+		}
+		if se.StepID != res.FailedAt || (se.StepID != "" && se.Attempt < 1) {
+			t.Errorf("StepError step %q attempt %d, result failed at %q", se.StepID, se.Attempt, res.FailedAt)
+		}
+	case runtime.Aborted:
+		if !errors.As(err, &ae) {
+			t.Fatalf("aborted run: error %T %v, want *runtime.AbortError", err, err)
+		}
+		if ae.Guard == "" {
+			t.Errorf("AbortError without a guard: %v", ae)
+		}
+	}
+	if err.Error() != res.Error {
+		t.Errorf("error text %q, Result.Error %q", err, res.Error)
+	}
+}

@@ -120,7 +120,7 @@ func TestLeanRunRecordsNoDetailsButTheSameOutcome(t *testing.T) {
 			delete(in, "authToken") // 401 on the first step
 		}
 		res, err := eng.Run(context.Background(), seedWorkflow, in)
-		if err != nil {
+		if err != nil && res == nil {
 			t.Fatal(err)
 		}
 		return res

@@ -153,9 +153,11 @@ func LoadMocks(path string) (*Mocks, error) {
 	return ParseMocks(path, data)
 }
 
-// Transport returns a RoundTripper answering from the mocks. Each call of
-// Transport starts fresh counters. It identifies the operation from the
-// request context set by the engine (see OperationFromContext).
+// Transport returns a RoundTripper answering from the mocks. It identifies
+// the operation from the request context set by the engine (see
+// OperationFromContext). Each run walks its own answer sequence, so one
+// transport serves concurrent runs of one Engine; requests sent outside a
+// run share counters that each call of Transport starts afresh.
 func (m *Mocks) Transport() http.RoundTripper {
 	return &mockTransport{m: m, calls: map[string]int{}, compiled: map[*MockResponse]*expr.Data{}}
 }
@@ -195,9 +197,15 @@ func (t *mockTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if answers == nil {
 		return nil, fmt.Errorf("no mock for operation %s (add mocks.%s to the mock file)", k, mockKeyHint(k))
 	}
+	calls, mu := t.calls, &t.mu
+	if r, ok := req.Context().Value(runKey{}).(*runState); ok {
+		calls, mu = r.mockCalls.counters(t), &r.mockCalls.mu
+	}
+	mu.Lock()
+	n := calls[key]
+	calls[key] = n + 1
+	mu.Unlock()
 	t.mu.Lock()
-	n := t.calls[key]
-	t.calls[key] = n + 1
 	if n >= len(answers) {
 		n = len(answers) - 1 // the last answer repeats
 	}
@@ -394,4 +402,26 @@ func (m *Mocks) Keys() []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// mockCounters are one run's answer counters, per mock transport (a run
+// could use two) and operation key.
+type mockCounters struct {
+	mu    sync.Mutex
+	byTpt map[*mockTransport]map[string]int
+}
+
+// counters returns the run's counters for transport t.
+func (m *mockCounters) counters(t *mockTransport) map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := m.byTpt[t]
+	if c == nil {
+		if m.byTpt == nil {
+			m.byTpt = map[*mockTransport]map[string]int{}
+		}
+		c = map[string]int{}
+		m.byTpt[t] = c
+	}
+	return c
 }

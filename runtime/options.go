@@ -7,13 +7,18 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
 // Options configure an Engine. The zero value means defaults.
 type Options struct {
-	// Client sends requests; nil -> a client with its own pooled transport.
+	// Client sends requests; nil -> a client on the package's shared
+	// transport (SharedTransport), whose connection pool every engine
+	// without its own transport uses, as http.DefaultClient does.
 	// Transport, when set, replaces the client's transport (mocks, auth).
+	// A Client or Transport given here stays the caller's: Engine.Close
+	// does not close it.
 	Client    *http.Client
 	Transport http.RoundTripper
 	// Servers overrides the base URL per source description name. New
@@ -140,9 +145,7 @@ func (o Options) httpClient() *http.Client {
 		c.Transport = o.Transport
 	}
 	if c.Transport == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 16
-		c.Transport = t
+		c.Transport = SharedTransport()
 	}
 	if c.CheckRedirect == nil {
 		c.CheckRedirect = stripCredentialsOffOrigin
@@ -151,6 +154,23 @@ func (o Options) httpClient() *http.Client {
 	// timeout is applied through the request context, not Client.Timeout,
 	// so that a step timeout can be shorter.
 	return &c
+}
+
+var (
+	sharedOnce      sync.Once
+	sharedTransport *http.Transport
+)
+
+// SharedTransport returns the transport of every Engine created without a
+// Client or Transport of its own: http.DefaultTransport's settings with 16
+// idle connections per host. Engines share its connection pool, so creating
+// many engines does not multiply connections or their goroutines.
+func SharedTransport() *http.Transport {
+	sharedOnce.Do(func() {
+		sharedTransport = http.DefaultTransport.(*http.Transport).Clone()
+		sharedTransport.MaxIdleConnsPerHost = 16
+	})
+	return sharedTransport
 }
 
 // stripCredentialsOffOrigin follows up to 10 redirects like net/http, and

@@ -105,7 +105,7 @@ func cloneJSON(v any) any {
 }
 
 // setPointer sets the value at an RFC 6901 JSON Pointer, creating missing
-// object members (notes §5); a missing array index is an error, "-"
+// object members; a missing array index is an error, "-"
 // appends.
 func setPointer(doc any, pointer string, v any) (any, error) {
 	if pointer == "" {

@@ -14,6 +14,8 @@ const (
 
 // Result is the outcome of one workflow run.
 type Result struct {
+	RunID      string            // RunOptions.ID, or a generated id
+	Labels     map[string]string // RunOptions.Labels
 	WorkflowID string
 	Status     Status
 	Inputs     map[string]any // secrets redacted

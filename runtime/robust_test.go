@@ -46,7 +46,7 @@ func runRobust(t *testing.T, handler http.HandlerFunc, opts func(*arazzort.Optio
 		t.Fatal(err)
 	}
 	res, err := eng.Run(context.Background(), "main", inputs)
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	return res
@@ -181,7 +181,7 @@ func TestConnectionRefusedNamesHostWithoutSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := eng.Run(context.Background(), "main", map[string]any{"apiToken": "tok-very-secret"})
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	if res.Status != arazzort.Failed || !strings.Contains(res.Error, addr) || !strings.Contains(res.Error, "refused") {
@@ -211,7 +211,7 @@ func TestNoGoroutineLeakAfterCancelledRuns(t *testing.T) {
 	before := runtime.NumGoroutine()
 	for i := range 200 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i%10)*time.Millisecond)
-		if _, err := eng.Run(ctx, "main", nil); err != nil {
+		if res, err := eng.Run(ctx, "main", nil); err != nil && res == nil {
 			t.Fatal(err)
 		}
 		cancel()
@@ -240,7 +240,7 @@ func TestTransportErrorShowsTheRedactedURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := eng.Run(context.Background(), "main", nil)
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(res.Error, "literal-key-123") || !strings.Contains(res.Error, "127.0.0.1:1") {
@@ -312,7 +312,7 @@ func TestTransportFailureSelectsActionsWithoutResponse(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := eng.Run(context.Background(), "main", nil)
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	if res.Status != arazzort.Succeeded || trace(res) != "get:goto after after:next" || res.Steps[0].ActionName != "noAnswer" {
@@ -362,7 +362,7 @@ workflows:
 		t.Fatal(err)
 	}
 	res, err := eng.Run(context.Background(), "main", nil)
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	if res.Status != arazzort.Succeeded {

@@ -2,9 +2,12 @@ package runtime
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -30,6 +33,45 @@ type runState struct {
 	completed map[*boundWorkflow]*outcome
 	records   map[string]*workflowRecord
 	stack     []string // workflow ids being executed, outermost first
+	// id and observer come from RunOptions (observer: else the engine's).
+	id       string
+	observer Observer
+	// mockCalls counts, per mock transport and operation key, the answers
+	// this run received: each run walks its own answer sequence.
+	mockCalls mockCounters
+}
+
+// RunOptions are the per-run settings of Engine.RunWith; the zero value
+// means the engine's settings and a generated run id.
+type RunOptions struct {
+	// ID names the run in Result.RunID and Event.RunID; "" means a
+	// random 16-hex-digit id.
+	ID string
+	// Observer receives this run's events instead of Options.Observer;
+	// nil means Options.Observer (which may also be nil).
+	Observer Observer
+	// Labels are copied to Result.Labels, for the caller's bookkeeping.
+	Labels map[string]string
+}
+
+// runKey keys the *runState in the context of the run's requests.
+type runKey struct{}
+
+// RunIDFromContext returns the id of the run that sent a request, for a
+// RoundTripper that logs or tags what it sends.
+func RunIDFromContext(req *http.Request) (string, bool) {
+	r, ok := req.Context().Value(runKey{}).(*runState)
+	if !ok {
+		return "", false
+	}
+	return r.id, true
+}
+
+// newRunID returns 16 random hex digits.
+func newRunID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // workflowRecord is what $workflows.<id> sees.
@@ -47,6 +89,7 @@ type outcome struct {
 	outputs  map[string]any
 	err      string
 	failedAt string
+	guard    string // what stopped an aborted run, when not its context
 }
 
 // wfState is one workflow execution's state: its $inputs and $steps.
@@ -61,14 +104,20 @@ type wfState struct {
 	depth       int
 }
 
-// Run executes the workflow with the given inputs. The error is for
-// problems before the run starts (unknown workflow; document errors in what
-// the workflow needs: a *DocumentError, see Problems; invalid inputs: an
-// *InputError); a workflow that fails is a Result with Status Failed.
+// Run executes the workflow with the given inputs. Before the run starts it
+// may refuse it with a nil Result: ErrUnknownWorkflow, a *DocumentError (see
+// Problems) or an *InputError. A run that started returns its Result, and a
+// *StepError or *AbortError when it did not succeed (see the package doc).
 func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]any) (*Result, error) {
+	return e.RunWith(ctx, workflowID, inputs, RunOptions{})
+}
+
+// RunWith is Run with per-run options: its own id, observer and labels. Any
+// number of runs may use one Engine concurrently.
+func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[string]any, ro RunOptions) (*Result, error) {
 	wf := e.doc.Workflow(workflowID)
 	if wf == nil {
-		return nil, fmt.Errorf("no workflow %q in %s (have %s)", workflowID, e.doc.File, strings.Join(e.WorkflowIDs(), ", "))
+		return nil, &unknownWorkflowError{fmt.Sprintf("no workflow %q in %s (have %s)", workflowID, e.doc.File, strings.Join(e.WorkflowIDs(), ", "))}
 	}
 	bw := e.workflows[wf]
 	if p := e.problems[wf]; p != nil && len(p.Refused) > 0 {
@@ -90,19 +139,29 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 		ctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
 		defer cancel()
 	}
+	if ro.ID == "" {
+		ro.ID = newRunID()
+	}
+	if ro.Observer == nil {
+		ro.Observer = e.opts.Observer
+	}
 	r := &runState{
 		e:         e,
 		root:      ctx,
 		redact:    rd,
+		id:        ro.ID,
+		observer:  ro.Observer,
 		completed: map[*boundWorkflow]*outcome{},
 		records:   map[string]*workflowRecord{},
 		res: &Result{
+			RunID:      ro.ID,
+			Labels:     maps.Clone(ro.Labels),
 			WorkflowID: workflowID,
 			Inputs:     redactInputs(bw, prepared, rd),
 			Started:    e.opts.Now(),
 		},
 	}
-	ctx = r.withCredentialSink(ctx)
+	ctx = context.WithValue(r.withCredentialSink(ctx), runKey{}, r)
 	r.root = ctx
 	out := r.runWorkflow(ctx, bw, prepared, 0, true)
 	res := r.res
@@ -113,7 +172,7 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 	res.Error = r.redact.String(out.err)
 	res.FailedAt = out.failedAt
 	res.Duration = e.opts.Now().Sub(res.Started)
-	return res, nil
+	return res, runError(ctx, res, out.guard)
 }
 
 // WorkflowIDs lists the workflows of the document, in order.
@@ -202,11 +261,12 @@ func redactChanged(v any, rd *redactor) (any, bool) {
 }
 
 func (r *runState) emit(ev Event) {
-	if r.e.opts.Observer == nil {
+	if r.observer == nil {
 		return
 	}
 	ev.Time = r.e.opts.Now()
-	r.e.opts.Observer.Observe(ev)
+	ev.RunID = r.id
+	r.observer.Observe(ev)
 }
 
 // abortMessage says why the run context ended.
@@ -225,11 +285,14 @@ func (r *runState) abortMessage(err error) string {
 func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs map[string]any, depth int, top bool) *outcome {
 	id := bw.wf.WorkflowID
 	if depth > r.e.opts.MaxDepth {
-		return &outcome{status: Aborted, err: fmt.Sprintf("workflow nesting deeper than %d: %s -> %s", r.e.opts.MaxDepth, strings.Join(r.stack, " -> "), id)}
+		return &outcome{status: Aborted, guard: GuardMaxDepth, err: fmt.Sprintf("workflow nesting deeper than %d: %s -> %s", r.e.opts.MaxDepth, strings.Join(r.stack, " -> "), id)}
 	}
 	r.stack = append(r.stack, id)
 	defer func() { r.stack = r.stack[:len(r.stack)-1] }()
 
+	// dependsOn workflows get their own inputs' defaults only: Arazzo has
+	// no mapping from the dependent's inputs, and passing them through by
+	// name could hand a dependency credentials it never declared a use for.
 	for _, dep := range bw.deps {
 		done := r.completed[dep]
 		if done == nil {
@@ -353,7 +416,7 @@ func (c *cursor) next(st *wfState) {
 
 // jump performs goto stepId, pacing a jump back to a step already run.
 // takeGoto performs a goto, success or failure alike: to a workflow it is a
-// tail call whose outcome ends this workflow (notes §8.4); to a step it moves
+// tail call whose outcome ends this workflow; to a step it moves
 // the cursor, and a non-nil outcome means a guard stopped the run.
 func (st *wfState) takeGoto(ctx context.Context, c *cursor, a *boundAction, x *stepRun) *outcome {
 	st.take(x, a, a.gotoLabel())
@@ -373,7 +436,7 @@ func (c *cursor) jump(ctx context.Context, st *wfState, a *boundAction, x *stepR
 	return stop
 }
 
-// loop is the reference algorithm of notes §8.8 for one workflow.
+// loop is the step-execution algorithm of the Arazzo specification for one workflow.
 func (st *wfState) loop(ctx context.Context) *outcome {
 	r := st.run
 	opts := &r.e.opts
@@ -389,7 +452,7 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			if c.loopHead >= 0 {
 				msg = fmt.Sprintf("step %s re-entered %s via goto %s: %s", steps[c.loopHead].step.StepID, countOf(c.reentries[c.loopHead], "time"), c.loopVia, msg)
 			}
-			return &outcome{status: Aborted, err: msg, failedAt: bs.step.StepID}
+			return &outcome{status: Aborted, guard: GuardMaxSteps, err: msg, failedAt: bs.step.StepID}
 		}
 		r.steps++
 		st.executed[c.i] = true
@@ -400,7 +463,7 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 		if x.aborted != "" {
 			x.att.Action = "abort"
 			st.finishAttempt(x)
-			return &outcome{status: Aborted, err: x.aborted, failedAt: bs.step.StepID}
+			return &outcome{status: Aborted, guard: x.abortGuard, err: x.aborted, failedAt: bs.step.StepID}
 		}
 
 		if x.att.Success && !st.recordOutputs(bs, x) {
@@ -436,8 +499,8 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			}
 		}
 
-		// A failed attempt replaces the step's record (notes §8.1) and a
-		// failed step has no outputs (§9), so an earlier success's outputs
+		// A failed attempt replaces the step's record and a
+		// failed step has no outputs, so an earlier success's outputs
 		// must not survive it.
 		delete(st.stepOutputs, bs.step.StepID)
 		reason := x.att.Error
@@ -518,7 +581,7 @@ func joinMsg(a, b string) string {
 }
 
 // countRetry records one retry of the step by the action. Counters are
-// dropped when the step succeeds or is entered by goto (notes §8.5, A9).
+// dropped when the step succeeds or is entered by goto.
 func (st *wfState) countRetry(bs *boundStep, a *boundAction) {
 	m := st.retries[bs.step.StepID]
 	if m == nil {
@@ -538,7 +601,7 @@ func retryLimit(a *boundAction) int64 {
 
 // selectAction returns the first action whose criteria all pass. For
 // failures, a retry action whose retries are exhausted is skipped so that
-// evaluation continues with the later actions (notes §8.5).
+// evaluation continues with the later actions.
 func (st *wfState) selectAction(as []*boundAction, x *stepRun, bs *boundStep, failure bool) *boundAction {
 	for _, a := range as {
 		if failure && a.typ == "retry" && st.retries[bs.step.StepID][a.name] >= retryLimit(a) {
@@ -585,7 +648,7 @@ func (st *wfState) evalCriterion(c *arazzo.Criterion, sc *scope, bs *boundStep) 
 			res.Error = st.run.redact.Message(o.Err.Error())
 		}
 	}
-	if st.run.e.opts.Observer != nil {
+	if st.run.observer != nil {
 		// A copy, so that res itself stays on the stack when nobody observes.
 		ev := res
 		st.run.emit(Event{Kind: EventCriterionEvaluated, WorkflowID: st.bw.wf.WorkflowID, StepID: bs.step.StepID, Criterion: &ev})
@@ -707,7 +770,7 @@ func (st *wfState) tailCall(ctx context.Context, a *boundAction, sc *scope) *out
 		return &outcome{status: Failed, err: fmt.Sprintf("goto workflow %s: %v", a.target.wf.WorkflowID, st.run.redact.String(err.Error()))}
 	}
 	sub := st.run.runWorkflow(ctx, a.target, in, st.depth, false)
-	out := &outcome{status: sub.status, failedAt: sub.failedAt}
+	out := &outcome{status: sub.status, failedAt: sub.failedAt, guard: sub.guard}
 	if sub.status != Succeeded {
 		out.err = fmt.Sprintf("workflow %s (goto %s): %s", a.target.wf.WorkflowID, a.name, sub.err)
 	}
@@ -736,14 +799,14 @@ func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope
 	case a.step >= 0:
 		bs := st.bw.steps[a.step]
 		if st.run.steps >= st.run.e.opts.MaxSteps {
-			return &outcome{status: Aborted, err: stepLimitMessage(st.run.steps), failedAt: bs.step.StepID}
+			return &outcome{status: Aborted, guard: GuardMaxSteps, err: stepLimitMessage(st.run.steps), failedAt: bs.step.StepID}
 		}
 		st.run.steps++
 		x := st.execute(ctx, bs, 1, 0)
 		if x.aborted != "" {
 			x.att.Action = "abort"
 			st.finishAttempt(x)
-			return &outcome{status: Aborted, err: x.aborted, failedAt: bs.step.StepID}
+			return &outcome{status: Aborted, guard: x.abortGuard, err: x.aborted, failedAt: bs.step.StepID}
 		}
 		if x.att.Success && !st.recordOutputs(bs, x) {
 			x.att.Success = false
@@ -751,7 +814,7 @@ func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope
 		if !x.att.Success {
 			delete(st.stepOutputs, bs.step.StepID)
 		}
-		// The referenced step's own actions are not taken (notes §8.5).
+		// The referenced step's own actions are not taken.
 		x.att.Action = "return"
 		st.finishAttempt(x)
 	}

@@ -56,7 +56,7 @@ func TestSeedStoppedInstanceCreatesImageAndPolls(t *testing.T) {
 	oci.requireAuth = true
 	eng, sl := seedEngine(t, srv.URL, nil)
 	res, err := eng.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.stopped"))
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	if res.Status != runtime.Succeeded {
@@ -122,7 +122,7 @@ func TestSeedRunningInstanceEndsWithNullOutputs(t *testing.T) {
 	oci, srv := newFakeOCI(t)
 	eng, _ := seedEngine(t, srv.URL, nil)
 	res, err := eng.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.running"))
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	if res.Status != runtime.Succeeded || trace(res) != "readInstance:end" {
@@ -144,7 +144,7 @@ func TestSeedUnknownInstanceFailsAtReadInstance(t *testing.T) {
 	_, srv := newFakeOCI(t)
 	eng, _ := seedEngine(t, srv.URL, nil)
 	res, err := eng.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.nope"))
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	if res.Status != runtime.Failed || res.FailedAt != "readInstance" {
@@ -164,7 +164,7 @@ func TestSeedWithoutAuthTokenSendsNoAuthorizationHeader(t *testing.T) {
 	in := seedInputs("ocid1.instance.oc1.phx.stopped")
 	delete(in, "authToken")
 	res, err := eng.Run(context.Background(), seedWorkflow, in)
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	if res.Status != runtime.Succeeded {
@@ -179,7 +179,7 @@ func TestSeedWithoutAuthTokenSendsNoAuthorizationHeader(t *testing.T) {
 	// Against a server that wants credentials, the run fails at readInstance.
 	oci.requireAuth = true
 	res, err = eng.Run(context.Background(), seedWorkflow, in)
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	if res.Status != runtime.Failed || res.FailedAt != "readInstance" || res.Steps[0].Response.Status != 401 {
@@ -192,7 +192,7 @@ func TestSeedNeverAvailableIsAbortedByTheStepGuard(t *testing.T) {
 	oci.polls = -1
 	eng, sl := seedEngine(t, srv.URL, func(o *runtime.Options) { o.MaxSteps = 25 })
 	res, err := eng.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.stopped"))
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	if res.Status != runtime.Aborted {
@@ -218,7 +218,7 @@ func TestSeedDeletedImageFallsThroughToTheEnd(t *testing.T) {
 	oci.polls, oci.final = 1, "DELETED"
 	eng, _ := seedEngine(t, srv.URL, func(o *runtime.Options) { o.LoopDelay = zeroDelay() })
 	res, err := eng.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.stopped"))
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	// Decision (docs/decisions.md): no matching success action means the
@@ -233,7 +233,7 @@ func TestSeedDeletedImageFallsThroughToTheEnd(t *testing.T) {
 
 	strict, _ := seedEngine(t, srv.URL, func(o *runtime.Options) { o.LoopDelay = zeroDelay(); o.Strict = true })
 	res, err = strict.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.stopped"))
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	if res.Status != runtime.Failed || res.FailedAt != "pollImage" {
@@ -268,7 +268,7 @@ func TestSeedInvalidInputs(t *testing.T) {
 			t.Errorf("%q does not contain %q", msg, want)
 		}
 	}
-	if _, err := eng.Run(context.Background(), "nope", nil); err == nil || !strings.Contains(err.Error(), `no workflow "nope"`) {
+	if _, err := eng.Run(context.Background(), "nope", nil); !errors.Is(err, runtime.ErrUnknownWorkflow) || !strings.Contains(err.Error(), `no workflow "nope"`) {
 		t.Errorf("unknown workflow: %v", err)
 	}
 }
@@ -292,7 +292,7 @@ func TestSeedCancellationAborts(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := eng.Run(ctx, seedWorkflow, seedInputs("ocid1.instance.oc1.phx.stopped"))
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	if res.Status != runtime.Aborted || !strings.Contains(res.Error, "cancelled") {
@@ -311,7 +311,7 @@ func TestSeedOverallTimeoutAborts(t *testing.T) {
 	})
 	start := time.Now()
 	res, err := eng.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.stopped"))
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	if res.Status != runtime.Aborted || !strings.Contains(res.Error, "timed out after 50ms") {
@@ -345,7 +345,7 @@ func TestSeedWithBundledMockFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			res, err := eng.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.example"))
-			if err != nil {
+			if err != nil && res == nil {
 				t.Fatal(err)
 			}
 			if res.Status != tc.status || !reflect.DeepEqual(res.Outputs, tc.out) {
@@ -373,7 +373,7 @@ func TestSeedConcurrentRunsOnOneEngine(t *testing.T) {
 				inst = "ocid1.instance.oc1.phx.running"
 			}
 			res, err := eng.Run(context.Background(), seedWorkflow, seedInputs(inst))
-			if err != nil {
+			if err != nil && res == nil {
 				errs <- err
 				return
 			}

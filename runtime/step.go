@@ -28,6 +28,8 @@ type stepRun struct {
 	resp    *ResponseSummary // where att.Response goes
 	scope   *scope
 	aborted string // non-empty: the run must stop (cancellation, timeout)
+	// abortGuard is the guard of a nested workflow that aborted the run.
+	abortGuard string
 }
 
 // retryAfter reads the Retry-After header of the attempt's response.
@@ -193,7 +195,7 @@ func (st *wfState) executeWorkflowStep(ctx context.Context, bs *boundStep, x *st
 	in := map[string]any{}
 	for _, p := range bs.params {
 		if p.In != "" {
-			continue // inherited operation parameters do not become inputs (notes §4.1)
+			continue // inherited operation parameters do not become inputs
 		}
 		v, omit, err := evalParam(p, x.scope)
 		if err != nil {
@@ -217,7 +219,7 @@ func (st *wfState) executeWorkflowStep(ctx context.Context, bs *boundStep, x *st
 	switch sub.status {
 	case Aborted:
 		if r.root.Err() != nil || ctx.Err() == nil {
-			x.aborted = sub.err
+			x.aborted, x.abortGuard = sub.err, sub.guard
 		} else {
 			x.att.Error = fmt.Sprintf("workflow %s: %s", bs.target.wf.WorkflowID, sub.err)
 		}
@@ -480,7 +482,9 @@ type OperationKey struct {
 	Path        string // path key as written ("/{Bucket}?lifecycle" keeps its fixed query)
 }
 
-// String returns source.operationId, or "METHOD path" without an id.
+// String returns the operationId, or "METHOD path" for an operation without
+// one. It does not name the source: compare keys, not strings, when two
+// sources may share an operationId.
 func (k OperationKey) String() string {
 	if k.OperationID != "" {
 		return k.OperationID

@@ -272,6 +272,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		}
 		return fail("%v", err)
 	}
+	defer eng.Close()
 	problems, err := eng.Problems(wf.WorkflowID)
 	if err != nil {
 		return fail("%v", err)
@@ -294,7 +295,9 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		runWarnUnmatchedMocks(stderr, f.mock, mocks, eng.Operations())
 	}
 	res, err := eng.Run(ctx, wf.WorkflowID, inputs)
-	if err != nil {
+	// A run that started returns its Result, with a *StepError or an
+	// *AbortError when it failed: the Result says all of it.
+	if err != nil && res == nil {
 		var ie *runtime.InputError
 		if errors.As(err, &ie) {
 			fmt.Fprintf(stderr, "arazzo run: invalid inputs for workflow %s:\n", ie.WorkflowID)

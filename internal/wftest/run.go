@@ -217,6 +217,11 @@ func NewExecutor() Executor {
 			inputs = v.(map[string]any)
 		}
 		x.Result, x.Err = eng.Run(ctx, id, inputs)
+		if x.Result != nil {
+			// The run happened: its failure is in the Result; Err is
+			// for a run refused before it started.
+			x.Err = nil
+		}
 		x.Requests = capture.requests()
 		return x
 	}

@@ -46,7 +46,7 @@ func ExampleNewTransport() {
 		return
 	}
 	res, err := eng.Run(context.Background(), "getBearer", nil)
-	if err != nil {
+	if err != nil && res == nil {
 		fmt.Println(err)
 		return
 	}

@@ -128,7 +128,7 @@ func runWorkflow(t *testing.T, doc *arazzo.Document, serverURL string, tr http.R
 		t.Fatal(err)
 	}
 	res, err := eng.Run(context.Background(), workflowID, inputs)
-	if err != nil {
+	if err != nil && res == nil {
 		t.Fatal(err)
 	}
 	return res
