@@ -72,8 +72,21 @@ func (c *checker) checkDeadFailureActions(w *Workflow) {
 // successCriteria (any response succeeds) or one that cannot be judged
 // keeps the action silent.
 func (c *checker) checkDeadWorkflowFailureActions(w *Workflow) {
-	if len(w.Steps)*len(w.FailureActions) > maxFlowWork {
+	if len(w.FailureActions) == 0 || len(w.Steps)*len(w.FailureActions) > maxFlowWork {
 		return
+	}
+	// The names each step's own failure actions use, once per step: they
+	// replace the workflow's actions of those names.
+	own := make([]map[string]bool, len(w.Steps))
+	for i, s := range w.Steps {
+		for _, a := range s.OnFailure {
+			if r := c.resolveActionQuiet(a, true); r != nil && r.Name != "" {
+				if own[i] == nil {
+					own[i] = map[string]bool{}
+				}
+				own[i][r.Name] = true
+			}
+		}
 	}
 	for _, a := range w.FailureActions {
 		r := c.resolveActionQuiet(a, true)
@@ -82,8 +95,8 @@ func (c *checker) checkDeadWorkflowFailureActions(w *Workflow) {
 		}
 		witness, applies := "", 0
 		dead := true
-		for _, s := range w.Steps {
-			if overridden(s.OnFailure, r.Name, c) {
+		for i, s := range w.Steps {
+			if r.Name != "" && own[i][r.Name] {
 				continue
 			}
 			applies++
@@ -111,20 +124,6 @@ func (c *checker) checkDeadWorkflowFailureActions(w *Workflow) {
 			"workflow failureAction %q never runs: in every step it applies to, its criteria only hold for responses that pass the step's successCriteria (%s), so such a response is a success", name, witness)
 		d.Fix = "move the action to successActions (type goto or end, with these criteria), or make the steps' successCriteria reject these responses"
 	}
-}
-
-// overridden reports whether a step's failure list has an action named
-// name, which replaces the workflow's action of that name.
-func overridden(own []*Action, name string, c *checker) bool {
-	if name == "" {
-		return false
-	}
-	for _, a := range own {
-		if r := c.resolveActionQuiet(a, true); r != nil && r.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // deadFailureAction reports whether every response that meets all of
