@@ -21,6 +21,9 @@ type use struct {
 	step     *Step // nil outside steps (workflow outputs, workflow-level lists)
 	stepIdx  int
 	inOutput bool // in a step's outputs (where $outputs means the called workflow's)
+	// inCondition is set for expressions in a criterion's condition, where
+	// dot navigation is the standard operator.
+	inCondition bool
 }
 
 // checker compiles every expression of one document and runs the semantic
@@ -113,8 +116,11 @@ func (c *checker) exprError(err error, n *yaml.Node, value, ptr, what string, ru
 	var ee *expr.Error
 	if errors.As(err, &ee) {
 		pos, end := c.at(n, value, ee.Offset, ee.End)
+		if ee.Rule != "" {
+			rule = ee.Rule // a common mistake with a rule (and fix) of its own
+		}
 		d := c.errorf(rule, pos, ptr, "invalid %s: %s", what, ee.Msg)
-		d.End = end
+		d.End, d.Fix = end, ee.Fix
 		return
 	}
 	pos, _ := c.at(n, value, 0, 0)
@@ -207,7 +213,11 @@ func (c *checker) compileCriterion(cr *Criterion) {
 			condRefs = append(condRefs, r)
 		}
 	}
+	before := len(c.uses)
 	c.record(condRefs, condNode, cr.Condition, cr.Loc.Pointer+"/condition")
+	for i := before; i < len(c.uses); i++ {
+		c.uses[i].inCondition = true
+	}
 }
 
 func criterionKind(t string) string {

@@ -64,6 +64,68 @@ func (c *checker) checkDeadFailureActions(w *Workflow) {
 	}
 }
 
+// checkDeadWorkflowFailureActions reports a workflow-level failure action
+// that no step can trigger: for every step it applies to (not overridden
+// by a step action of the same name) its criteria only hold for responses
+// that pass that step's successCriteria. An action dead for some steps
+// only is meant for the others and is not reported; a step without
+// successCriteria (any response succeeds) or one that cannot be judged
+// keeps the action silent.
+func (c *checker) checkDeadWorkflowFailureActions(w *Workflow) {
+	if len(w.FailureActions) == 0 || len(w.Steps)*len(w.FailureActions) > maxFlowWork {
+		return
+	}
+	// The names each step's own failure actions use, once per step: they
+	// replace the workflow's actions of those names.
+	own := make([]map[string]bool, len(w.Steps))
+	for i, s := range w.Steps {
+		for _, a := range s.OnFailure {
+			if r := c.resolveActionQuiet(a, true); r != nil && r.Name != "" {
+				if own[i] == nil {
+					own[i] = map[string]bool{}
+				}
+				own[i][r.Name] = true
+			}
+		}
+	}
+	for _, a := range w.FailureActions {
+		r := c.resolveActionQuiet(a, true)
+		if r == nil || len(r.Criteria) == 0 {
+			continue
+		}
+		witness, applies := "", 0
+		dead := true
+		for i, s := range w.Steps {
+			if r.Name != "" && own[i][r.Name] {
+				continue
+			}
+			applies++
+			if len(s.SuccessCriteria) == 0 {
+				dead = false
+				break
+			}
+			wit, ok := deadFailureAction(s.SuccessCriteria, r.Criteria, &c.lint.probeBudget)
+			if !ok {
+				dead = false
+				break
+			}
+			if witness == "" {
+				witness = fmt.Sprintf("%s in step %q", wit, s.StepID)
+			}
+		}
+		if !dead || applies == 0 {
+			continue
+		}
+		name := r.Name
+		if name == "" {
+			name = r.Type
+		}
+		d := c.warnf(RuleDeadFailureAction, a.Loc.FieldPos("name"), a.Loc.Pointer,
+			"workflow failureAction %q never runs: in every step it applies to, its criteria only hold for responses that pass the step's successCriteria (%s), so such a response is a success", name, witness)
+		d.Fix = "move the action to successActions (type goto or end, with these criteria), or make the steps' successCriteria reject these responses"
+	}
+}
+
 // deadFailureAction reports whether every response that meets all of
 // failure also meets all of success, while some response meets failure
 // (an action whose criteria never hold at all is another mistake). The

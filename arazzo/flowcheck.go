@@ -112,6 +112,7 @@ func (c *checker) checkFlow() {
 			c.checkUnreachable(w, f)
 		}
 		c.checkDeadFailureActions(w)
+		c.checkDeadWorkflowFailureActions(w)
 	}
 	c.checkRecursion()
 }

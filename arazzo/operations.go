@@ -53,7 +53,7 @@ func (c *checker) checkOperation(w *Workflow, s *Step) {
 			d.Fix = "remove the parameter"
 			continue
 		}
-		if op.Param(r.In, r.Name) == nil {
+		if op.Param(r.In, r.Name) == nil && !(r.In == "path" && inPathTemplate(op.Template, r.Name)) {
 			var names []string
 			for _, ref := range op.Params {
 				if ref != nil && ref.Value != nil && ref.Value.In == r.In {
@@ -61,12 +61,66 @@ func (c *checker) checkOperation(w *Workflow, s *Step) {
 				}
 			}
 			d := c.warnf(RuleParameterUndeclared, p.Loc.Pos, p.Loc.Pointer, "operation %s has no %s parameter %q", opName(op), r.In, r.Name)
-			if best := closest(r.Name, names); best != "" {
+			if in := declaredIn(op, r.Name); in != "" {
+				// The name is right, the place is not: the value goes
+				// where the step says, not where the operation reads it.
+				d.Msg += fmt.Sprintf("; it declares %q as a %s parameter, so the value is sent in the wrong place", r.Name, in)
+				d.Fix = "in: " + in
+			} else if best := closest(r.Name, names); best == "" && r.In == "path" && !inPathTemplate(op.Template, r.Name) {
+				d.Msg += fmt.Sprintf(" (the path %s has no {%s}, so the value is not sent)", op.Path, r.Name)
+				if best := closest(r.Name, pathTemplateNames(op.Template)); best != "" {
+					d.Msg += fmt.Sprintf("; did you mean %q?", best)
+					d.Fix = "name: " + best
+				}
+			} else if best != "" {
 				d.Msg += fmt.Sprintf("; did you mean %q? (%s parameter names are case-sensitive)", best, r.In)
 				d.Fix = "name: " + best
 			}
 		}
 	}
+}
+
+// declaredIn returns where the operation declares a parameter of this
+// name when that is not the step's place ("" when nowhere, or ambiguous).
+func declaredIn(op *openapi.Operation, name string) string {
+	found := ""
+	for _, ref := range op.Params {
+		if ref == nil || ref.Value == nil || ref.Value.Name != name {
+			continue
+		}
+		if found != "" && found != ref.Value.In {
+			return ""
+		}
+		found = ref.Value.In
+	}
+	return found
+}
+
+// pathTemplateNames returns the {names} of an OpenAPI path template.
+func pathTemplateNames(path string) []string {
+	var out []string
+	for {
+		open := strings.IndexByte(path, '{')
+		if open < 0 {
+			return out
+		}
+		end := strings.IndexByte(path[open:], '}')
+		if end < 0 {
+			return out
+		}
+		// {Key+} is the greedy form of parameter Key (openapi.Operation).
+		out = append(out, strings.TrimSuffix(path[open+1:open+end], "+"))
+		path = path[open+end+1:]
+	}
+}
+
+func inPathTemplate(path, name string) bool {
+	for _, n := range pathTemplateNames(path) {
+		if n == name {
+			return true
+		}
+	}
+	return false
 }
 
 func opName(op *openapi.Operation) string {
@@ -221,6 +275,20 @@ func (c *checker) checkRequiredParameters(w *Workflow, s *Step, op *openapi.Oper
 			}
 		}
 	}
+	pos, ptr := s.Loc.FieldPos("operationId"), s.Loc.Pointer
+	if s.OperationID == "" {
+		pos = s.Loc.FieldPos("operationPath")
+	}
+	// The request builder fills every {name} of the path template from the
+	// step's path parameters, declared or not: a template name the
+	// operation forgot to declare is as required as a declared one.
+	for _, name := range pathTemplateNames(op.Template) {
+		if given[paramKey("path", name)] || op.Param("path", name) != nil {
+			continue
+		}
+		d := c.errorf(RuleMissingParameter, pos, ptr, "step %q does not set path parameter %q of the path %s (operation %s; the description does not declare it)", s.StepID, name, op.Path, opName(op))
+		d.Fix = "parameters: [{name: " + name + ", in: path, value: ...}]"
+	}
 	for _, ref := range op.Params {
 		if ref == nil || ref.Value == nil {
 			continue
@@ -237,10 +305,6 @@ func (c *checker) checkRequiredParameters(w *Workflow, s *Step, op *openapi.Oper
 			case "accept", "content-type", "authorization":
 				continue
 			}
-		}
-		pos, ptr := s.Loc.FieldPos("operationId"), s.Loc.Pointer
-		if s.OperationID == "" {
-			pos = s.Loc.FieldPos("operationPath")
 		}
 		if p.In == "path" {
 			d := c.errorf(RuleMissingParameter, pos, ptr, "step %q does not set path parameter %q that operation %s requires", s.StepID, p.Name, opName(op))

@@ -199,6 +199,9 @@ var ruleDescriptions = map[string]string{
 	expr.RuleJSONPathExpression: "A runtime expression compared with a JSONPath query, which cannot hold one.",
 	expr.RuleExpressionInText:   "A runtime expression inside a string literal or pattern, matched as written.",
 
+	// lint2 block (issue 14, second pass).
+	expr.RuleMissingOutputs: "A $steps or $workflows expression without .outputs. before the output name.",
+
 	sarifNoRule: "A diagnostic without a rule id of its own.",
 }
 
@@ -254,6 +257,9 @@ var ruleSeverities = map[string]RuleSeverity{
 	expr.RuleJSONPathLength:     DefaultWarning,
 	expr.RuleJSONPathExpression: DefaultWarning,
 	expr.RuleExpressionInText:   DefaultWarning,
+
+	// lint2 block (issue 14, second pass).
+	expr.RuleMissingOutputs: DefaultError,
 }
 
 // RuleSeverity is the severity a rule reports with before any

@@ -683,6 +683,7 @@ func (c *checker) checkUses() {
 				c.errorf(RuleUnknownStepOutput, u.pos, u.ptr, "step %q has no output %q%s", r.Step, r.Name, suggest(r.Name, names))
 				continue
 			}
+			c.checkOutputNavigation(u, st.Outputs, fmt.Sprintf("step %q", r.Step))
 			if u.step != nil && idx == u.stepIdx && !u.inOutput {
 				c.checkSelfOutput(u, r)
 				continue
@@ -700,11 +701,15 @@ func (c *checker) checkUses() {
 			}
 			if r.Field == "outputs" && r.Name != "" && !definesOutput(w.Outputs, r.Name) {
 				c.errorf(RuleUnknownOutput, u.pos, u.ptr, "workflow %q has no output %q", w.WorkflowID, r.Name)
+			} else if r.Field == "outputs" {
+				c.checkOutputNavigation(u, w.Outputs, fmt.Sprintf("workflow %q", w.WorkflowID))
 			}
 		case expr.KindOutputs:
 			if u.inOutput && u.step != nil && u.step.WorkflowID != "" {
 				if target, ok := c.resolveWorkflowRefQuiet(u.step.WorkflowID); ok && target != nil && r.Name != "" && !definesOutput(target.Outputs, r.Name) {
 					c.errorf(RuleUnknownOutput, u.pos, u.ptr, "called workflow %q has no output %q", target.WorkflowID, r.Name)
+				} else if ok && target != nil {
+					c.checkOutputNavigation(u, target.Outputs, fmt.Sprintf("called workflow %q", target.WorkflowID))
 				}
 			}
 		case expr.KindSourceDescriptions:
@@ -726,6 +731,43 @@ func definesOutput(outs []*Output, name string) bool {
 		}
 	}
 	return false
+}
+
+// checkOutputNavigation warns about a dotted output name that names no
+// output exactly but starts with one ($steps.s.outputs.groups.id beside
+// output "groups"): the runtime reads output "groups" and navigates to
+// "id" (expr's dotted fallback), which the grammar does not say; output
+// names may themselves hold dots. Inside simple conditions dot navigation
+// is the standard operator and nothing is reported.
+func (c *checker) checkOutputNavigation(u use, outs []*Output, owner string) {
+	r := u.ref
+	if u.inCondition || r.Name == "" || !strings.Contains(r.Name, ".") {
+		return
+	}
+	prefix := ""
+	for _, o := range outs {
+		if o.Name == r.Name {
+			return
+		}
+		if strings.HasPrefix(r.Name, o.Name+".") && len(o.Name) > len(prefix) {
+			prefix = o.Name
+		}
+	}
+	if prefix == "" {
+		return
+	}
+	rest := r.Name[len(prefix)+1:]
+	std := *r
+	std.Name, std.Path, std.HasPointer = prefix, nil, true
+	var ptr strings.Builder
+	for _, tok := range strings.Split(rest, ".") {
+		ptr.WriteString("/" + expr.EscapePointerToken(tok))
+	}
+	std.Pointer = ptr.String() + r.Pointer
+	d := c.warnf(expr.RuleDotNavigation, u.pos, u.ptr,
+		"%s has no output %q: it is read as output %q navigated to %q, a dot navigation that is only standard inside simple conditions (output names may hold dots)",
+		owner, r.Name, prefix, rest)
+	d.Fix = std.Standard()
 }
 
 // checkInputRefs checks that local $refs of an inputs schema name existing

@@ -74,9 +74,14 @@ type Note struct {
 }
 
 // Error is a compile or evaluation error located in the source string.
+// Rule and Fix are empty for a plain syntax error; a mistake common enough
+// to have a rule of its own ($steps.x.y without ".outputs.") names it and
+// gives the expression the author meant.
 type Error struct {
 	Offset, End int
 	Msg         string
+	Rule        string // stable kebab-case id, e.g. "missing-outputs-segment"
+	Fix         string // the corrected expression
 }
 
 func (e *Error) Error() string { return e.Msg }

@@ -104,6 +104,9 @@ const (
 	RuleJSONPathLength     = "jsonpath-length"
 	RuleJSONPathExpression = "jsonpath-runtime-expression"
 	RuleExpressionInText   = "runtime-expression-in-literal"
+	// RuleMissingOutputs is an error, not a note: $steps.<id>.<name>
+	// without ".outputs." does not parse (Error.Rule, with Error.Fix).
+	RuleMissingOutputs = "missing-outputs-segment"
 )
 
 type refParser struct {
@@ -299,9 +302,16 @@ func (p *refParser) parse() (*Expr, error) {
 		e.ptr = splitPointer(r.Pointer)
 	}
 	if len(r.Path) > 0 && p.mode != modeOperand {
-		p.note(Note{Offset: start, End: p.pos, Rule: RuleDotNavigation,
-			Msg: "dot/index navigation is only standard inside simple conditions; use a JSON pointer",
-			Fix: r.Standard()})
+		msg := "dot/index navigation is only standard inside simple conditions; use a JSON pointer"
+		switch r.Kind {
+		case KindSteps, KindWorkflows, KindOutputs, KindInputs:
+			// Navigation into an output or input value: say what is read
+			// and what the navigation does, since the name itself is fine.
+			var base strings.Builder
+			r.writeBase(&base)
+			msg = "reads " + base.String() + " and navigates into its value; " + msg + " after the name (" + r.Standard() + ")"
+		}
+		p.note(Note{Offset: start, End: p.pos, Rule: RuleDotNavigation, Msg: msg, Fix: r.Standard()})
 	}
 	e.notes = p.notes
 	e.str = r.String()
@@ -401,12 +411,44 @@ func (p *refParser) steps(r *Ref) error {
 		return err
 	}
 	if !p.accept(".outputs.") {
-		return p.errf(p.pos, "expected \".outputs.<name>\" after \"$steps."+r.Step+"\"")
+		at := p.pos
+		e := p.errf(p.pos, "expected \".outputs.<name>\" after \"$steps."+r.Step+"\"")
+		if name := p.outputName(); name != "" {
+			e.Rule, e.Fix = RuleMissingOutputs, "$steps."+r.Step+".outputs."+name
+			e.Msg = "\"$steps." + r.Step + p.src[at:p.pos] + "\" names no output: a step's values are read through \".outputs.\", as " + e.Fix
+		}
+		return e
 	}
 	if r.Name, err = p.ident("output name"); err != nil {
 		return err
 	}
 	return p.tail(r, true)
+}
+
+// outputName reads what follows "$steps.<id>" or "$workflows.<id>" when
+// ".outputs." is missing: ".<name>", or ".output.<name>" (the singular is
+// a common slip), for the Fix of a missing-outputs-segment error. It
+// returns "" when no name follows.
+func (p *refParser) outputName() string {
+	if !p.accept(".") {
+		return ""
+	}
+	mark := p.pos
+	switch w := strings.ToLower(p.word()); {
+	case w == "output" || w == "outputs":
+		if !p.accept(".") {
+			return "" // "$steps.x.outputs" without a name: no guess
+		}
+	case w == "input" || w == "inputs" || w == "steps":
+		return "" // another field, misspelt or misplaced: no guess
+	default:
+		p.pos = mark
+	}
+	name, err := p.ident("output name")
+	if err != nil {
+		return ""
+	}
+	return name
 }
 
 func (p *refParser) workflows(r *Ref) error {
@@ -426,7 +468,13 @@ func (p *refParser) workflows(r *Ref) error {
 		return p.workflowStep(r)
 	}
 	if r.Field != "inputs" && r.Field != "outputs" {
-		return p.errf(fstart, "expected inputs, outputs or steps after \"$workflows."+r.Workflow+".\"")
+		e := p.errf(fstart, "expected inputs, outputs or steps after \"$workflows."+r.Workflow+".\"")
+		p.pos = fstart - 1
+		if name := p.outputName(); name != "" {
+			e.Rule, e.Fix = RuleMissingOutputs, "$workflows."+r.Workflow+".outputs."+name
+			e.Msg = "\"$workflows." + r.Workflow + p.src[fstart-1:p.pos] + "\" names no output: a workflow's values are read through \".outputs.\", as " + e.Fix
+		}
+		return e
 	}
 	if err = p.expect(".", "$workflows."+r.Workflow+"."+r.Field); err != nil {
 		return err

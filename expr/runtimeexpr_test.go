@@ -109,8 +109,11 @@ func TestParseErrors(t *testing.T) {
 		{"$inputs", "expected \".\" after \"$inputs\"", 7},
 		{"$inputs.", "expected input name at offset 8 of \"$inputs.\"", 8},
 		{"$steps.s", "expected \".outputs.<name>\" after \"$steps.s\"", 8},
-		{"$steps.s.result.x", "expected \".outputs.<name>\" after \"$steps.s\"", 8},
-		{"$workflows.w.files.x", "expected inputs, outputs or steps after \"$workflows.w.\"", 13},
+		{"$steps.s.result.x", "\"$steps.s.result.x\" names no output: a step's values are read through \".outputs.\", as $steps.s.outputs.result.x", 8},
+		{"$steps.s.outputs", "expected \".outputs.<name>\" after \"$steps.s\"", 8},
+		{"$steps.s.inputs.x", "expected \".outputs.<name>\" after \"$steps.s\"", 8},
+		{"$workflows.w.files.x", "\"$workflows.w.files.x\" names no output: a workflow's values are read through \".outputs.\", as $workflows.w.outputs.files.x", 13},
+		{"$workflows.w.input.x", "expected inputs, outputs or steps after \"$workflows.w.\"", 13},
 		{"$workflows.w.steps.s.outputs.x", "\"$workflows.w.steps.s\" only names a step (dependsOn); read another workflow's values through $workflows.w.outputs.<name>", 20},
 		{"$message.header#/", "expected a header name in \"$message.header#/<name>\"", 9},
 		{"$response.bod", "unknown source \"bod\" in \"$response.bod\"; expected header, query, path, body or payload", 10},
@@ -133,6 +136,50 @@ func TestParseErrors(t *testing.T) {
 		}
 		if pe.Msg != tc.msg || pe.Offset != tc.off {
 			t.Errorf("Parse(%q) error = %q at %d, want %q at %d", tc.src, pe.Msg, pe.Offset, tc.msg, tc.off)
+		}
+	}
+}
+
+// TestMissingOutputsSegment: $steps.<id>.<name> without ".outputs." is an
+// error with a rule of its own and the expression meant as its fix; a
+// near miss (no name follows, another field) keeps the plain error.
+func TestMissingOutputsSegment(t *testing.T) {
+	t.Parallel()
+	for src, fix := range map[string]string{
+		"$steps.find.id":                "$steps.find.outputs.id",
+		"$steps.find.output.id":         "$steps.find.outputs.id",
+		"$steps.find.Outputs.id#/0":     "$steps.find.outputs.id",
+		"$workflows.login.token":        "$workflows.login.outputs.token",
+		"$workflows.login.output.token": "$workflows.login.outputs.token",
+		"$steps.find.outputs":           "",
+		"$steps.find":                   "",
+		"$steps.find.inputs.x":          "",
+		"$workflows.login.inputs.x":     "-", // parses
+		"$steps.find.outputs.id":        "-",
+	} {
+		_, err := Parse(src)
+		var pe *Error
+		switch {
+		case fix == "-":
+			if err != nil {
+				t.Errorf("Parse(%q) = %v, want no error", src, err)
+			}
+		case !errors.As(err, &pe):
+			t.Errorf("Parse(%q) error = %v, want *Error", src, err)
+		case fix == "" && (pe.Rule != "" || pe.Fix != ""):
+			t.Errorf("Parse(%q): rule %q, fix %q; want a plain syntax error", src, pe.Rule, pe.Fix)
+		case fix != "" && (pe.Rule != RuleMissingOutputs || pe.Fix != fix):
+			t.Errorf("Parse(%q): rule %q, fix %q; want %q, %q", src, pe.Rule, pe.Fix, RuleMissingOutputs, fix)
+		}
+	}
+	// In a template and in a condition the error keeps its rule.
+	for _, compile := range []func(string) error{
+		func(s string) error { _, err := ParseValue("id={" + s + "}"); return err },
+		func(s string) error { _, err := ParseCondition(s + " > 0"); return err },
+	} {
+		var pe *Error
+		if err := compile("$steps.find.count"); !errors.As(err, &pe) || pe.Rule != RuleMissingOutputs || pe.Fix != "$steps.find.outputs.count" {
+			t.Errorf("in a template or condition: %v (%+v), want a %s error", err, pe, RuleMissingOutputs)
 		}
 	}
 }

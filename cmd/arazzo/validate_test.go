@@ -203,3 +203,33 @@ func TestValidateAllowRemote(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateAllowRemoteOpenAPI: with --allow-remote a remote OpenAPI
+// source is fetched and its operations are checked (an operationId with
+// a typo is found, with "did you mean"); without it the step is not
+// judged and the source is reported as not fetched.
+func TestValidateAllowRemoteOpenAPI(t *testing.T) {
+	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join("..", "..", "arazzo", "testdata", "validate"))))
+	t.Cleanup(srv.Close)
+	doc := "arazzo: 1.0.1\ninfo: {title: remote, version: 1.0.0}\n" +
+		"sourceDescriptions:\n- name: pets\n  url: " + srv.URL + "/petstore.openapi.yaml\n  type: openapi\n" +
+		"workflows:\n- workflowId: w\n  steps:\n  - stepId: s\n    operationId: listPet\n"
+	for _, tc := range []struct {
+		args      []string
+		wantCode  int
+		wantRule  string
+		wantFound bool
+	}{
+		{[]string{"validate", "--format", "json", "-"}, exitOK, "source-not-fetched", true},
+		{[]string{"validate", "--format", "json", "--allow-remote", "-"}, exitFailed, "operation-not-found", true},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(tc.args, strings.NewReader(doc), &stdout, &stderr)
+		if code != tc.wantCode || strings.Contains(stdout.String(), tc.wantRule) != tc.wantFound {
+			t.Errorf("%q: exit %d, want %d with %s\n%s%s", tc.args, code, tc.wantCode, tc.wantRule, stdout.String(), stderr.String())
+		}
+		if tc.wantRule == "operation-not-found" && !strings.Contains(stdout.String(), `listPets`) {
+			t.Errorf("%q: no did-you-mean listPets:\n%s", tc.args, stdout.String())
+		}
+	}
+}
