@@ -85,6 +85,11 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nexit codes: 0 ok, 1 invalid document or workflow failed, 2 usage/load/input error, 3 aborted")
 }
 
+// version and commit are stamped by scripts/release.sh through
+// -ldflags "-X main.version=v1.2.3 -X main.commit=SHA"; empty in any other
+// build, which then reports what the Go toolchain recorded.
+var version, commit string
+
 // cmdVersion prints the module version the binary was built from ("devel"
 // for a build from a checkout, with its VCS revision when Go recorded one).
 func cmdVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -92,11 +97,11 @@ func cmdVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "arazzo version: takes no arguments (got %q)\n", args[0])
 		return exitUsage
 	}
-	version, goVersion, revision := "devel", "", ""
+	v, goVersion, revision := "devel", "", ""
 	if info, ok := debug.ReadBuildInfo(); ok {
 		goVersion = info.GoVersion
-		if v := info.Main.Version; v != "" && v != "(devel)" {
-			version = v
+		if mv := info.Main.Version; mv != "" && mv != "(devel)" {
+			v = mv
 		}
 		for _, s := range info.Settings {
 			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
@@ -104,9 +109,15 @@ func cmdVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	if revision != "" {
-		version += " (" + revision + ")"
+	if version != "" {
+		v, revision = version, commit
+		if len(revision) > 12 {
+			revision = revision[:12]
+		}
 	}
-	fmt.Fprintf(stdout, "arazzo %s, built with %s; reads Arazzo 1.0.x and 1.1.x\n", version, goVersion)
+	if revision != "" {
+		v += " (" + revision + ")"
+	}
+	fmt.Fprintf(stdout, "arazzo %s, built with %s; reads Arazzo 1.0.x and 1.1.x\n", v, goVersion)
 	return exitOK
 }
