@@ -60,12 +60,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
 		args = []string{"version"}
 	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return exitUsage
+		return exitUsage
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		// "arazzo help CMD" is "arazzo CMD --help".
+		if args[0] == "help" && len(args) > 1 {
+			args = []string{args[1], "--help"}
+		} else {
+			usage(stdout)
+			return exitOK
 		}
-		return exitOK
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -85,6 +91,13 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nexit codes: 0 ok, 1 invalid document or workflow failed, 2 usage/load/input error, 3 aborted")
 }
 
+const versionUsage = `usage: arazzo version
+
+Prints the arazzo version (stamped by scripts/release.sh, the module version
+for go install, or "devel" with the commit for a build from a checkout), the
+Go version it was built with and the Arazzo versions it reads. Exit 0.
+`
+
 // version and commit are stamped by scripts/release.sh through
 // -ldflags "-X main.version=v1.2.3 -X main.commit=SHA"; empty in any other
 // build, which then reports what the Go toolchain recorded.
@@ -94,7 +107,11 @@ var version, commit string
 // for a build from a checkout, with its VCS revision when Go recorded one).
 func cmdVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
-		fmt.Fprintf(stderr, "arazzo version: takes no arguments (got %q)\n", args[0])
+		if args[0] == "-h" || args[0] == "--help" {
+			fmt.Fprint(stdout, versionUsage)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "arazzo version: takes no arguments (got %q)\n\n%s", args[0], versionUsage)
 		return exitUsage
 	}
 	v, goVersion, revision := "devel", "", ""

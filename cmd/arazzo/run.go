@@ -189,7 +189,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "arazzo run: %v\nRun 'arazzo run --help' for the flags.\n", err)
+		fmt.Fprintf(stderr, "arazzo run: %v\n\n%s", err, runUsage)
 		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
