@@ -53,6 +53,7 @@ func commands() []command {
 		{"test", "run workflow test cases (*.arazzo-test.yaml) against mocks", cmdTest},
 		{"graph", "print a workflow's control flow as mermaid or dot", cmdGraph},
 		{"version", "print the arazzo version and the Arazzo versions it reads", cmdVersion},
+		{"completion", "print a bash, zsh or fish completion script", cmdCompletion},
 	}
 }
 
@@ -72,6 +73,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			usage(stdout)
 			return exitOK
 		}
+	}
+	if args[0] == "__complete" {
+		return cmdComplete(args[1:], stdin, stdout, stderr)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
