@@ -31,7 +31,13 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
 
   --workflow ID, -w ID      the workflow to run (optional when the document has one)
   --input NAME=VALUE        an input, coerced by the inputs schema type (repeatable)
-  --inputs FILE|-           inputs as a JSON or YAML object (--input wins)
+  --inputs FILE|-           inputs as a JSON or YAML object (lowest precedence)
+  --input-env NAME=VAR      an input read from environment variable VAR (repeatable)
+  --input-file NAME=PATH    an input read from a file, trailing newline dropped (repeatable)
+  --env-file FILE           dotenv file for ARAZZO_INPUT_<name> and --input-env variables
+                            (the environment wins over it)
+                            Precedence: --inputs < ARAZZO_INPUT_<name> < --input-env,
+                            --input-file < --input
   --server SOURCE=URL       base URL for a source description (repeatable)
   --server-var SOURCE.VAR=VALUE  server variable for a source (repeatable)
   --mock FILE               answer operations from a mock file, offline
@@ -70,6 +76,9 @@ type runFlags struct {
 	junitFile      string
 	auth           []string // --auth, applied by run_auth.go
 	allowRemote    bool
+	inputEnv       []string // --input-env NAME=VAR, applied by run_inputs.go
+	inputFile      []string // --input-file NAME=PATH
+	envFile        string   // --env-file .env
 }
 
 // runListFlag collects a repeatable flag.
@@ -86,6 +95,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.StringVar(&f.workflow, "w", "", "")
 	fs.Var((*runListFlag)(&f.inputs), "input", "")
 	fs.StringVar(&f.inputsFile, "inputs", "", "")
+	fs.Var((*runListFlag)(&f.inputEnv), "input-env", "")
+	fs.Var((*runListFlag)(&f.inputFile), "input-file", "")
+	fs.StringVar(&f.envFile, "env-file", "", "")
 	fs.Var((*runListFlag)(&f.servers), "server", "")
 	fs.Var((*runListFlag)(&f.serverVars), "server-var", "")
 	fs.StringVar(&f.mock, "mock", "", "")
@@ -439,6 +451,9 @@ func runCollectInputs(doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, st
 		for k, x := range m {
 			inputs[k] = x
 		}
+	}
+	if err := runOutsideInputs(doc, wf, f, inputs); err != nil {
+		return nil, err
 	}
 	for _, kv := range f.inputs {
 		name, value, ok := strings.Cut(kv, "=")
