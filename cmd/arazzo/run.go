@@ -270,7 +270,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if err := runApplyAuth(doc, f, &opts, stderr); err != nil {
 		return fail("%v", err)
 	}
-	opts.Observer = &runProgress{w: stderr, verbose: f.verbose}
+	opts.Observer = &runProgress{w: stderr, verbose: f.verbose, mock: f.mock != ""}
 
 	eng, err := runtime.New(doc, opts)
 	if err != nil {
