@@ -234,6 +234,9 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if err != nil {
 		return fail("%v", err)
 	}
+	if err := runPromptSecrets(doc, wf, inputs, stdin, stderr); err != nil {
+		return fail("%v", err)
+	}
 	runWarnUnknownInputs(stderr, doc, wf, inputs)
 
 	opts := runtime.Options{

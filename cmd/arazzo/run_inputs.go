@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/joho/godotenv"
+	"golang.org/x/term"
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/runtime"
@@ -85,6 +87,35 @@ func runOutsideInputs(doc *arazzo.Document, wf *arazzo.Workflow, f *runFlags, in
 		if err := set("--input-file "+name, name, strings.TrimRight(string(data), "\r\n")); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// runPromptSecrets asks, without echo, for the required secret inputs no
+// other source gave, when stdin is a terminal; a script or CI job (stdin
+// not a terminal) gets the usual "missing required input" error instead of
+// a prompt that would hang.
+func runPromptSecrets(doc *arazzo.Document, wf *arazzo.Workflow, inputs map[string]any, stdin io.Reader, stderr io.Writer) error {
+	file, ok := stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(file.Fd())) {
+		return nil
+	}
+	for _, name := range runtime.RequiredInputs(doc, wf) {
+		if _, given := inputs[name]; given || !runtime.IsSecretInput(doc, wf, name) {
+			continue
+		}
+		fmt.Fprintf(stderr, "%s (secret, not echoed): ", name)
+		b, err := term.ReadPassword(int(file.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return fmt.Errorf("input %s: reading the terminal: %v", name, err)
+		}
+		typ := runtime.InputType(doc, wf, name)
+		v, err := runCoerceInput(typ, string(b))
+		if err != nil {
+			return fmt.Errorf("input %s: %v", name, runHideSecretInput(err, typ, true))
+		}
+		inputs[name] = v
 	}
 	return nil
 }
