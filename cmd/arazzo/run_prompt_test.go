@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
 )
 
 // TestRunPromptsForSecretWithoutEcho drives arazzo run through a
@@ -62,7 +65,7 @@ func TestRunPromptsForSecretWithoutEcho(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	tty.Close()
+	defer tty.Close() // kept open to watch the terminal's echo flag
 
 	var seen bytes.Buffer
 	buf := make([]byte, 4096)
@@ -76,14 +79,34 @@ func TestRunPromptsForSecretWithoutEcho(t *testing.T) {
 		n, _ := ptmx.Read(buf)
 		seen.Write(buf[:n])
 	}
+	// The prompt is written just before echo is turned off: typing before
+	// that would be echoed by the terminal, not by arazzo, so wait for it
+	// as a person's typing naturally does.
+	for {
+		tio, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tio.Lflag&unix.ECHO == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("echo never turned off")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	if _, err := ptmx.Write([]byte("tok-typed-secret\r")); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	go io.Copy(&seen, ptmx) // the rest of stderr, until the child exits
+	copied := make(chan struct{})
+	go func() { io.Copy(&seen, ptmx); close(copied) }() // the rest of stderr
 	select {
 	case err := <-done:
+		tty.Close() // the last holder of the terminal: ptmx reads EOF/EIO now
+		<-copied
 		if err != nil {
 			t.Fatalf("run: %v; terminal %q", err, seen.String())
 		}
