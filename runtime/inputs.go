@@ -420,3 +420,17 @@ func joinField(parent, name string) string {
 	}
 	return parent + "/" + name
 }
+
+// RequiredInputs returns the names a workflow's inputs schema lists as
+// required (through $ref), in the order written.
+func RequiredInputs(doc *arazzo.Document, wf *arazzo.Workflow) []string {
+	m, _ := resolveInputRef(doc, wf.Inputs).(map[string]any)
+	list, _ := m["required"].([]any)
+	var names []string
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			names = append(names, s)
+		}
+	}
+	return names
+}

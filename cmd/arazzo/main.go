@@ -53,6 +53,7 @@ func commands() []command {
 		{"test", "run workflow test cases (*.arazzo-test.yaml) against mocks", cmdTest},
 		{"graph", "print a workflow's control flow as mermaid or dot", cmdGraph},
 		{"version", "print the arazzo version and the Arazzo versions it reads", cmdVersion},
+		{"completion", "print a bash, zsh or fish completion script", cmdCompletion},
 	}
 }
 
@@ -60,12 +61,21 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
 		args = []string{"version"}
 	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return exitUsage
+		return exitUsage
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		// "arazzo help CMD" is "arazzo CMD --help".
+		if args[0] == "help" && len(args) > 1 {
+			args = []string{args[1], "--help"}
+		} else {
+			usage(stdout)
+			return exitOK
 		}
-		return exitOK
+	}
+	if args[0] == "__complete" {
+		return cmdComplete(args[1:], stdin, stdout, stderr)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -85,18 +95,34 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nexit codes: 0 ok, 1 invalid document or workflow failed, 2 usage/load/input error, 3 aborted")
 }
 
+const versionUsage = `usage: arazzo version
+
+Prints the arazzo version (stamped by scripts/release.sh, the module version
+for go install, or "devel" with the commit for a build from a checkout), the
+Go version it was built with and the Arazzo versions it reads. Exit 0.
+`
+
+// version and commit are stamped by scripts/release.sh through
+// -ldflags "-X main.version=v1.2.3 -X main.commit=SHA"; empty in any other
+// build, which then reports what the Go toolchain recorded.
+var version, commit string
+
 // cmdVersion prints the module version the binary was built from ("devel"
 // for a build from a checkout, with its VCS revision when Go recorded one).
 func cmdVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
-		fmt.Fprintf(stderr, "arazzo version: takes no arguments (got %q)\n", args[0])
+		if args[0] == "-h" || args[0] == "--help" {
+			fmt.Fprint(stdout, versionUsage)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "arazzo version: takes no arguments (got %q)\n\n%s", args[0], versionUsage)
 		return exitUsage
 	}
-	version, goVersion, revision := "devel", "", ""
+	v, goVersion, revision := "devel", "", ""
 	if info, ok := debug.ReadBuildInfo(); ok {
 		goVersion = info.GoVersion
-		if v := info.Main.Version; v != "" && v != "(devel)" {
-			version = v
+		if mv := info.Main.Version; mv != "" && mv != "(devel)" {
+			v = mv
 		}
 		for _, s := range info.Settings {
 			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
@@ -104,9 +130,15 @@ func cmdVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	if revision != "" {
-		version += " (" + revision + ")"
+	if version != "" {
+		v, revision = version, commit
+		if len(revision) > 12 {
+			revision = revision[:12]
+		}
 	}
-	fmt.Fprintf(stdout, "arazzo %s, built with %s; reads Arazzo 1.0.x and 1.1.x\n", version, goVersion)
+	if revision != "" {
+		v += " (" + revision + ")"
+	}
+	fmt.Fprintf(stdout, "arazzo %s, built with %s; reads Arazzo 1.0.x and 1.1.x\n", v, goVersion)
 	return exitOK
 }

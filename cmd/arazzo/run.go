@@ -32,7 +32,13 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
 
   --workflow ID, -w ID      the workflow to run (optional when the document has one)
   --input NAME=VALUE        an input, coerced by the inputs schema type (repeatable)
-  --inputs FILE|-           inputs as a JSON or YAML object (--input wins)
+  --inputs FILE|-           inputs as a JSON or YAML object (lowest precedence)
+  --input-env NAME=VAR      an input read from environment variable VAR (repeatable)
+  --input-file NAME=PATH    an input read from a file, trailing newline dropped (repeatable)
+  --env-file FILE           dotenv file for ARAZZO_INPUT_<name> and --input-env variables
+                            (the environment wins over it)
+                            Precedence: --inputs < ARAZZO_INPUT_<name> < --input-env,
+                            --input-file < --input
   --server SOURCE=URL       base URL for a source description (repeatable)
   --server-var SOURCE.VAR=VALUE  server variable for a source (repeatable)
   --mock FILE               answer operations from a mock file, offline
@@ -71,6 +77,9 @@ type runFlags struct {
 	junitFile      string
 	auth           []string // --auth, applied by run_auth.go
 	allowRemote    bool
+	inputEnv       []string // --input-env NAME=VAR, applied by run_inputs.go
+	inputFile      []string // --input-file NAME=PATH
+	envFile        string   // --env-file .env
 }
 
 // runListFlag collects a repeatable flag.
@@ -87,6 +96,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.StringVar(&f.workflow, "w", "", "")
 	fs.Var((*runListFlag)(&f.inputs), "input", "")
 	fs.StringVar(&f.inputsFile, "inputs", "", "")
+	fs.Var((*runListFlag)(&f.inputEnv), "input-env", "")
+	fs.Var((*runListFlag)(&f.inputFile), "input-file", "")
+	fs.StringVar(&f.envFile, "env-file", "", "")
 	fs.Var((*runListFlag)(&f.servers), "server", "")
 	fs.Var((*runListFlag)(&f.serverVars), "server-var", "")
 	fs.StringVar(&f.mock, "mock", "", "")
@@ -190,7 +202,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "arazzo run: %v\nRun 'arazzo run --help' for the flags.\n", err)
+		fmt.Fprintf(stderr, "arazzo run: %v\n\n%s", err, runUsage)
 		return exitUsage
 	}
 	// SIGHUP (the terminal closed) ends the run like Ctrl-C: partial reports
@@ -223,6 +235,9 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	}
 	inputs, err := runCollectInputs(ctx, doc, wf, f, stdin)
 	if err != nil {
+		return fail("%v", err)
+	}
+	if err := runPromptSecrets(doc, wf, inputs, stdin, stderr); err != nil {
 		return fail("%v", err)
 	}
 	runWarnUnknownInputs(stderr, doc, wf, inputs)
@@ -261,7 +276,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if err := runApplyAuth(doc, f, &opts, stderr); err != nil {
 		return fail("%v", err)
 	}
-	opts.Observer = &runProgress{w: stderr, verbose: f.verbose}
+	opts.Observer = &runProgress{w: stderr, verbose: f.verbose, mock: f.mock != ""}
 
 	eng, err := runtime.New(doc, opts)
 	if err != nil {
@@ -475,6 +490,9 @@ func runCollectInputs(ctx context.Context, doc *arazzo.Document, wf *arazzo.Work
 		for k, x := range m {
 			inputs[k] = x
 		}
+	}
+	if err := runOutsideInputs(doc, wf, f, inputs); err != nil {
+		return nil, err
 	}
 	for _, kv := range f.inputs {
 		name, value, ok := strings.Cut(kv, "=")

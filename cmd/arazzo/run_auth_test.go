@@ -236,7 +236,8 @@ func TestRunAuthFlagErrors(t *testing.T) {
 // variable unless --server-var sets it, and that --auth wraps the mock transport.
 func TestRunAuthRegionFromProfile(t *testing.T) {
 	id := newOCIIdentity(t, nil)
-	base := []string{"run", authSeed, "--loop-delay", "0", "-v",
+	// --json: a mocked run's progress says "mock", the result keeps the URL.
+	base := []string{"run", authSeed, "--loop-delay", "0", "-v", "--json",
 		"--mock", "../../workflows/oracle/mocks/stopped-instance.yaml",
 		"--auth", "ociComputeApi=oci:DEFAULT@" + id.configPath,
 		"--input", "compartmentId=c", "--input", "instanceId=i", "--input", "displayName=d"}
@@ -253,10 +254,10 @@ func TestRunAuthRegionFromProfile(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("%s: exit %d\n%s", tc.name, code, stderr.String())
 		}
-		if !strings.Contains(stderr.String(), tc.want) || tc.avoid != "" && strings.Contains(stderr.String(), tc.avoid) {
+		if !strings.Contains(stderr.String()+stdout.String(), tc.want) || tc.avoid != "" && strings.Contains(stderr.String(), tc.avoid) {
 			t.Errorf("%s: stderr\n%s\nwant %q, not %q", tc.name, stderr.String(), tc.want, tc.avoid)
 		}
-		if tc.avoid == "" && !strings.Contains(stderr.String(), "https://iaas.us-phoenix-1.oraclecloud.com/20160918/instances/i") {
+		if tc.avoid == "" && !strings.Contains(stdout.String(), "https://iaas.us-phoenix-1.oraclecloud.com/20160918/instances/i") {
 			t.Errorf("%s: the profile region is not in the URL:\n%s", tc.name, stderr.String())
 		}
 		if !strings.Contains(stderr.String(), "auth: getInstance: applying ociRequestSigning (oci)") {

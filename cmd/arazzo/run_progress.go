@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
@@ -18,6 +19,10 @@ type runProgress struct {
 	// (workflow steps, goto/retry targets, dependencies) are indented and
 	// named workflowId/stepId, so the parent step's line reads as their sum.
 	depth int
+	// mock is set for --mock runs: no request leaves the process, so the
+	// lines show "mock" where the production host would be, lest a reader
+	// believe the real API was called.
+	mock bool
 }
 
 // indent is the prefix of a line at the current depth.
@@ -61,7 +66,7 @@ func (p *runProgress) step(a *runtime.StepAttempt) {
 		fmt.Fprintf(&b, " (attempt %d)", a.Attempt)
 	}
 	if a.Request != nil {
-		fmt.Fprintf(&b, "  %s %s", a.Request.Method, a.Request.URL)
+		fmt.Fprintf(&b, "  %s %s", a.Request.Method, p.shownURL(a.Request.URL))
 	} else if a.Operation != "" {
 		fmt.Fprintf(&b, "  %s", a.Operation)
 	}
@@ -119,4 +124,18 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// shownURL is the request URL of a progress line: for a mocked run the
+// scheme and host become "mock", the path and query stay.
+func (p *runProgress) shownURL(raw string) string {
+	if !p.mock {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "mock " + raw
+	}
+	u.Scheme, u.Host, u.User = "", "", nil
+	return "mock " + u.String()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -32,21 +33,25 @@ flags:
 // cmdTest runs workflow test cases.
 func cmdTest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	junitPath := fs.String("junit", "", "also write JUnit XML to `FILE` (one suite per file, one case per test case)")
 	asJSON := fs.Bool("json", false, "print machine-readable results instead of text")
 	runPattern := fs.String("run", "", "run only cases whose name matches `REGEXP`")
 	verbose := fs.Bool("v", false, "show the step attempts of passing cases too")
 	fs.BoolVar(verbose, "verbose", false, "same as -v")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, testUsage)
+	printUsage := func(w io.Writer) {
+		fmt.Fprint(w, testUsage)
+		fs.SetOutput(w)
 		fs.PrintDefaults()
 	}
 	paths, err := testParseArgs(fs, args)
-	if err == flag.ErrHelp {
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(stdout)
 		return exitOK
 	}
 	if err != nil {
+		fmt.Fprintf(stderr, "arazzo test: %v\n\n", err)
+		printUsage(stderr)
 		return exitUsage
 	}
 	runner := newTestRunner()
@@ -98,7 +103,10 @@ func testParseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, runFlagError(fs, err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {

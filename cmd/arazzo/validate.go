@@ -494,7 +494,10 @@ func parseFlagsAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, runFlagError(fs, err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {

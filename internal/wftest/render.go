@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/arazzo-go/arazzo/internal/report"
@@ -142,7 +143,7 @@ func writeAttempt(t *strings.Builder, n int, a *runtime.StepAttempt) {
 		fmt.Fprintf(t, " (attempt %d)", a.Attempt)
 	}
 	if a.Request != nil {
-		fmt.Fprintf(t, ": %s %s", a.Request.Method, a.Request.URL)
+		fmt.Fprintf(t, ": %s %s", a.Request.Method, mockURL(a.Request.URL))
 	} else if a.Operation != "" {
 		fmt.Fprintf(t, ": %s", a.Operation)
 	}
@@ -293,4 +294,16 @@ func WriteJUnit(w io.Writer, results []*FileResult) error {
 		js.Suites = append(js.Suites, su)
 	}
 	return js.Write(w)
+}
+
+// mockURL shows a request URL of a test case, which mocks always answer:
+// "mock" replaces the scheme and host, so a trace never reads as if the
+// production API had been called.
+func mockURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "mock " + raw
+	}
+	u.Scheme, u.Host, u.User = "", "", nil
+	return "mock " + u.String()
 }
