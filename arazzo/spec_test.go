@@ -27,6 +27,10 @@ var specPassExceptions = map[string][]string{
 	// Characterizes the official schema only: the spec requires a runtime
 	// expression that names the source, so the operation cannot be found.
 	"tests/v1.1/pass/characterization-openapi-invalid-operationPath-string.arazzo.yaml": {RuleInvalidOperationPath},
+	// The same for channelPath, which the spec also requires to be a runtime
+	// expression naming the source ({$sourceDescriptions.<name>.url}#/channels/...).
+	"tests/v1.1/pass/characterization-async-invalid-channelPath-string.arazzo.yaml": {RuleAsyncChannelPath},
+	"tests/v1.1/pass/async-with-channel-path.arazzo.yaml":                           {RuleAsyncChannelPath},
 	// Notes §13: ./animals.yaml does not exist.
 	"examples/1.0.0/ExtendedParametersExample.arazzo.yaml": {RuleSourceUnavailable},
 	// The step passes "pet_id" but getPetCoupons declares the path parameter
