@@ -345,7 +345,7 @@ func (c *checker) checkCorrelationID(s *Step, t *asyncStep, msgs []*asyncapi.Mes
 
 func (c *checker) checkAsyncPayload(s *Step, t *asyncStep, msgs []*asyncapi.Message) {
 	rb := s.RequestBody
-	if rb == nil || len(msgs) == 0 {
+	if rb == nil || len(msgs) == 0 || s.Action == "receive" {
 		return
 	}
 	payload, ok := rb.Payload.(map[string]any)
