@@ -185,7 +185,7 @@ var ruleDescriptions = map[string]string{
 	RuleAsyncChannelParameter:  "A parameter of the channel address that the step does not set.",
 	RuleAsyncCorrelationID:     "A receive step without correlationId for a message that declares one, or the reverse.",
 	RuleAsyncPayloadMember:     "A payload member that the AsyncAPI message's payload schema does not declare.",
-	RuleAsyncMessageExpression: "A $message expression in a step that receives no message.",
+	RuleAsyncMessageExpression: "A $message expression in a step that sends or receives no message.",
 
 	RuleEndlessGoto:       "A step's success goto targets the step itself with no criteria.",
 	RuleMultipleDocuments: "The file holds more than one YAML document; only the first is read.",
