@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -269,3 +270,26 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Schemas that share parts through allOf cost their size, not the number
+// of paths through them: 40 levels of two-way allOf would be 2^40 visits.
+func TestSharedAllOfIsLinear(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("asyncapi: 3.0.0\nchannels:\n  c:\n    address: c\n    messages:\n      m:\n        payload: {$ref: '#/components/schemas/S0'}\ncomponents:\n  schemas:\n")
+	for i := 0; i < 40; i++ {
+		b.WriteString("    S" + itoa(i) + ":\n      properties: {p" + itoa(i) + ": {}}\n      allOf: [{$ref: '#/components/schemas/S" + itoa(i+1) + "'}, {$ref: '#/components/schemas/S" + itoa(i+1) + "'}]\n")
+	}
+	b.WriteString("    S40: {properties: {last: {}}}\n")
+	d, err := (&Loader{}).Parse(context.Background(), "", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, open := d.Channels["c"].Messages[0].PayloadProperties()
+	// maxSchemaDepth stops the descent (so the schema counts as open);
+	// what was reached is listed once.
+	if !open || len(names) != maxSchemaDepth+1 || names[0] != "p0" {
+		t.Fatalf("names %v open %v", names, open)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

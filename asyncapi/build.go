@@ -3,6 +3,7 @@ package asyncapi
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -398,13 +399,17 @@ func (b *builder) schemaOf(p place) place {
 // the schema lists nowhere is more likely a typo than an intended extra,
 // and the caller reports it only as a warning.
 func (b *builder) properties(p place, depth int) (names []string, open bool) {
-	declared, union := b.collect(p, depth, &names)
+	seen := map[*yaml.Node]bool{}
+	declared, union := b.collect(p, depth, &names, seen)
 	sort.Strings(names)
-	return names, !declared || union
+	return slices.Compact(names), !declared || union
 }
 
-func (b *builder) collect(p place, depth int, names *[]string) (declared, union bool) {
-	if p.node == nil || depth > maxSchemaDepth {
+// collect visits each schema node once per call, so schemas that share
+// parts through allOf and $ref cost their size, not the number of paths
+// to each part.
+func (b *builder) collect(p place, depth int, names *[]string, seen map[*yaml.Node]bool) (declared, union bool) {
+	if p.node == nil || depth > maxSchemaDepth || len(seen) > maxSchemaNodes {
 		return false, true
 	}
 	p, ok := b.r.deref(p)
@@ -412,6 +417,10 @@ func (b *builder) collect(p place, depth int, names *[]string) (declared, union 
 		return false, true
 	}
 	n := alias(p.node)
+	if seen[n] {
+		return false, false
+	}
+	seen[n] = true
 	if n.Kind != yaml.MappingNode {
 		return false, true // true, false or a damaged schema
 	}
@@ -428,7 +437,7 @@ func (b *builder) collect(p place, depth int, names *[]string) (declared, union 
 	}
 	if ao := alias(member(n, "allOf")); ao != nil && ao.Kind == yaml.SequenceNode {
 		for i, x := range ao.Content {
-			d, u := b.collect(place{doc: p.doc, node: x, ptr: fmt.Sprintf("%s/allOf/%d", p.ptr, i)}, depth+1, names)
+			d, u := b.collect(place{doc: p.doc, node: x, ptr: fmt.Sprintf("%s/allOf/%d", p.ptr, i)}, depth+1, names, seen)
 			declared = declared || d
 			union = union || u
 		}

@@ -28,6 +28,9 @@ const (
 	// maxSchemaDepth bounds how deep allOf and $ref are followed when
 	// collecting a schema's property names.
 	maxSchemaDepth = 16
+	// maxSchemaNodes bounds how many schema objects one message's
+	// property collection visits.
+	maxSchemaNodes = 1000
 )
 
 // Loader reads AsyncAPI documents. The zero value reads local files only.
