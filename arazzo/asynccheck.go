@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/arazzo-go/arazzo/asyncapi"
@@ -169,12 +170,24 @@ func (c *checker) resolveAsyncTarget(s *Step) (t *asyncStep, async bool) {
 		case len(found) > 1:
 			c.errorf(RuleAmbiguousOperation, pos, ptr, "operationId %q exists in several AsyncAPI sources (%s, %s); qualify it as $sourceDescriptions.<name>.%s", s.OperationID, found[0].Name, found[1].Name, s.OperationID)
 			return nil, true
-		case len(asyncSrcs) == 0 || others:
+		case len(asyncSrcs) == 0 || (others && s.Action == ""):
+			// Found nowhere: an action says it was meant for an
+			// AsyncAPI source; otherwise the OpenAPI check reports it.
 			return nil, false
 		case unloaded:
 			return nil, true
+		case len(asyncSrcs) == 1:
+			return c.asyncOperation(asyncSrcs[0], s.OperationID, pos, ptr, s.OperationID), true
 		}
-		return c.asyncOperation(asyncSrcs[0], s.OperationID, pos, ptr, s.OperationID), true
+		var ids, names []string
+		for _, src := range asyncSrcs {
+			ids = append(ids, src.AsyncAPI.OperationIDs()...)
+			names = append(names, src.Name)
+		}
+		sort.Strings(ids)
+		d := c.errorf(RuleAsyncOperationNotFound, pos, ptr, "operationId %q not found in the AsyncAPI sources (%s)%s", s.OperationID, strings.Join(names, ", "), suggestOperationID(s.OperationID, ids))
+		d.End = c.endOf(pos, s.OperationID)
+		return nil, true
 	case s.OperationPath != "":
 		name, pointer, ok := parseOperationPath(s.OperationPath)
 		if !ok {

@@ -2,6 +2,8 @@ package arazzo
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,5 +87,70 @@ workflows:
 	want := []string{RuleAsyncPayloadMember, RuleAsyncCorrelationID}
 	if strings.Join(rules, " ") != strings.Join(want, " ") {
 		t.Fatalf("rules %v, want %v:\n%s", rules, want, ds)
+	}
+}
+
+// A remote AsyncAPI description is read with --allow-remote, and one that
+// names a local file is refused whole, as for OpenAPI sources.
+func TestRemoteAsyncAPISource(t *testing.T) {
+	local := filepath.Join(t.TempDir(), "secret.yaml")
+	if err := os.WriteFile(local, []byte("M: {payload: {type: object}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	api := "asyncapi: 3.0.0\nchannels:\n  c:\n    address: c\n    messages:\n      m: {$ref: 'REF#/M'}\noperations:\n  listen: {action: send, channel: {$ref: '#/channels/c'}}\n"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/good.yaml":
+			_, _ = w.Write([]byte(strings.Replace(api, "REF", "msgs.yaml", 1)))
+		case "/msgs.yaml":
+			_, _ = w.Write([]byte("M: {payload: {type: object}}\n"))
+		case "/bad.yaml":
+			_, _ = w.Write([]byte(strings.Replace(api, "REF", "file://"+filepath.ToSlash(local), 1)))
+		}
+	}))
+	defer srv.Close()
+	for _, c := range []struct{ file, rule string }{{"good.yaml", ""}, {"bad.yaml", RuleRemoteLocalSource}} {
+		doc := "arazzo: 1.1.0\ninfo: {title: t, version: '1'}\nsourceDescriptions:\n  - {name: events, url: '" + srv.URL + "/" + c.file + "', type: asyncapi}\n" +
+			"workflows:\n  - workflowId: w\n    steps:\n      - {stepId: s, operationId: listen, action: receive}\n"
+		d, ds := LoadBytes(context.Background(), "local.arazzo.yaml", []byte(doc), LoadOptions{AllowRemote: true})
+		var rules []string
+		for _, x := range ds {
+			rules = append(rules, x.Rule)
+		}
+		if strings.Join(rules, " ") != c.rule {
+			t.Errorf("%s: rules %v, want %q:\n%s", c.file, rules, c.rule, ds)
+		}
+		if got := d.Source("events").AsyncAPI != nil; got != (c.rule == "") {
+			t.Errorf("%s: AsyncAPI loaded = %v", c.file, got)
+		}
+	}
+}
+
+// A bare operationId with an action is looked up in every AsyncAPI source,
+// and the "did you mean" comes from all of them.
+func TestBareAsyncOperationIDNotFound(t *testing.T) {
+	doc := `arazzo: 1.1.0
+info: {title: t, version: '1'}
+sourceDescriptions:
+  - {name: kitchen, url: ./orders.asyncapi.yaml, type: asyncapi}
+  - {name: deliveries, url: ./deliveries.asyncapi-2.6.yaml}
+  - {name: pets, url: ./petstore.openapi.yaml}
+workflows:
+  - workflowId: w
+    steps:
+      - {stepId: s, operationId: requestDelivry, action: send}
+      - {stepId: h, operationId: listPetz}
+`
+	_, ds := LoadBytes(context.Background(), "testdata/validate/x.arazzo.yaml", []byte(doc), LoadOptions{})
+	var got []string
+	for _, d := range ds {
+		got = append(got, d.Rule+": "+d.Msg)
+	}
+	want := []string{
+		`async-operation-not-found: operationId "requestDelivry" not found in the AsyncAPI sources (kitchen, deliveries); did you mean "requestDelivery"?`,
+		`operation-not-found: operationId "listPetz" not found; did you mean "listPets"?`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
