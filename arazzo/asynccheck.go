@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -74,7 +75,12 @@ func (c *checker) checkAsyncStep(w *Workflow, s *Step) bool {
 	}
 	c.checkAsyncAction(s, t)
 	msgs, ch := t.peerMessages(s.Action)
+	if c.asyncMsgs == nil {
+		c.asyncMsgs = map[*Step][]*asyncapi.Message{}
+	}
+	c.asyncMsgs[s] = msgs
 	c.checkChannelParameters(w, s, t, ch)
+	c.checkHeaderParameters(s, msgs)
 	c.checkCorrelationID(s, t, msgs)
 	c.checkAsyncPayload(s, t, msgs)
 	return true
@@ -406,11 +412,117 @@ func quoteList(msgs []*asyncapi.Message) string {
 // fixtures read $message.header in a send step's outputs (see
 // docs/asyncapi.md).
 func (c *checker) checkMessageUse(u use) {
-	if u.step == nil || u.step.Action != "" || u.step.ChannelPath != "" {
+	if u.step == nil {
+		return
+	}
+	if msgs, ok := c.asyncMsgs[u.step]; ok {
+		c.checkMessageMember(u, msgs)
+		return
+	}
+	if u.step.Action != "" || u.step.ChannelPath != "" {
 		return
 	}
 	if src := c.stepSource(u.step); src != nil && isAsync(src) {
 		return
 	}
 	c.errorf(RuleAsyncMessageExpression, u.pos, u.ptr, "step %q is not an AsyncAPI step; $message expressions only have a value in steps that send or receive a message", u.step.StepID)
+}
+
+// memberNames unions the payload (or header) property names of msgs; ok
+// is false when any of them admits members it does not list, so no name
+// can be called unknown.
+func memberNames(msgs []*asyncapi.Message, headers bool) (names []string, ok bool) {
+	if len(msgs) == 0 {
+		return nil, false
+	}
+	seen := map[string]bool{}
+	for _, m := range msgs {
+		props, open := m.PayloadProperties()
+		if headers {
+			props, open = m.HeaderProperties()
+		}
+		if open {
+			return nil, false
+		}
+		for _, p := range props {
+			if !seen[p] {
+				seen[p] = true
+				names = append(names, p)
+			}
+		}
+	}
+	return names, true
+}
+
+func containsFold(names []string, s string) bool {
+	for _, n := range names {
+		if strings.EqualFold(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkHeaderParameters compares the in: header parameters of a send step
+// with the message's headers schema. Header names compare without case, as
+// brokers that map them to HTTP (WebSocket, HTTP bindings) do.
+func (c *checker) checkHeaderParameters(s *Step, msgs []*asyncapi.Message) {
+	if s.Action != "send" {
+		return
+	}
+	names, ok := memberNames(msgs, true)
+	if !ok {
+		return
+	}
+	for _, p := range s.Parameters {
+		r := c.resolveParameterQuiet(p)
+		if r == nil || r.In != "header" || containsFold(names, r.Name) {
+			continue
+		}
+		d := c.warnf(RuleAsyncPayloadMember, p.Loc.FieldPos("name"), p.Loc.Pointer+"/name", "header %q is not a property of the headers schema of message %s%s", r.Name, quoteList(msgs), suggest(r.Name, names))
+		if best := closest(r.Name, names); best != "" {
+			d.Fix = "name: " + best
+		}
+	}
+}
+
+// checkMessageMember compares the member a $message expression reads
+// with the schema of the messages the step handles.
+func (c *checker) checkMessageMember(u use, msgs []*asyncapi.Message) {
+	r := u.ref
+	var member string
+	headers := false
+	switch r.Field {
+	case "header":
+		member, headers = r.Name, true
+		if member == "" && r.HasPointer {
+			member = firstToken(r.Pointer)
+		}
+	case "payload":
+		if r.HasPointer {
+			member = firstToken(r.Pointer)
+		} else if len(r.Path) > 0 {
+			member = r.Path[0]
+		}
+	}
+	if member == "" {
+		return
+	}
+	names, ok := memberNames(msgs, headers)
+	if !ok || (headers && containsFold(names, member)) || (!headers && slices.Contains(names, member)) {
+		return
+	}
+	what := "payload"
+	if headers {
+		what = "headers"
+	}
+	c.warnf(RuleAsyncPayloadMember, u.pos, u.ptr, "$message.%s: %q is not a property of the %s schema of message %s%s", r.Field, member, what, quoteList(msgs), suggest(member, names))
+}
+
+func firstToken(ptr string) string {
+	ptr = strings.TrimPrefix(ptr, "/")
+	if i := strings.IndexByte(ptr, '/'); i >= 0 {
+		ptr = ptr[:i]
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(ptr, "~1", "/"), "~0", "~")
 }

@@ -184,7 +184,7 @@ var ruleDescriptions = map[string]string{
 	RuleAsyncActionMismatch:    "A step's action goes the same way as its AsyncAPI operation, whose peer the workflow is.",
 	RuleAsyncChannelParameter:  "A parameter of the channel address that the step does not set.",
 	RuleAsyncCorrelationID:     "A receive step without correlationId for a message that declares one, or the reverse.",
-	RuleAsyncPayloadMember:     "A payload member that the AsyncAPI message's payload schema does not declare.",
+	RuleAsyncPayloadMember:     "A payload or header member that the AsyncAPI message's schema does not declare.",
 	RuleAsyncMessageExpression: "A $message expression in a step that sends or receives no message.",
 
 	RuleEndlessGoto:       "A step's success goto targets the step itself with no criteria.",
