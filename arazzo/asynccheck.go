@@ -79,10 +79,10 @@ func (c *checker) checkAsyncStep(w *Workflow, s *Step) bool {
 		c.asyncMsgs = map[*Step][]*asyncapi.Message{}
 	}
 	c.asyncMsgs[s] = msgs
-	c.checkChannelParameters(w, s, t, ch)
+	c.checkChannelParameters(w, s, ch)
 	c.checkHeaderParameters(s, msgs)
-	c.checkCorrelationID(s, t, msgs)
-	c.checkAsyncPayload(s, t, msgs)
+	c.checkCorrelationID(s, msgs)
+	c.checkAsyncPayload(s, msgs)
 	return true
 }
 
@@ -96,6 +96,9 @@ func isAsync(src *SourceDescription) bool {
 func (c *checker) resolveAsyncTarget(s *Step) (t *asyncStep, async bool) {
 	switch {
 	case s.ChannelPath != "":
+		if !c.hasAsyncSource() {
+			return nil, true // step-target says the document has no AsyncAPI source
+		}
 		pos, ptr := s.Loc.FieldPos("channelPath"), s.Loc.Pointer+"/channelPath"
 		name, pointer, ok := parseOperationPath(s.ChannelPath)
 		if !ok {
@@ -306,7 +309,7 @@ func (t *asyncStep) peerMessages(action string) ([]*asyncapi.Message, *asyncapi.
 	return t.op.Messages, t.op.Channel
 }
 
-func (c *checker) checkChannelParameters(w *Workflow, s *Step, t *asyncStep, ch *asyncapi.Channel) {
+func (c *checker) checkChannelParameters(w *Workflow, s *Step, ch *asyncapi.Channel) {
 	if ch == nil {
 		return
 	}
@@ -342,7 +345,7 @@ func (c *checker) checkChannelParameters(w *Workflow, s *Step, t *asyncStep, ch 
 	}
 }
 
-func (c *checker) checkCorrelationID(s *Step, t *asyncStep, msgs []*asyncapi.Message) {
+func (c *checker) checkCorrelationID(s *Step, msgs []*asyncapi.Message) {
 	if s.Action != "receive" {
 		return
 	}
@@ -362,7 +365,7 @@ func (c *checker) checkCorrelationID(s *Step, t *asyncStep, msgs []*asyncapi.Mes
 	}
 }
 
-func (c *checker) checkAsyncPayload(s *Step, t *asyncStep, msgs []*asyncapi.Message) {
+func (c *checker) checkAsyncPayload(s *Step, msgs []*asyncapi.Message) {
 	rb := s.RequestBody
 	if rb == nil || len(msgs) == 0 || s.Action == "receive" {
 		return
