@@ -140,7 +140,7 @@ func (c *checker) resolveAsyncTarget(s *Step) (t *asyncStep, async bool) {
 			if !isAsync(src) {
 				return nil, false
 			}
-			return c.asyncOperation(src, id, pos, ptr, s.OperationID), true
+			return c.asyncOperation(s, src, id, pos, ptr, s.OperationID), true
 		}
 		// A bare operationId: an AsyncAPI step when an AsyncAPI source
 		// has it and no OpenAPI source does, or when every source that
@@ -175,7 +175,7 @@ func (c *checker) resolveAsyncTarget(s *Step) (t *asyncStep, async bool) {
 				d := c.warnf(RuleUnqualifiedOperation, pos, ptr, "operationId %q should be qualified when there are several source descriptions", s.OperationID)
 				d.Fix = "$sourceDescriptions." + found[0].Name + "." + s.OperationID
 			}
-			return c.asyncOperation(found[0], s.OperationID, pos, ptr, s.OperationID), true
+			return c.asyncOperation(s, found[0], s.OperationID, pos, ptr, s.OperationID), true
 		case len(found) > 1:
 			c.errorf(RuleAmbiguousOperation, pos, ptr, "operationId %q exists in several AsyncAPI sources (%s, %s); qualify it as $sourceDescriptions.<name>.%s", s.OperationID, found[0].Name, found[1].Name, s.OperationID)
 			return nil, true
@@ -186,7 +186,7 @@ func (c *checker) resolveAsyncTarget(s *Step) (t *asyncStep, async bool) {
 		case unloaded:
 			return nil, true
 		case len(asyncSrcs) == 1:
-			return c.asyncOperation(asyncSrcs[0], s.OperationID, pos, ptr, s.OperationID), true
+			return c.asyncOperation(s, asyncSrcs[0], s.OperationID, pos, ptr, s.OperationID), true
 		}
 		var ids, names []string
 		for _, src := range asyncSrcs {
@@ -200,6 +200,16 @@ func (c *checker) resolveAsyncTarget(s *Step) (t *asyncStep, async bool) {
 	case s.OperationPath != "":
 		name, pointer, ok := parseOperationPath(s.OperationPath)
 		if !ok {
+			// The 1.1 spec's own example writes an operationId as an
+			// operationPath ($sourceDescriptions.<name>.<operationId>):
+			// an error, with the operationId form as the fix, and the
+			// step is still checked against that operation.
+			if name, id, ok := splitSourceRef(s.OperationPath); ok && isAsync(c.doc.Source(name)) {
+				pos, ptr := s.Loc.FieldPos("operationPath"), s.Loc.Pointer+"/operationPath"
+				d := c.errorf(RuleInvalidOperationPath, pos, ptr, "operationPath %q is an operationId, not {$sourceDescriptions.<name>.url}#<JSON Pointer>; write it as operationId", s.OperationPath)
+				d.Fix = "operationId: " + s.OperationPath
+				return c.asyncOperation(s, c.doc.Source(name), id, pos, ptr, s.OperationPath), true
+			}
 			return nil, false
 		}
 		src := c.doc.Source(name)
@@ -225,14 +235,28 @@ func (c *checker) resolveAsyncTarget(s *Step) (t *asyncStep, async bool) {
 	return nil, false
 }
 
-func (c *checker) asyncOperation(src *SourceDescription, id string, pos Pos, ptr, written string) *asyncStep {
+func (c *checker) asyncOperation(s *Step, src *SourceDescription, id string, pos Pos, ptr, written string) *asyncStep {
 	if src.AsyncAPI == nil {
 		return nil
 	}
 	op, ok := src.AsyncAPI.Operation(id)
 	if !ok {
-		d := c.errorf(RuleAsyncOperationNotFound, pos, ptr, "operationId %q not found in AsyncAPI source %q%s", id, src.Name, suggestOperationID(id, src.AsyncAPI.OperationIDs()))
+		hint := suggestOperationID(id, src.AsyncAPI.OperationIDs())
+		var fix string
+		if hint == "" && s.Action == "receive" {
+			// A reply has no operationId of its own (the 1.1 example's
+			// "confirmOrder" is the reply of placeOrder).
+			for _, o := range src.AsyncAPI.Operations {
+				if o.Reply != nil && o.ID != "" {
+					hint = fmt.Sprintf("; a reply has no operationId of its own: to receive the reply of %q, name that operation with action: receive", o.ID)
+					fix = "operationId: $sourceDescriptions." + src.Name + "." + o.ID
+					break
+				}
+			}
+		}
+		d := c.errorf(RuleAsyncOperationNotFound, pos, ptr, "operationId %q not found in AsyncAPI source %q%s", id, src.Name, hint)
 		d.End = c.endOf(pos, written)
+		d.Fix = fix
 		return nil
 	}
 	return &asyncStep{src: src, op: op, ch: op.Channel}

@@ -2,6 +2,7 @@ package arazzo
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -152,5 +153,59 @@ workflows:
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// The async steps of the 1.1 spec's inline example, which write
+// operationIds as operationPaths and receive on "confirmOrder", an
+// operation pet-asyncapi.yaml does not have (its confirmation is the reply
+// of placeOrder): errors with fixes, and the steps are still checked.
+func TestSpecInlineAsyncExample(t *testing.T) {
+	pet := testutil.SharedDir(t, "arazzo-spec", "examples", "1.1.0", "pet-asyncapi.yaml")
+	doc := `arazzo: 1.1.0
+info: {title: inline example, version: 1.0.1}
+sourceDescriptions:
+- name: asyncOrderApiDescription
+  url: ` + filepath.ToSlash(pet) + `
+  type: asyncapi
+workflows:
+- workflowId: loginUserAndRetrievePet
+  inputs:
+    type: object
+    properties:
+      orderCorrelationId: {type: string}
+  steps:
+  - stepId: purchasePetStep
+    operationPath: $sourceDescriptions.asyncOrderApiDescription.placeOrder
+    action: send
+    parameters:
+    - name: orderCorrelationId
+      in: header
+      value: $inputs.orderCorrelationId
+    requestBody:
+      contentType: application/json
+      payload:
+        petId: 1
+  - stepId: confirmPetPurchaseStep
+    operationPath: $sourceDescriptions.asyncOrderApiDescription.confirmOrder
+    correlationId: $inputs.orderCorrelationId
+    timeout: 6000
+    action: receive
+    outputs:
+      orderId: $message.payload#/orderId
+`
+	_, ds := LoadBytes(context.Background(), filepath.Join(t.TempDir(), "inline.arazzo.yaml"), []byte(doc), LoadOptions{})
+	var got []string
+	for _, d := range ds {
+		got = append(got, fmt.Sprintf("%d %s %s", d.Pos.Line, d.Rule, d.Fix))
+	}
+	want := []string{
+		"15 invalid-operation-path operationId: $sourceDescriptions.asyncOrderApiDescription.placeOrder",
+		"18 async-payload-member name: orderRequestId",
+		"26 async-operation-not-found operationId: $sourceDescriptions.asyncOrderApiDescription.placeOrder",
+		"26 invalid-operation-path operationId: $sourceDescriptions.asyncOrderApiDescription.confirmOrder",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), ds)
 	}
 }
