@@ -229,7 +229,11 @@ func (c *checker) resolveAsyncTarget(s *Step) (t *asyncStep, async bool) {
 				return &asyncStep{src: src, op: op, ch: op.Channel}, true
 			}
 		}
-		c.errorf(RuleAsyncOperationNotFound, pos, ptr, "operationPath %q does not point at an operation of AsyncAPI source %q", pointer, name)
+		var ptrs []string
+		for _, op := range src.AsyncAPI.Operations {
+			ptrs = append(ptrs, op.Pointer)
+		}
+		c.errorf(RuleAsyncOperationNotFound, pos, ptr, "operationPath %q does not point at an operation of AsyncAPI source %q%s", pointer, name, suggest(pointer, ptrs))
 		return nil, true
 	}
 	return nil, false
