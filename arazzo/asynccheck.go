@@ -81,7 +81,7 @@ func (c *checker) checkAsyncStep(w *Workflow, s *Step) bool {
 	c.asyncMsgs[s] = msgs
 	c.checkChannelParameters(w, s, ch)
 	c.checkHeaderParameters(s, msgs)
-	c.checkCorrelationID(s, msgs)
+	c.checkCorrelationID(w, s, msgs)
 	c.checkAsyncPayload(s, msgs)
 	return true
 }
@@ -373,7 +373,11 @@ func (c *checker) checkChannelParameters(w *Workflow, s *Step, ch *asyncapi.Chan
 	}
 }
 
-func (c *checker) checkCorrelationID(s *Step, msgs []*asyncapi.Message) {
+func (c *checker) checkCorrelationID(w *Workflow, s *Step, msgs []*asyncapi.Message) {
+	if s.Action == "send" {
+		c.checkSentCorrelationID(w, s, msgs)
+		return
+	}
 	if s.Action != "receive" {
 		return
 	}
@@ -390,6 +394,51 @@ func (c *checker) checkCorrelationID(s *Step, msgs []*asyncapi.Message) {
 		d.Fix = "correlationId: $inputs.<correlation id>"
 	case declared == "" && s.CorrelationID != "" && len(msgs) > 0:
 		c.warnf(RuleAsyncCorrelationID, s.Loc.FieldPos("correlationId"), s.Loc.Pointer+"/correlationId", "step %q sets correlationId, but the messages it receives declare no correlationId location to match it against", s.StepID)
+	}
+}
+
+// checkSentCorrelationID: a send step whose message carries a
+// correlationId in a header or payload member should set that member, or
+// the reply cannot be matched to this run. Only a message that is the
+// step's one choice is checked; with several, any of them may be meant.
+func (c *checker) checkSentCorrelationID(w *Workflow, s *Step, msgs []*asyncapi.Message) {
+	if len(msgs) != 1 || msgs[0].CorrelationID == "" {
+		return
+	}
+	loc := msgs[0].CorrelationID
+	where, ptr, ok := strings.Cut(loc, "#")
+	member := firstToken(ptr)
+	if !ok || member == "" {
+		return
+	}
+	switch where {
+	case "$message.header":
+		for _, list := range [][]*Parameter{w.Parameters, s.Parameters} {
+			for _, p := range list {
+				if r := c.resolveParameterQuiet(p); r != nil && r.In == "header" && strings.EqualFold(r.Name, member) {
+					return
+				}
+			}
+		}
+		d := c.warnf(RuleAsyncCorrelationID, s.Loc.FieldPos("action"), s.Loc.Pointer, "step %q sends message %q, whose correlationId is header %q, but does not set that header; a reply could not be matched to this run", s.StepID, msgs[0].Name, member)
+		d.Fix = "parameters: [{name: " + member + ", in: header, value: $inputs.<correlation id>}]"
+	case "$message.payload":
+		if s.RequestBody == nil {
+			return
+		}
+		payload, isMap := s.RequestBody.Payload.(map[string]any)
+		if !isMap {
+			return // a string template or a replacement may set it
+		}
+		if _, set := payload[member]; set {
+			return
+		}
+		for _, r := range s.RequestBody.Replacements {
+			if strings.TrimPrefix(r.Target, "/") == member || strings.HasPrefix(strings.TrimPrefix(r.Target, "/"), member+"/") {
+				return
+			}
+		}
+		c.warnf(RuleAsyncCorrelationID, s.Loc.FieldPos("requestBody"), s.Loc.Pointer+"/requestBody", "step %q sends message %q, whose correlationId is payload member %q, but its payload does not set it; a reply could not be matched to this run", s.StepID, msgs[0].Name, member)
 	}
 }
 

@@ -201,6 +201,9 @@ workflows:
 	}
 	want := []string{
 		"15 invalid-operation-path operationId: $sourceDescriptions.asyncOrderApiDescription.placeOrder",
+		// The example sets header orderCorrelationId; the message's
+		// correlationId and headers schema say orderRequestId.
+		"16 async-correlation-id parameters: [{name: orderRequestId, in: header, value: $inputs.<correlation id>}]",
 		"18 async-payload-member name: orderRequestId",
 		"26 async-operation-not-found operationId: $sourceDescriptions.asyncOrderApiDescription.placeOrder",
 		"26 invalid-operation-path operationId: $sourceDescriptions.asyncOrderApiDescription.confirmOrder",

@@ -183,7 +183,7 @@ var ruleDescriptions = map[string]string{
 	RuleAsyncChannelPath:       "A channelPath that does not point at a channel of an AsyncAPI source description.",
 	RuleAsyncActionMismatch:    "A step's action goes the same way as its AsyncAPI operation, whose peer the workflow is.",
 	RuleAsyncChannelParameter:  "A parameter of the channel address that the step does not set.",
-	RuleAsyncCorrelationID:     "A receive step without correlationId for a message that declares one, or the reverse.",
+	RuleAsyncCorrelationID:     "A step and its AsyncAPI message disagree on the correlationId: unset on a receive step, or not filled in by a send step.",
 	RuleAsyncPayloadMember:     "A payload or header member that the AsyncAPI message's schema does not declare.",
 	RuleAsyncMessageExpression: "A $message expression in a step that sends or receives no message.",
 
