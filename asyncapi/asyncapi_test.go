@@ -127,9 +127,10 @@ func TestDamagedDocumentKeepsWhatItCan(t *testing.T) {
 		`damaged-3.0.yaml:8:15: $ref "#/components/messages/Missing": no member "components"`,
 		`no-such-file.yaml`,
 		`$ref chain longer than 64`,
-		`damaged-3.0.yaml:15:13: operation "op1": action "shout" must be send or receive`,
+		`damaged-3.0.yaml:17:13: operation "op1": action "shout" must be send or receive`,
 		`$ref "#/channels/nowhere": no member "nowhere"`,
 		`operation "op2" has no channel`,
+		`damaged-3.0.yaml:14:5: channel address "rooms/{roomId}" uses parameter "roomId", which the channel's parameters do not declare`,
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("problems lack %q:\n%s", want, all)

@@ -158,6 +158,11 @@ func (b *builder) channel(p place, key string) *Channel {
 		c.Parameters = append(c.Parameters, kv.key)
 	}
 	sort.Strings(c.Parameters)
+	for _, name := range c.AddressParameters() {
+		if !slices.Contains(c.Parameters, name) {
+			b.r.problem(p, p.node, "channel address %q uses parameter %q, which the channel's parameters do not declare", c.Address, name)
+		}
+	}
 	c.Bindings = b.bindings(b.at(p, "bindings"))
 	if b.doc.Major == 3 {
 		for _, kv := range b.mapping(b.at(p, "messages"), "channel messages") {
