@@ -3,6 +3,7 @@ package arazzo
 import (
 	"errors"
 	"fmt"
+	"github.com/arazzo-go/arazzo/asyncapi"
 	"slices"
 	"strings"
 
@@ -47,6 +48,10 @@ type checker struct {
 	// lint holds what the flow and data rules compute once per document
 	// (flowcheck.go, datacheck.go).
 	lint lintState
+
+	// asyncMsgs holds the AsyncAPI messages each async step sends or
+	// receives, for the $message checks (asynccheck.go).
+	asyncMsgs map[*Step][]*asyncapi.Message
 }
 
 type undeclaredInput struct {

@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/arazzo-go/arazzo/asyncapi"
 	"github.com/arazzo-go/arazzo/openapi"
 )
 
@@ -56,6 +57,7 @@ type loader struct {
 	opts LoadOptions
 	docs map[string]*Document
 	oapi map[string]*openapi.Source
+	aapi map[string]*asyncapi.Document
 }
 
 func (l *loader) load(ctx context.Context, file string, src []byte) (*Document, Diagnostics) {
@@ -173,10 +175,6 @@ func (l *loader) loadSource(ctx context.Context, doc *Document, s *SourceDescrip
 		return d
 	}
 	s.Resolved = loc
-	if s.Type == "asyncapi" {
-		s.LoadErr = errors.New("AsyncAPI sources are not supported")
-		return diag(SeverityWarning, RuleSourceNotChecked, "source %q is an AsyncAPI description; its operations and channels are not checked", s.Name)
-	}
 	if isRemote(loc) && !l.opts.AllowRemote {
 		s.LoadErr = fmt.Errorf("remote source %s not fetched (remote loading is off)", loc)
 		return diag(SeverityWarning, RuleSourceNotFetched, "source %q at %s was not fetched because remote loading is off; its operations are not checked", s.Name, loc)
@@ -203,12 +201,10 @@ func (l *loader) loadSource(ctx context.Context, doc *Document, s *SourceDescrip
 			s.LoadErr = errors.New("neither an OpenAPI nor an Arazzo document")
 			return diag(SeverityError, RuleSourceUnavailable, "source %q at %s is neither an OpenAPI nor an Arazzo document; set its type", s.Name, s.URL)
 		}
-		if typ == "asyncapi" {
-			s.LoadErr = errors.New("AsyncAPI sources are not supported")
-			return diag(SeverityWarning, RuleSourceNotChecked, "source %q is an AsyncAPI description; its operations and channels are not checked", s.Name)
-		}
 	}
 	switch typ {
+	case "asyncapi":
+		return l.loadAsyncAPI(ctx, doc.File, s, loc, data, diag)
 	case "arazzo":
 		sub, sds := l.load(ctx, loc, data)
 		if sub == nil {

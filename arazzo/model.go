@@ -11,6 +11,7 @@ package arazzo
 import (
 	"gopkg.in/yaml.v3"
 
+	"github.com/arazzo-go/arazzo/asyncapi"
 	"github.com/arazzo-go/arazzo/expr"
 	"github.com/arazzo-go/arazzo/openapi"
 )
@@ -102,7 +103,7 @@ type Info struct {
 }
 
 // SourceDescription is a Source Description Object. After loading, exactly
-// one of OpenAPI or Arazzo is set when the source could be read.
+// one of OpenAPI, AsyncAPI or Arazzo is set when the source could be read.
 type SourceDescription struct {
 	Name, URL, Type string
 	Extensions      Extensions
@@ -111,6 +112,7 @@ type SourceDescription struct {
 	// Resolved is the absolute location URL resolved to (file path or URL).
 	Resolved string
 	OpenAPI  *openapi.Source
+	AsyncAPI *asyncapi.Document // 1.1: type asyncapi
 	Arazzo   *Document
 	LoadErr  error // why the source could not be loaded, if it could not
 }

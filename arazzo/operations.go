@@ -165,7 +165,7 @@ func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
 	var matchSources []string
 	var all []string
 	for _, src := range c.doc.SourceDescriptions {
-		if sourceKind(src) == "arazzo" || src.Type == "asyncapi" {
+		if sourceKind(src) == "arazzo" || src.Type == "asyncapi" || src.AsyncAPI != nil {
 			continue
 		}
 		candidates++

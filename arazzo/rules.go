@@ -81,8 +81,19 @@ const (
 	RuleOpenAPIInvalidKeyword = "openapi-invalid-keyword"
 	RuleOpenAPIMixedVersion   = "openapi-mixed-version"
 	RuleAsyncField            = "async-field"
-	RuleEndlessGoto           = "endless-goto"
-	RuleMultipleDocuments     = "multiple-documents"
+
+	// AsyncAPI sources and steps (asynccheck.go).
+	RuleAsyncAPIProblem        = "asyncapi-problem"
+	RuleAsyncOperationNotFound = "async-operation-not-found"
+	RuleAsyncChannelPath       = "async-channel-path"
+	RuleAsyncActionMismatch    = "async-action-mismatch"
+	RuleAsyncChannelParameter  = "async-channel-parameter"
+	RuleAsyncCorrelationID     = "async-correlation-id"
+	RuleAsyncPayloadMember     = "async-payload-member"
+	RuleAsyncMessageExpression = "async-message-expression"
+
+	RuleEndlessGoto       = "endless-goto"
+	RuleMultipleDocuments = "multiple-documents"
 
 	// Control flow (flowcheck.go, deadfailure.go).
 	RuleGotoLoop          = "goto-loop"
@@ -161,14 +172,25 @@ var ruleDescriptions = map[string]string{
 	RuleSourceUnavailable:     "A source description cannot be loaded or is invalid.",
 	RuleSourceNotFetched:      "A remote source description was not fetched, so its operations are not checked.",
 	RuleRemoteLocalSource:     "A document loaded from a URL names a local file, which is not read.",
-	RuleSourceNotChecked:      "An AsyncAPI source description, whose channels are not checked.",
+	RuleSourceNotChecked:      "An AsyncAPI source of a version other than 2.x or 3.x, whose operations and channels are not checked.",
 	RuleOpenAPIDanglingRef:    "A $ref in an OpenAPI description points to nothing; the description is loaded with it repaired.",
 	RuleOpenAPIMissingFile:    "A $ref in an OpenAPI description names a file that cannot be read; the file is treated as empty.",
 	RuleOpenAPIInvalidKeyword: "An OpenAPI keyword has the wrong type for the declared version; it is converted or removed.",
 	RuleOpenAPIMixedVersion:   "A Swagger 2.0 construct in an OpenAPI 3 description; it is read in its OpenAPI 3 form.",
 	RuleAsyncField:            "An AsyncAPI field where it does not apply.",
-	RuleEndlessGoto:           "A step's success goto targets the step itself with no criteria.",
-	RuleMultipleDocuments:     "The file holds more than one YAML document; only the first is read.",
+
+	// AsyncAPI sources and steps (asynccheck.go).
+	RuleAsyncAPIProblem:        "A part of an AsyncAPI description that cannot be read (a $ref that does not resolve, a wrong type); it is left out.",
+	RuleAsyncOperationNotFound: "An operationId or operationPath names no operation of its AsyncAPI source description.",
+	RuleAsyncChannelPath:       "A channelPath that does not point at a channel of an AsyncAPI source description.",
+	RuleAsyncActionMismatch:    "A step's action goes the same way as its AsyncAPI operation, whose peer the workflow is.",
+	RuleAsyncChannelParameter:  "A parameter of the channel address that the step does not set.",
+	RuleAsyncCorrelationID:     "A step and its AsyncAPI message disagree on the correlationId: unset on a receive step, or not filled in by a send step.",
+	RuleAsyncPayloadMember:     "A payload or header member that the AsyncAPI message's schema does not declare.",
+	RuleAsyncMessageExpression: "A $message expression in a step that sends or receives no message.",
+
+	RuleEndlessGoto:       "A step's success goto targets the step itself with no criteria.",
+	RuleMultipleDocuments: "The file holds more than one YAML document; only the first is read.",
 
 	RuleGotoLoop:             "A goto loop that no successful response leaves.",
 	RuleUnreachableStep:      "A step that no path of the workflow reaches.",
@@ -210,8 +232,16 @@ var ruleDescriptions = map[string]string{
 // which), is DefaultMixed. Rules missing here are errors; a test keeps
 // this map, ruleDescriptions and docs/rules.md in step.
 var ruleSeverities = map[string]RuleSeverity{
-	RuleIDPattern:             DefaultWarning,
-	RuleAsyncField:            DefaultMixed,
+	RuleIDPattern:  DefaultWarning,
+	RuleAsyncField: DefaultMixed,
+
+	// AsyncAPI sources and steps (asynccheck.go).
+	RuleAsyncAPIProblem:       DefaultWarning,
+	RuleAsyncActionMismatch:   DefaultWarning,
+	RuleAsyncChannelParameter: DefaultMixed,
+	RuleAsyncCorrelationID:    DefaultWarning,
+	RuleAsyncPayloadMember:    DefaultWarning,
+
 	RuleEndlessGoto:           DefaultWarning,
 	RuleIgnoredField:          DefaultWarning,
 	RuleForwardStepRef:        DefaultWarning,

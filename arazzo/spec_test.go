@@ -20,14 +20,18 @@ var specPassExceptions = map[string][]string{
 	// Same for ./pet-coupons.openapi.yaml.
 	"tests/v1.0/pass/pet-coupons-example.yaml": {RuleSourceUnavailable},
 	"tests/v1.1/pass/pet-coupons-example.yaml": {RuleSourceUnavailable},
-	// Four local OpenAPI files that are not part of the fixture set.
-	"tests/v1.1/pass/openapi-and-asyncapi.arazzo.yaml": {RuleSourceUnavailable, RuleSourceUnavailable, RuleSourceUnavailable, RuleSourceUnavailable},
+	// Four local OpenAPI files and one AsyncAPI file that are not part of the fixture set.
+	"tests/v1.1/pass/openapi-and-asyncapi.arazzo.yaml": {RuleSourceUnavailable, RuleSourceUnavailable, RuleSourceUnavailable, RuleSourceUnavailable, RuleSourceUnavailable},
 	// The source is named "UserAPI" but referenced as "userAPI"; names are case-sensitive.
 	"tests/v1.1/pass/openapi-success-criteria.arazzo.yaml":  {RuleUnknownSource},
 	"tests/v1.1/pass/workflow-success-criteria.arazzo.yaml": {RuleUnknownSource},
 	// Characterizes the official schema only: the spec requires a runtime
 	// expression that names the source, so the operation cannot be found.
 	"tests/v1.1/pass/characterization-openapi-invalid-operationPath-string.arazzo.yaml": {RuleInvalidOperationPath},
+	// The same for channelPath, which the spec also requires to be a runtime
+	// expression naming the source ({$sourceDescriptions.<name>.url}#/channels/...).
+	"tests/v1.1/pass/characterization-async-invalid-channelPath-string.arazzo.yaml": {RuleAsyncChannelPath},
+	"tests/v1.1/pass/async-with-channel-path.arazzo.yaml":                           {RuleAsyncChannelPath},
 	// Notes §13: ./animals.yaml does not exist.
 	"examples/1.0.0/ExtendedParametersExample.arazzo.yaml": {RuleSourceUnavailable},
 	// The step passes "pet_id" but getPetCoupons declares the path parameter

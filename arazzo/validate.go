@@ -130,6 +130,8 @@ func sourceKind(s *SourceDescription) string {
 	switch {
 	case s.OpenAPI != nil:
 		return "openapi"
+	case s.AsyncAPI != nil:
+		return "asyncapi"
 	case s.Arazzo != nil:
 		return "arazzo"
 	}
@@ -138,7 +140,7 @@ func sourceKind(s *SourceDescription) string {
 
 func (c *checker) hasAsyncSource() bool {
 	for _, s := range c.doc.SourceDescriptions {
-		if s.Type == "asyncapi" {
+		if s.Type == "asyncapi" || s.AsyncAPI != nil {
 			return true
 		}
 	}
@@ -213,7 +215,7 @@ func (c *checker) checkStep(w *Workflow, s *Step) {
 	c.checkActions(s.OnSuccess, w, s, "onSuccess")
 	c.checkActions(s.OnFailure, w, s, "onFailure")
 	c.checkOutputKeys(s.Outputs)
-	if len(targets) == 1 && !isWorkflowStep && s.ChannelPath == "" {
+	if len(targets) == 1 && !isWorkflowStep && !c.checkAsyncStep(w, s) && s.ChannelPath == "" {
 		c.checkOperation(w, s)
 	}
 }
@@ -716,6 +718,8 @@ func (c *checker) checkUses() {
 			if c.doc.Source(r.Name) == nil {
 				c.errorf(RuleUnknownSource, u.pos, u.ptr, "$sourceDescriptions.%s: no source description %q%s", r.Name, r.Name, c.suggestSource(r.Name))
 			}
+		case expr.KindMessage:
+			c.checkMessageUse(u)
 		case expr.KindStatusCode, expr.KindResponse, expr.KindRequest, expr.KindURL, expr.KindMethod:
 			if u.step != nil && u.step.WorkflowID != "" {
 				c.warnf(RuleStatusInWorkflow, u.pos, u.ptr, "step %q calls a workflow, so it has no HTTP request or response; this expression has no value there", u.step.StepID)

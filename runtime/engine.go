@@ -442,6 +442,10 @@ func (b *binder) operation(doc *arazzo.Document, bs *boundStep, where string) {
 
 // loadErrNote says why a source did not load, for binding failures.
 func loadErrNote(src *arazzo.SourceDescription) string {
+	if src.AsyncAPI != nil {
+		// Loaded and validated; running its steps comes later.
+		return " (an AsyncAPI description: validate checks its steps, running them is not supported yet)"
+	}
 	if src.LoadErr == nil {
 		return ""
 	}
