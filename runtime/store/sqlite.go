@@ -18,6 +18,7 @@ import (
 )
 
 // SQLite is the embedded, durable Store: one database file (plus its -wal and -shm companions) in WAL mode.
+// Its zero value is not usable: call OpenSQLite.
 //
 // Durability: every Append, CreateRun and PutIdempotencyKey is one transaction, committed before the call
 // returns. With SyncFull (the default) the commit fsyncs the write-ahead log, so a record survives a process
