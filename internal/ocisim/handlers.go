@@ -24,7 +24,7 @@ func (s *Server) handle(op, id string, r *http.Request, body []byte) *response {
 	case "getInstance":
 		return s.getInstance(id)
 	case "instanceAction":
-		return s.instanceAction(id, r)
+		return s.idempotent(r, body, func() *response { return s.instanceAction(id, r) })
 	case "listInstances":
 		return s.listInstances(r.URL.Query())
 	case "createImage":
@@ -32,7 +32,7 @@ func (s *Server) handle(op, id string, r *http.Request, body []byte) *response {
 	case "getImage":
 		return s.getImage(id)
 	case "updateImage":
-		return s.updateImage(id, r, body)
+		return s.idempotent(r, body, func() *response { return s.updateImage(id, r, body) })
 	case "deleteImage":
 		return s.deleteImage(id, r)
 	case "listImages":
@@ -262,10 +262,81 @@ func decodeStrict(body []byte, v any) error {
 	return nil
 }
 
+// RetryTokenTTL is how long the simulator remembers an opc-retry-token, as OCI does: a retry within it gets
+// the first result, a token reused after it starts a new request.
+const RetryTokenTTL = 24 * time.Hour
+
+// maxRetryToken is OCI's limit on opc-retry-token (1–64 characters).
+const maxRetryToken = 64
+
+var errTokenTooLong = newErr(http.StatusBadRequest, "InvalidParameter", "opc-retry-token must be at most 64 characters.")
+
+// requestHash identifies a request for retry-token matching: method, path, query and body, the body
+// canonicalised so that retries differing only in whitespace or key order count as the same request.
+func requestHash(r *http.Request, body []byte) [32]byte {
+	h := sha256.New()
+	h.Write([]byte(r.Method + " " + r.URL.Path + "?" + r.URL.Query().Encode() + "\n"))
+	h.Write(canonicalJSON(body))
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// retryRecordFor returns the live record of a token, dropping an expired one; conflict is set when the token
+// was first used with a different request (409 InvalidatedRetryToken, which OCI does not retry).
+func (s *Server) retryRecordFor(token string, hash [32]byte) (rec retryRecord, ok bool, conflict *apiError) {
+	rec, ok = s.retryTokens[token]
+	if !ok {
+		return retryRecord{}, false, nil
+	}
+	if s.clock().Sub(rec.at) >= RetryTokenTTL {
+		delete(s.retryTokens, token)
+		return retryRecord{}, false, nil
+	}
+	if rec.requestHash != hash {
+		return retryRecord{}, false, newErr(http.StatusConflict, "InvalidatedRetryToken",
+			"The opc-retry-token was already used with a different request.")
+	}
+	return rec, true, nil
+}
+
+// idempotent serves an operation that takes opc-retry-token (instance actions, image updates): a retry of a
+// successful request within RetryTokenTTL gets the first response again without acting twice. Failed
+// requests leave no record, so a retry after a 409 or 429 acts.
+func (s *Server) idempotent(r *http.Request, body []byte, serve func() *response) *response {
+	token := r.Header.Get("opc-retry-token")
+	if token == "" {
+		return serve()
+	}
+	if len(token) > maxRetryToken {
+		return errResponse(errTokenTooLong)
+	}
+	hash := requestHash(r, body)
+	rec, ok, conflict := s.retryRecordFor(token, hash)
+	if conflict != nil {
+		return errResponse(conflict)
+	}
+	if ok && rec.resp != nil {
+		return rec.resp.clone()
+	}
+	resp := serve()
+	if resp.err == nil {
+		s.retryTokens[token] = retryRecord{requestHash: hash, at: s.clock(), resp: resp.clone()}
+	}
+	return resp
+}
+
+func (r *response) clone() *response {
+	c := *r
+	c.header = r.header.Clone()
+	c.body = bytes.Clone(r.body)
+	return &c
+}
+
 func (s *Server) createImage(r *http.Request, body []byte) *response {
 	token := r.Header.Get("opc-retry-token")
-	if len(token) > 64 {
-		return errResponse(newErr(http.StatusBadRequest, "InvalidParameter", "opc-retry-token must be at most 64 characters."))
+	if len(token) > maxRetryToken {
+		return errResponse(errTokenTooLong)
 	}
 	var d createImageDetails
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -289,13 +360,13 @@ func (s *Server) createImage(r *http.Request, body []byte) *response {
 		}
 	}
 
-	hash := sha256.Sum256(canonicalJSON(body))
+	hash := requestHash(r, body)
 	if token != "" {
-		if prev, ok := s.retryTokens[token]; ok {
-			if prev.bodyHash != hash {
-				return errResponse(newErr(http.StatusConflict, "InvalidatedRetryToken",
-					"The opc-retry-token was already used with a different request."))
-			}
+		prev, ok, conflict := s.retryRecordFor(token, hash)
+		if conflict != nil {
+			return errResponse(conflict)
+		}
+		if ok {
 			if im, ok := s.images[prev.imageID]; ok {
 				s.settleByTime(im)
 				return s.imageResponse(im, http.Header{"Opc-Work-Request-Id": {im.workRequestID}})
@@ -379,7 +450,7 @@ func (s *Server) createImage(r *http.Request, body []byte) *response {
 	s.imageIDs = append(s.imageIDs, im.ID)
 	s.workImage[im.workRequestID] = im.ID
 	if token != "" {
-		s.retryTokens[token] = retryRecord{bodyHash: hash, imageID: im.ID}
+		s.retryTokens[token] = retryRecord{requestHash: hash, at: s.clock(), imageID: im.ID}
 	}
 	return s.imageResponse(im, http.Header{"Opc-Work-Request-Id": {im.workRequestID}})
 }

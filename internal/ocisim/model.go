@@ -166,9 +166,13 @@ type imageRecord struct {
 	operationType    string // CreateImage or ImportImage, for the work request
 }
 
+// retryRecord is what an opc-retry-token stands for: the request it was first sent with, when, and what to
+// answer a retry with.
 type retryRecord struct {
-	bodyHash [32]byte
-	imageID  string
+	requestHash [32]byte
+	at          time.Time
+	imageID     string    // createImage: a retry answers the image as it is now, like OCI's read-after-create
+	resp        *response // other operations: a retry answers the first response again
 }
 
 func fixtureInstances() []*instanceRecord {
