@@ -71,3 +71,25 @@ func generateOpenAPI(n int) []byte {
 	}
 	return []byte(b.String())
 }
+
+// BenchmarkLongTemplate loads a document whose one output value is a
+// template with n references on a single line (issue 12, defect 4): the
+// cost must grow linearly with n (it was quadratic: every reference's
+// position was found by re-reading the value and the line from the start).
+func BenchmarkLongTemplate(b *testing.B) {
+	for _, n := range []int{2000, 20000} {
+		var sb strings.Builder
+		sb.WriteString("arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions:\n  - {name: s, url: s.yaml, type: openapi}\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: a\n        operationId: s.x\n        outputs:\n          big: \"")
+		for i := range n {
+			fmt.Fprintf(&sb, "{$inputs.x%d} ", i)
+		}
+		sb.WriteString("\"\n")
+		src := []byte(sb.String())
+		b.Run(fmt.Sprintf("refs=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(src)))
+			for b.Loop() {
+				LoadBytes(context.Background(), "long.arazzo.yaml", src, LoadOptions{})
+			}
+		})
+	}
+}

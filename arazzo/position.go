@@ -28,6 +28,16 @@ func childNode(n *yaml.Node, key string) *yaml.Node {
 type lineIndex struct {
 	src    []byte
 	starts []int // byte offset of each line start
+	// cur is where the last alignment of a quoted or block scalar stopped
+	// (scalarOffsetPos), so the references of one long value are placed
+	// in one pass over it, not one pass each.
+	cur scalarCursor
+	col colCursor // the last column computed (posAt)
+}
+
+type scalarCursor struct {
+	node   *yaml.Node
+	off, j int
 }
 
 func newLineIndex(src []byte) *lineIndex {
@@ -58,9 +68,19 @@ func (li *lineIndex) byteOffset(pos Pos) int {
 func (li *lineIndex) posAt(idx int) Pos {
 	idx = min(idx, len(li.src))
 	line := sort.Search(len(li.starts), func(i int) bool { return li.starts[i] > idx })
-	start := li.starts[line-1]
-	return Pos{Line: line, Col: 1 + utf8.RuneCount(li.src[start:idx])}
+	start, col := li.starts[line-1], 1
+	// Columns count runes from the line's start; on a long line, carry on
+	// from the last position asked for, so placing many references on one
+	// line stays linear.
+	if c := li.col; c.line == line && c.idx <= idx && c.idx >= start {
+		start, col = c.idx, c.col
+	}
+	col += utf8.RuneCount(li.src[start:idx])
+	li.col = colCursor{line: line, idx: idx, col: col}
+	return Pos{Line: line, Col: col}
 }
+
+type colCursor struct{ line, idx, col int }
 
 // scalarOffsetPos maps a byte offset into a scalar's value to its position
 // in the source. Plain single-line scalars are exact arithmetic; quoted,
@@ -112,7 +132,11 @@ func scalarOffsetPos(li *lineIndex, n *yaml.Node, value string, off int) Pos {
 		}
 	}
 	dq := n.Style&yaml.DoubleQuotedStyle != 0
-	for _, r := range value[:off] {
+	from := 0
+	if c := li.cur; c.node == n && c.off <= off {
+		from, j = c.off, c.j
+	}
+	for _, r := range value[from:off] {
 		if dq && j+1 < limit && src[j] == '\\' {
 			// A JSON surrogate pair is one rune written as two escapes.
 			if hi, ok := hexEscape(src, j); ok && hi >= 0xd800 && hi < 0xdc00 {
@@ -130,6 +154,7 @@ func scalarOffsetPos(li *lineIndex, n *yaml.Node, value string, off int) Pos {
 			j += size
 		}
 	}
+	li.cur = scalarCursor{node: n, off: off, j: j}
 	if off < len(value) && !(dq && j < limit && src[j] == '\\') {
 		r, _ := utf8.DecodeRuneInString(value[off:])
 		match(r)
