@@ -18,7 +18,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 )
 
 // Violation kinds.
@@ -81,7 +80,7 @@ func (o *Operation) CheckResponse(ctx context.Context, status int, header http.H
 	input := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
 			Request: req,
-			Route:   &routers.Route{Spec: o.Source.Doc, Path: o.Template, PathItem: o.PathItem, Method: o.Method, Operation: o.Op},
+			Route:   o.Route(),
 			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 		},
 		Status:  status,

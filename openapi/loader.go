@@ -336,11 +336,6 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("openapi %s: empty document", name)
 	}
-	kl := &openapi3.Loader{
-		IsExternalRefsAllowed: true,
-		ReadFromURIFunc:       r.readFromURI,
-		Context:               ctx,
-	}
 	var (
 		doc     *openapi3.T
 		version string
@@ -357,33 +352,13 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 		if !strings.HasPrefix(version, "2") {
 			return nil, fmt.Errorf("openapi %s: unsupported swagger version %q (want 2.0)", name, version)
 		}
-		doc, err = loadV2(kl, loc, data)
-		if err != nil && !l.Strict && !r.refusedLocal {
-			if fixed, rp, ok := l.repairLoad(ctx, r, loc, data); ok && len(rp.repairs) > 0 {
-				kl2 := &openapi3.Loader{IsExternalRefsAllowed: true, ReadFromURIFunc: r.readFromURI, Context: ctx}
-				if doc2, err2 := loadV2(kl2, loc, fixed); err2 == nil {
-					doc, err, repairs = doc2, nil, rp
-				} else {
-					err = fmt.Errorf("%w (after %d repairs it still does not load: %v)", err, len(rp.repairs), err2)
-				}
-			}
-		}
+		doc, repairs, err = l.loadTolerant(ctx, r, loc, data, loadV2)
 		if err != nil {
 			return nil, fmt.Errorf("openapi %s: %w", name, err)
 		}
 		version = "2.0"
 	} else {
-		doc, err = loadV3(kl, loc, data)
-		if (err != nil || hasSwaggerForms(doc)) && !l.Strict && !r.refusedLocal {
-			if fixed, rp, ok := l.repairLoad(ctx, r, loc, data); ok && len(rp.repairs) > 0 {
-				kl2 := &openapi3.Loader{IsExternalRefsAllowed: true, ReadFromURIFunc: r.readFromURI, Context: ctx}
-				if doc2, err2 := loadV3(kl2, loc, fixed); err2 == nil {
-					doc, err, repairs = doc2, nil, rp
-				} else if err != nil {
-					err = fmt.Errorf("%w (after %d repairs it still does not load: %v)", err, len(rp.repairs), err2)
-				}
-			}
-		}
+		doc, repairs, err = l.loadTolerant(ctx, r, loc, data, loadV3)
 		if err != nil {
 			return nil, fmt.Errorf("openapi %s: %w", name, err)
 		}
@@ -408,6 +383,36 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 		src.Repairs = repairs.finish(src)
 	}
 	return src, nil
+}
+
+// loadTolerant loads data with load (loadV2 or loadV3). Unless the
+// Loader is Strict, a document that fails to load, or an OpenAPI 3 one that
+// holds Swagger 2.0 forms, is repaired (repairLoad) and the repaired copy
+// loaded instead; the repairer is returned with it.
+func (l *Loader) loadTolerant(ctx context.Context, r *reader, loc *url.URL, data []byte,
+	load func(*openapi3.Loader, *url.URL, []byte) (*openapi3.T, error)) (*openapi3.T, *repairer, error) {
+	doc, err := load(r.kinLoader(ctx), loc, data)
+	if (err == nil && !hasSwaggerForms(doc)) || l.Strict || r.refusedLocal {
+		return doc, nil, err
+	}
+	fixed, rp, ok := l.repairLoad(ctx, r, loc, data)
+	if !ok || len(rp.repairs) == 0 {
+		return doc, nil, err
+	}
+	doc2, err2 := load(r.kinLoader(ctx), loc, fixed)
+	switch {
+	case err2 == nil:
+		return doc2, rp, nil
+	case err != nil:
+		return nil, nil, fmt.Errorf("%w (after %d repairs it still does not load: %v)", err, len(rp.repairs), err2)
+	}
+	return doc, nil, nil // the strict load worked; keep it
+}
+
+// kinLoader is a kin-openapi loader reading through r; one per load, as
+// kin-openapi keeps the documents it visited.
+func (r *reader) kinLoader(ctx context.Context) *openapi3.Loader {
+	return &openapi3.Loader{IsExternalRefsAllowed: true, ReadFromURIFunc: r.readFromURI, Context: ctx}
 }
 
 // loadV2 decodes a Swagger 2.0 document and converts it to OpenAPI 3.

@@ -406,7 +406,7 @@ func (rp *repairer) walk(f *yfile, node, parent, key *yaml.Node, k kind, ptr []s
 			}
 			eachPair(cv, func(ek, ev *yaml.Node) {
 				if !strings.HasPrefix(ek.Value, "x-") {
-					rp.walk(f, ev, cv, ek, ck, append(sub(name), ek.Value), ownerIn(owner, k, name, ptr))
+					rp.walk(f, ev, cv, ek, ck, append(sub(name), ek.Value), owner)
 				}
 			})
 		}
@@ -424,7 +424,7 @@ func (rp *repairer) walk(f *yfile, node, parent, key *yaml.Node, k kind, ptr []s
 			case name == "parameters":
 				listOf(kParameter)
 			case operationKeys[name]:
-				rp.walk(f, cv, node, kn, kOperation, sub(name), ownerIn(owner, k, name, ptr))
+				rp.walk(f, cv, node, kn, kOperation, sub(name), rp.ownerOf(f, sub(name)))
 			case name == "additionalOperations":
 				mapOf(kOperation)
 			}
@@ -495,14 +495,6 @@ func (rp *repairer) walk(f *yfile, node, parent, key *yaml.Node, k kind, ptr []s
 	})
 }
 
-// ownerIn narrows owner when the walk enters an operation.
-func ownerIn(owner string, k kind, name string, ptr []string) string {
-	if k == kPathItem && operationKeys[name] && len(ptr) == 2 && ptr[0] == "paths" {
-		return "/paths/" + escapeToken(ptr[1]) + "/" + name
-	}
-	return owner
-}
-
 // ---- $refs ----
 
 func (rp *repairer) resolveSites() {
@@ -515,7 +507,7 @@ func (rp *repairer) resolveSites() {
 			rp.repairSite(s, rule, why)
 			continue
 		}
-		to := targetOwner(tf, s.ref.Value)
+		to := rp.ownerOf(tf, target.ptr)
 		if to != "" && to != s.owner {
 			if rp.edges[to] == nil {
 				rp.edges[to] = map[string]bool{}
@@ -528,25 +520,6 @@ func (rp *repairer) resolveSites() {
 			rp.walk(tf, target.node, target.parent, target.key, s.kind, target.ptr, owner)
 		}
 	}
-}
-
-// targetOwner is the owner of the node a $ref lands on: a component or path
-// of the entry document, or a whole sibling file.
-func targetOwner(f *yfile, ref string) string {
-	if f.loc != nil && f.key != "" && !strings.HasPrefix(ref, "#") {
-		return "file:" + f.key
-	}
-	_, frag, _ := strings.Cut(ref, "#")
-	toks := strings.Split(strings.TrimPrefix(frag, "/"), "/")
-	switch {
-	case len(toks) >= 3 && toks[0] == "components":
-		return "/" + strings.Join(toks[:3], "/")
-	case len(toks) >= 2 && toks[0] == "paths":
-		return "/" + strings.Join(toks[:2], "/")
-	case len(toks) >= 2 && swaggerRootKinds[toks[0]] != kOpaque:
-		return "/" + strings.Join(toks[:2], "/")
-	}
-	return ""
 }
 
 const maxRefChain = 32
@@ -1008,10 +981,7 @@ const maxTraceWork = 1 << 20
 func (rp *repairer) finish(s *Source) []Repair {
 	byOwner := map[string][]string{}
 	for _, o := range s.ops {
-		name := o.ID
-		if name == "" {
-			name = o.Method + " " + o.Path
-		}
+		name := o.label()
 		byOwner[o.Pointer] = append(byOwner[o.Pointer], name)
 		pathOwner := "/paths/" + escapeToken(o.Path)
 		byOwner[pathOwner] = append(byOwner[pathOwner], name)
