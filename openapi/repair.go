@@ -242,38 +242,25 @@ func (rp *repairer) ownerOf(f *yfile, ptr []string) string {
 // dedupe keeps the first of repeated keys in every mapping of f: YAML
 // forbids them, and kin-openapi refuses the file for one.
 func (rp *repairer) dedupe(f *yfile) {
-	stack := []nodeAt{{node: f.root}}
-	var seen map[string]bool
-	for len(stack) > 0 {
-		cur := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
+	seen := map[string]bool{}
+	eachNode(nodeAt{node: f.root}, func(cur nodeAt) bool {
 		n := cur.node
-		switch n.Kind {
-		case yaml.MappingNode:
-			if len(n.Content) > 2 {
-				if seen == nil {
-					seen = map[string]bool{}
-				}
-				clear(seen)
-				for i := 0; i+1 < len(n.Content); i += 2 {
-					k := n.Content[i]
-					if seen[k.Value] {
-						rp.remove(n, n.Content[i+1])
-						rp.add(f, k, appendPtr(cur.ptr, k.Value), RuleInvalidKeyword, fmt.Sprintf("key %q is repeated in this mapping; the first one is used", quoteBounded(k.Value)), rp.ownerOf(f, appendPtr(cur.ptr, k.Value)))
-						continue
-					}
-					seen[k.Value] = true
-				}
-			}
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				stack = append(stack, nodeAt{node: n.Content[i+1], ptr: appendPtr(cur.ptr, n.Content[i].Value)})
-			}
-		case yaml.SequenceNode:
-			for i, c := range n.Content {
-				stack = append(stack, nodeAt{node: c, ptr: appendPtr(cur.ptr, strconv.Itoa(i))})
-			}
+		if n.Kind != yaml.MappingNode || len(n.Content) <= 2 {
+			return true
 		}
-	}
+		clear(seen)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if seen[k.Value] {
+				ptr := appendPtr(cur.ptr, k.Value)
+				rp.remove(n, n.Content[i+1])
+				rp.add(f, k, ptr, RuleInvalidKeyword, fmt.Sprintf("key %q is repeated in this mapping; the first one is used", quoteBounded(k.Value)), rp.ownerOf(f, ptr))
+				continue
+			}
+			seen[k.Value] = true
+		}
+		return true
+	})
 	rp.sweep()
 }
 
@@ -903,13 +890,26 @@ func (f *yfile) index() map[[2]int]nodeAt {
 		return f.at
 	}
 	f.at = map[[2]int]nodeAt{}
-	stack := []nodeAt{{node: f.root}}
-	for len(stack) > 0 {
-		cur := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
+	eachNode(nodeAt{node: f.root}, func(cur nodeAt) bool {
 		p := [2]int{cur.node.Line, cur.node.Column}
 		if _, seen := f.at[p]; !seen {
 			f.at[p] = cur
+		}
+		return true
+	})
+	return f.at
+}
+
+// eachNode visits root and every node below it in document order (pre-order,
+// without recursion, so depth cannot grow the stack), each with its parent,
+// key and pointer from root, until visit returns false.
+func eachNode(root nodeAt, visit func(nodeAt) bool) {
+	stack := []nodeAt{root}
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !visit(cur) {
+			return
 		}
 		n := cur.node
 		switch n.Kind {
@@ -923,7 +923,6 @@ func (f *yfile) index() map[[2]int]nodeAt {
 			}
 		}
 	}
-	return f.at
 }
 
 func appendPtr(p []string, tok string) []string {

@@ -164,45 +164,36 @@ var swaggerTypeError = regexp.MustCompile(`cannot unmarshal (\w+) into (?:Go str
 // field whose JSON kind is kind ("string", "number", "bool", "object",
 // "array").
 func findField(root nodeAt, field, kind string) *nodeAt {
-	stack := []nodeAt{root}
-	for len(stack) > 0 {
-		cur := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		n := cur.node
-		switch n.Kind {
-		case yaml.MappingNode:
-			for i := len(n.Content) - 2; i >= 0; i -= 2 {
-				stack = append(stack, nodeAt{node: n.Content[i+1], parent: n, key: n.Content[i], ptr: appendPtr(cur.ptr, n.Content[i].Value)})
-			}
-			if cur.key != nil && cur.key.Value == field && kind == "object" {
-				return &cur
-			}
-		case yaml.SequenceNode:
-			for i := len(n.Content) - 1; i >= 0; i-- {
-				stack = append(stack, nodeAt{node: n.Content[i], parent: n, ptr: appendPtr(cur.ptr, itoa(i))})
-			}
-			if cur.key != nil && cur.key.Value == field && kind == "array" {
-				return &cur
-			}
-		case yaml.ScalarNode:
-			if cur.key == nil || cur.key.Value != field {
-				continue
-			}
-			switch n.ShortTag() {
-			case "!!int", "!!float":
-				if kind == "number" {
-					return &cur
-				}
-			case "!!bool":
-				if kind == "bool" {
-					return &cur
-				}
-			case "!!str":
-				if kind == "string" {
-					return &cur
-				}
-			}
+	var found *nodeAt
+	eachNode(root, func(cur nodeAt) bool {
+		if cur.key == nil || cur.key.Value != field {
+			return true
+		}
+		if jsonKind(cur.node) == kind {
+			found = &cur
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// jsonKind names a node's kind as encoding/json's type errors do.
+func jsonKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "object"
+	case yaml.SequenceNode:
+		return "array"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!int", "!!float":
+			return "number"
+		case "!!bool":
+			return "bool"
+		case "!!str":
+			return "string"
 		}
 	}
-	return nil
+	return ""
 }
