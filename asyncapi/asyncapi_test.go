@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/arazzo-go/arazzo/internal/testutil"
 )
@@ -230,6 +232,27 @@ func TestAccessPolicy(t *testing.T) {
 	}
 	if d, err = (&Loader{}).Load(ctx, lp); err != nil || len(d.Problems) != 1 || !strings.Contains(d.Problems[0].Msg, "not a regular file") {
 		t.Errorf("device ref: %v %+v", err, d)
+	}
+	// A $ref to a FIFO without a writer is refused at once: opening it
+	// must not block (issue 12, defect 7).
+	fifo := filepath.Join(filepath.Dir(lp), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("cannot make a FIFO here:", err)
+	}
+	if err := os.WriteFile(lp, []byte(strings.Replace(doc, "REF", fifo, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if d, err := (&Loader{}).Load(ctx, lp); err != nil || len(d.Problems) != 1 || !strings.Contains(d.Problems[0].Msg, "not a regular file") {
+			t.Errorf("FIFO ref: %v %+v", err, d)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("loading a document whose $ref names a FIFO blocked")
 	}
 }
 

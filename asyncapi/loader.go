@@ -8,12 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/arazzo-go/arazzo/internal/regfile"
 )
 
 // Defaults for the zero Loader, the same as the openapi package's.
@@ -216,22 +217,13 @@ func (r *reader) decode(u *url.URL, data []byte) (*yaml.Node, error) {
 }
 
 func (r *reader) readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	// A FIFO or device could block forever or never end: regfile refuses
+	// them without blocking in open, as openapi's reader does.
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if fi.IsDir() {
-		return nil, fmt.Errorf("%s is a directory, not a document", path)
-	}
-	// A FIFO or device could block forever or never end.
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
 	return r.readLimited(f, path)
 }
 
