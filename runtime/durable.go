@@ -62,8 +62,8 @@ type sendState struct {
 type responseState struct {
 	Status int               `json:"status,omitempty"`
 	Header map[string]string `json:"header,omitempty"`
-	Body   []byte      `json:"body,omitempty"`
-	Error  string      `json:"error,omitempty"`
+	Body   []byte            `json:"body,omitempty"`
+	Error  string            `json:"error,omitempty"`
 }
 
 type checkpointState struct {
@@ -483,8 +483,8 @@ func (e *Engine) History(ctx context.Context, st store.Store, runID string) (*Re
 type historyClock struct{}
 
 func (historyClock) Send(context.Context, *Call) (*http.Response, error) { return nil, errHistoryEnd }
-func (historyClock) Wait(ctx context.Context, _ Wait) error            { return ctx.Err() }
-func (historyClock) Now() time.Time                                    { return time.Now() }
+func (historyClock) Wait(ctx context.Context, _ Wait) error              { return ctx.Err() }
+func (historyClock) Now() time.Time                                      { return time.Now() }
 
 func (e *Engine) runDurable(ctx context.Context, dr *DurableRun, inputs map[string]any, ro RunOptions, historyOnly bool) (*Result, error) {
 	ro.resume = &resumeState{records: slices.Clone(dr.records), historyOnly: historyOnly}
