@@ -193,11 +193,7 @@ func (j *journal) Send(ctx context.Context, c *Call) (*http.Response, error) {
 			}
 			c.IdempotencyKey = s.IdempotencyKey
 		}
-	} else {
-		if j.historyOnly {
-			j.cancel(errHistoryEnd)
-			return nil, errHistoryEnd
-		}
+	} else if !j.historyOnly {
 		if c.IdempotencyKey != "" {
 			k, err := j.st.PutIdempotencyKey(context.WithoutCancel(ctx), j.runID, c.Step, c.Send, c.IdempotencyKey)
 			if err != nil {
@@ -209,6 +205,10 @@ func (j *journal) Send(ctx context.Context, c *Call) (*http.Response, error) {
 		if err := j.append(ctx, store.Record{Kind: store.KindAboutToSend, Step: c.Step, Attempt: c.Send}, st); err != nil {
 			return nil, err
 		}
+	}
+	if j.historyOnly {
+		j.cancel(errHistoryEnd)
+		return nil, errHistoryEnd
 	}
 	resp, err := j.inner.Send(ctx, c)
 	rec := store.Record{Kind: store.KindResponseRecorded, Step: c.Step, Attempt: c.Send}
@@ -306,6 +306,9 @@ func (j *journal) Wait(ctx context.Context, w Wait) error {
 
 // checkpoint records a finished step attempt (after its action was chosen).
 func (j *journal) checkpoint(ctx context.Context, step string, att *StepAttempt) {
+	if ctx.Err() != nil {
+		return // an attempt the crash or cancellation interrupted: resumed, not finished
+	}
 	if _, ok, err := j.next(store.KindCheckpoint, step, att.Attempt); ok || err != nil {
 		return
 	}
