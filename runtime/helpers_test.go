@@ -104,7 +104,6 @@ func (s *sleepRecorder) Waits() []time.Duration {
 	return append([]time.Duration(nil), s.waits...)
 }
 
-
 // answer is one scripted response of the rules API.
 type answer struct {
 	status  int
