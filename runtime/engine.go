@@ -26,6 +26,8 @@ type Engine struct {
 	// problems holds, per workflow of the entry document, what a run of
 	// it makes of the document's errors (problems.go).
 	problems map[*arazzo.Workflow]*Problems
+	// brokers holds the dispatchers of AsyncAPI receive steps (message.go).
+	brokers brokerEffects
 }
 
 // boundWorkflow is a workflow with every reference resolved once.
@@ -58,6 +60,7 @@ type boundStep struct {
 	// opKeyValue is opKey boxed once, for the context of every request.
 	opKeyValue any
 	target     *boundWorkflow // workflow steps
+	async      *boundAsync    // AsyncAPI steps (message.go)
 	params     []*arazzo.Parameter
 	body       *arazzo.RequestBody
 	criteria   []*arazzo.Criterion
@@ -259,6 +262,8 @@ func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkf
 			} else {
 				bs.label = bs.target.wf.WorkflowID
 			}
+		case s.Async != nil:
+			b.asyncStep(bs, where)
 		case s.OperationID != "" || s.OperationPath != "":
 			b.operation(doc, bs, where)
 		default:
