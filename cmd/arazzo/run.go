@@ -281,6 +281,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 			return fail("--mock: %v", err)
 		}
 		opts.Transport = mocks.Transport()
+		opts.MessageMocks = mocks // AsyncAPI steps answer from its messages
 	}
 	if err := runApplyAuth(doc, f, &opts, stderr); err != nil {
 		return fail("%v", err)
