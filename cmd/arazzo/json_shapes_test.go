@@ -13,7 +13,7 @@ import (
 	"github.com/arazzo-go/arazzo/internal/testutil"
 )
 
-// TestJSONOutputsMatchTheirSchemas runs the three commands that print JSON
+// TestJSONOutputsMatchTheirSchemas runs the four commands that print JSON
 // on real inputs — successful, failing and broken ones — and validates what
 // they print against docs/schemas/. `run --json` must also be byte for
 // byte the `--report` file of the same run.
@@ -99,6 +99,23 @@ func TestJSONOutputsMatchTheirSchemas(t *testing.T) {
 					t.Errorf("errorCount %v with valid %v", doc["errorCount"], tc.valid)
 				}
 			})
+		}
+	})
+
+	t.Run("list", func(t *testing.T) {
+		schema := testutil.OutputSchema(t, "list.schema.json")
+		noTarget := filepath.Join(t.TempDir(), "no-target.arazzo.yaml")
+		if err := os.WriteFile(noTarget, []byte("arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: a, url: a.yaml}]\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: s\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, file := range []string{seed, "testdata/list/docs/rich.arazzo.yaml", noTarget} {
+			var stdout, stderr bytes.Buffer
+			if code := run([]string{"list", "--json", file}, nil, &stdout, &stderr); code != exitOK {
+				t.Fatalf("list %s: exit %d: %s", file, code, stderr.String())
+			}
+			if doc := check(t, schema, stdout.Bytes()); len(doc["workflows"].([]any)) == 0 {
+				t.Errorf("list %s: no workflows", file)
+			}
 		}
 	})
 
