@@ -12,7 +12,9 @@ const (
 	Aborted   Status = "aborted"
 )
 
-// Result is the outcome of one workflow run.
+// Result is the outcome of one workflow run. It encodes to JSON as the
+// documented run report (see MarshalJSON and docs/schemas/run-report.schema.json),
+// the same document `arazzo run --json` prints, and decodes from it.
 type Result struct {
 	RunID      string            // RunOptions.ID, or a generated id
 	Labels     map[string]string // RunOptions.Labels
