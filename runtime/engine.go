@@ -64,9 +64,9 @@ type boundStep struct {
 	// listenFor are the receive steps after this one in its workflow: a
 	// step that sends makes them listen first (listenAhead).
 	listenFor []*boundStep
-	params     []*arazzo.Parameter
-	body       *arazzo.RequestBody
-	criteria   []*arazzo.Criterion
+	params    []*arazzo.Parameter
+	body      *arazzo.RequestBody
+	criteria  []*arazzo.Criterion
 	// onSuccess and onFailure are the effective action lists: step actions
 	// in order, then workflow actions not overridden by name.
 	onSuccess, onFailure []*boundAction

@@ -52,9 +52,9 @@ type OutMessage struct {
 type Reception struct {
 	Source    string
 	Operation string // the AsyncAPI operationId ("" for a channelPath step)
-	Step    string
-	Send    int
-	Address string
+	Step      string
+	Send      int
+	Address   string
 	// Correlation is where a message carries its correlation id
 	// ("$message.header#/orderRequestId"), from the AsyncAPI message, and
 	// CorrelationID the value the step wants there; both "" when the step
