@@ -151,8 +151,9 @@ type queue struct {
 	done    chan struct{}
 	once    sync.Once
 	onClose func() error
-	mu      sync.Mutex
-	dropped int
+	mu       sync.Mutex
+	dropped  int // lost to a full buffer
+	tooLarge int // refused by pushCapped
 }
 
 func newQueue(address string, size int) *queue {
@@ -183,6 +184,19 @@ func (q *queue) push(m Message) {
 		default:
 		}
 	}
+}
+
+// pushCapped drops a message whose payload is over limit instead of
+// queueing it: a run must not be handed, nor a buffer hold, more than the
+// documented cap.
+func (q *queue) pushCapped(m Message, limit int) {
+	if len(m.Payload) > limit {
+		q.mu.Lock()
+		q.tooLarge++
+		q.mu.Unlock()
+		return
+	}
+	q.push(m)
 }
 
 func (q *queue) Receive(ctx context.Context) (Message, error) {
