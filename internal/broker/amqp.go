@@ -134,8 +134,16 @@ func (t *amqpTransport) connect(ctx context.Context) error {
 		return ErrClosed
 	}
 	t.conn, t.pub = r.conn, pub
-	t.up = make(chan struct{})
-	close(t.up)
+	// Close the channel waiters hold (the watcher made it when the
+	// connection dropped) rather than replace it: they would wait forever.
+	if t.up == nil {
+		t.up = make(chan struct{})
+	}
+	select {
+	case <-t.up:
+	default:
+		close(t.up)
+	}
 	lost := r.conn.NotifyClose(make(chan *amqp.Error, 1))
 	t.wg.Add(1)
 	go t.watch(lost)
@@ -231,7 +239,7 @@ func (t *amqpTransport) Publish(ctx context.Context, m Message) error {
 			p.Headers[k] = v
 		}
 	}
-	for {
+	for attempt := 0; ; {
 		conn, pub, err := t.current(ctx)
 		if err != nil {
 			return wrapErr("publish", t.url, ctx, m.Address, err, errors.Is(err, ErrClosed))
@@ -245,17 +253,24 @@ func (t *amqpTransport) Publish(ctx context.Context, m Message) error {
 		}
 		reason := pub.NotifyClose(make(chan *amqp.Error, 1))
 		dc, err := pub.PublishWithDeferredConfirmWithContext(ctx, m.Options.Exchange, m.Address, false, false, p)
-		if errors.Is(err, amqp.ErrClosed) && ctx.Err() == nil {
-			continue // not sent: the connection dropped; wait for the redial
+		if err != nil && ctx.Err() == nil && attempt < 20 && connectionLost(err) {
+			// Not sent: the socket failed before the frames were out (the
+			// broker drops a partial message). Wait for the redial.
+			attempt++
+			select {
+			case <-time.After(50 * time.Millisecond):
+			case <-ctx.Done():
+			}
+			continue
 		}
 		if err != nil {
 			return wrapErr("publish", t.url, ctx, m.Address, err, false)
 		}
-		ok, err := dc.WaitContext(ctx)
-		if err != nil {
-			return wrapErr("publish", t.url, ctx, m.Address, err, false)
-		}
-		if !ok {
+		select {
+		case <-dc.Done():
+			if dc.Acked() {
+				return nil
+			}
 			select {
 			case e := <-reason:
 				if e != nil {
@@ -263,10 +278,33 @@ func (t *amqpTransport) Publish(ctx context.Context, m Message) error {
 				}
 			default:
 			}
-			return &Error{Op: "publish", URL: t.url, Err: fmt.Errorf("%q: the broker did not confirm the message (nack)", m.Address)}
+			if !conn.IsClosed() {
+				return &Error{Op: "publish", URL: t.url, Err: fmt.Errorf("%q: the broker did not confirm the message (nack)", m.Address)}
+			}
+		case e := <-reason:
+			if !conn.IsClosed() {
+				// A channel error, such as an exchange that does not exist.
+				if e == nil {
+					e = amqp.ErrClosed
+				}
+				return &Error{Op: "publish", URL: t.url, Err: fmt.Errorf("%q: %w", m.Address, e)}
+			}
+		case <-ctx.Done():
+			return wrapErr("publish", t.url, ctx, m.Address, ctx.Err(), false)
 		}
-		return nil
+		// The connection went down before the broker confirmed: send again
+		// on the next connection (at least once; the broker may have had it).
+		if attempt++; attempt > 20 {
+			return &Error{Op: "publish", URL: t.url, Err: fmt.Errorf("%q: the connection kept dropping before the broker confirmed", m.Address)}
+		}
 	}
+}
+
+// connectionLost reports whether a publish error is the connection going
+// away rather than something the broker said.
+func connectionLost(err error) bool {
+	var op *net.OpError
+	return errors.Is(err, amqp.ErrClosed) || errors.Is(err, net.ErrClosed) || errors.As(err, &op)
 }
 
 // reopenPub replaces a closed publishing channel, once for all callers that

@@ -146,11 +146,11 @@ const DefaultInboxSize = 1024
 // queue is the Inbox used by every transport: the client library's callback
 // pushes, Receive pops.
 type queue struct {
-	address string
-	ch      chan Message
-	done    chan struct{}
-	once    sync.Once
-	onClose func() error
+	address  string
+	ch       chan Message
+	done     chan struct{}
+	once     sync.Once
+	onClose  func() error
 	mu       sync.Mutex
 	dropped  int // lost to a full buffer
 	tooLarge int // refused by pushCapped
