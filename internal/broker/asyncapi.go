@@ -122,3 +122,56 @@ func Route(op *asyncapi.Operation, msg *asyncapi.Message, params map[string]stri
 	}
 	return address, o, nil
 }
+
+// Credentials are the secrets a run holds for a source (from --auth),
+// before it is known which of them the server wants.
+type Credentials struct {
+	Username, Password string
+	Token              string
+}
+
+// WithCredentials returns c with the credentials the server's security
+// schemes call for. The schemes are alternatives, tried in order; the first
+// that cred can satisfy is used:
+//
+//	userPassword, plain        Username and Password (Kafka: SASL PLAIN)
+//	scramSha256, scramSha512   Username and Password (Kafka: that SCRAM)
+//	http basic                 Username and Password
+//	http bearer                Token
+//
+// A server without security gets whatever cred holds. A server whose
+// schemes cred cannot satisfy (or that only lists kinds we do not send,
+// such as X509 or httpApiKey) is an error naming the schemes, never a
+// secret.
+func WithCredentials(c Config, s *asyncapi.Server, cred Credentials) (Config, error) {
+	userPass := func(mech string) Config {
+		c.Username, c.Password, c.SASLMechanism = cred.Username, cred.Password, mech
+		return c
+	}
+	if len(s.Security) == 0 {
+		if cred.Username != "" {
+			return userPass(""), nil
+		}
+		c.Token = cred.Token
+		return c, nil
+	}
+	var names []string
+	for _, sc := range s.Security {
+		names = append(names, strings.TrimSpace(sc.Name+" ("+sc.Type+" "+sc.Scheme)+")")
+		hasUser := cred.Username != ""
+		switch {
+		case (sc.Type == "userPassword" || sc.Type == "plain") && hasUser:
+			return userPass("PLAIN"), nil
+		case sc.Type == "scramSha256" && hasUser:
+			return userPass("SCRAM-SHA-256"), nil
+		case sc.Type == "scramSha512" && hasUser:
+			return userPass("SCRAM-SHA-512"), nil
+		case sc.Type == "http" && strings.EqualFold(sc.Scheme, "basic") && hasUser:
+			return userPass(""), nil
+		case sc.Type == "http" && strings.EqualFold(sc.Scheme, "bearer") && cred.Token != "":
+			c.Token = cred.Token
+			return c, nil
+		}
+	}
+	return c, fmt.Errorf("server %q wants %s: no credential given fits (user and password, or a bearer token)", s.Name, strings.Join(names, " or "))
+}

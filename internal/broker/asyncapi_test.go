@@ -77,3 +77,28 @@ func TestRoute(t *testing.T) {
 		t.Fatalf("Route = %q %+v %v", address, o, err)
 	}
 }
+
+func TestWithCredentials(t *testing.T) {
+	doc, err := (&asyncapi.Loader{}).Load(context.Background(), "../../asyncapi/testdata/secure-3.0.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := Credentials{Username: "app", Password: "hunter2"}
+	c, err := WithCredentials(Config{}, doc.Servers["kafka"], up)
+	if err != nil || c.Username != "app" || c.Password != "hunter2" || c.SASLMechanism != "SCRAM-SHA-512" {
+		t.Fatalf("kafka: %+v %v", c, err)
+	}
+	c, err = WithCredentials(Config{}, doc.Servers["gateway"], Credentials{Token: "t0ken"})
+	if err != nil || c.Token != "t0ken" || c.Username != "" {
+		t.Fatalf("gateway: %+v %v", c, err)
+	}
+	_, err = WithCredentials(Config{}, doc.Servers["gateway"], up)
+	if err == nil || !strings.Contains(err.Error(), "token (http bearer)") {
+		t.Fatalf("gateway with a password: err = %v", err)
+	}
+	testNoSecret(t, err, "hunter2")
+	c, err = WithCredentials(Config{}, &asyncapi.Server{Name: "open"}, up)
+	if err != nil || c.Username != "app" {
+		t.Fatalf("no security: %+v %v", c, err)
+	}
+}
