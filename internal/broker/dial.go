@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"sort"
 	"strings"
@@ -50,6 +51,10 @@ type Config struct {
 	// MaxMessageSize caps payloads in both directions; zero means
 	// DefaultMaxMessageSize.
 	MaxMessageSize int
+
+	// onDial, when set, sees every socket a NATS or MQTT transport opens;
+	// tests close it to act out a network failure.
+	onDial func(net.Conn)
 }
 
 func (c Config) maxSize() int {

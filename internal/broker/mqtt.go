@@ -2,6 +2,8 @@ package broker
 
 import (
 	"context"
+	"net"
+	"net/url"
 	"sync"
 	"time"
 
@@ -61,6 +63,11 @@ func DialMQTT(ctx context.Context, c Config) (Transport, error) {
 	}
 	if d, ok := ctx.Deadline(); ok {
 		o.SetConnectTimeout(time.Until(d))
+	}
+	if c.onDial != nil {
+		o.SetCustomOpenConnectionFn(func(u *url.URL, _ mqtt.ClientOptions) (net.Conn, error) {
+			return hookDialer(c.onDial).Dial("tcp", u.Host)
+		})
 	}
 	t.c = mqtt.NewClient(o)
 	if err := t.wait(ctx, "connect", "", t.c.Connect()); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -60,6 +61,9 @@ func DialNATS(ctx context.Context, c Config) (Transport, error) {
 	}
 	if d, ok := ctx.Deadline(); ok {
 		opts = append(opts, nats.Timeout(time.Until(d)))
+	}
+	if c.onDial != nil {
+		opts = append(opts, nats.SetCustomDialer(hookDialer(c.onDial)))
 	}
 	nc, err := nats.Connect(u.String(), opts...)
 	if err != nil {
@@ -259,4 +263,15 @@ func (s *inboxes) closeAll() {
 	for q := range qs {
 		q.Close()
 	}
+}
+
+// hookDialer dials TCP and shows each socket to a test hook.
+type hookDialer func(net.Conn)
+
+func (h hookDialer) Dial(network, address string) (net.Conn, error) {
+	nc, err := (&net.Dialer{Timeout: 5 * time.Second}).Dial(network, address)
+	if err == nil {
+		h(nc)
+	}
+	return nc, err
 }
