@@ -195,11 +195,10 @@ func NewExecutor() Executor {
 			x.SecretInputs = passwordInputs(wf.Inputs)
 		}
 		capture := &capturingTransport{inner: c.Mocks.Transport()}
-		zero := time.Duration(0)
 		eng, err := runtime.New(doc, runtime.Options{
 			Transport: capture,
-			LoopDelay: &zero,
-			Sleep:     func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+			LoopDelay: runtime.Off,
+			Clock:     runtime.NewVirtualClock(time.Now()),
 			MaxSteps:  c.Options.MaxSteps,
 			Strict:    c.Options.Strict,
 			// strict cases refuse a document with any error, as
