@@ -34,6 +34,8 @@ type mqttTransport struct {
 type mqttSub struct {
 	qos    byte
 	queues []*queue
+	ready  chan struct{} // closed once the broker's SUBACK (or an error) came
+	err    error         // set before ready is closed
 }
 
 // DialMQTT connects to an MQTT broker (mqtt://, tcp://, mqtts://, ssl://).
@@ -125,16 +127,27 @@ func (t *mqttTransport) Subscribe(ctx context.Context, s Subscription) (Inbox, e
 	sub := t.subs[s.Address]
 	first := sub == nil
 	if first {
-		sub = &mqttSub{qos: s.Options.QoS}
+		sub = &mqttSub{qos: s.Options.QoS, ready: make(chan struct{})}
 		t.subs[s.Address] = sub
 	}
 	sub.queues = append(sub.queues, q)
 	t.mu.Unlock()
 	q.onClose = func() error { return t.unsubscribe(s.Address, q) }
-	if !first {
-		return q, nil
+	var err error
+	if first {
+		err = t.wait(ctx, "subscribe", s.Address, t.c.Subscribe(s.Address, s.Options.QoS, t.deliver(s.Address)))
+		sub.err = err
+		close(sub.ready)
+	} else {
+		// The broker subscription is shared: wait until it is in place.
+		select {
+		case <-sub.ready:
+			err = sub.err
+		case <-ctx.Done():
+			err = wrapErr("subscribe", t.url, ctx, s.Address, ctx.Err(), false)
+		}
 	}
-	if err := t.wait(ctx, "subscribe", s.Address, t.c.Subscribe(s.Address, s.Options.QoS, t.deliver(s.Address))); err != nil {
+	if err != nil {
 		q.Close()
 		return nil, err
 	}
