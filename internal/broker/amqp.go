@@ -78,6 +78,12 @@ func DialAMQP(ctx context.Context, c Config) (Transport, error) {
 	t.cfg.Dial = func(network, addr string) (net.Conn, error) {
 		nc, err := (&net.Dialer{Timeout: 10 * time.Second}).Dial(network, addr)
 		if err == nil {
+			// As amqp.DefaultDial: a server that accepts and says nothing
+			// must not hold the handshake forever; the library clears the
+			// deadline once the connection is open.
+			err = nc.SetDeadline(time.Now().Add(10 * time.Second))
+		}
+		if err == nil {
 			t.mu.Lock()
 			t.raw = nc
 			t.mu.Unlock()

@@ -126,8 +126,45 @@ func TestDialUnknownProtocol(t *testing.T) {
 }
 
 func TestDialBadURLHidesPassword(t *testing.T) {
-	for _, p := range []string{"nats", "mqtt", "amqp", "ws"} {
+	for _, p := range []string{"nats", "mqtt", "amqp", "kafka", "ws"} {
 		_, err := Dial(context.Background(), p, Config{URL: p + "://user:s3cr%zzet@host:1/"})
 		testNoSecret(t, err, "s3cr")
+	}
+}
+
+// A server that accepts the connection and never speaks: Dial gives up
+// when the context ends, and the handshake left behind ends on its own
+// deadline instead of leaking a goroutine.
+func TestDialSilentServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	for _, p := range []string{"nats", "mqtt", "amqp", "kafka", "ws"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		start := time.Now()
+		tr, err := Dial(ctx, p, Config{URL: p + "://" + ln.Addr().String()})
+		if err == nil && p == "ws" {
+			// WebSocket dials per address.
+			_, err = tr.Subscribe(ctx, Subscription{Address: "/x"})
+			tr.Close()
+		}
+		cancel()
+		if err == nil {
+			t.Errorf("%s: dial to a silent server succeeded", p)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("%s: gave up after %v, want about the context's 300ms", p, d)
+		}
 	}
 }
