@@ -39,13 +39,45 @@ type amqpTransport struct {
 
 	mu      sync.Mutex
 	conn    *amqp.Connection
-	pub     *amqp.Channel
+	pub     *amqpPub
 	up      chan struct{} // closed while conn is usable
 	raw     net.Conn      // the socket, for tests that cut it
 	subs    map[*amqpSub]struct{}
 	closed  bool
 	closing chan struct{}
 	wg      sync.WaitGroup // the redial watcher and consumers
+}
+
+// amqpPub is a publishing channel in confirm mode and why it closed: one
+// close listener per channel, not one per publish (the library keeps every
+// listener until the channel closes).
+type amqpPub struct {
+	ch   *amqp.Channel
+	done chan struct{} // closed when ch closes; err is set before
+	err  *amqp.Error   // nil on a clean close
+}
+
+// openPub opens a publishing channel on conn.
+func (t *amqpTransport) openPub(conn *amqp.Connection) (*amqpPub, error) {
+	ch, err := conn.Channel()
+	if err == nil {
+		err = ch.Confirm(false)
+	}
+	if err != nil {
+		if ch != nil {
+			ch.Close()
+		}
+		return nil, err
+	}
+	p := &amqpPub{ch: ch, done: make(chan struct{})}
+	closed := ch.NotifyClose(make(chan *amqp.Error, 1))
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		p.err = <-closed
+		close(p.done)
+	}()
+	return p, nil
 }
 
 type amqpSub struct {
@@ -125,10 +157,7 @@ func (t *amqpTransport) connect(ctx context.Context) error {
 	if r.err != nil {
 		return &Error{Op: "connect", URL: t.url, Err: r.err}
 	}
-	pub, err := r.conn.Channel()
-	if err == nil {
-		err = pub.Confirm(false)
-	}
+	pub, err := t.openPub(r.conn)
 	if err != nil {
 		r.conn.Close()
 		return &Error{Op: "connect", URL: t.url, Err: err}
@@ -208,7 +237,7 @@ func (t *amqpTransport) watch(lost chan *amqp.Error) {
 }
 
 // current waits until the connection is up and returns it.
-func (t *amqpTransport) current(ctx context.Context) (*amqp.Connection, *amqp.Channel, error) {
+func (t *amqpTransport) current(ctx context.Context) (*amqp.Connection, *amqpPub, error) {
 	for {
 		t.mu.Lock()
 		if t.closed {
@@ -250,15 +279,14 @@ func (t *amqpTransport) Publish(ctx context.Context, m Message) error {
 		if err != nil {
 			return wrapErr("publish", t.url, ctx, m.Address, err, errors.Is(err, ErrClosed))
 		}
-		if pub.IsClosed() {
+		if pub.ch.IsClosed() {
 			// A channel error (say, an exchange that does not exist)
 			// closed the publishing channel; the connection is fine.
 			if pub, err = t.reopenPub(conn, pub); err != nil {
 				return wrapErr("publish", t.url, ctx, m.Address, err, false)
 			}
 		}
-		reason := pub.NotifyClose(make(chan *amqp.Error, 1))
-		dc, err := pub.PublishWithDeferredConfirmWithContext(ctx, m.Options.Exchange, m.Address, false, false, p)
+		dc, err := pub.ch.PublishWithDeferredConfirmWithContext(ctx, m.Options.Exchange, m.Address, false, false, p)
 		if err != nil && ctx.Err() == nil && attempt < 20 && connectionLost(err) {
 			// Not sent: the socket failed before the frames were out (the
 			// broker drops a partial message). Wait for the redial.
@@ -278,20 +306,21 @@ func (t *amqpTransport) Publish(ctx context.Context, m Message) error {
 				return nil
 			}
 			select {
-			case e := <-reason:
-				if e != nil {
-					return &Error{Op: "publish", URL: t.url, Err: fmt.Errorf("%q: %w", m.Address, e)}
+			case <-pub.done:
+				if pub.err != nil && !conn.IsClosed() {
+					return &Error{Op: "publish", URL: t.url, Err: fmt.Errorf("%q: %w", m.Address, pub.err)}
 				}
 			default:
 			}
 			if !conn.IsClosed() {
 				return &Error{Op: "publish", URL: t.url, Err: fmt.Errorf("%q: the broker did not confirm the message (nack)", m.Address)}
 			}
-		case e := <-reason:
+		case <-pub.done:
 			if !conn.IsClosed() {
 				// A channel error, such as an exchange that does not exist.
-				if e == nil {
-					e = amqp.ErrClosed
+				var e error = amqp.ErrClosed
+				if pub.err != nil {
+					e = pub.err
 				}
 				return &Error{Op: "publish", URL: t.url, Err: fmt.Errorf("%q: %w", m.Address, e)}
 			}
@@ -315,21 +344,21 @@ func connectionLost(err error) bool {
 
 // reopenPub replaces a closed publishing channel, once for all callers that
 // saw the same closed one.
-func (t *amqpTransport) reopenPub(conn *amqp.Connection, old *amqp.Channel) (*amqp.Channel, error) {
+func (t *amqpTransport) reopenPub(conn *amqp.Connection, old *amqpPub) (*amqpPub, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.closed {
+		return nil, ErrClosed // no goroutine may join t.wg once Close waits
+	}
 	if t.pub != old {
 		return t.pub, nil
 	}
-	ch, err := conn.Channel()
-	if err == nil {
-		err = ch.Confirm(false)
-	}
+	p, err := t.openPub(conn)
 	if err != nil {
 		return nil, err
 	}
-	t.pub = ch
-	return ch, nil
+	t.pub = p
+	return p, nil
 }
 
 func (t *amqpTransport) Subscribe(ctx context.Context, s Subscription) (Inbox, error) {
@@ -406,9 +435,13 @@ func (t *amqpTransport) consume(ctx context.Context, sub *amqpSub) error {
 		return fail(err)
 	}
 	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return fail(ErrClosed) // no goroutine may join t.wg once Close waits
+	}
 	sub.ch = ch
-	t.mu.Unlock()
 	t.wg.Add(1)
+	t.mu.Unlock()
 	go func() {
 		defer t.wg.Done()
 		// Ends when the channel or the connection closes.

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/url"
 	"sync"
@@ -155,11 +156,7 @@ func (t *mqttTransport) Subscribe(ctx context.Context, s Subscription) (Inbox, e
 }
 
 // errQoS: MQTT has QoS 0, 1 and 2 only.
-var errQoS = errorString("QoS must be 0, 1 or 2")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
+var errQoS = errors.New("QoS must be 0, 1 or 2")
 
 // deliver returns the paho handler of a topic filter: it fans each message
 // out to the filter's current inboxes.
