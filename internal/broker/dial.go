@@ -23,6 +23,10 @@ const DefaultMaxMessageSize = 1 << 20
 // ErrTooLarge: a payload is over the transport's message size cap.
 var ErrTooLarge = errors.New("broker: message over the size cap")
 
+// ErrBadHeader: a header name is empty or holds a line break, colon or
+// space, or a header value holds a line break.
+var ErrBadHeader = errors.New("broker: header name or value not allowed")
+
 // ErrProtocol: no transport for the server's protocol.
 var ErrProtocol = errors.New("broker: unsupported protocol")
 
@@ -159,6 +163,13 @@ func checkPublish(m Message, limit int) error {
 	}
 	if len(m.Payload) > limit {
 		return fmt.Errorf("%w: %d bytes, cap %d", ErrTooLarge, len(m.Payload), limit)
+	}
+	for k, v := range m.Headers {
+		// NATS writes headers as "name: value" lines: a line break in
+		// either would smuggle in a header the workflow did not set.
+		if k == "" || strings.ContainsAny(k, "\r\n: ") || strings.ContainsAny(v, "\r\n") {
+			return fmt.Errorf("%w: %q", ErrBadHeader, k)
+		}
 	}
 	return nil
 }

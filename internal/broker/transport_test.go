@@ -168,3 +168,14 @@ func TestDialSilentServer(t *testing.T) {
 		}
 	}
 }
+
+func TestHeaderInjectionRefused(t *testing.T) {
+	for _, h := range []map[string]string{{"a": "x\r\nInjected: 1"}, {"a\nb": "x"}, {"": "x"}, {"a:b": "x"}} {
+		if err := checkPublish(Message{Address: "a", Headers: h}, 10); !errors.Is(err, ErrBadHeader) {
+			t.Errorf("headers %q: err = %v, want ErrBadHeader", h, err)
+		}
+	}
+	if err := checkPublish(Message{Address: "a", Headers: map[string]string{"Order-Id": "a b: c"}}, 10); err != nil {
+		t.Errorf("a plain header was refused: %v", err)
+	}
+}
