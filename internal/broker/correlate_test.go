@@ -123,3 +123,15 @@ func TestPetAsyncAPIOverKafka(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func FuzzCorrelator(f *testing.F) {
+	f.Add("$message.payload#/a/0", []byte(`{"a":["x"]}`))
+	f.Add("$message.header#/id", []byte(``))
+	f.Fuzz(func(t *testing.T, loc string, payload []byte) {
+		c, err := Correlator(loc)
+		if err != nil {
+			return
+		}
+		c(Message{Payload: payload, Headers: map[string]string{"id": "1"}})
+	})
+}
