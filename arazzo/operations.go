@@ -75,6 +75,11 @@ func (c *checker) checkOperation(w *Workflow, s *Step) {
 			} else if best != "" {
 				d.Msg += fmt.Sprintf("; did you mean %q? (%s parameter names are case-sensitive)", best, r.In)
 				d.Fix = "name: " + best
+			} else {
+				// What the run does: the value goes out as written, and
+				// an API reads only what it declares.
+				d.Msg += "; it is sent as written, but the operation does not read it"
+				d.Fix = "fix the name or in to one the operation declares, or remove the parameter"
 			}
 		}
 	}
@@ -310,7 +315,8 @@ func (c *checker) checkRequiredParameters(w *Workflow, s *Step, op *openapi.Oper
 			d := c.errorf(RuleMissingParameter, pos, ptr, "step %q does not set path parameter %q that operation %s requires", s.StepID, p.Name, opName(op))
 			d.Fix = "parameters: [{name: " + p.Name + ", in: path, value: ...}]"
 		} else {
-			c.warnf(RuleMissingParameter, pos, ptr, "step %q does not set required %s parameter %q of operation %s", s.StepID, p.In, p.Name, opName(op))
+			d := c.warnf(RuleMissingParameter, pos, ptr, "step %q does not set required %s parameter %q of operation %s: the request goes out without it, and the API may refuse it", s.StepID, p.In, p.Name, opName(op))
+			d.Fix = "parameters: [{name: " + p.Name + ", in: " + p.In + ", value: ...}]"
 		}
 	}
 }
