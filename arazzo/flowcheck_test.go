@@ -19,7 +19,9 @@ import (
 var lintRules = []string{RuleGotoLoop, RuleUnreachableStep, RuleRecursiveWorkflow, RuleDeadFailureAction,
 	RulePayloadMedia, RulePointerOnNonJSON, RuleImpossibleComparison, RuleUnhandledState, RuleSelfOutput, RuleJSONPathRootFilter,
 	// lint2 block.
-	expr.RuleMissingOutputs}
+	expr.RuleMissingOutputs,
+	// lint3 block: item 4 of the issue, which expr reports.
+	expr.RuleExpressionInText}
 
 func TestLintRuleFixtures(t *testing.T) {
 	for _, rule := range lintRules {
