@@ -62,6 +62,12 @@ func checkRecursionAcross(entry *Document, docs []*Document) Diagnostics {
 			}
 			hops[k] = fmt.Sprintf("%s:%d:%d %s %s %s", name, e.pos.Line, e.pos.Col, e.from.WorkflowID, e.how, e.ref)
 		}
+		if len(hops) > maxHopsShown {
+			// The first hops show where it starts, the last one how it
+			// closes; a long ring would otherwise make one line per hop.
+			n := len(hops) - maxHopsShown
+			hops = append(hops[:maxHopsShown-1:maxHopsShown-1], fmt.Sprintf("%d more hops", n), hops[len(hops)-1])
+		}
 		first := cycle[0]
 		ds = append(ds, &Diagnostic{
 			Severity: SeverityWarning, Rule: RuleRecursiveWorkflow,
@@ -99,6 +105,16 @@ func crossCycle(scc []int, in map[int]bool, idx map[*Workflow]int, edges [][]cal
 		}
 		return 0
 	})
+	if !slices.ContainsFunc(scc, func(i int) bool {
+		return slices.ContainsFunc(edges[i], func(e callEdge) bool { return e.call && in[idx[e.to]] })
+	}) {
+		return nil // dependsOn only: depends-on-cycle's business
+	}
+	// Each try is one breadth-first search of the component; a few keep
+	// the check linear when many ways round avoid the calls.
+	if len(candidates) > maxCycleTries {
+		candidates = candidates[:maxCycleTries]
+	}
 	for _, e := range candidates {
 		back := shortestPath(idx[e.to], idx[e.from], in, idx, edges)
 		if back == nil {
@@ -111,6 +127,12 @@ func crossCycle(scc []int, in map[int]bool, idx map[*Workflow]int, edges [][]cal
 	}
 	return nil
 }
+
+// maxHopsShown bounds the hops a message lists.
+const maxHopsShown = 10
+
+// maxCycleTries bounds the edges crossCycle starts a cycle from.
+const maxCycleTries = 8
 
 // shortestPath returns the edges of a shortest path from node src to node
 // dst that stays inside the component (breadth first), nil when there is

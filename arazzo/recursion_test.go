@@ -2,6 +2,7 @@ package arazzo
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -125,5 +126,39 @@ workflows:
 	ds = recursionFindings(t, "self/s.arazzo.yaml", fsys)
 	if len(ds) != 1 || strings.Contains(ds[0].Msg, "another Arazzo document") {
 		t.Errorf("self: want the one same-document finding:\n%v", ds)
+	}
+}
+
+// TestRecursionAcrossLongRing: a ring of 60 documents, each calling the
+// next, is one finding whose message lists the first hops, the number
+// left out and the hop that closes the ring.
+func TestRecursionAcrossLongRing(t *testing.T) {
+	const n = 60
+	fsys := fstest.MapFS{}
+	for i := range n {
+		fsys[fmt.Sprintf("ring/d%d.arazzo.yaml", i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(`arazzo: 1.0.1
+info: {title: d%d, version: "1"}
+sourceDescriptions:
+  - {name: next, url: ./d%d.arazzo.yaml, type: arazzo}
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: call
+        workflowId: $sourceDescriptions.next.w
+`, i, (i+1)%n))}
+	}
+	ds := recursionFindings(t, "ring/d0.arazzo.yaml", fsys)
+	if len(ds) != 1 {
+		t.Fatalf("%d findings, want 1:\n%v", len(ds), ds)
+	}
+	msg := ds[0].Msg
+	if got := strings.Count(msg, " calls "); got != maxHopsShown {
+		t.Errorf("%d hops listed, want %d:\n%s", got, maxHopsShown, msg)
+	}
+	if want := fmt.Sprintf("%d more hops", n-maxHopsShown); !strings.Contains(msg, want) {
+		t.Errorf("no %q in:\n%s", want, msg)
+	}
+	if !strings.Contains(msg, "d59.arazzo.yaml:9:21 w calls") {
+		t.Errorf("the closing hop (d59 back to d0) is not shown:\n%s", msg)
 	}
 }
