@@ -154,7 +154,7 @@ func (c *checker) checkPayloadMedia(s *Step, op *openapi.Operation) {
 			// means, unless the operation wants an object or an array
 			// there (a YAML block string such as "name: x" is the
 			// usual slip: it is text, not a mapping).
-			if want := requestBodyShape(op, ct); want != "" {
+			if want := requestBodyShape(op, ct); want != "" && !json.Valid([]byte(templateHole.ReplaceAllString(t, "0"))) {
 				d := c.warnf(RulePayloadMedia, pos, ptr, "step %q sends %s and operation %s expects %s, but the payload is text that is not JSON: it goes out as one JSON string", s.StepID, ct, opName(op), want)
 				d.Fix = "write the payload as a YAML mapping or list (no | or quotes), which is encoded as JSON, or as JSON text"
 			}
