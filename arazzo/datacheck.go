@@ -426,9 +426,20 @@ func (c *checker) checkEnumComparisons(s *Step, op *openapi.Operation) {
 				}
 				continue
 			}
-			if typ := schemaTypes(scs); typ != "" && !literalFits(typ, fc.value) {
+			typ := schemaTypes(scs)
+			if typ != "" && !literalFits(typ, fc.value) {
 				d := c.warnf(RuleImpossibleComparison, pos, ptr, "$response.body#%s %s %s %s: the response schema of operation %s declares it %s", fc.pointer, fc.op, fc.lit, always, opName(op), typ)
 				d.Fix = "compare with a " + typ + " literal"
+				continue
+			}
+			if _, isStr := fc.value.(string); typ == "string" && !isStr {
+				// A string field equals a number or boolean only when its
+				// text reads as one ('5' == 5); a format whose values
+				// never do rules that out.
+				if f := textFormat(scs); f != "" {
+					d := c.warnf(RuleImpossibleComparison, pos, ptr, "$response.body#%s %s %s %s: the response schema of operation %s declares it a string of format %s, which never reads as %s", fc.pointer, fc.op, fc.lit, always, opName(op), f, fc.lit)
+					d.Fix = "compare with a string literal of that format, or read the field you meant"
+				}
 			}
 		}
 	}
@@ -460,6 +471,27 @@ func schemaTypes(scs []*openapi3.Schema) string {
 		typ = t
 	}
 	return typ
+}
+
+// nonNumericFormats are the string formats (JSON Schema, OpenAPI) whose
+// values are never the text of a number or a boolean: each holds a
+// character such text cannot ("-", ":", "@", "P", a second ".").
+var nonNumericFormats = map[string]bool{
+	"date": true, "date-time": true, "time": true, "duration": true, "uuid": true,
+	"email": true, "idn-email": true, "uri": true, "iri": true, "ipv4": true, "ipv6": true,
+}
+
+// textFormat is the format every schema gives the string field when it is
+// one of nonNumericFormats, else "".
+func textFormat(scs []*openapi3.Schema) string {
+	f := ""
+	for _, sc := range scs {
+		if !nonNumericFormats[sc.Format] || (f != "" && sc.Format != f) {
+			return ""
+		}
+		f = sc.Format
+	}
+	return f
 }
 
 // literalFits reports whether a literal can ever equal a value of the
