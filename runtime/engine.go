@@ -106,6 +106,9 @@ func New(doc *arazzo.Document, opts Options) (*Engine, error) {
 	if doc == nil {
 		return nil, errors.New("runtime: nil document")
 	}
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	e := &Engine{
 		doc:       doc,
 		opts:      opts.withDefaults(),

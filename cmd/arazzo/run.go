@@ -263,7 +263,10 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		if err != nil || d < 0 {
 			return fail("--loop-delay %q: want a duration such as 0, 500ms or 2s", f.loopDelay)
 		}
-		opts.LoopDelay = &d
+		opts.LoopDelay = d
+		if d == 0 {
+			opts.LoopDelay = runtime.Off // --loop-delay 0: no pacing
+		}
 	}
 	if opts.Servers, err = runParseServers(doc, f.servers); err != nil {
 		return fail("%v", err)

@@ -195,10 +195,9 @@ func NewExecutor() Executor {
 			x.SecretInputs = passwordInputs(wf.Inputs)
 		}
 		capture := &capturingTransport{inner: c.Mocks.Transport()}
-		zero := time.Duration(0)
 		eng, err := runtime.New(doc, runtime.Options{
 			Transport: capture,
-			LoopDelay: &zero,
+			LoopDelay: runtime.Off,
 			Clock:     runtime.NewVirtualClock(time.Now()),
 			MaxSteps:  c.Options.MaxSteps,
 			Strict:    c.Options.Strict,
