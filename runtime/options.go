@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/arazzo-go/arazzo/internal/broker"
 )
 
 // Options configure an Engine. The zero value means defaults.
@@ -36,6 +38,13 @@ type Options struct {
 	// declare, with a "did you mean".
 	ServerVars map[string]map[string]string
 	Observer   Observer
+	// Brokers carry the messages of AsyncAPI steps, one transport per
+	// AsyncAPI source description name; a step of a source without one
+	// fails when it is reached. The engine does not close them.
+	Brokers map[string]broker.Transport
+	// MessageMocks, when set, answer every AsyncAPI step instead of
+	// Brokers (Mocks.MessageMocks): offline runs and tests.
+	MessageMocks *Mocks
 
 	MaxSteps int // step executions per run; 0 means 1000
 	MaxDepth int // nested workflow depth; 0 means 32

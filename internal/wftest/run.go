@@ -196,11 +196,12 @@ func NewExecutor() Executor {
 		}
 		capture := &capturingTransport{inner: c.Mocks.Transport()}
 		eng, err := runtime.New(doc, runtime.Options{
-			Transport: capture,
-			LoopDelay: runtime.Off,
-			Clock:     runtime.NewVirtualClock(time.Now()),
-			MaxSteps:  c.Options.MaxSteps,
-			Strict:    c.Options.Strict,
+			Transport:    capture,
+			MessageMocks: c.Mocks,
+			LoopDelay:    runtime.Off,
+			Clock:        runtime.NewVirtualClock(time.Now()),
+			MaxSteps:     c.Options.MaxSteps,
+			Strict:       c.Options.Strict,
 			// strict cases refuse a document with any error, as
 			// arazzo run --strict does.
 			StrictDocument: c.Options.Strict,
