@@ -293,8 +293,12 @@ func redactValue(v any, rd *redactor) any {
 func redactChanged(v any, rd *redactor) (any, bool) {
 	switch x := v.(type) {
 	case string:
-		r := rd.String(x)
-		return r, r != x
+		// An unchanged string is returned as the interface it came in:
+		// boxing r again would allocate for every string of every output.
+		if r := rd.String(x); r != x {
+			return r, true
+		}
+		return v, false
 	case map[string]any:
 		var m map[string]any
 		for k, e := range x {
