@@ -130,6 +130,16 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 				}
 			}
 		} else {
+			// Sized once for the success criteria and those of the first
+			// onSuccess action, which selectAction evaluates next: growing
+			// the slice one criterion at a time cost up to three
+			// allocations per attempt. Not for every action's: most
+			// attempts stop at the first, and parked runs keep the slice.
+			n := len(bs.criteria)
+			if len(bs.onSuccess) > 0 && bs.onSuccess[0].a != nil {
+				n += len(bs.onSuccess[0].a.Criteria)
+			}
+			att.Criteria = make([]CriterionResult, 0, n)
 			for _, c := range bs.criteria {
 				res := st.evalCriterion(c, x.scope, bs)
 				att.Criteria = append(att.Criteria, res)
