@@ -22,6 +22,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/internal/broker"
 	"github.com/arazzo-go/arazzo/internal/report"
 	"github.com/arazzo-go/arazzo/runtime"
 )
@@ -84,6 +85,9 @@ type runFlags struct {
 	inputFile      []string // --input-file NAME=PATH
 	envFile        string   // --env-file .env
 	state          string   // --state PATH: record the run (runs.go)
+	// brokerCreds are the --auth credentials of AsyncAPI sources, read
+	// when their broker is dialled (run_brokers.go).
+	brokerCreds map[string]broker.Credentials
 	resumeID       string   // set by arazzo resume
 }
 
@@ -284,7 +288,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		opts.MessageMocks = mocks // AsyncAPI steps answer from its messages
 	} else {
 		var closeBrokers func()
-		opts.Brokers, closeBrokers = runBrokers(doc, opts.Servers, opts.ServerVars)
+		opts.Brokers, closeBrokers = runBrokers(doc, opts.Servers, opts.ServerVars, func(source string) broker.Credentials { return f.brokerCreds[source] })
 		defer closeBrokers()
 	}
 	if err := runApplyAuth(doc, f, &opts, stderr); err != nil {
