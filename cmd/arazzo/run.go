@@ -88,7 +88,7 @@ type runFlags struct {
 	// brokerCreds are the --auth credentials of AsyncAPI sources, read
 	// when their broker is dialled (run_brokers.go).
 	brokerCreds map[string]broker.Credentials
-	resumeID       string   // set by arazzo resume
+	resumeID    string // set by arazzo resume
 }
 
 // runListFlag collects a repeatable flag.
