@@ -22,9 +22,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/arazzo-go/arazzo/arazzo"
-	"github.com/arazzo-go/arazzo/internal/broker"
 	"github.com/arazzo-go/arazzo/internal/report"
 	"github.com/arazzo-go/arazzo/runtime"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 )
 
 const runUsage = `usage: arazzo run FILE [flags]
