@@ -36,20 +36,32 @@ type Timings struct {
 
 // Step is one step attempt.
 type Step struct {
-	Workflow  string         `json:"workflow"`
-	Step      string         `json:"step"`
-	Attempt   int            `json:"attempt"`
-	Retries   int            `json:"retries"` // Attempt-1: how many times this step was retried before
-	Operation string         `json:"operation,omitempty"`
-	Request   *Request       `json:"request,omitempty"`
-	Response  *Response      `json:"response,omitempty"`
-	Criteria  []Criterion    `json:"criteria"`
-	Success   bool           `json:"success"`
-	Action    string         `json:"action,omitempty"`
-	ActionBy  string         `json:"actionName,omitempty"`
-	Error     string         `json:"error,omitempty"`
-	Outputs   map[string]any `json:"outputs,omitempty"`
-	Timings   Timings        `json:"timings"`
+	Workflow  string      `json:"workflow"`
+	Step      string      `json:"step"`
+	Attempt   int         `json:"attempt"`
+	Retries   int         `json:"retries"` // Attempt-1: how many times this step was retried before
+	Operation string      `json:"operation,omitempty"`
+	Request   *Request    `json:"request,omitempty"`
+	Response  *Response   `json:"response,omitempty"`
+	Criteria  []Criterion `json:"criteria"`
+	Success   bool        `json:"success"`
+	Action    string      `json:"action,omitempty"`
+	ActionBy  string      `json:"actionName,omitempty"`
+	Error     string      `json:"error,omitempty"`
+	// Contract lists how the response departs from its operation's
+	// OpenAPI description (arazzo run --check): warnings, no values.
+	Contract []Contract     `json:"contract,omitempty"`
+	Outputs  map[string]any `json:"outputs,omitempty"`
+	Timings  Timings        `json:"timings"`
+}
+
+// Contract is one difference between a response and its description.
+type Contract struct {
+	Kind    string `json:"kind"`              // status, content-type, header, body
+	Path    string `json:"path,omitempty"`    // JSON Pointer of the failing value in the body
+	Schema  string `json:"schema,omitempty"`  // JSON Pointer, in the OpenAPI description, of what was expected
+	Keyword string `json:"keyword,omitempty"` // the schema keyword that failed
+	Message string `json:"message"`
 }
 
 // Request is a sent request.
@@ -136,6 +148,7 @@ func newStep(a *runtime.StepAttempt) Step {
 	if p := a.Response; p != nil {
 		s.Response = &Response{Status: p.Status, Headers: redactHeaders(p.Headers), BodySize: p.BodySize, BodyPreview: p.BodyPreview}
 	}
+	s.Contract = contractEntries(a)
 	for _, c := range a.Criteria {
 		typ := c.Type
 		if typ == "" {
@@ -163,4 +176,13 @@ func WriteJSON(w io.Writer, r *runtime.Result) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(run)
+}
+
+// contractEntries converts an attempt's contract violations.
+func contractEntries(a *runtime.StepAttempt) []Contract {
+	var out []Contract
+	for _, v := range a.Contract {
+		out = append(out, Contract{Kind: v.Kind, Path: v.Pointer, Schema: v.Schema, Keyword: v.Keyword, Message: v.Msg})
+	}
+	return out
 }

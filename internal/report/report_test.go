@@ -23,6 +23,7 @@ func allRuns() map[string]*runtime.Result {
 		"notfound":  notFoundRun(),
 		"transport": transportRun(),
 		"guard":     guardRun(),
+		"contract":  contractRun(),
 		"empty":     {WorkflowID: "w", Status: runtime.Succeeded},
 	}
 }
@@ -267,5 +268,33 @@ func TestJSONValueNormalises(t *testing.T) {
 	}
 	if want := `{"a":{"1":"x"},"b":["2026-11-26T12:00:00Z"],"c":"z"}`; string(out) != want {
 		t.Errorf("got %s, want %s", out, want)
+	}
+}
+
+// Contract violations reach all three reports: the JSON report's contract
+// entries (checked against the schema above), HAR's _contract and the
+// JUnit case's output.
+func TestReportsCarryContract(t *testing.T) {
+	run, err := NewRun(contractRun())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := run.Steps[0].Contract
+	if len(c) != 2 || c[0].Kind != "body" || c[0].Path != "/id" || c[0].Keyword != "type" || !strings.HasSuffix(c[0].Schema, "/schema") || c[1].Kind != "header" {
+		t.Fatalf("JSON report contract = %+v", c)
+	}
+	var buf bytes.Buffer
+	if err := WriteHAR(&buf, contractRun()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"_contract"`) || !strings.Contains(buf.String(), `"path": "/id"`) {
+		t.Errorf("HAR has no _contract entries:\n%s", buf.String())
+	}
+	buf.Reset()
+	if err := WriteJUnit(&buf, contractRun()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "contract warning: body /id: value must be a string") {
+		t.Errorf("JUnit output has no contract warning:\n%s", buf.String())
 	}
 }
