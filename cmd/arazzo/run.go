@@ -53,6 +53,11 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --strict                  refuse a document with any error; unmatched onSuccess actions and
                             non-2xx without criteria fail
   --report FILE, --har FILE, --junit FILE   write reports
+  --check                   check each response against its OpenAPI description; differences
+                            are warnings in the progress and reports (docs/cli.md#contracts)
+  --dry-run                 build and print the requests without sending any (exit 0)
+  --tls [SOURCE=]cert=FILE,key=FILE,ca=FILE  client certificate and CA bundle, for one
+                            source or all (repeatable); HTTPS_PROXY/NO_PROXY are honoured
 
 Stdout: the workflow outputs as JSON. Exit: 0 succeeded, 1 failed, 2 usage/load/input, 3 aborted.
 `
@@ -80,6 +85,9 @@ type runFlags struct {
 	inputEnv       []string // --input-env NAME=VAR, applied by run_inputs.go
 	inputFile      []string // --input-file NAME=PATH
 	envFile        string   // --env-file .env
+	check          bool     // --check, applied by run_check.go
+	dryRun         bool     // --dry-run, run_dryrun.go
+	tls            []string // --tls, run_tls.go
 }
 
 // runListFlag collects a repeatable flag.
@@ -115,6 +123,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.StringVar(&f.junitFile, "junit", "", "")
 	fs.Var((*runListFlag)(&f.auth), "auth", "")
 	fs.BoolVar(&f.allowRemote, "allow-remote", false, "")
+	fs.BoolVar(&f.check, "check", false, "")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "")
+	fs.Var((*runListFlag)(&f.tls), "tls", "")
 	help := false
 	fs.BoolVar(&help, "h", false, "")
 	fs.BoolVar(&help, "help", false, "")
@@ -273,10 +284,14 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		}
 		opts.Transport = mocks.Transport()
 	}
+	if err := runApplyTLS(doc, f, &opts); err != nil {
+		return fail("%v", err)
+	}
 	if err := runApplyAuth(doc, f, &opts, stderr); err != nil {
 		return fail("%v", err)
 	}
 	opts.Observer = &runProgress{w: stderr, verbose: f.verbose, mock: f.mock != ""}
+	runApplyCheck(doc, f, &opts)
 
 	eng, err := runtime.New(doc, opts)
 	if err != nil {
@@ -308,6 +323,9 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	}
 	if mocks != nil {
 		runWarnUnmatchedMocks(stderr, f.mock, mocks, eng.Operations())
+	}
+	if f.dryRun {
+		return runDryRun(ctx, doc, wf, inputs, opts, f.json, stdout, stderr)
 	}
 	res, err := eng.Run(ctx, wf.WorkflowID, inputs)
 	// A run that started returns its Result, with a *StepError or an
