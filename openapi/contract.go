@@ -156,7 +156,6 @@ func (o *Operation) responseKey(status int) string {
 	return ""
 }
 
-
 func (o *Operation) label() string {
 	if o.ID != "" {
 		return o.ID
