@@ -195,9 +195,14 @@ func NewExecutor() Executor {
 			x.SecretInputs = passwordInputs(wf.Inputs)
 		}
 		capture := &capturingTransport{inner: c.Mocks.Transport()}
+		// Every answer is checked against its description: a mock that
+		// drifted from the API is a warning in the trace, and a failure
+		// with expect.contract: clean.
+		cc := runtime.NewContractCheck(doc)
 		zero := time.Duration(0)
 		eng, err := runtime.New(doc, runtime.Options{
-			Transport: capture,
+			Transport: cc.Transport(capture),
+			Observer:  cc.Observer(nil),
 			LoopDelay: &zero,
 			Sleep:     func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 			MaxSteps:  c.Options.MaxSteps,
