@@ -54,7 +54,7 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
                             non-2xx without criteria fail
   --report FILE, --har FILE, --junit FILE   write reports
   --check                   check each response against its OpenAPI description; differences
-                            are warnings in the progress and reports (docs/cli.md#contracts)
+                            are warnings in the progress and reports (README, "Contracts")
   --dry-run                 build and print the requests without sending any (exit 0)
   --tls [SOURCE=]cert=FILE,key=FILE,ca=FILE  client certificate and CA bundle, for one
                             source or all (repeatable); HTTPS_PROXY/NO_PROXY are honoured
