@@ -46,6 +46,7 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --auth SOURCE[.SCHEME]=KIND:SPEC  credentials from env/files (repeatable; see docs/auth.md)
   --json                    print the full run result instead of the outputs
   -v                        explain criteria and show warnings
+  --no-progress             a line per attempt even on a terminal (no live status line)
   --max-steps N             step executions per run (default 1000)
   --timeout D               whole run (default none)
   --request-timeout D       per request (default 30s; negative: no per-request deadline)
@@ -88,6 +89,7 @@ type runFlags struct {
 	check          bool     // --check, applied by run_check.go
 	dryRun         bool     // --dry-run, run_dryrun.go
 	tls            []string // --tls, run_tls.go
+	noProgress     bool     // --no-progress, run_live.go
 }
 
 // runListFlag collects a repeatable flag.
@@ -126,6 +128,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.BoolVar(&f.check, "check", false, "")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "")
 	fs.Var((*runListFlag)(&f.tls), "tls", "")
+	fs.BoolVar(&f.noProgress, "no-progress", false, "")
 	help := false
 	fs.BoolVar(&help, "h", false, "")
 	fs.BoolVar(&help, "help", false, "")
@@ -290,7 +293,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if err := runApplyAuth(doc, f, &opts, stderr); err != nil {
 		return fail("%v", err)
 	}
-	opts.Observer = &runProgress{w: stderr, verbose: f.verbose, mock: f.mock != ""}
+	opts.Observer = runProgressObserver(stderr, f)
 	runApplyCheck(doc, f, &opts)
 
 	eng, err := runtime.New(doc, opts)
