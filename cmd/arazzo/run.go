@@ -60,6 +60,9 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --tls [SOURCE=]cert=FILE,key=FILE,ca=FILE  client certificate and CA bundle, for one
                             source or all (repeatable); HTTPS_PROXY/NO_PROXY are honoured
 
+Tracing: OpenTelemetry spans when OTEL_EXPORTER_OTLP_ENDPOINT is set (OTLP/HTTP), or
+OTEL_TRACES_EXPORTER=console (stderr).
+
 Stdout: the workflow outputs as JSON. Exit: 0 succeeded, 1 failed, 2 usage/load/input, 3 aborted.
 `
 
@@ -295,6 +298,11 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	}
 	opts.Observer = runProgressObserver(stderr, f)
 	runApplyCheck(doc, f, &opts)
+	flushTrace, err := runApplyTracing(&opts, stderr)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer flushTrace()
 
 	eng, err := runtime.New(doc, opts)
 	if err != nil {
