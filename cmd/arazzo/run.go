@@ -56,7 +56,8 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --report FILE, --har FILE, --junit FILE   write reports
   --check                   check each response against its OpenAPI description; differences
                             are warnings in the progress and reports (README, "Contracts")
-  --dry-run                 build and print the requests without sending any (exit 0)
+  --dry-run                 build and print the requests without sending any (exit 0;
+                            1 when a step's request cannot be built)
   --tls [SOURCE=]cert=FILE,key=FILE,ca=FILE  client certificate and CA bundle, for one
                             source or all (repeatable); HTTPS_PROXY/NO_PROXY are honoured
 

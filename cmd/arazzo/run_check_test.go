@@ -202,3 +202,24 @@ func TestRunDryRun(t *testing.T) {
 		t.Errorf("dry run sent %d requests", hits.Load())
 	}
 }
+
+// A step whose request cannot be built (an optional input inside a
+// template) is named with the reason, and the dry run exits 1: the real
+// run would fail there too.
+func TestRunDryRunUnbuildableStep(t *testing.T) {
+	doc := writePets(t)
+	src, _ := os.ReadFile(doc)
+	changed := strings.Replace(string(src), "value: $steps.first.outputs.status", `value: "pre-{$inputs.tag}"`, 1)
+	changed = strings.Replace(changed, "        petId: {type: string}\n", "        petId: {type: string}\n        tag: {type: string}\n", 1)
+	if err := os.WriteFile(doc, []byte(changed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", doc, "--dry-run", "--input", "petId=p1"}, nil, &stdout, &stderr)
+	if code != exitFailed || !strings.Contains(stdout.String(), "## second (getPet)\ncannot be built: parameter id (in path): $inputs.tag: optional input \"tag\" was not given") {
+		t.Errorf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "GET http://pets.invalid/pets/p1\n") {
+		t.Errorf("the buildable step is missing:\n%s", stdout.String())
+	}
+}

@@ -68,7 +68,7 @@ func runDryRun(ctx context.Context, doc *arazzo.Document, wf *arazzo.Workflow, i
 	failed := false
 	for _, step := range wf.Steps {
 		entry := runDryStep{Step: step.StepID, Operation: runStepTarget(step)}
-		if step.ChannelPath != "" || step.Action != "" && step.OperationID == "" && step.OperationPath == "" && step.WorkflowID == "" {
+		if step.ChannelPath != "" || (step.Action != "" && step.OperationID == "" && step.OperationPath == "" && step.WorkflowID == "") {
 			entry.Note = "an AsyncAPI step: no HTTP request"
 			out = append(out, entry)
 			continue
