@@ -26,6 +26,8 @@ type Engine struct {
 	// problems holds, per workflow of the entry document, what a run of
 	// it makes of the document's errors (problems.go).
 	problems map[*arazzo.Workflow]*Problems
+	// brokers holds the dispatchers of AsyncAPI receive steps (message.go).
+	brokers brokerEffects
 }
 
 // boundWorkflow is a workflow with every reference resolved once.
@@ -58,6 +60,7 @@ type boundStep struct {
 	// opKeyValue is opKey boxed once, for the context of every request.
 	opKeyValue any
 	target     *boundWorkflow // workflow steps
+	async      *boundAsync    // AsyncAPI steps (message.go)
 	params     []*arazzo.Parameter
 	body       *arazzo.RequestBody
 	criteria   []*arazzo.Criterion
@@ -66,6 +69,11 @@ type boundStep struct {
 	onSuccess, onFailure []*boundAction
 	outputs              []*arazzo.Output
 	label                string // operationId, "METHOD path" or workflowId
+	// path is "workflowId/stepId" (the workflow key qualified by document
+	// when not the entry document's): Call.Step and durable records.
+	path string
+	// idemHeader is the idempotency header the operation declares, if any.
+	idemHeader string
 	// bindErrs are the binding failures of this step (operation not
 	// found, expressions that do not compile, broken actions); problem is
 	// the error the step fails with when it is reached, set by New from
@@ -100,6 +108,9 @@ func (a *boundAction) gotoLabel() string {
 func New(doc *arazzo.Document, opts Options) (*Engine, error) {
 	if doc == nil {
 		return nil, errors.New("runtime: nil document")
+	}
+	if err := opts.check(); err != nil {
+		return nil, err
 	}
 	e := &Engine{
 		doc:       doc,
@@ -240,7 +251,7 @@ func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkf
 	wfFailure := b.actions(doc, bw, wf.FailureActions, "failureActions")
 
 	for _, s := range order {
-		bs := &boundStep{step: s, wf: bw, body: s.RequestBody, criteria: s.SuccessCriteria, outputs: s.Outputs}
+		bs := &boundStep{step: s, wf: bw, body: s.RequestBody, criteria: s.SuccessCriteria, outputs: s.Outputs, path: bw.key + "/" + s.StepID}
 		restore := b.into(&bs.bindErrs)
 		where := fmt.Sprintf("workflow %s step %s", wf.WorkflowID, s.StepID)
 		switch {
@@ -251,6 +262,8 @@ func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkf
 			} else {
 				bs.label = bs.target.wf.WorkflowID
 			}
+		case s.Async != nil:
+			b.asyncStep(bs, where)
 		case s.OperationID != "" || s.OperationPath != "":
 			b.operation(doc, bs, where)
 		default:
@@ -434,6 +447,7 @@ func (b *binder) operation(doc *arazzo.Document, bs *boundStep, where string) {
 	bs.op, bs.source = op, src
 	bs.opKey = OperationKey{Source: src.Name, OperationID: op.ID, Method: op.Method, Path: op.Path}
 	bs.opKeyValue = bs.opKey
+	bs.idemHeader, _ = op.IdempotencyHeader()
 	bs.label = op.ID
 	if bs.label == "" {
 		bs.label = op.Method + " " + op.Path

@@ -43,8 +43,10 @@ type StepAttempt struct {
 	Operation string // operationId or "METHOD path", or workflowId for workflow steps
 	Request   *RequestSummary
 	Response  *ResponseSummary
-	Criteria  []CriterionResult
-	Success   bool
+	// Message is the message an AsyncAPI step sent or received.
+	Message  *MessageSummary `json:",omitempty"`
+	Criteria []CriterionResult
+	Success  bool
 	// Action is what followed: "next", "end", "goto <step>", "goto workflow
 	// <id>", "retry", "fail"; also "return" for a step run by a retry's
 	// stepId (its own actions are not taken) and "abort" when the run

@@ -31,7 +31,7 @@ func seedEngine(t testing.TB, url string, mod func(*runtime.Options)) (*runtime.
 	sl := &sleepRecorder{}
 	opts := runtime.Options{
 		Servers: map[string]string{"ociComputeApi": url + "/20160918"},
-		Sleep:   sl.Sleep,
+		Clock:   sl,
 	}
 	if mod != nil {
 		mod(&opts)
@@ -160,7 +160,7 @@ func TestSeedUnknownInstanceFailsAtReadInstance(t *testing.T) {
 
 func TestSeedWithoutAuthTokenSendsNoAuthorizationHeader(t *testing.T) {
 	oci, srv := newFakeOCI(t)
-	eng, _ := seedEngine(t, srv.URL, func(o *runtime.Options) { o.LoopDelay = zeroDelay() })
+	eng, _ := seedEngine(t, srv.URL, func(o *runtime.Options) { o.LoopDelay = runtime.Off })
 	in := seedInputs("ocid1.instance.oc1.phx.stopped")
 	delete(in, "authToken")
 	res, err := eng.Run(context.Background(), seedWorkflow, in)
@@ -216,7 +216,7 @@ func TestSeedNeverAvailableIsAbortedByTheStepGuard(t *testing.T) {
 func TestSeedDeletedImageFallsThroughToTheEnd(t *testing.T) {
 	oci, srv := newFakeOCI(t)
 	oci.polls, oci.final = 1, "DELETED"
-	eng, _ := seedEngine(t, srv.URL, func(o *runtime.Options) { o.LoopDelay = zeroDelay() })
+	eng, _ := seedEngine(t, srv.URL, func(o *runtime.Options) { o.LoopDelay = runtime.Off })
 	res, err := eng.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.stopped"))
 	if err != nil && res == nil {
 		t.Fatal(err)
@@ -231,7 +231,7 @@ func TestSeedDeletedImageFallsThroughToTheEnd(t *testing.T) {
 		t.Errorf("trace %s", got)
 	}
 
-	strict, _ := seedEngine(t, srv.URL, func(o *runtime.Options) { o.LoopDelay = zeroDelay(); o.Strict = true })
+	strict, _ := seedEngine(t, srv.URL, func(o *runtime.Options) { o.LoopDelay = runtime.Off; o.Strict = true })
 	res, err = strict.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.stopped"))
 	if err != nil && res == nil {
 		t.Fatal(err)
@@ -281,12 +281,12 @@ func TestSeedCancellationAborts(t *testing.T) {
 	sleeps := 0
 	eng, err := runtime.New(doc, runtime.Options{
 		Servers: map[string]string{"ociComputeApi": srv.URL + "/20160918"},
-		Sleep: func(ctx context.Context, d time.Duration) error {
+		Clock: sleepFunc(func(ctx context.Context, d time.Duration) error {
 			if sleeps++; sleeps == 3 {
 				cancel()
 			}
 			return ctx.Err()
-		},
+		}),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -305,9 +305,9 @@ func TestSeedOverallTimeoutAborts(t *testing.T) {
 	oci.polls = -1
 	eng, _ := seedEngine(t, srv.URL, func(o *runtime.Options) {
 		o.Timeout = 50 * time.Millisecond
-		o.Sleep = nil // the real timer, which honours the deadline
+		o.Clock = nil // the real timer, which honours the deadline
 		d := 20 * time.Millisecond
-		o.LoopDelay = &d
+		o.LoopDelay = d
 	})
 	start := time.Now()
 	res, err := eng.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.stopped"))
@@ -340,7 +340,7 @@ func TestSeedWithBundledMockFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			eng, err := runtime.New(doc, runtime.Options{Transport: m.Transport(), LoopDelay: zeroDelay()})
+			eng, err := runtime.New(doc, runtime.Options{Transport: m.Transport(), LoopDelay: runtime.Off})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -60,6 +60,9 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
                             1 when a step's request cannot be built)
   --tls [SOURCE=]cert=FILE,key=FILE,ca=FILE  client certificate and CA bundle, for one
                             source or all (repeatable); HTTPS_PROXY/NO_PROXY are honoured
+  --state PATH              record the run in a state file (default $ARAZZO_STATE; none
+                            when unset) so that arazzo resume can continue it after a
+                            crash; arazzo runs lists what it holds (docs/durable.md)
 
 Tracing: OpenTelemetry spans when OTEL_EXPORTER_OTLP_ENDPOINT is set (OTLP/HTTP), or
 OTEL_TRACES_EXPORTER=console (stderr).
@@ -94,6 +97,8 @@ type runFlags struct {
 	dryRun         bool     // --dry-run, run_dryrun.go
 	tls            []string // --tls, run_tls.go
 	noProgress     bool     // --no-progress, run_live.go
+	state          string   // --state PATH: record the run (runs.go)
+	resumeID       string   // set by arazzo resume
 }
 
 // runListFlag collects a repeatable flag.
@@ -133,6 +138,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.BoolVar(&f.dryRun, "dry-run", false, "")
 	fs.Var((*runListFlag)(&f.tls), "tls", "")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "")
+	fs.StringVar(&f.state, "state", "", "")
 	help := false
 	fs.BoolVar(&help, "h", false, "")
 	fs.BoolVar(&help, "help", false, "")
@@ -275,7 +281,10 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		if err != nil || d < 0 {
 			return fail("--loop-delay %q: want a duration such as 0, 500ms or 2s", f.loopDelay)
 		}
-		opts.LoopDelay = &d
+		opts.LoopDelay = d
+		if d == 0 {
+			opts.LoopDelay = runtime.Off // --loop-delay 0: no pacing
+		}
 	}
 	if opts.Servers, err = runParseServers(doc, f.servers); err != nil {
 		return fail("%v", err)
@@ -339,7 +348,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if f.dryRun {
 		return runDryRun(ctx, doc, wf, inputs, opts, f.json, stdout, stderr)
 	}
-	res, err := eng.Run(ctx, wf.WorkflowID, inputs)
+	res, err := runExecute(ctx, eng, wf, inputs, f, stderr)
 	// A run that started returns its Result, with a *StepError or an
 	// *AbortError when it failed: the Result says all of it.
 	if err != nil && res == nil {

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/runtime"
@@ -59,7 +58,6 @@ var runDependsOnResponse = regexp.MustCompile(`\$(steps|workflows|response|outpu
 func runDryRun(ctx context.Context, doc *arazzo.Document, wf *arazzo.Workflow, inputs map[string]any, opts runtime.Options, asJSON bool, stdout, stderr io.Writer) int {
 	opts.Client = nil
 	opts.Transport = runDryTransport{}
-	opts.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	var out []runDryStep
 	if len(wf.DependsOn) > 0 {
 		out = append(out, runDryStep{Step: "(dependsOn)", Note: "workflows " + strings.Join(wf.DependsOn, ", ") + " run first; their requests are not shown"})

@@ -199,12 +199,11 @@ func NewExecutor() Executor {
 		// drifted from the API is a warning in the trace, and a failure
 		// with expect.contract: clean.
 		cc := runtime.NewContractCheck(doc)
-		zero := time.Duration(0)
 		eng, err := runtime.New(doc, runtime.Options{
 			Transport: cc.Transport(capture),
 			Observer:  cc.Observer(nil),
-			LoopDelay: &zero,
-			Sleep:     func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+			LoopDelay: runtime.Off,
+			Clock:     runtime.NewVirtualClock(time.Now()),
 			MaxSteps:  c.Options.MaxSteps,
 			Strict:    c.Options.Strict,
 			// strict cases refuse a document with any error, as
