@@ -32,23 +32,25 @@ const (
 const maxViolations = 20
 
 // Violation is one way a response departs from its operation's description.
+// Its JSON is the "contract" entry of the run report
+// (docs/schemas/run-report.schema.json).
 type Violation struct {
-	Kind string // one of the Violation* constants
+	Kind string `json:"kind"` // one of the Violation* constants
 	// Pointer is the JSON Pointer of the failing value in the body ("" for
 	// the body as a whole and for the other kinds).
-	Pointer string
+	Pointer string `json:"path,omitempty"`
 	// Keyword is the schema keyword that failed ("type", "required",
 	// "enum", ...), "" when not a schema check.
-	Keyword string
+	Keyword string `json:"keyword,omitempty"`
 	// Schema is the JSON Pointer, in the OpenAPI description, of the
 	// response object or schema that was checked
 	// ("/paths/~1pets~1{id}/get/responses/200/content/application~1json/schema"):
 	// where a reader looks to see what was expected. "" for a status that
 	// is not declared.
-	Schema string `json:",omitempty"`
+	Schema string `json:"schema,omitempty"`
 	// Msg says what the description expects; it never quotes the
 	// response's values.
-	Msg string
+	Msg string `json:"message"`
 }
 
 func (v Violation) String() string {

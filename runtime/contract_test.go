@@ -138,8 +138,8 @@ func TestContractCheck(t *testing.T) {
 		t.Errorf("observer saw %v: the violations must be on the attempt by step-finished", seen)
 	}
 	js, _ := json.Marshal(res)
-	if strings.Contains(string(js), `"Contract"`) == false {
-		t.Error("Result JSON has no Contract entries")
+	if !strings.Contains(string(js), `"contract":[{"kind":"body","path":"/id"`) {
+		t.Errorf("Result JSON has no contract entries:\n%s", js)
 	}
 	for _, v := range second.Contract {
 		if strings.Contains(v.String(), secret) {

@@ -61,9 +61,12 @@ type boundStep struct {
 	opKeyValue any
 	target     *boundWorkflow // workflow steps
 	async      *boundAsync    // AsyncAPI steps (message.go)
-	params     []*arazzo.Parameter
-	body       *arazzo.RequestBody
-	criteria   []*arazzo.Criterion
+	// listenFor are the receive steps after this one in its workflow: a
+	// step that sends makes them listen first (listenAhead).
+	listenFor []*boundStep
+	params    []*arazzo.Parameter
+	body      *arazzo.RequestBody
+	criteria  []*arazzo.Criterion
 	// onSuccess and onFailure are the effective action lists: step actions
 	// in order, then workflow actions not overridden by name.
 	onSuccess, onFailure []*boundAction
@@ -281,6 +284,16 @@ func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkf
 		}
 		restore()
 		bw.steps = append(bw.steps, bs)
+	}
+	for i, bs := range bw.steps {
+		if bs.target != nil || (bs.async != nil && !bs.async.send) {
+			continue
+		}
+		for _, later := range bw.steps[i+1:] {
+			if later.async != nil && !later.async.send {
+				bs.listenFor = append(bs.listenFor, later)
+			}
+		}
 	}
 	// Action targets need every step index, so bind actions after steps.
 	for _, bs := range bw.steps {

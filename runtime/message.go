@@ -38,6 +38,7 @@ type MessageEffects interface {
 // OutMessage is the message of a send step.
 type OutMessage struct {
 	Source      string // the source description's name
+	Operation   string // the AsyncAPI operationId ("" for a channelPath step)
 	Step        string // "workflowId/stepId", as Call.Step
 	Send        int    // as Call.Send
 	Address     string // the channel address, parameters filled in
@@ -49,10 +50,11 @@ type OutMessage struct {
 
 // Reception is what a receive step waits for.
 type Reception struct {
-	Source  string
-	Step    string
-	Send    int
-	Address string
+	Source    string
+	Operation string // the AsyncAPI operationId ("" for a channelPath step)
+	Step      string
+	Send      int
+	Address   string
 	// Correlation is where a message carries its correlation id
 	// ("$message.header#/orderRequestId"), from the AsyncAPI message, and
 	// CorrelationID the value the step wants there; both "" when the step
@@ -81,6 +83,13 @@ type boundAsync struct {
 	corrValue   *expr.Value // the step's correlationId, compiled
 	contentType string      // of the first message, else JSON
 	bindings    asyncapi.Bindings
+}
+
+func (ba *boundAsync) operationID() string {
+	if ba.target.Operation == nil {
+		return ""
+	}
+	return ba.target.Operation.ID
 }
 
 // asyncStep binds an AsyncAPI step.
@@ -181,21 +190,7 @@ func (st *wfState) executeMessage(ctx context.Context, bs *boundStep, x *stepRun
 			x.att.Error = r.redact.Message(err.Error())
 			return false
 		}
-		// Receive steps after this one start listening before the
-		// message leaves: their reply may come back at once.
-		for _, later := range st.bw.steps[st.bw.index[bs.step.StepID]+1:] {
-			if later.async == nil || later.async.send || later.source != bs.source {
-				continue
-			}
-			if addr, _, err := st.messageAddress(later, x.scope); err == nil {
-				rec := &Reception{Source: later.source.Name, Step: later.path, Address: addr, Correlation: later.async.correlation, Bindings: later.async.bindings}
-				if err := mfx.Listen(ctx, rec); err != nil {
-					x.att.Error = r.redact.Message(fmt.Sprintf("listening on %s before sending: %v", addr, err))
-					return false
-				}
-			}
-		}
-		m := &OutMessage{Source: bs.source.Name, Step: bs.path, Send: send, Address: address, ContentType: ba.contentType, Headers: headers, Payload: payload, Bindings: ba.bindings}
+		m := &OutMessage{Source: bs.source.Name, Operation: ba.operationID(), Step: bs.path, Send: send, Address: address, ContentType: ba.contentType, Headers: headers, Payload: payload, Bindings: ba.bindings}
 		x.att.Message = &MessageSummary{Action: "send", Address: address, Headers: r.redact.flat(headers), PayloadPreview: r.redact.Body(payload, ba.contentType), PayloadSize: len(payload)}
 		if err := mfx.Publish(ctx, m); err != nil {
 			x.att.Error = r.redact.Message(fmt.Sprintf("sending to %s: %v", address, err))
@@ -204,7 +199,7 @@ func (st *wfState) executeMessage(ctx context.Context, bs *boundStep, x *stepRun
 		return true
 	}
 
-	rec := &Reception{Source: bs.source.Name, Step: bs.path, Send: send, Address: address, Correlation: ba.correlation, Bindings: ba.bindings}
+	rec := &Reception{Source: bs.source.Name, Operation: ba.operationID(), Step: bs.path, Send: send, Address: address, Correlation: ba.correlation, Bindings: ba.bindings}
 	if ba.corrValue != nil {
 		v, err := ba.corrValue.Eval(x.scope)
 		if err != nil {
@@ -248,6 +243,28 @@ func (st *wfState) executeMessage(ctx context.Context, bs *boundStep, x *stepRun
 	x.att.Message.PayloadPreview = r.redact.Body(in.Payload, ex.msgType)
 	x.att.Message.PayloadSize = len(in.Payload)
 	return true
+}
+
+// listenAhead makes the receive steps after bs listen before bs sends
+// anything (a request or a message): the reply or event a send causes may
+// come back before the receive step runs. An address that cannot be
+// computed yet (a parameter from a later step) is left to the step itself.
+func (st *wfState) listenAhead(ctx context.Context, bs *boundStep, sc *scope) error {
+	mfx, ok := st.run.fx.(MessageEffects)
+	if !ok {
+		return nil
+	}
+	for _, later := range bs.listenFor {
+		addr, _, err := st.messageAddress(later, sc)
+		if err != nil {
+			continue
+		}
+		rec := &Reception{Source: later.source.Name, Operation: later.async.operationID(), Step: later.path, Address: addr, Correlation: later.async.correlation, Bindings: later.async.bindings}
+		if err := mfx.Listen(ctx, rec); err != nil {
+			return fmt.Errorf("listening on %s for step %s before sending: %w", addr, later.step.StepID, err)
+		}
+	}
+	return nil
 }
 
 // messageAddress fills the channel address's {parameters} from the step's
@@ -436,6 +453,9 @@ func subscription(r *Reception) broker.Subscription {
 }
 
 func (x engineEffects) Publish(ctx context.Context, m *OutMessage) error {
+	if mm := x.e.opts.MessageMocks; mm != nil {
+		return mm.publish(ctx, m)
+	}
 	t := x.e.opts.Brokers[m.Source]
 	if t == nil {
 		return fmt.Errorf("no broker for source %s (Options.Brokers; arazzo run --server %s=URL)", m.Source, m.Source)
@@ -470,6 +490,9 @@ func cloneHeaders(h map[string]string) map[string]string {
 }
 
 func (x engineEffects) Listen(ctx context.Context, r *Reception) error {
+	if x.e.opts.MessageMocks != nil {
+		return nil
+	}
 	d, err := x.e.dispatcher(r)
 	if err != nil {
 		return err
@@ -478,6 +501,9 @@ func (x engineEffects) Listen(ctx context.Context, r *Reception) error {
 }
 
 func (x engineEffects) Receive(ctx context.Context, r *Reception) (*InMessage, error) {
+	if mm := x.e.opts.MessageMocks; mm != nil {
+		return mm.receive(ctx, r)
+	}
 	d, err := x.e.dispatcher(r)
 	if err != nil {
 		return nil, err

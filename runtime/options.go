@@ -42,6 +42,9 @@ type Options struct {
 	// AsyncAPI source description name; a step of a source without one
 	// fails when it is reached. The engine does not close them.
 	Brokers map[string]broker.Transport
+	// MessageMocks, when set, answer every AsyncAPI step instead of
+	// Brokers (Mocks.MessageMocks): offline runs and tests.
+	MessageMocks *Mocks
 
 	MaxSteps int // step executions per run; 0 means 1000
 	MaxDepth int // nested workflow depth; 0 means 32

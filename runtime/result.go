@@ -16,7 +16,9 @@ const (
 	Aborted   Status = "aborted"
 )
 
-// Result is the outcome of one workflow run.
+// Result is the outcome of one workflow run. It encodes to JSON as the
+// documented run report (see MarshalJSON and docs/schemas/run-report.schema.json),
+// the same document `arazzo run --json` prints, and decodes from it.
 type Result struct {
 	RunID      string            // RunOptions.ID, or a generated id
 	Labels     map[string]string // RunOptions.Labels
@@ -57,7 +59,7 @@ type StepAttempt struct {
 	// Contract lists how the response departs from its operation's
 	// OpenAPI description, when a ContractCheck watches the run: warnings
 	// that never change the step's outcome, and never quote the response.
-	Contract []openapi.Violation `json:",omitempty"`
+	Contract []openapi.Violation
 	Outputs  map[string]any
 	Started  time.Time
 	Duration time.Duration

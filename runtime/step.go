@@ -91,6 +91,12 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 		return x
 	}
 	var transportOK bool
+	if len(bs.listenFor) > 0 {
+		if err := st.listenAhead(stepCtx, bs, x.scope); err != nil {
+			att.Error = r.redact.Message(err.Error())
+			return x
+		}
+	}
 	switch {
 	case bs.target != nil:
 		transportOK = st.executeWorkflowStep(stepCtx, bs, x)

@@ -102,7 +102,7 @@ func TestRunCheck(t *testing.T) {
 	if code := run(args, nil, &stdout, &stderr); code != exitOK {
 		t.Fatalf("without --check: exit %d\n%s", code, stderr.String())
 	}
-	if strings.Contains(stderr.String(), "contract") || strings.Contains(stdout.String(), "Contract") {
+	if strings.Contains(stderr.String(), "contract") || strings.Contains(stdout.String(), `"contract"`) {
 		t.Errorf("contract output without --check:\n%s\n%s", stderr.String(), stdout.String())
 	}
 
@@ -120,7 +120,7 @@ func TestRunCheck(t *testing.T) {
 	var res struct {
 		Steps []struct {
 			StepID   string
-			Contract []struct{ Kind, Pointer, Schema string }
+			Contract []struct{ Kind, Path, Schema string }
 		}
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
@@ -143,7 +143,7 @@ func TestRunCheck(t *testing.T) {
 	}
 	for _, s := range res.Steps {
 		for _, c := range s.Contract {
-			if strings.Contains(c.Pointer+c.Schema, leak) {
+			if strings.Contains(c.Path+c.Schema, leak) {
 				t.Errorf("violation quotes the response: %+v", c)
 			}
 		}

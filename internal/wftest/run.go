@@ -200,12 +200,13 @@ func NewExecutor() Executor {
 		// with expect.contract: clean.
 		cc := runtime.NewContractCheck(doc)
 		eng, err := runtime.New(doc, runtime.Options{
-			Transport: cc.Transport(capture),
-			Observer:  cc.Observer(nil),
-			LoopDelay: runtime.Off,
-			Clock:     runtime.NewVirtualClock(time.Now()),
-			MaxSteps:  c.Options.MaxSteps,
-			Strict:    c.Options.Strict,
+			Transport:    cc.Transport(capture),
+			Observer:     cc.Observer(nil),
+			MessageMocks: c.Mocks,
+			LoopDelay:    runtime.Off,
+			Clock:        runtime.NewVirtualClock(time.Now()),
+			MaxSteps:     c.Options.MaxSteps,
+			Strict:       c.Options.Strict,
 			// strict cases refuse a document with any error, as
 			// arazzo run --strict does.
 			StrictDocument: c.Options.Strict,
