@@ -15,9 +15,10 @@ import (
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
-// --dry-run builds the request of every step of the workflow, in document
-// order (the path a run takes when every step succeeds and no action jumps
-// elsewhere), prints them redacted, and sends nothing. A step whose request
+// --dry-run builds the request of every step of the workflow, in the
+// engine's order (list order, dependsOn first: the path a run takes when
+// every step succeeds and no action jumps elsewhere), prints them
+// redacted, and sends nothing. A step whose request
 // uses an earlier step's response ($steps, $response, $outputs,
 // $workflows, $statusCode) cannot be built without sending, so it is listed
 // with the expressions it waits for instead. Each buildable step runs alone
@@ -64,7 +65,7 @@ func runDryRun(ctx context.Context, doc *arazzo.Document, wf *arazzo.Workflow, i
 	}
 	validated := false
 	failed := false
-	for _, step := range wf.Steps {
+	for _, step := range runDryOrder(wf) {
 		entry := runDryStep{Step: step.StepID, Operation: runStepTarget(step)}
 		if step.ChannelPath != "" || (step.Action != "" && step.OperationID == "" && step.OperationPath == "" && step.WorkflowID == "") {
 			entry.Note = "an AsyncAPI step: no HTTP request"
@@ -182,7 +183,7 @@ func runDryDoc(doc *arazzo.Document, wf *arazzo.Workflow, step *arazzo.Step) *ar
 	w.Steps = nil
 	if step != nil {
 		s := *step
-		s.SuccessCriteria, s.OnSuccess, s.OnFailure, s.Outputs = nil, nil, nil, nil
+		s.SuccessCriteria, s.OnSuccess, s.OnFailure, s.Outputs, s.DependsOn = nil, nil, nil, nil, nil
 		w.Steps = []*arazzo.Step{&s}
 	}
 	w.SuccessActions, w.FailureActions, w.Outputs, w.DependsOn = nil, nil, nil, nil
@@ -305,4 +306,31 @@ func runPrintDry(w io.Writer, wf *arazzo.Workflow, steps []runDryStep) {
 			fmt.Fprintf(w, "(%s)\n", s.Note)
 		}
 	}
+}
+
+// runDryOrder is the order a run takes the steps in: list order, except
+// that a step with dependsOn (Arazzo 1.1) comes after the steps it names,
+// as the engine orders them.
+func runDryOrder(wf *arazzo.Workflow) []*arazzo.Step {
+	placed, visiting := map[string]bool{}, map[string]bool{}
+	var out []*arazzo.Step
+	var visit func(s *arazzo.Step)
+	visit = func(s *arazzo.Step) {
+		if placed[s.StepID] || visiting[s.StepID] {
+			return // a cycle is a validation error; keep list order
+		}
+		visiting[s.StepID] = true
+		for _, d := range s.DependsOn {
+			if dep, _ := wf.Step(d); dep != nil {
+				visit(dep)
+			}
+		}
+		visiting[s.StepID] = false
+		placed[s.StepID] = true
+		out = append(out, s)
+	}
+	for _, s := range wf.Steps {
+		visit(s)
+	}
+	return out
 }
