@@ -58,8 +58,16 @@ func (l *runLive) Observe(ev runtime.Event) {
 	case runtime.EventStepFinished:
 		a := ev.Attempt
 		if a != nil && runLoopsOnItself(a) && a.StepID == l.step {
+			if len(a.Contract) > 0 {
+				// Contract warnings (--check) are lines of their own,
+				// never hidden in the redrawn status.
+				l.clear()
+				l.p.Observe(ev)
+			}
 			l.update(a)
-			l.draw()
+			if len(a.Contract) == 0 {
+				l.draw()
+			}
 			return
 		}
 		if a != nil && runLoopsOnItself(a) {
