@@ -60,6 +60,7 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
                             1 when a step's request cannot be built)
   --tls [SOURCE=]cert=FILE,key=FILE,ca=FILE  client certificate and CA bundle, for one
                             source or all (repeatable); HTTPS_PROXY/NO_PROXY are honoured
+  --tls-config FILE         the same from a YAML file (tls: {SOURCE|"*": {cert, key, ca}})
   --state PATH              record the run in a state file (default $ARAZZO_STATE; none
                             when unset) so that arazzo resume can continue it after a
                             crash; arazzo runs lists what it holds (docs/durable.md)
@@ -96,6 +97,7 @@ type runFlags struct {
 	check          bool     // --check, applied by run_check.go
 	dryRun         bool     // --dry-run, run_dryrun.go
 	tls            []string // --tls, run_tls.go
+	tlsConfig      string   // --tls-config FILE, run_tls.go
 	noProgress     bool     // --no-progress, run_live.go
 	state          string   // --state PATH: record the run (runs.go)
 	resumeID       string   // set by arazzo resume
@@ -137,6 +139,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.BoolVar(&f.check, "check", false, "")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "")
 	fs.Var((*runListFlag)(&f.tls), "tls", "")
+	fs.StringVar(&f.tlsConfig, "tls-config", "", "")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "")
 	fs.StringVar(&f.state, "state", "", "")
 	help := false

@@ -315,3 +315,45 @@ func TestRunHonoursHTTPSProxy(t *testing.T) {
 		t.Errorf("NO_PROXY=example.com: the run reached the test server directly?\n%s", stderr)
 	}
 }
+
+// --tls-config reads the same settings from a YAML file, paths relative to
+// the file; mistakes name the file and the entry.
+func TestRunTLSConfigFile(t *testing.T) {
+	doc := writePets(t)
+	p := newTestPKI(t)
+	srv, clients := mtlsServer(t, p)
+	cfg := p.write(t, "tls.yaml", []byte("tls:\n  pets: {cert: client.pem, key: client-key.pem}\n  \"*\": {ca: ca.pem}\n"))
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", doc, "--server", "pets=" + srv.URL, "--input", "petId=p1", "--tls-config", cfg}, nil, &stdout, &stderr)
+	// The source's own entry wins over "*": it has no CA, so the system
+	// roots apply to it and the test CA is unknown.
+	if code != exitFailed || !strings.Contains(stderr.String(), "certificate signed by unknown authority") {
+		t.Fatalf("source entry without ca: exit %d\n%s", code, stderr.String())
+	}
+	cfg = p.write(t, "tls.yaml", []byte("tls:\n  pets: {cert: client.pem, key: client-key.pem, ca: ca.pem}\n"))
+	stderr.Reset()
+	code = run([]string{"run", doc, "--server", "pets=" + srv.URL, "--input", "petId=p1", "--tls-config", cfg}, nil, &stdout, &stderr)
+	if code != exitOK || len(clients()) != 2 {
+		t.Fatalf("exit %d, clients %v\n%s", code, clients(), stderr.String())
+	}
+	for body, want := range map[string]string{
+		"tls:\n  nosuch: {ca: ca.pem}\n":       `tls.nosuch: no source description "nosuch" (have pets; "*" means every source)`,
+		"tls:\n  pets: {ca: ca.pem, pin: x}\n": "field pin not found",
+		"other: 1\n":                           "field other not found",
+		"":                                     "no tls: entries",
+		"tls:\n  pets: {cert: client.pem}\n":   "tls.pets: a client certificate needs both cert= and key=",
+		"tls:\n  pets: {ca: missing.pem}\n":    "missing.pem",
+	} {
+		cfg := p.write(t, "bad.yaml", []byte(body))
+		stderr.Reset()
+		code := run([]string{"run", doc, "--input", "petId=p1", "--tls-config", cfg}, nil, &stdout, &stderr)
+		if code != exitUsage || !strings.Contains(stderr.String(), want) {
+			t.Errorf("%q: exit %d\n%s\nwant %q", body, code, stderr.String(), want)
+		}
+	}
+	stderr.Reset()
+	code = run([]string{"run", doc, "--input", "petId=p1", "--tls-config", cfg, "--tls", "pets=ca=" + p.caFile}, nil, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "settings for source pets given twice") {
+		t.Errorf("config and flag for one source: exit %d\n%s", code, stderr.String())
+	}
+}
