@@ -303,6 +303,10 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		}
 		opts.Transport = mocks.Transport()
 		opts.MessageMocks = mocks // AsyncAPI steps answer from its messages
+	} else {
+		var closeBrokers func()
+		opts.Brokers, closeBrokers = runBrokers(doc, opts.Servers, opts.ServerVars)
+		defer closeBrokers()
 	}
 	if err := runApplyTLS(doc, f, &opts); err != nil {
 		return fail("%v", err)
@@ -665,8 +669,15 @@ func runParseServers(doc *arazzo.Document, list []string) (map[string]string, er
 		if !ok || name == "" || u == "" {
 			return nil, fmt.Errorf("--server %q: want SOURCE=URL", s)
 		}
-		if doc.Source(name) == nil {
+		src := doc.Source(name)
+		if src == nil {
 			return nil, fmt.Errorf("--server %s: no source description %q (have %s)", s, name, runSourceNames(doc))
+		}
+		if src.AsyncAPI != nil {
+			// A broker URL (nats://, mqtt://, amqp://, kafka://, ws://),
+			// checked when the broker is dialled (run_brokers.go).
+			out[name] = u
+			continue
 		}
 		// A template ({region}) is left to the request builder and
 		// --server-var; a plain URL is checked now rather than failing
