@@ -223,3 +223,25 @@ func TestRunDryRunUnbuildableStep(t *testing.T) {
 		t.Errorf("the buildable step is missing:\n%s", stdout.String())
 	}
 }
+
+// A workflow step shows the first request of the workflow it runs, with
+// the values its parameters pass as that workflow's inputs.
+func TestRunDryRunWorkflowStep(t *testing.T) {
+	doc := writePets(t)
+	src, _ := os.ReadFile(doc)
+	outer := string(src) + `  - workflowId: outer
+    steps:
+      - stepId: callInner
+        workflowId: twoPets
+        parameters: [{name: petId, value: p9}]
+`
+	if err := os.WriteFile(doc, []byte(outer), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", doc, "-w", "outer", "--dry-run"}, nil, &stdout, &stderr)
+	want := "## callInner (workflow twoPets)\n(runs workflow twoPets: its first request below; the rest wait for its response)\n\n## twoPets/first (getPet)\nGET http://pets.invalid/pets/p9\n"
+	if code != exitOK || !strings.Contains(stdout.String(), want) {
+		t.Errorf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+}
