@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/runtime"
@@ -48,6 +49,8 @@ type runDryStep struct {
 	Request   *runtime.RequestSummary `json:"request,omitempty"`
 	// WaitsFor lists the expressions that need an earlier response.
 	WaitsFor []string `json:"waitsFor,omitempty"`
+	// Message is what an AsyncAPI send step would publish.
+	Message *runDryMessage `json:"message,omitempty"`
 	// Error says why the request could not be built.
 	Error string `json:"error,omitempty"`
 	Note  string `json:"note,omitempty"`
@@ -65,10 +68,23 @@ func runDryRun(ctx context.Context, doc *arazzo.Document, wf *arazzo.Workflow, i
 	}
 	validated := false
 	failed := false
+	// Secret input values, hidden in the messages shown (the engine hides
+	// them in requests itself).
+	var secrets []string
+	for name, v := range inputs {
+		if s, ok := v.(string); ok && s != "" && (runtime.IsSecretInput(doc, wf, name) || runtime.IsSecretName(name)) {
+			secrets = append(secrets, s)
+		}
+	}
 	for _, step := range runDryOrder(wf) {
 		entry := runDryStep{Step: step.StepID, Operation: runStepTarget(step)}
-		if step.ChannelPath != "" || (step.Action != "" && step.OperationID == "" && step.OperationPath == "" && step.WorkflowID == "") {
-			entry.Note = "an AsyncAPI step: no HTTP request"
+		if step.Async != nil && step.Action != "send" {
+			entry.Note = runDryReceiveNote(step)
+			out = append(out, entry)
+			continue
+		}
+		if step.Async == nil && (step.ChannelPath != "" || (step.Action != "" && step.OperationID == "" && step.OperationPath == "" && step.WorkflowID == "")) {
+			entry.Note = "an AsyncAPI step whose channel did not resolve: nothing to show"
 			out = append(out, entry)
 			continue
 		}
@@ -89,6 +105,10 @@ func runDryRun(ctx context.Context, doc *arazzo.Document, wf *arazzo.Workflow, i
 				}
 				reqs = append(reqs, r)
 			}
+		})
+		// A send step publishes into a recorder instead of a broker.
+		opts.MessageMocks = (&runtime.Mocks{}).WithRecorder(func(m *runtime.OutMessage) {
+			reqs = append(reqs, runDryStep{Step: step.StepID, Operation: runStepTarget(step), Message: runDryMessageOf(m, secrets)})
 		})
 		eng, err := runtime.New(runDryDoc(doc, wf, step), opts)
 		if err != nil {
@@ -284,6 +304,19 @@ func runPrintDry(w io.Writer, wf *arazzo.Workflow, steps []runDryStep) {
 		}
 		fmt.Fprintln(w)
 		switch {
+		case s.Message != nil:
+			fmt.Fprintf(w, "SEND %s\n", s.Message.Address)
+			names := make([]string, 0, len(s.Message.Headers))
+			for k := range s.Message.Headers {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			for _, k := range names {
+				fmt.Fprintf(w, "%s: %s\n", k, s.Message.Headers[k])
+			}
+			if s.Message.Payload != "" {
+				fmt.Fprintf(w, "\n%s\n", s.Message.Payload)
+			}
 		case s.Request != nil:
 			fmt.Fprintf(w, "%s %s\n", s.Request.Method, s.Request.URL)
 			names := make([]string, 0, len(s.Request.Headers))
@@ -333,4 +366,48 @@ func runDryOrder(wf *arazzo.Workflow) []*arazzo.Step {
 		visit(s)
 	}
 	return out
+}
+
+// runDryMessage is the message a send step would publish, redacted.
+type runDryMessage struct {
+	Address string            `json:"address"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Payload string            `json:"payload,omitempty"`
+}
+
+func runDryMessageOf(m *runtime.OutMessage, secrets []string) *runDryMessage {
+	hide := func(s string) string {
+		for _, secret := range secrets {
+			s = strings.ReplaceAll(s, secret, runtime.Redacted)
+		}
+		return s
+	}
+	out := &runDryMessage{Address: m.Address, Payload: hide(string(m.Payload))}
+	for k, v := range m.Headers {
+		if out.Headers == nil {
+			out.Headers = map[string]string{}
+		}
+		if runtime.IsSecretName(k) {
+			v = runtime.Redacted
+		}
+		out.Headers[k] = hide(v)
+	}
+	return out
+}
+
+// runDryReceiveNote says what a receive step would wait for.
+func runDryReceiveNote(step *arazzo.Step) string {
+	wait := runtime.DefaultReceiveTimeout
+	if step.Timeout != nil && *step.Timeout > 0 {
+		wait = time.Duration(*step.Timeout) * time.Millisecond
+	}
+	address := step.Async.Channel.Address
+	if address == "" {
+		address = step.Async.Channel.Key
+	}
+	note := fmt.Sprintf("an AsyncAPI receive step: waits up to %s for a message on %s", wait, address)
+	if step.CorrelationID != "" {
+		note += " with correlation id " + step.CorrelationID
+	}
+	return note
 }
