@@ -8,7 +8,8 @@ import (
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/asyncapi"
-	"github.com/arazzo-go/arazzo/internal/broker"
+	"github.com/arazzo-go/arazzo/runtime/auth"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 )
 
 // runBrokers gives each AsyncAPI source of the document a transport that
@@ -17,14 +18,14 @@ import (
 // the first by name). Dialling lazily keeps the rule that a step fails only
 // when it is reached: a workflow whose AsyncAPI steps are never reached runs
 // without a broker.
-func runBrokers(doc *arazzo.Document, servers map[string]string, vars map[string]map[string]string) (map[string]broker.Transport, func()) {
+func runBrokers(doc *arazzo.Document, servers map[string]string, vars map[string]map[string]string, creds func(source string) broker.Credentials) (map[string]broker.Transport, func()) {
 	out := map[string]broker.Transport{}
 	var all []*lazyBroker
 	for _, src := range doc.SourceDescriptions {
 		if src.AsyncAPI == nil {
 			continue
 		}
-		lb := &lazyBroker{source: src.Name, doc: src.AsyncAPI, url: servers[src.Name], vars: vars[src.Name]}
+		lb := &lazyBroker{source: src.Name, doc: src.AsyncAPI, url: servers[src.Name], vars: vars[src.Name], creds: creds}
 		out[src.Name] = lb
 		all = append(all, lb)
 	}
@@ -41,6 +42,7 @@ type lazyBroker struct {
 	doc    *asyncapi.Document
 	url    string
 	vars   map[string]string
+	creds  func(source string) broker.Credentials
 
 	mu  sync.Mutex
 	t   broker.Transport
@@ -63,7 +65,8 @@ func (l *lazyBroker) transport(ctx context.Context) (broker.Transport, error) {
 			l.err = fmt.Errorf("AsyncAPI source %s declares no server: give one with --server %s=nats://host:4222 (or mqtt://, amqp://, kafka://, ws://)", l.source, l.source)
 			return nil, l.err
 		}
-		l.t, l.err = broker.Dial(ctx, schemeOf(l.url), broker.Config{URL: l.url})
+		c := l.creds(l.source)
+		l.t, l.err = broker.Dial(ctx, schemeOf(l.url), broker.Config{URL: l.url, Username: c.Username, Password: c.Password, Token: c.Token})
 		return l.t, l.err
 	}
 	s := l.doc.Servers[names[0]]
@@ -75,8 +78,46 @@ func (l *lazyBroker) transport(ctx context.Context) (broker.Transport, error) {
 		s2.Protocol = schemeOf(l.url)
 		s = &s2
 	}
+	if cfg, l.err = broker.WithCredentials(cfg, s, l.creds(l.source)); l.err != nil {
+		return nil, l.err
+	}
 	l.t, l.err = broker.DialServer(ctx, s, l.vars, cfg)
 	return l.t, l.err
+}
+
+// runBrokerCredentials takes the --auth credentials of AsyncAPI sources out
+// of creds, reading their secrets now (errors name the flag, never a
+// value): basic gives a broker user and password, bearer a token. The rest
+// is returned for the HTTP transport.
+func runBrokerCredentials(doc *arazzo.Document, creds []auth.Credential, f *runFlags) ([]auth.Credential, error) {
+	var rest []auth.Credential
+	for _, c := range creds {
+		src := doc.Source(c.Source)
+		if src == nil || src.AsyncAPI == nil {
+			rest = append(rest, c)
+			continue
+		}
+		var bc broker.Credentials
+		var err error
+		switch c.Kind {
+		case auth.KindBasic:
+			if bc.Username, err = c.User.Read(); err == nil {
+				bc.Password, err = c.Password.Read()
+			}
+		case auth.KindBearer:
+			bc.Token, err = c.Token.Read()
+		default:
+			return nil, fmt.Errorf("--auth %s: %s credentials do not apply to AsyncAPI source %s (use basic for a broker user and password, bearer for a token)", c.Source, c.Kind, c.Source)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--auth %s: %v", c.Source, err)
+		}
+		if f.brokerCreds == nil {
+			f.brokerCreds = map[string]broker.Credentials{}
+		}
+		f.brokerCreds[c.Source] = bc
+	}
+	return rest, nil
 }
 
 func schemeOf(u string) string {
