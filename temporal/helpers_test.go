@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -100,6 +101,21 @@ func (s *ocisim) get(t testing.TB, path string, v any) {
 	b, _ := io.ReadAll(resp.Body)
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v: %s", path, err, b)
+	}
+}
+
+// addInstance adds a STOPPED instance (ocisim refuses a second image
+// capture from one instance while the first is in progress).
+func (s *ocisim) addInstance(t testing.TB, id string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPut, s.root+"/_sim/instances/"+id, strings.NewReader(`{"lifecycleState":"STOPPED"}`))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("PUT /_sim/instances/%s: %s", id, resp.Status)
 	}
 }
 

@@ -67,7 +67,15 @@ type Progress struct {
 	WaitUntil time.Time `json:"waitUntil,omitzero"`
 	// Attempts counts the step attempts finished so far.
 	Attempts int `json:"attempts"`
+	// Steps are the finished attempts from the query's argument on (an
+	// index into all the run's attempts), at most the latest
+	// maxProgressSteps: what a follower has not printed yet.
+	Steps []StepSummary `json:"steps,omitempty"`
 }
+
+// maxProgressSteps bounds what the progress query keeps, so a run that
+// polls for a day holds a fixed amount for it.
+const maxProgressSteps = 100
 
 // Request is the input of the send activity: a request the interpreter
 // built, with everything it needs and nothing of the worker's credentials,
@@ -99,15 +107,19 @@ func summarize(res *runtime.Result) *RunResult {
 		Error: res.Error, FailedAt: res.FailedAt, Started: res.Started.UTC(), Duration: res.Duration,
 	}
 	for _, a := range res.Steps {
-		s := StepSummary{WorkflowID: a.WorkflowID, StepID: a.StepID, Attempt: a.Attempt, Success: a.Success,
-			Action: a.Action, Error: a.Error, Waited: a.Waited}
-		if a.Request != nil {
-			s.Method, s.URL = a.Request.Method, a.Request.URL
-		}
-		if a.Response != nil {
-			s.Status = a.Response.Status
-		}
-		out.Steps = append(out.Steps, s)
+		out.Steps = append(out.Steps, stepSummary(a))
 	}
 	return out
+}
+
+func stepSummary(a *runtime.StepAttempt) StepSummary {
+	s := StepSummary{WorkflowID: a.WorkflowID, StepID: a.StepID, Attempt: a.Attempt, Success: a.Success,
+		Action: a.Action, Error: a.Error, Waited: a.Waited}
+	if a.Request != nil {
+		s.Method, s.URL = a.Request.Method, a.Request.URL
+	}
+	if a.Response != nil {
+		s.Status = a.Response.Status
+	}
+	return s
 }

@@ -52,7 +52,7 @@ func (w *Worker) Workflow(ctx workflow.Context, in RunInput) (*RunResult, error)
 			ErrDocumentChanged, nil)
 	}
 	prog := &progressObserver{}
-	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) { return prog.p, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, ProgressQuery, prog.query); err != nil {
 		return nil, err
 	}
 	// The interpreter's context: never cancelled by a timer, only by the
@@ -71,7 +71,20 @@ func (w *Worker) Workflow(ctx workflow.Context, in RunInput) (*RunResult, error)
 // progressObserver keeps what ProgressQuery returns. It is called in the
 // workflow goroutine, in the order of the run's events, so it is as
 // deterministic as the run.
-type progressObserver struct{ p Progress }
+type progressObserver struct {
+	p       Progress
+	done    []StepSummary // the latest finished attempts
+	dropped int           // finished attempts no longer in done
+}
+
+// query returns the progress with the finished attempts from index from.
+func (o *progressObserver) query(from int) (Progress, error) {
+	p := o.p
+	if i := from - o.dropped; i < len(o.done) {
+		p.Steps = append([]StepSummary(nil), o.done[max(i, 0):]...)
+	}
+	return p, nil
+}
 
 func (o *progressObserver) Observe(ev runtime.Event) {
 	switch ev.Kind {
@@ -88,6 +101,13 @@ func (o *progressObserver) Observe(ev runtime.Event) {
 		o.p.Waiting, o.p.WaitUntil = ev.Reason, ev.Time.Add(ev.Wait)
 	case runtime.EventStepFinished:
 		o.p.Attempts++
+		if ev.Attempt != nil {
+			if len(o.done) == maxProgressSteps {
+				o.done = append(o.done[:0], o.done[1:]...)
+				o.dropped++
+			}
+			o.done = append(o.done, stepSummary(ev.Attempt))
+		}
 	}
 }
 

@@ -1,13 +1,10 @@
 package temporal
 
 import (
-	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/arazzo-go/arazzo/runtime"
@@ -40,7 +37,7 @@ func runInSuite(t *testing.T, w *Worker, in RunInput, during func(env *testsuite
 // newSuite returns a test suite whose SDK logger prints only errors.
 func newSuite() *testsuite.WorkflowTestSuite {
 	s := &testsuite.WorkflowTestSuite{}
-	s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError + 1}))))
+	s.SetLogger(quietLogger())
 	return s
 }
 
@@ -142,7 +139,7 @@ func TestCancelWhileParkedEndsTheRunAborted(t *testing.T) {
 		// At 5s of workflow time the run is parked in its third poll wait
 		// (after waits of 1s and 2s, the 4s one).
 		env.RegisterDelayedCallback(func() {
-			v, err := env.QueryWorkflow(ProgressQuery)
+			v, err := env.QueryWorkflow(ProgressQuery, 3)
 			if qerr = err; err == nil {
 				qerr = v.Get(&prog)
 			}
@@ -160,6 +157,11 @@ func TestCancelWhileParkedEndsTheRunAborted(t *testing.T) {
 	}
 	if prog.StepID != "pollImage" || prog.LastStatus != 200 || prog.Waiting != "poll" || prog.Attempt != 3 {
 		t.Errorf("progress %+v, want pollImage attempt 3 waiting after a 200", prog)
+	}
+	// Attempts 4 and 5 finished (readInstance, createImage, two polls, and
+	// the third poll), the query asked from index 3: polls 2 and 3.
+	if prog.Attempts != 5 || len(prog.Steps) != 2 || prog.Steps[0].StepID != "pollImage" || prog.Steps[1].Attempt != 3 {
+		t.Errorf("progress attempts %d, steps from 3: %+v", prog.Attempts, prog.Steps)
 	}
 	if n := sim.calls(t)["getImage"]; n != 3 {
 		t.Errorf("getImage called %d times, want 3 before the cancel", n)
