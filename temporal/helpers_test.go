@@ -156,3 +156,8 @@ func newTestWorker(t testing.TB, sim *ocisim) *Worker {
 	}
 	return w
 }
+
+func execOutput(name string, args ...string) (string, error) {
+	out, err := exec.Command(name, args...).Output()
+	return string(out), err
+}

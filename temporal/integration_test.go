@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -91,10 +92,11 @@ func startDevServer(t *testing.T) (string, client.Client) {
 }
 
 // startWorker runs an arazzo-temporal worker subprocess.
-func startWorker(t *testing.T, addr, queue, simBase string) *exec.Cmd {
+func startWorker(t *testing.T, addr, queue, simBase string, extra ...string) *exec.Cmd {
 	bin := filepath.Join(buildBinaries(t), "arazzo-temporal")
-	cmd := exec.Command(bin, "worker", "--temporal", addr, "--task-queue", queue,
-		"--server", "ociComputeApi="+simBase, "--request-timeout", "3s", seedPath)
+	args := append([]string{"worker", "--temporal", addr, "--task-queue", queue,
+		"--server", "ociComputeApi=" + simBase, "--request-timeout", "3s"}, extra...)
+	cmd := exec.Command(bin, append(args, seedPath)...)
 	cmd.Env = append(os.Environ(), KeyEnv+"="+testKey)
 	logf, _ := os.Create(filepath.Join(t.TempDir(), "worker.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
@@ -153,12 +155,9 @@ func TestDevServerSurvivesAWorkerKilledMidPoll(t *testing.T) {
 	}
 	t.Logf("dev server, ocisim, two workers and a first run ready in %s", time.Since(t0).Round(time.Millisecond))
 	start := time.Now()
-	for i := range runs {
-		in := RunInput{Document: seedName, WorkflowID: seedWorkflow, Inputs: seedInputs(fmt.Sprintf("ocid1.instance.oc1.phx.it%04d", i), fmt.Sprintf("img-%03d", i))}
-		if runs[i], err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("seed-%03d", i), TaskQueue: queue}, WorkflowName, in); err != nil {
-			t.Fatal(err)
-		}
-	}
+	startRuns(t, c, queue, "seed", runs, func(i int) RunInput {
+		return RunInput{Document: seedName, WorkflowID: seedWorkflow, Inputs: seedInputs(fmt.Sprintf("ocid1.instance.oc1.phx.it%04d", i), fmt.Sprintf("img-%03d", i))}
+	})
 	// Kill worker A once most runs have created their image and are
 	// polling, i.e. parked in timers (or with a poll in flight on A).
 	for deadline := time.Now().Add(60 * time.Second); sim.calls(t)["createImage"] < n/2+1 && time.Now().Before(deadline); {
@@ -193,8 +192,58 @@ func TestDevServerSurvivesAWorkerKilledMidPoll(t *testing.T) {
 			t.Errorf("run %d made %d images, want exactly 1", i, k)
 		}
 	}
+	// The CLI: start a run on the surviving worker, follow it, print outputs.
+	sim.addInstance(t, "ocid1.instance.oc1.phx.cli0001")
+	cli := exec.Command(filepath.Join(buildBinaries(t), "arazzo-temporal"), "run", "--temporal", addr, "--task-queue", queue,
+		seedPath, "--input", "compartmentId="+compartment, "--input", "instanceId=ocid1.instance.oc1.phx.cli0001",
+		"--input", "displayName=img-cli", "--input", "authToken=example-token")
+	cli.Env = append(os.Environ(), KeyEnv+"="+testKey)
+	var cliErr strings.Builder
+	cli.Stderr = &cliErr
+	out, err := cli.Output()
+	if err != nil {
+		t.Fatalf("arazzo-temporal run: %v\n%s", err, cliErr.String())
+	}
+	if !strings.Contains(string(out), `"lifecycleState": "AVAILABLE"`) || !strings.Contains(string(out), `"imageId": "ocid1.image.oc1.phx.simimage`) {
+		t.Errorf("arazzo-temporal run printed %s", out)
+	}
+	for _, want := range []string{"readInstance  GET ", "createImage  POST ", "pollImage (attempt 4)  GET ", "-> end", "workflow create-custom-image-from-instance succeeded: 6 step attempts"} {
+		if !strings.Contains(cliErr.String(), want) {
+			t.Errorf("arazzo-temporal run's progress lacks %q:\n%s", want, cliErr.String())
+		}
+	}
+
 	t.Logf("%d runs through Temporal with one of two workers killed at %s (ocisim calls then %v): all done in %s; ocisim calls %v",
 		n, killedAt.Round(time.Millisecond), parked, elapsed.Round(time.Millisecond), sim.calls(t))
+}
+
+// startRuns starts len(runs) Temporal workflows, eight at a time, with ids
+// PREFIX-NNN.
+func startRuns(t *testing.T, c client.Client, queue, prefix string, runs []client.WorkflowRun, input func(i int) RunInput) {
+	var wg sync.WaitGroup
+	errs := make(chan error, len(runs))
+	next := make(chan int)
+	for range 8 {
+		wg.Go(func() {
+			for i := range next {
+				r, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: fmt.Sprintf("%s-%03d", prefix, i), TaskQueue: queue}, WorkflowName, input(i))
+				if err != nil {
+					errs <- err
+					continue
+				}
+				runs[i] = r
+			}
+		})
+	}
+	for i := range runs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
 }
 
 // recordHistory writes the run's history as protojson, encrypted payloads

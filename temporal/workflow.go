@@ -60,7 +60,11 @@ func (w *Worker) Workflow(ctx workflow.Context, in RunInput) (*RunResult, error)
 	goctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	fx := &effects{wctx: ctx, cancel: cancel, goctx: goctx, w: w, d: d}
-	runID := workflow.GetInfo(ctx).WorkflowExecution.ID
+	// The run id (and so the idempotency keys) is Temporal's run id: the
+	// same on every replay of this execution, new for a new execution
+	// that reuses the workflow id (which would otherwise send an old key
+	// with a different request).
+	runID := workflow.GetInfo(ctx).WorkflowExecution.RunID
 	res, err := d.eng.RunWith(goctx, in.WorkflowID, in.Inputs, runtime.RunOptions{ID: runID, Effects: fx, Observer: prog})
 	if res == nil {
 		return nil, sdktemporal.NewNonRetryableApplicationError(err.Error(), ErrRunRefused, nil)
