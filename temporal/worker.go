@@ -50,8 +50,9 @@ type Options struct {
 	RequestTimeout time.Duration
 	// MaxBodyBytes caps a response body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// MaxLoopDelay and LoopDelay are the engine's poll pacing settings.
-	LoopDelay    *time.Duration
+	// LoopDelay and MaxLoopDelay are the engine's poll pacing settings
+	// (runtime.Options: 0 means the default, runtime.Off no pacing).
+	LoopDelay    time.Duration
 	MaxLoopDelay time.Duration
 	// Transport is the activities' base transport; nil means a clone of
 	// http.DefaultTransport.
@@ -204,7 +205,7 @@ func (w *Worker) loadFile(ctx context.Context, path string) error {
 	d.eng, err = runtime.New(doc, runtime.Options{
 		// No per-request context deadline: it would be a wall-clock
 		// timer in workflow code. The activity enforces the timeout.
-		RequestTimeout: -1,
+		RequestTimeout: runtime.Off,
 		MaxBodyBytes:   w.opts.MaxBodyBytes,
 		Servers:        onlySources(doc, w.opts.Servers),
 		ServerVars:     onlySources(doc, servers),

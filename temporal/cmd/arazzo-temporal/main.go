@@ -130,7 +130,7 @@ func workerCommand(ctx context.Context, args []string, stderr io.Writer) int {
 	fs.Var(&servers, "server", "base URL override NAME=URL (repeatable)")
 	reqTimeout := fs.Duration("request-timeout", temporal.DefaultRequestTimeout, "bound on one HTTP exchange")
 	maxBody := fs.Int64("max-body", temporal.DefaultMaxBodyBytes, "response body cap in bytes (a body is an activity result in the history)")
-	loopDelay := fs.Duration("loop-delay", runtime.DefaultLoopDelay, "first wait before a step re-entered by goto (doubles up to --max-loop-delay)")
+	loopDelay := fs.Duration("loop-delay", runtime.DefaultLoopDelay, "first wait before a step re-entered by goto (doubles up to --max-loop-delay); 0: no pacing")
 	maxLoopDelay := fs.Duration("max-loop-delay", runtime.DefaultMaxLoopDelay, "longest wait between two executions of a goto loop")
 	cache := fs.Int("workflow-cache", 0, "workflows kept in memory between their tasks (the SDK's sticky cache; 0: its default, 10000)")
 	paths, ok := parseFlags(fs, args, stderr)
@@ -149,7 +149,10 @@ func workerCommand(ctx context.Context, args []string, stderr io.Writer) int {
 	if key == nil {
 		fmt.Fprintf(stderr, "arazzo-temporal worker: warning: %s is not set: inputs, requests and responses are stored in Temporal's history in clear\n", temporal.KeyEnv)
 	}
-	opts := temporal.Options{RequestTimeout: *reqTimeout, MaxBodyBytes: *maxBody, LoopDelay: loopDelay, MaxLoopDelay: *maxLoopDelay, Servers: map[string]string{},
+	if *loopDelay == 0 {
+		*loopDelay = runtime.Off
+	}
+	opts := temporal.Options{RequestTimeout: *reqTimeout, MaxBodyBytes: *maxBody, LoopDelay: *loopDelay, MaxLoopDelay: *maxLoopDelay, Servers: map[string]string{},
 		Log: func(msg string) { fmt.Fprintf(stderr, "arazzo-temporal worker: %s\n", msg) }}
 	for _, s := range servers {
 		name, url, ok := strings.Cut(s, "=")
