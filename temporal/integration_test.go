@@ -62,8 +62,12 @@ func startDevServer(t *testing.T) (string, client.Client) {
 	dir := t.TempDir()
 	cmd := exec.Command(bin, "server", "start-dev", "--headless", "--ip", "127.0.0.1",
 		"--port", strconv.Itoa(port), "--ui-port", strconv.Itoa(freePort(t)),
-		"--http-port", strconv.Itoa(freePort(t)), "--metrics-port", strconv.Itoa(freePort(t)),
-		"--db-filename", filepath.Join(dir, "temporal.db"), "--log-level", "error")
+		"--http-port", strconv.Itoa(freePort(t)), "--metrics-port", strconv.Itoa(freePort(t)), "--log-level", "error")
+	if os.Getenv("ARAZZO_TEMPORAL_INMEMORY") == "" {
+		// A database file, as a persistent server has (its writes are
+		// synced); ARAZZO_TEMPORAL_INMEMORY=1 measures without them.
+		cmd.Args = append(cmd.Args, "--db-filename", filepath.Join(dir, "temporal.db"))
+	}
 	logf, _ := os.Create(filepath.Join(dir, "server.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
