@@ -23,7 +23,7 @@ import (
 // and the memory of a worker and of the server with many runs parked in
 // poll timers. It takes minutes, so it runs only with
 // ARAZZO_TEMPORAL_FIGURES=1 (ARAZZO_TEMPORAL_PARKED sets how many runs
-// park, default 2000).
+// park, default 2000; ARAZZO_TEMPORAL_CACHE the worker's workflow cache).
 func TestFigures(t *testing.T) {
 	if os.Getenv("ARAZZO_TEMPORAL_FIGURES") == "" {
 		t.Skip("set ARAZZO_TEMPORAL_FIGURES=1 to measure the figures of docs/performance.md")
@@ -104,7 +104,11 @@ func TestFigures(t *testing.T) {
 		sim3.addInstance(t, fmt.Sprintf("ocid1.instance.oc1.phx.park%05d", i))
 	}
 	serverRSS0 := rssOfListener(t, addr)
-	w := startWorker(t, addr, "park", sim3.base, "--loop-delay", "10m", "--max-loop-delay", "10m")
+	wargs := []string{"--loop-delay", "10m", "--max-loop-delay", "10m"}
+	if v := os.Getenv("ARAZZO_TEMPORAL_CACHE"); v != "" {
+		wargs = append(wargs, "--workflow-cache", v) // the SDK's sticky cache size
+	}
+	w := startWorker(t, addr, "park", sim3.base, wargs...)
 	time.Sleep(2 * time.Second)
 	idle := rss(t, w.Process.Pid)
 	prunes := make([]client.WorkflowRun, parked)
