@@ -112,8 +112,10 @@ func (w *Worker) Documents() []*Document {
 
 // Load serves the documents at each path: a file, or a directory whose
 // Arazzo documents (YAML or JSON files with a top-level "arazzo" field) are
-// served. A document with errors is refused with them; two documents with
-// the same base name are refused (a run names its document by it).
+// served. A file named with errors, or with the base name of another
+// served file, is refused (a run names its document by its base name); in
+// a directory such a file is skipped with a line to Options.Log (a run
+// that names a skipped duplicate is refused by the content hash).
 func (w *Worker) Load(ctx context.Context, paths ...string) error {
 	for _, p := range paths {
 		fi, err := os.Stat(p)
@@ -121,7 +123,7 @@ func (w *Worker) Load(ctx context.Context, paths ...string) error {
 			return err
 		}
 		if !fi.IsDir() {
-			if err := w.loadFile(ctx, p); err != nil {
+			if err := w.loadFile(ctx, p, true); err != nil {
 				return err
 			}
 			continue
@@ -138,7 +140,7 @@ func (w *Worker) Load(ctx context.Context, paths ...string) error {
 			if !isArazzo(path) {
 				return nil
 			}
-			return w.loadFile(ctx, path)
+			return w.loadFile(ctx, path, false)
 		})
 		if err != nil {
 			return err
@@ -161,18 +163,26 @@ func isArazzo(path string) bool {
 	return strings.HasPrefix(s, "arazzo:") || strings.Contains(s, "\narazzo:") || strings.Contains(s, `"arazzo"`)
 }
 
-func (w *Worker) loadFile(ctx context.Context, path string) error {
+func (w *Worker) loadFile(ctx context.Context, path string, named bool) error {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
+	refuse := func(err error) error {
+		if named {
+			return err
+		}
+		w.log("skipping " + err.Error())
+		return nil
+	}
 	name := filepath.Base(path)
 	if prev, ok := w.docs[name]; ok {
-		return fmt.Errorf("%s and %s have the same name %q: a run names its document by it; serve one of them", prev.Path, path, name)
+		return refuse(fmt.Errorf("%s: %s has the same name %q: a run names its document by it; serve one of them", path, prev.Path, name))
 	}
 	doc, diags := arazzo.LoadBytes(ctx, path, src, arazzo.LoadOptions{})
 	if doc == nil || diags.HasErrors() {
-		return fmt.Errorf("%s: the document has errors (arazzo validate %s shows them): %v", path, path, diags.Err())
+		n, _ := diags.Counts()
+		return refuse(fmt.Errorf("%s: the document has %d errors (arazzo validate %s shows them)", path, n, path))
 	}
 	if len(w.opts.Auth) > 0 {
 		if err := auth.Check(doc, w.opts.Auth); err != nil {

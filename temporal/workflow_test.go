@@ -186,3 +186,19 @@ func TestUnknownDocumentFailsTheWorkflow(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+func TestStepTimeoutBoundsTheActivity(t *testing.T) {
+	sim := startOcisim(t, "-faults", "createImage=latency=3s")
+	w := newTestWorker(t, sim)
+	res := runInSuite(t, w, RunInput{Document: "timeout.arazzo.yaml", WorkflowID: "create-image-bounded", Inputs: seedInputs(stopped, "img-t")}, nil)
+	if res.Status != runtime.Failed {
+		t.Fatalf("status %s, want failed", res.Status)
+	}
+	if len(res.Steps) != 1 || !strings.Contains(res.Steps[0].Error, "no response within 500ms") {
+		t.Fatalf("steps %+v, want one attempt that timed out after the step's 500ms", res.Steps)
+	}
+	// Not retried by Temporal: Arazzo decides, and this step has no retry.
+	if n := sim.calls(t)["createImage"]; n != 1 {
+		t.Errorf("createImage sent %d times, want 1", n)
+	}
+}
