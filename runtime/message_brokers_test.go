@@ -13,11 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/arazzo-go/arazzo/arazzo"
-	"github.com/arazzo-go/arazzo/internal/broker"
 	"github.com/arazzo-go/arazzo/runtime"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 )
 
 // ordersService is the Orders API of workflows/orders: createOrder answers
@@ -103,6 +104,11 @@ func TestOrdersWorkflowOverRealBrokers(t *testing.T) {
 			t.Cleanup(c.Close)
 			return "kafka://" + c.ListenAddrs()[0]
 		}},
+		{protocol: "ws", setup: func(t *testing.T) string {
+			srv := httptest.NewServer(newWSHub())
+			t.Cleanup(srv.Close)
+			return "ws" + strings.TrimPrefix(srv.URL, "http")
+		}},
 	} {
 		t.Run(tc.protocol, func(t *testing.T) {
 			url := tc.url
@@ -165,5 +171,51 @@ func TestOrdersWorkflowOverRealBrokers(t *testing.T) {
 				t.Error(err)
 			}
 		})
+	}
+}
+
+// wsHub is a WebSocket "broker": a frame written on a path goes to every
+// other connection on that path.
+type wsHub struct {
+	mu    sync.Mutex
+	conns map[string]map[*websocket.Conn]bool
+}
+
+func newWSHub() *wsHub { return &wsHub{conns: map[string]map[*websocket.Conn]bool{}} }
+
+func (h *wsHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer c.CloseNow()
+	path := r.URL.Path
+	h.mu.Lock()
+	if h.conns[path] == nil {
+		h.conns[path] = map[*websocket.Conn]bool{}
+	}
+	h.conns[path][c] = true
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		delete(h.conns[path], c)
+		h.mu.Unlock()
+	}()
+	for {
+		typ, data, err := c.Read(r.Context())
+		if err != nil {
+			return
+		}
+		h.mu.Lock()
+		var peers []*websocket.Conn
+		for p := range h.conns[path] {
+			if p != c {
+				peers = append(peers, p)
+			}
+		}
+		h.mu.Unlock()
+		for _, p := range peers {
+			p.Write(r.Context(), typ, data)
+		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/arazzo-go/arazzo/internal/broker"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 )
 
 const ordersDoc = "../../workflows/orders/order-with-confirmation.arazzo.yaml"
