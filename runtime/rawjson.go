@@ -11,6 +11,7 @@ import (
 	segjson "github.com/segmentio/encoding/json"
 
 	"github.com/arazzo-go/arazzo/expr"
+	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 )
 
 // Reading one member of a JSON response body ($response.body#/id, or
@@ -40,8 +41,11 @@ func (s *scope) LookupPath(ref *expr.Ref, path []expr.Step) (any, bool) {
 	}
 	x.raw.once.Do(func() {
 		// A body parseBody would not decode as JSON, or one json.Unmarshal
-		// would refuse (invalid, or a number beyond float64), is left to it.
-		x.raw.ok = isJSONBody(x.respType, x.respRaw) && validJSON(x.respRaw) && numbersFitFloat64(x.respRaw)
+		// would refuse (invalid, nested too deep, or a number beyond
+		// float64), is left to it. The depth goes first: segmentio's Valid
+		// has no limit and slows down superlinearly on deep text.
+		x.raw.ok = isJSONBody(x.respType, x.respRaw) && jsonlimit.CheckDepth(x.respRaw) == nil &&
+			validJSON(x.respRaw) && numbersFitFloat64(x.respRaw)
 	})
 	if !x.raw.ok {
 		return nil, false

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 	"github.com/arazzo-go/arazzo/internal/report"
 	"github.com/arazzo-go/arazzo/runtime"
 )
@@ -342,10 +342,9 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if out == nil {
 		out = map[string]any{}
 	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
+	// Indentation stops at jsonlimit.MaxIndent levels: a deep body used as
+	// an output would otherwise grow with the square of its depth.
+	if err := jsonlimit.Encode(stdout, out); err != nil {
 		return fail("writing the result: %v", err)
 	}
 
@@ -588,7 +587,7 @@ func runCoerceInput(typ, value string) (any, error) {
 		return b, nil
 	case "object", "array", "null":
 		var v any
-		if err := json.Unmarshal([]byte(value), &v); err != nil {
+		if err := jsonlimit.Unmarshal([]byte(value), &v); err != nil {
 			return nil, fmt.Errorf("want JSON for a%s %s: %v", map[bool]string{true: "n", false: ""}[typ == "object" || typ == "array"], typ, err)
 		}
 		return v, nil
@@ -598,7 +597,7 @@ func runCoerceInput(typ, value string) (any, error) {
 	t := strings.TrimSpace(value)
 	if t != "" && strings.ContainsAny(t[:1], "{[") {
 		var v any
-		if err := json.Unmarshal([]byte(t), &v); err == nil {
+		if err := jsonlimit.Unmarshal([]byte(t), &v); err == nil {
 			return v, nil
 		}
 	}

@@ -1,11 +1,11 @@
 package report
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"time"
 
+	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
@@ -159,8 +159,6 @@ func WriteJSON(w io.Writer, r *runtime.Result) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(run)
+	// Outputs can be response bodies nested thousands of levels deep.
+	return jsonlimit.Encode(w, run)
 }
