@@ -22,7 +22,6 @@ import (
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/internal/jsonlimit"
-	"github.com/arazzo-go/arazzo/internal/report"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
@@ -52,9 +51,9 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --loop-delay D            first wait before a step re-entered by goto (default 1s)
   --strict                  refuse a document with any error; unmatched onSuccess actions and
                             non-2xx without criteria fail
-  --report FILE, --har FILE, --junit FILE   write reports
+  --report FILE, --har FILE, --junit FILE   write reports (paths checked before the first request)
 
-Stdout: the workflow outputs as JSON. Exit: 0 succeeded, 1 failed, 2 usage/load/input, 3 aborted.
+Stdout: the workflow outputs as JSON. Exit: 0 succeeded, 1 failed, 2 usage/load/input or a report not written, 3 aborted.
 `
 
 // runFlags holds the parsed flags of arazzo run.
@@ -309,6 +308,9 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if mocks != nil {
 		runWarnUnmatchedMocks(stderr, f.mock, mocks, eng.Operations())
 	}
+	if err := runCheckReports(f); err != nil {
+		return fail("%v", err)
+	}
 	res, err := eng.Run(ctx, wf.WorkflowID, inputs)
 	// A run that started returns its Result, with a *StepError or an
 	// *AbortError when it failed: the Result says all of it.
@@ -333,7 +335,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		return fail("%v", err)
 	}
 
-	runWriteReports(stderr, f, res)
+	reportsWritten := runWriteReports(stderr, f, res)
 
 	var out any = res.Outputs
 	if f.json {
@@ -348,10 +350,12 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		return fail("writing the result: %v", err)
 	}
 
-	switch res.Status {
-	case runtime.Succeeded:
+	switch {
+	case !reportsWritten:
+		return exitUsage
+	case res.Status == runtime.Succeeded:
 		return exitOK
-	case runtime.Aborted:
+	case res.Status == runtime.Aborted:
 		return exitAborted
 	default:
 		return exitFailed
@@ -663,27 +667,4 @@ func runSourceNames(doc *arazzo.Document) string {
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ")
-}
-
-func runWriteReports(stderr io.Writer, f *runFlags, res *runtime.Result) {
-	write := func(flagName, path string, fn func(io.Writer) error) {
-		if path == "" {
-			return
-		}
-		file, err := os.Create(path)
-		if err != nil {
-			fmt.Fprintf(stderr, "arazzo run: --%s: %v\n", flagName, err)
-			return
-		}
-		err = fn(file)
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "arazzo run: --%s %s: %v\n", flagName, path, err)
-		}
-	}
-	write("report", f.reportFile, func(w io.Writer) error { return report.WriteJSON(w, res) })
-	write("har", f.harFile, func(w io.Writer) error { return report.WriteHAR(w, res) })
-	write("junit", f.junitFile, func(w io.Writer) error { return report.WriteJUnit(w, res) })
 }
