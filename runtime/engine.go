@@ -26,6 +26,9 @@ type Engine struct {
 	// problems holds, per workflow of the entry document, what a run of
 	// it makes of the document's errors (problems.go).
 	problems map[*arazzo.Workflow]*Problems
+	// bodyBytes counts the response-body bytes of the runs in progress
+	// (Options.MaxBodyBytesTotal, bodybudget.go).
+	bodyBytes bodyCounter
 }
 
 // boundWorkflow is a workflow with every reference resolved once.

@@ -40,6 +40,12 @@ type Options struct {
 	RequestTimeout time.Duration
 	Timeout        time.Duration // whole run; 0 = none
 	MaxBodyBytes   int64         // response body cap; default 32 MiB
+	// MaxBodyBytesTotal bounds the response-body bytes the engine's runs in
+	// progress have read: each byte counts until its run ends, and a body
+	// that would go past the limit fails its step. 0 means
+	// DefaultMaxBodyBytesTotal (1 GiB, 32 bodies at the default cap); a
+	// negative value sets no limit. See bodybudget.go.
+	MaxBodyBytesTotal int64
 
 	// LoopDelay is the first wait before a step re-entered by goto runs
 	// again; it doubles up to MaxLoopDelay. nil -> 1s; pointer to 0 disables.
@@ -89,14 +95,15 @@ type Options struct {
 
 // Defaults of Options.
 const (
-	DefaultMaxSteps       = 1000
-	DefaultMaxDepth       = 32
-	DefaultRequestTimeout = 30 * time.Second
-	DefaultMaxBodyBytes   = 32 << 20
-	DefaultLoopDelay      = time.Second
-	DefaultMaxLoopDelay   = 30 * time.Second
-	DefaultMaxRetryAfter  = 5 * time.Minute
-	DefaultKeepDetails    = 3
+	DefaultMaxSteps          = 1000
+	DefaultMaxDepth          = 32
+	DefaultRequestTimeout    = 30 * time.Second
+	DefaultMaxBodyBytes      = 32 << 20
+	DefaultMaxBodyBytesTotal = 32 * DefaultMaxBodyBytes
+	DefaultLoopDelay         = time.Second
+	DefaultMaxLoopDelay      = 30 * time.Second
+	DefaultMaxRetryAfter     = 5 * time.Minute
+	DefaultKeepDetails       = 3
 )
 
 // withDefaults returns a copy of o with every zero field defaulted.
@@ -112,6 +119,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.MaxBodyBytesTotal == 0 {
+		o.MaxBodyBytesTotal = DefaultMaxBodyBytesTotal
 	}
 	if o.LoopDelay == nil {
 		d := DefaultLoopDelay

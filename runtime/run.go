@@ -39,6 +39,9 @@ type runState struct {
 	// mockCalls counts, per mock transport and operation key, the answers
 	// this run received: each run walks its own answer sequence.
 	mockCalls mockCounters
+	// bodyBytes is this run's share of the engine's bodyBytes, given back
+	// when the run ends (bodybudget.go).
+	bodyBytes bodyCounter
 }
 
 // RunOptions are the per-run settings of Engine.RunWith; the zero value
@@ -161,6 +164,7 @@ func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[stri
 			Started:    e.opts.Now(),
 		},
 	}
+	defer r.releaseBodies()
 	ctx = context.WithValue(r.withCredentialSink(ctx), runKey{}, r)
 	r.root = ctx
 	out := r.runWorkflow(ctx, bw, prepared, 0, true)
