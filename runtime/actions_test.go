@@ -104,7 +104,7 @@ func TestActionAndRetryRules(t *testing.T) {
 			doc:    mainSteps + getOK + "        onFailure: [{name: again, type: retry, retryAfter: 1}]\n",
 			script: map[string][]answer{"getItem": {{status: 503, headers: map[string]string{"Retry-After": "Thu, 26 Nov 2026 12:00:09 GMT"}}, s200}},
 			opts: func(o *runtime.Options) {
-				o.Now = func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
+				o.Clock.(*sleepRecorder).now = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 			},
 			status: runtime.Succeeded, trace: "get:retry get:next", waits: []time.Duration{9 * time.Second},
 		},

@@ -69,6 +69,11 @@ type boundStep struct {
 	onSuccess, onFailure []*boundAction
 	outputs              []*arazzo.Output
 	label                string // operationId, "METHOD path" or workflowId
+	// path is "workflowId/stepId" (the workflow key qualified by document
+	// when not the entry document's): Call.Step and durable records.
+	path string
+	// idemHeader is the idempotency header the operation declares, if any.
+	idemHeader string
 	// bindErrs are the binding failures of this step (operation not
 	// found, expressions that do not compile, broken actions); problem is
 	// the error the step fails with when it is reached, set by New from
@@ -243,7 +248,7 @@ func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkf
 	wfFailure := b.actions(doc, bw, wf.FailureActions, "failureActions")
 
 	for _, s := range order {
-		bs := &boundStep{step: s, wf: bw, body: s.RequestBody, criteria: s.SuccessCriteria, outputs: s.Outputs}
+		bs := &boundStep{step: s, wf: bw, body: s.RequestBody, criteria: s.SuccessCriteria, outputs: s.Outputs, path: bw.key + "/" + s.StepID}
 		restore := b.into(&bs.bindErrs)
 		where := fmt.Sprintf("workflow %s step %s", wf.WorkflowID, s.StepID)
 		switch {
@@ -437,6 +442,7 @@ func (b *binder) operation(doc *arazzo.Document, bs *boundStep, where string) {
 	bs.op, bs.source = op, src
 	bs.opKey = OperationKey{Source: src.Name, OperationID: op.ID, Method: op.Method, Path: op.Path}
 	bs.opKeyValue = bs.opKey
+	bs.idemHeader, _ = op.IdempotencyHeader()
 	bs.label = op.ID
 	if bs.label == "" {
 		bs.label = op.Method + " " + op.Path

@@ -27,6 +27,10 @@ const (
 	GuardMaxSteps = "max-steps"
 	// GuardMaxDepth: nested workflows went deeper than Options.MaxDepth.
 	GuardMaxDepth = "max-depth"
+	// GuardDurable: a durable run's store failed (*StoreError), or a
+	// resumed run left its recorded path (*ReplayError), or a history
+	// replay (Engine.History) reached the end of the record.
+	GuardDurable = "durable"
 )
 
 // StepError is the error of a run that failed: a step failed and no action
@@ -71,6 +75,11 @@ func runError(ctx context.Context, res *Result, guard string) error {
 			e.Guard = GuardCancelled
 			if errors.Is(err, context.DeadlineExceeded) {
 				e.Guard = GuardTimeout
+			}
+			var se *StoreError
+			var re *ReplayError
+			if cause := context.Cause(ctx); errors.As(cause, &se) || errors.As(cause, &re) || errors.Is(cause, errHistoryEnd) {
+				e.cause, e.Guard = cause, GuardDurable
 			}
 		}
 		if e.Guard == "" {

@@ -46,4 +46,7 @@ type Event struct {
 	Wait       time.Duration    // waiting
 	Reason     string           // waiting: "retry" or "poll"; workflow-finished: error text
 	Result     *Result          // workflow-finished
+	// Replayed is set on the events of a resumed durable run that replay
+	// its recorded history (Engine.Resume): nothing was sent again.
+	Replayed bool
 }

@@ -17,7 +17,7 @@ func TestEventsOfARun(t *testing.T) {
 	sl := &sleepRecorder{}
 	eng, err := runtime.New(doc, runtime.Options{
 		Servers: map[string]string{"api": srv.URL + "/v1"},
-		Sleep:   sl.Sleep,
+		Clock:   sl,
 		Observer: runtime.ObserverFunc(func(ev runtime.Event) {
 			k := string(ev.Kind)
 			switch ev.Kind {

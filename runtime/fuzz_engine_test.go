@@ -32,7 +32,7 @@ func FuzzSeedResponses(f *testing.F) {
 		eng, err := runtime.New(doc, runtime.Options{
 			MaxSteps:  20,
 			LoopDelay: zeroDelay(),
-			Sleep:     func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+			Clock:     runtime.NewVirtualClock(time.Now()),
 			Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 				h := http.Header{}
 				if contentType != "" {

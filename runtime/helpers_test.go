@@ -70,11 +70,26 @@ func loadSeed(t testing.TB) *arazzo.Document {
 	return loadDoc(t, "testdata/oci/seed.arazzo.yml", seedSource(t))
 }
 
-// sleepRecorder replaces Options.Sleep: it records waits and returns at once.
+// sleepRecorder is a Clock that records waits and returns at once; it
+// reads now when set, else the real time.
 type sleepRecorder struct {
 	mu    sync.Mutex
 	waits []time.Duration
+	now   time.Time
 }
+
+func (s *sleepRecorder) Now() time.Time {
+	if !s.now.IsZero() {
+		return s.now
+	}
+	return time.Now()
+}
+
+// sleepFunc is a Clock on the real time whose waits a test scripts.
+type sleepFunc func(ctx context.Context, d time.Duration) error
+
+func (f sleepFunc) Sleep(ctx context.Context, d time.Duration) error { return f(ctx, d) }
+func (sleepFunc) Now() time.Time                                     { return time.Now() }
 
 func (s *sleepRecorder) Sleep(ctx context.Context, d time.Duration) error {
 	s.mu.Lock()
@@ -207,7 +222,7 @@ func runRuleCase(t *testing.T, tc ruleCase) {
 	doc := loadDoc(t, "testdata/rules/"+strings.ReplaceAll(tc.name, " ", "-")+".arazzo.yaml", rulesHeader+tc.doc)
 	api, srv := newScriptedAPI(t, tc.script)
 	sl := &sleepRecorder{}
-	opts := runtime.Options{Servers: map[string]string{"api": srv.URL + "/v1"}, Sleep: sl.Sleep, LoopDelay: zeroDelay()}
+	opts := runtime.Options{Servers: map[string]string{"api": srv.URL + "/v1"}, Clock: sl, LoopDelay: zeroDelay()}
 	if tc.opts != nil {
 		tc.opts(&opts)
 	}

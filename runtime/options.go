@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -54,10 +53,9 @@ type Options struct {
 	// MaxRetryAfter caps Retry-After/retryAfter waits; default 5m.
 	MaxRetryAfter time.Duration
 
-	// Sleep waits; tests inject a recorder. nil -> a timer honouring ctx.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// Now is the clock; nil -> time.Now.
-	Now func() time.Time
+	// Clock is the time runs see and how their waits are spent; nil means
+	// RealClock. RunOptions.Effects, when set, replaces it for that run.
+	Clock Clock
 	// Strict turns two lenient defaults into failures: a step whose
 	// onSuccess list is present but matches nothing fails (instead of
 	// falling through to the next step), and an operation step without
@@ -136,11 +134,8 @@ func (o Options) withDefaults() Options {
 	if o.KeepDetails == 0 {
 		o.KeepDetails = DefaultKeepDetails
 	}
-	if o.Sleep == nil {
-		o.Sleep = sleepContext
-	}
-	if o.Now == nil {
-		o.Now = time.Now
+	if o.Clock == nil {
+		o.Clock = RealClock{}
 	}
 	return o
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/expr"
+	"github.com/arazzo-go/arazzo/runtime/store"
 )
 
 // runState is the state of one Run, shared by every workflow it executes.
@@ -39,6 +40,15 @@ type runState struct {
 	// mockCalls counts, per mock transport and operation key, the answers
 	// this run received: each run walks its own answer sequence.
 	mockCalls mockCounters
+	// fx performs the run's exchanges and waits (RunOptions.Effects, else
+	// the engine's); sends numbers each step's exchanges (Call.Send).
+	fx    Effects
+	sends map[string]int
+	// journal is fx for a durable run (RunOptions.Store), else nil.
+	journal *journal
+	// resend is set when fx may send a request again (a durable run, a
+	// driver of the caller's): exchanges then carry an idempotency key.
+	resend bool
 	// bodyBytes is this run's share of the engine's bodyBytes, given back
 	// when the run ends (bodybudget.go).
 	bodyBytes bodyCounter
@@ -55,6 +65,24 @@ type RunOptions struct {
 	Observer Observer
 	// Labels are copied to Result.Labels, for the caller's bookkeeping.
 	Labels map[string]string
+	// Effects perform the run's exchanges and waits; nil means the
+	// engine's (EngineEffects). A driver (a durable-execution system, a
+	// recorder) sets it; operations that declare an idempotency header
+	// then get one, since such a driver may send a request again.
+	Effects Effects
+	// Store, when set, makes the run durable: every exchange and wait is
+	// recorded in it before the run moves on, so that Engine.Resume can
+	// continue the run after a crash (docs/durable.md). The run is created
+	// in the store under ID.
+	Store store.Store
+	// Document names the document in the store (its path, and a content
+	// hash that Resume compares); Meta is stored with the run for the
+	// caller (the CLI keeps its server overrides there). Both only with
+	// Store.
+	Document DocumentRef
+	Meta     map[string]string
+
+	resume *resumeState // set by Engine.Resume and Engine.History
 }
 
 // runKey keys the *runState in the context of the run's requests.
@@ -148,7 +176,18 @@ func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[stri
 	if ro.Observer == nil {
 		ro.Observer = e.opts.Observer
 	}
+	fx := ro.Effects
+	if fx == nil {
+		fx = engineEffects{e}
+	}
+	var cancelCause context.CancelCauseFunc = func(error) {}
+	if ro.Store != nil {
+		ctx, cancelCause = context.WithCancelCause(ctx)
+		defer cancelCause(nil)
+	}
 	r := &runState{
+		fx:        fx,
+		resend:    ro.Effects != nil || ro.Store != nil,
 		e:         e,
 		root:      ctx,
 		redact:    rd,
@@ -161,8 +200,17 @@ func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[stri
 			Labels:     maps.Clone(ro.Labels),
 			WorkflowID: workflowID,
 			Inputs:     redactInputs(bw, prepared, rd),
-			Started:    e.opts.Now(),
+			Started:    fx.Now(),
 		},
+	}
+	if ro.Store != nil {
+		j := &journal{inner: fx, st: ro.Store, runID: r.id, r: r, cancel: cancelCause, maxBody: e.opts.MaxBodyBytes}
+		if ro.resume != nil {
+			j.pending, j.historyOnly = ro.resume.records, ro.resume.historyOnly
+		} else if err := e.startDurable(ctx, r, bw, prepared, ro); err != nil {
+			return nil, err
+		}
+		r.fx, r.journal = j, j
 	}
 	defer r.releaseBodies()
 	ctx = context.WithValue(r.withCredentialSink(ctx), runKey{}, r)
@@ -175,7 +223,10 @@ func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[stri
 	res.Outputs, _ = redactValue(out.outputs, r.redact).(map[string]any)
 	res.Error = r.redact.String(out.err)
 	res.FailedAt = out.failedAt
-	res.Duration = e.opts.Now().Sub(res.Started)
+	res.Duration = r.fx.Now().Sub(res.Started)
+	if r.journal != nil {
+		r.journal.finish(ctx, res)
+	}
 	return res, runError(ctx, res, out.guard)
 }
 
@@ -268,13 +319,22 @@ func (r *runState) emit(ev Event) {
 	if r.observer == nil {
 		return
 	}
-	ev.Time = r.e.opts.Now()
+	ev.Time = r.fx.Now()
 	ev.RunID = r.id
+	ev.Replayed = r.journal != nil && r.journal.replaying()
 	r.observer.Observe(ev)
 }
 
 // abortMessage says why the run context ended.
 func (r *runState) abortMessage(err error) string {
+	var se *StoreError
+	var re *ReplayError
+	switch cause := context.Cause(r.root); {
+	case errors.As(cause, &se), errors.As(cause, &re):
+		return r.redact.Message(cause.Error())
+	case errors.Is(cause, errHistoryEnd):
+		return cause.Error()
+	}
 	if errors.Is(err, context.DeadlineExceeded) && r.e.opts.Timeout > 0 {
 		return fmt.Sprintf("run timed out after %s", r.e.opts.Timeout)
 	}
@@ -361,7 +421,7 @@ func (r *runState) resultIfTop(top bool, out *outcome) *Result {
 	}
 	res.Status, res.Error, res.FailedAt = out.status, r.redact.String(out.err), out.failedAt
 	res.Outputs, _ = redactValue(out.outputs, r.redact).(map[string]any)
-	res.Duration = r.e.opts.Now().Sub(res.Started)
+	res.Duration = r.fx.Now().Sub(res.Started)
 	return &res
 }
 
@@ -529,7 +589,7 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 			st.countRetry(bs, a)
 			st.take(x, a, "retry")
 			wait := secondsToDuration(derefFloat(a.a.RetryAfter))
-			if d, ok := x.retryAfter(opts.Now()); ok {
+			if d, ok := x.retryAfter(r.fx.Now()); ok {
 				wait = d
 			}
 			wait = min(wait, opts.MaxRetryAfter)
@@ -668,8 +728,11 @@ func (st *wfState) take(x *stepRun, a *boundAction, action string) {
 
 func (st *wfState) finishAttempt(x *stepRun) {
 	r := st.run
-	x.att.Duration = r.e.opts.Now().Sub(x.att.Started)
+	x.att.Duration = r.fx.Now().Sub(x.att.Started)
 	r.res.Steps = append(r.res.Steps, x.att)
+	if r.journal != nil {
+		r.journal.checkpoint(r.root, x.path, x.att)
+	}
 	r.emit(Event{Kind: EventActionTaken, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Action: x.att.Action})
 	r.emit(Event{Kind: EventStepFinished, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att})
 	r.summarizeOldAttempts()
@@ -731,7 +794,7 @@ func (st *wfState) gotoStep(ctx context.Context, from int, a *boundAction, x *st
 		return to, 0, nil
 	}
 	wait := st.pacer.backward(from)
-	if d, ok := x.retryAfter(st.run.e.opts.Now()); ok {
+	if d, ok := x.retryAfter(st.run.fx.Now()); ok {
 		wait = min(d, st.run.e.opts.MaxRetryAfter)
 	}
 	if err := st.sleep(ctx, st.bw.steps[to], wait, "poll"); err != nil {
@@ -745,7 +808,7 @@ func (st *wfState) sleep(ctx context.Context, next *boundStep, d time.Duration, 
 		return ctx.Err()
 	}
 	st.run.emit(Event{Kind: EventWaiting, WorkflowID: st.bw.wf.WorkflowID, StepID: next.step.StepID, Wait: d, Reason: reason})
-	return st.run.e.opts.Sleep(ctx, d)
+	return st.run.fx.Wait(ctx, Wait{Step: next.path, Duration: d, Reason: reason})
 }
 
 // actionInputs evaluates 1.1 action parameters as the target's inputs.

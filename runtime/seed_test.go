@@ -31,7 +31,7 @@ func seedEngine(t testing.TB, url string, mod func(*runtime.Options)) (*runtime.
 	sl := &sleepRecorder{}
 	opts := runtime.Options{
 		Servers: map[string]string{"ociComputeApi": url + "/20160918"},
-		Sleep:   sl.Sleep,
+		Clock:   sl,
 	}
 	if mod != nil {
 		mod(&opts)
@@ -281,12 +281,12 @@ func TestSeedCancellationAborts(t *testing.T) {
 	sleeps := 0
 	eng, err := runtime.New(doc, runtime.Options{
 		Servers: map[string]string{"ociComputeApi": srv.URL + "/20160918"},
-		Sleep: func(ctx context.Context, d time.Duration) error {
+		Clock: sleepFunc(func(ctx context.Context, d time.Duration) error {
 			if sleeps++; sleeps == 3 {
 				cancel()
 			}
 			return ctx.Err()
-		},
+		}),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -305,7 +305,7 @@ func TestSeedOverallTimeoutAborts(t *testing.T) {
 	oci.polls = -1
 	eng, _ := seedEngine(t, srv.URL, func(o *runtime.Options) {
 		o.Timeout = 50 * time.Millisecond
-		o.Sleep = nil // the real timer, which honours the deadline
+		o.Clock = nil // the real timer, which honours the deadline
 		d := 20 * time.Millisecond
 		o.LoopDelay = &d
 	})

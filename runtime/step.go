@@ -30,6 +30,7 @@ type stepRun struct {
 	aborted string // non-empty: the run must stop (cancellation, timeout)
 	// abortGuard is the guard of a nested workflow that aborted the run.
 	abortGuard string
+	path       string // the step's path (boundStep.path)
 }
 
 // retryAfter reads the Retry-After header of the attempt's response.
@@ -58,7 +59,7 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 		StepID:     bs.step.StepID,
 		Attempt:    attemptNo,
 		Operation:  bs.label,
-		Started:    r.e.opts.Now(),
+		Started:    r.fx.Now(),
 		Waited:     waited,
 		Summarized: r.e.opts.Lean,
 	}
@@ -71,7 +72,7 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 		ex    exchange
 	}{}
 	w.scope = scope{st: st, ex: &w.ex}
-	w.run = stepRun{att: att, scope: &w.scope, req: &rec.req, resp: &rec.resp}
+	w.run = stepRun{att: att, scope: &w.scope, req: &rec.req, resp: &rec.resp, path: bs.path}
 	x := &w.run
 	r.emit(Event{Kind: EventStepStarted, WorkflowID: att.WorkflowID, StepID: att.StepID, Attempt: att})
 
@@ -331,6 +332,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		x.att.Error = r.redact.Message(fmt.Sprintf("building the %s request: %v", bs.label, err))
 		return false
 	}
+	call := r.newCall(bs, req)
 	var sent []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		sent, err = io.ReadAll(req.Body)
@@ -359,7 +361,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	}
 	r.emit(Event{Kind: EventRequestSent, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Request: x.att.Request})
 
-	resp, err := r.e.client.Do(req)
+	resp, err := r.fx.Send(reqCtx, call)
 	r.learnCredentials() // before anything that could show a credential is recorded
 	if err != nil {
 		if ctx.Err() == nil && reqCtx.Err() != nil {

@@ -80,6 +80,8 @@ func commandUsages() map[string]string {
 	return map[string]string{
 		"validate": validateUsage, "list": listUsage, "run": runUsage, "test": testUsage,
 		"graph": graphUsage, "version": versionUsage, "completion": completionUsage,
+		// resume takes the run flags too.
+		"resume": resumeUsage + runUsage, "runs": runsUsage,
 	}
 }
 

@@ -27,7 +27,7 @@ func TestCompleteCandidates(t *testing.T) {
 		want string
 	}{
 		{[]string{"va"}, "validate\n"},
-		{[]string{""}, "completion\ngraph\nhelp\nlist\nrun\ntest\nvalidate\nversion\n"},
+		{[]string{""}, "completion\ngraph\nhelp\nlist\nresume\nrun\nruns\ntest\nvalidate\nversion\n"},
 		{[]string{"help", "gr"}, "graph\n"},
 		{[]string{"completion", ""}, "bash\nfish\nzsh\n"},
 		{[]string{"run", "--re"}, "--report\n--request-timeout\n"},

@@ -50,6 +50,8 @@ func commands() []command {
 		{"validate", "check Arazzo documents and report diagnostics", cmdValidate},
 		{"list", "show a document's workflows, inputs and steps", cmdList},
 		{"run", "execute a workflow", cmdRun},
+		{"resume", "continue a run recorded with run --state", cmdResume},
+		{"runs", "list the runs of a state file, or show one's history", cmdRuns},
 		{"test", "run workflow test cases (*.arazzo-test.yaml) against mocks", cmdTest},
 		{"graph", "print a workflow's control flow as mermaid or dot", cmdGraph},
 		{"version", "print the arazzo version and the Arazzo versions it reads", cmdVersion},

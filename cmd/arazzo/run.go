@@ -52,6 +52,9 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --strict                  refuse a document with any error; unmatched onSuccess actions and
                             non-2xx without criteria fail
   --report FILE, --har FILE, --junit FILE   write reports (paths checked before the first request)
+  --state PATH              record the run in a state file (default $ARAZZO_STATE; none
+                            when unset) so that arazzo resume can continue it after a
+                            crash; arazzo runs lists what it holds (docs/durable.md)
 
 Stdout: the workflow outputs as JSON. Exit: 0 succeeded, 1 failed, 2 usage/load/input or a report not written, 3 aborted.
 `
@@ -79,6 +82,8 @@ type runFlags struct {
 	inputEnv       []string // --input-env NAME=VAR, applied by run_inputs.go
 	inputFile      []string // --input-file NAME=PATH
 	envFile        string   // --env-file .env
+	state          string   // --state PATH: record the run (runs.go)
+	resumeID       string   // set by arazzo resume
 }
 
 // runListFlag collects a repeatable flag.
@@ -114,6 +119,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.StringVar(&f.junitFile, "junit", "", "")
 	fs.Var((*runListFlag)(&f.auth), "auth", "")
 	fs.BoolVar(&f.allowRemote, "allow-remote", false, "")
+	fs.StringVar(&f.state, "state", "", "")
 	help := false
 	fs.BoolVar(&help, "h", false, "")
 	fs.BoolVar(&help, "help", false, "")
@@ -311,7 +317,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if err := runCheckReports(f); err != nil {
 		return fail("%v", err)
 	}
-	res, err := eng.Run(ctx, wf.WorkflowID, inputs)
+	res, err := runExecute(ctx, eng, wf, inputs, f, stderr)
 	// A run that started returns its Result, with a *StepError or an
 	// *AbortError when it failed: the Result says all of it.
 	if err != nil && res == nil {

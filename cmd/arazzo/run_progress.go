@@ -33,8 +33,17 @@ func (p *runProgress) Observe(ev runtime.Event) {
 	case runtime.EventWorkflowStarted:
 		p.depth++
 	case runtime.EventWaiting:
+		if ev.Replayed {
+			// A resumed run: a wait already spent is skipped, the one the
+			// process died in goes on for the time left.
+			fmt.Fprintf(p.w, "%s  (recorded) waited %s before %s (%s)\n", p.indent(), runRoundDuration(ev.Wait), ev.StepID, ev.Reason)
+			return
+		}
 		fmt.Fprintf(p.w, "%s  waiting %s before %s (%s)\n", p.indent(), runRoundDuration(ev.Wait), ev.StepID, ev.Reason)
 	case runtime.EventStepFinished:
+		if ev.Replayed {
+			fmt.Fprintf(p.w, "%s(recorded) ", p.indent())
+		}
 		p.step(ev.Attempt)
 	case runtime.EventWorkflowFinished:
 		p.depth--

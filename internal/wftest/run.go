@@ -199,7 +199,7 @@ func NewExecutor() Executor {
 		eng, err := runtime.New(doc, runtime.Options{
 			Transport: capture,
 			LoopDelay: &zero,
-			Sleep:     func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+			Clock:     runtime.NewVirtualClock(time.Now()),
 			MaxSteps:  c.Options.MaxSteps,
 			Strict:    c.Options.Strict,
 			// strict cases refuse a document with any error, as

@@ -63,11 +63,14 @@ const (
 	KindAboutToSend      Kind = "about-to-send"
 	KindResponseRecorded Kind = "response-recorded"
 	KindFinished         Kind = "finished"
+	// KindWait is written before a pacing or retry wait, with its deadline, so that a resumed run waits only
+	// the time left.
+	KindWait Kind = "wait"
 )
 
 func (k Kind) valid() bool {
 	switch k {
-	case KindCheckpoint, KindAboutToSend, KindResponseRecorded, KindFinished:
+	case KindCheckpoint, KindAboutToSend, KindResponseRecorded, KindFinished, KindWait:
 		return true
 	}
 	return false
