@@ -25,19 +25,12 @@ func reportsFixture(t *testing.T, onRequest func()) (doc, server string, request
 		w.Write([]byte(`{"id":1}`))
 	}))
 	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	files := map[string]string{
-		"api.yaml": "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: 'http://127.0.0.1:1'}]\n" +
-			"paths:\n  /data:\n    get:\n      operationId: getData\n      responses: {'200': {description: ok}}\n",
+	dir := writeTestFiles(t, map[string]string{
+		"api.yaml": replayAPI,
 		"flow.arazzo.yaml": "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\n" +
 			"sourceDescriptions: [{name: api, url: ./api.yaml, type: openapi}]\n" +
 			"workflows:\n- workflowId: w\n  steps:\n  - {stepId: get, operationId: getData}\n",
-	}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	return filepath.Join(dir, "flow.arazzo.yaml"), "api=" + srv.URL, requests
 }
 
