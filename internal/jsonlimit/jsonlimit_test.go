@@ -120,3 +120,55 @@ func BenchmarkCheckDepth(b *testing.B) {
 		})
 	}
 }
+
+// FuzzEncode: for any JSON value Encode writes what json.Encoder writes once both are compacted, so only
+// whitespace differs, and byte for byte when the value is no deeper than MaxIndent.
+func FuzzEncode(f *testing.F) {
+	f.Add(`{"a":[1,{"b":"x,y:[z]\"\\"},[],{}],"c<>":null}`)
+	f.Add(string(nested(MaxIndent + 3)))
+	f.Fuzz(func(t *testing.T, text string) {
+		var v any
+		if err := Unmarshal([]byte(text), &v); err != nil {
+			return
+		}
+		var want, got bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			return
+		}
+		if err := Encode(&got, v); err != nil {
+			t.Fatal(err)
+		}
+		var cw, cg bytes.Buffer
+		if err := json.Compact(&cg, got.Bytes()); err != nil {
+			t.Fatalf("Encode wrote invalid JSON: %v\n%s", err, got.String())
+		}
+		json.Compact(&cw, want.Bytes())
+		if cg.String() != cw.String() {
+			t.Fatalf("Encode changed the value:\n%s\nwant\n%s", got.String(), want.String())
+		}
+		if depth(v) <= MaxIndent && got.String() != want.String() {
+			t.Fatalf("Encode differs from json.Encoder:\n%s\nwant\n%s", got.String(), want.String())
+		}
+	})
+}
+
+// depth is the nesting of arrays and objects in a decoded value.
+func depth(v any) int {
+	d := 0
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			d = max(d, depth(e))
+		}
+		return d + 1
+	case map[string]any:
+		for _, e := range x {
+			d = max(d, depth(e))
+		}
+		return d + 1
+	}
+	return 0
+}
