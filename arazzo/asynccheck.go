@@ -79,6 +79,7 @@ func (c *checker) checkAsyncStep(w *Workflow, s *Step) bool {
 		c.asyncMsgs = map[*Step][]*asyncapi.Message{}
 	}
 	c.asyncMsgs[s] = msgs
+	s.Async = &AsyncTarget{Source: t.src, Operation: t.op, Channel: ch, Messages: msgs}
 	c.checkChannelParameters(w, s, ch)
 	c.checkHeaderParameters(s, msgs)
 	c.checkCorrelationID(w, s, msgs)

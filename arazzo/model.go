@@ -158,6 +158,9 @@ type Step struct {
 	Outputs                                []*Output
 	Extensions                             Extensions
 	Loc                                    Loc
+	// Async is set by Load for a step whose target resolved in an
+	// AsyncAPI source: what it sends or receives, for the runtime.
+	Async *AsyncTarget
 }
 
 // Parameter is a Parameter Object, or a Reusable Object pointing at one
@@ -258,4 +261,15 @@ type Components struct {
 	FailureActions map[string]*Action
 	Extensions     Extensions
 	Loc            Loc
+}
+
+// AsyncTarget is what an AsyncAPI step (1.1) sends or receives, as Load
+// resolved it: the operation (nil for a channelPath step), the channel the
+// step's messages travel on (the reply channel when the step receives an
+// operation's reply) and those messages.
+type AsyncTarget struct {
+	Source    *SourceDescription
+	Operation *asyncapi.Operation
+	Channel   *asyncapi.Channel
+	Messages  []*asyncapi.Message
 }

@@ -22,10 +22,12 @@ type Sources map[string][]byte
 // ones and the rest are usually consequences, as compilers assume.
 const MaxTextDiagnostics = 50
 
-// JSONFormatVersion is the "format_version" of WriteJSON's output. It changes
-// only when a field is removed or changes meaning; new fields may be added
-// without a change.
-const JSONFormatVersion = "1"
+// JSONFormatVersion is the "formatVersion" of WriteJSON's output
+// (docs/schemas/validate.schema.json). It changes only when a field is
+// removed or changes meaning; new fields may be added without a change. It
+// is an integer, as in the run report (runtime.ResultFormatVersion) and
+// `arazzo test --json`.
+const JSONFormatVersion = 1
 
 // Sort orders diagnostics by file, line, column and severity (errors first)
 // and drops duplicates and nil entries. Diagnostics that differ only in
@@ -327,12 +329,12 @@ func plural(n int, word string) string {
 }
 
 // JSONReport is the document WriteJSON prints. docs/cli.md documents it and
-// docs/validate-output.schema.json is its JSON Schema.
+// docs/schemas/validate.schema.json is its JSON Schema.
 type JSONReport struct {
-	FormatVersion string           `json:"format_version"`
+	FormatVersion int              `json:"formatVersion"`
 	Valid         bool             `json:"valid"`
-	ErrorCount    int              `json:"error_count"`
-	WarningCount  int              `json:"warning_count"`
+	ErrorCount    int              `json:"errorCount"`
+	WarningCount  int              `json:"warningCount"`
 	Diagnostics   []JSONDiagnostic `json:"diagnostics"`
 }
 

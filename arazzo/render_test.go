@@ -83,8 +83,8 @@ func TestWriteJSONGolden(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &r); err != nil {
 		t.Fatalf("output is not JSON: %v", err)
 	}
-	if r.FormatVersion != "1" || r.Valid || r.ErrorCount != 5 || r.WarningCount != 3 || len(r.Diagnostics) != 8 {
-		t.Errorf("report header = %q valid=%v errors=%d warnings=%d n=%d, want \"1\" false 5 3 8",
+	if r.FormatVersion != 1 || r.Valid || r.ErrorCount != 5 || r.WarningCount != 3 || len(r.Diagnostics) != 8 {
+		t.Errorf("report header = %d valid=%v errors=%d warnings=%d n=%d, want 1 false 5 3 8",
 			r.FormatVersion, r.Valid, r.ErrorCount, r.WarningCount, len(r.Diagnostics))
 	}
 }
@@ -94,7 +94,7 @@ func TestWriteJSONEmptyIsValid(t *testing.T) {
 	if err := WriteJSON(&buf, nil); err != nil {
 		t.Fatal(err)
 	}
-	want := "{\n  \"format_version\": \"1\",\n  \"valid\": true,\n  \"error_count\": 0,\n  \"warning_count\": 0,\n  \"diagnostics\": []\n}\n"
+	want := "{\n  \"formatVersion\": 1,\n  \"valid\": true,\n  \"errorCount\": 0,\n  \"warningCount\": 0,\n  \"diagnostics\": []\n}\n"
 	if buf.String() != want {
 		t.Errorf("WriteJSON(nil) = %q, want %q", buf.String(), want)
 	}

@@ -137,8 +137,53 @@ func (b *builder) servers() {
 			s.Variables[v.key] = sv
 		}
 		s.Bindings = b.bindings(b.at(p, "bindings"))
+		s.Security = b.security(b.at(p, "security"))
 		b.doc.Servers[kv.key] = s
 	}
+}
+
+// security reads a server's security list: in 3.x Security Scheme Objects
+// (mostly $refs into components/securitySchemes), in 2.x requirement maps
+// whose keys name components/securitySchemes entries.
+func (b *builder) security(p place) []*SecurityScheme {
+	seq := alias(p.node)
+	if seq == nil {
+		return nil
+	}
+	if seq.Kind != yaml.SequenceNode {
+		b.r.problem(p, seq, "security must be a list")
+		return nil
+	}
+	var out []*SecurityScheme
+	add := func(name string, sp place) {
+		r, ok := b.r.deref(sp)
+		if !ok || alias(r.node) == nil {
+			return
+		}
+		if name == "" {
+			if ref, _ := refOf(sp.node); ref != "" {
+				name = ref[strings.LastIndexByte(ref, '/')+1:]
+			}
+		}
+		out = append(out, &SecurityScheme{Name: name, Type: scalar(member(r.node, "type")), Scheme: scalar(member(r.node, "scheme"))})
+	}
+	for i, item := range seq.Content {
+		ip := place{doc: p.doc, node: item, ptr: fmt.Sprintf("%s/%d", p.ptr, i)}
+		if b.doc.Major != 2 {
+			add("", ip)
+			continue
+		}
+		schemes := b.at(b.at(b.root, "components"), "securitySchemes")
+		for _, kv := range b.mapping(ip, "security requirement") {
+			sp := b.at(schemes, kv.key)
+			if sp.node == nil {
+				b.r.problem(ip, item, "security scheme %q is not in components/securitySchemes", kv.key)
+				continue
+			}
+			add(kv.key, sp)
+		}
+	}
+	return out
 }
 
 // channel builds (once) the Channel at p, which must already be

@@ -44,6 +44,16 @@ type Server struct {
 	Name, Protocol, ProtocolVersion, Host, Pathname string
 	Variables                                       map[string]*ServerVariable
 	Bindings                                        Bindings
+	// Security lists the schemes the server accepts, in document order.
+	Security []*SecurityScheme
+}
+
+// SecurityScheme is the part of a Security Scheme Object a client needs to
+// know which credential to present; the secrets come from the caller.
+type SecurityScheme struct {
+	Name   string // key under components/securitySchemes, when known
+	Type   string // userPassword, plain, scramSha256, httpApiKey, http, X509, ...
+	Scheme string // for type http: basic or bearer
 }
 
 // ServerVariable is a Server Variable Object.

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/internal/testutil"
@@ -69,11 +68,10 @@ func newTransport() *http.Transport {
 // polls (the comparison is about CPU, not waiting).
 func newEngine(t testing.TB, doc *arazzo.Document, url string, mod func(*runtime.Options)) *runtime.Engine {
 	t.Helper()
-	zero := time.Duration(0)
 	opts := runtime.Options{
 		Servers:   map[string]string{"ociComputeApi": url + BasePath},
 		Transport: newTransport(),
-		LoopDelay: &zero,
+		LoopDelay: runtime.Off,
 	}
 	if mod != nil {
 		mod(&opts)

@@ -67,7 +67,7 @@ func measureParked(t testing.TB, n, polls int) parkedFigures {
 		o.KeepDetails = keep
 		o.Lean = os.Getenv("ARAZZO_PARKED_LEAN") != ""
 		o.Transport = tr
-		o.LoopDelay = &hour
+		o.LoopDelay = hour
 		o.MaxLoopDelay = hour
 		// The engine's own sleep, except that the first polls-1 waits of
 		// each run return at once, so that runs park with the history of

@@ -18,7 +18,7 @@ import (
 // requests themselves (target: < 2x the raw time on loopback).
 func BenchmarkSeedRun(b *testing.B) {
 	_, srv := newFakeOCI(b)
-	eng, _ := seedEngine(b, srv.URL, func(o *runtime.Options) { o.LoopDelay = zeroDelay() })
+	eng, _ := seedEngine(b, srv.URL, func(o *runtime.Options) { o.LoopDelay = runtime.Off })
 	in := seedInputs("ocid1.instance.oc1.phx.stopped")
 	ctx := context.Background()
 	b.ReportAllocs()

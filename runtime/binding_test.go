@@ -72,7 +72,7 @@ workflows:
 				"getItem": {{body: `{"busy":true}`}, {body: `{"busy":true}`}, {body: `{"busy":true}`}, {body: `{"busy":false}`}},
 				"getJob":  {{body: `{"busy":true}`}, {body: `{"busy":true}`}, {body: `{"busy":false}`}},
 			},
-			opts:   func(o *runtime.Options) { o.LoopDelay = nil; o.MaxLoopDelay = 3 * time.Second },
+			opts:   func(o *runtime.Options) { o.LoopDelay = 0; o.MaxLoopDelay = 3 * time.Second },
 			status: runtime.Succeeded,
 			waits:  []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, time.Second, 2 * time.Second},
 		},

@@ -31,7 +31,7 @@ const budgetChunk = 64 << 10
 // readBody reads a response body as readBody does, counting it against the
 // engine's budget for the rest of the run.
 func (r *runState) readBody(resp *http.Response, limit int64) ([]byte, error) {
-	if r.e.opts.MaxBodyBytesTotal < 0 || resp.Body == nil || resp.Body == http.NoBody {
+	if resp.Body == nil || resp.Body == http.NoBody {
 		return readBody(resp, limit)
 	}
 	body := resp.Body

@@ -48,7 +48,7 @@ func TestBodyBudgetEndsAHostilePoll(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	doc := loadDoc(t, "testdata/rules/body-budget.arazzo.yaml", rulesHeader+budgetDoc)
-	eng, err := runtime.New(doc, runtime.Options{Servers: map[string]string{"api": srv.URL}, LoopDelay: zeroDelay(),
+	eng, err := runtime.New(doc, runtime.Options{Servers: map[string]string{"api": srv.URL}, LoopDelay: runtime.Off,
 		KeepDetails: -1, MaxBodyBytesTotal: 1 << 20})
 	if err != nil {
 		t.Fatal(err)

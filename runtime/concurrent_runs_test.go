@@ -37,7 +37,7 @@ mocks:
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := runtime.New(doc, runtime.Options{Transport: mocks.Transport(), LoopDelay: zeroDelay()})
+	eng, err := runtime.New(doc, runtime.Options{Transport: mocks.Transport(), LoopDelay: runtime.Off})
 	if err != nil {
 		t.Fatal(err)
 	}

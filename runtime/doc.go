@@ -22,4 +22,12 @@
 // context's error, so errors.Is(err, context.Canceled) and
 // errors.Is(err, context.DeadlineExceeded) work. The error's text is
 // Result.Error, with secrets redacted.
+//
+// # JSON
+//
+// A Result encodes itself as the run report: json.Marshal(result) gives
+// the document `arazzo run --json` prints, versioned by "formatVersion"
+// (ResultFormatVersion), in camelCase, with durations in milliseconds and
+// times in RFC 3339, and json.Unmarshal reads it back. Its JSON Schema is
+// docs/schemas/run-report.schema.json in the repository.
 package runtime

@@ -61,7 +61,7 @@ func TestDurableSeedResumesAfterACrash(t *testing.T) {
 			d := 10 * time.Millisecond
 			eng, err := runtime.New(doc, runtime.Options{
 				Servers:   servers,
-				LoopDelay: &d,
+				LoopDelay: d,
 				Transport: &crashTransport{point: cp, die: die},
 				Clock: sleepFunc(func(c context.Context, d time.Duration) error {
 					if waits++; waits == cp.wait {
@@ -84,7 +84,7 @@ func TestDurableSeedResumesAfterACrash(t *testing.T) {
 			before := sim.CallCounts()
 
 			// The second process: a new engine on the same store.
-			eng2, err := runtime.New(doc, runtime.Options{Servers: servers, LoopDelay: &d})
+			eng2, err := runtime.New(doc, runtime.Options{Servers: servers, LoopDelay: d})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -205,7 +205,7 @@ func TestDurableHistoryOfAnInterruptedRun(t *testing.T) {
 	defer die()
 	eng, err := runtime.New(doc, runtime.Options{
 		Servers:   map[string]string{"ociComputeApi": srv.URL + ocisim.BasePath},
-		LoopDelay: zeroDelay(),
+		LoopDelay: runtime.Off,
 		Transport: &crashTransport{point: crashPoint{before: "getImage"}, die: die},
 	})
 	if err != nil {
@@ -234,4 +234,63 @@ func TestDurableHistoryOfAnInterruptedRun(t *testing.T) {
 			t.Errorf("record %d (%s) holds the secret: %s", r.Seq, r.Kind, r.State)
 		}
 	}
+}
+
+// TestDurableWaitResumesWithTheTimeLeft: a run that died in a pacing wait
+// waits only the rest of it when resumed, and not at all when the wait
+// expired while the process was down.
+func TestDurableWaitResumesWithTheTimeLeft(t *testing.T) {
+	requireEngineDeps(t)
+	doc, _, err := arazzo.Load(context.Background(), "../workflows/oracle/oracle-create-custom-image-from-instance-workflow.yml", arazzo.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 4, 6, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		resumed time.Time // the clock when the run resumes
+		waits   []time.Duration
+	}{
+		{"four minutes later", t0.Add(4 * time.Minute), []time.Duration{6 * time.Minute, 20 * time.Minute}},
+		{"after the wait expired", t0.Add(11 * time.Minute), []time.Duration{20 * time.Minute}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim, _ := ocisim.New(ocisim.Options{ProvisioningPolls: 2})
+			srv := httptest.NewServer(sim)
+			defer srv.Close()
+			st := store.NewMemory(store.Options{})
+			servers := map[string]string{"ociComputeApi": srv.URL + ocisim.BasePath}
+			in := map[string]any{"compartmentId": ocisim.CompartmentID, "instanceId": ocisim.InstanceStopped, "displayName": "d", "authToken": "t"}
+			ctx, die := context.WithCancel(context.Background())
+			defer die()
+			crashing := &sleepRecorder{now: t0}
+			eng, err := runtime.New(doc, runtime.Options{Servers: servers, LoopDelay: 10 * time.Minute, MaxLoopDelay: time.Hour, Clock: dyingClock{crashing, die}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := eng.RunWith(ctx, seedWorkflow, in, runtime.RunOptions{ID: "w", Store: st}); err == nil {
+				t.Fatal("the run did not stop")
+			}
+			later := &sleepRecorder{now: tc.resumed}
+			eng2, _ := runtime.New(doc, runtime.Options{Servers: servers, LoopDelay: 10 * time.Minute, MaxLoopDelay: time.Hour, Clock: later})
+			res, err := eng2.Resume(context.Background(), st, "w", map[string]any{"authToken": "t"}, runtime.RunOptions{})
+			if err != nil {
+				t.Fatalf("%v %+v", err, res)
+			}
+			if got := later.Waits(); !reflect.DeepEqual(got, tc.waits) {
+				t.Errorf("waits after resuming %v, want %v", got, tc.waits)
+			}
+		})
+	}
+}
+
+// dyingClock is a clock whose first wait kills the run.
+type dyingClock struct {
+	*sleepRecorder
+	die context.CancelFunc
+}
+
+func (c dyingClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.die()
+	return ctx.Err()
 }

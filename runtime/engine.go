@@ -26,6 +26,8 @@ type Engine struct {
 	// problems holds, per workflow of the entry document, what a run of
 	// it makes of the document's errors (problems.go).
 	problems map[*arazzo.Workflow]*Problems
+	// brokers holds the dispatchers of AsyncAPI receive steps (message.go).
+	brokers brokerEffects
 	// bodyBytes counts the response-body bytes of the runs in progress
 	// (Options.MaxBodyBytesTotal, bodybudget.go).
 	bodyBytes bodyCounter
@@ -61,9 +63,13 @@ type boundStep struct {
 	// opKeyValue is opKey boxed once, for the context of every request.
 	opKeyValue any
 	target     *boundWorkflow // workflow steps
-	params     []*arazzo.Parameter
-	body       *arazzo.RequestBody
-	criteria   []*arazzo.Criterion
+	async      *boundAsync    // AsyncAPI steps (message.go)
+	// listenFor are the receive steps after this one in its workflow: a
+	// step that sends makes them listen first (listenAhead).
+	listenFor []*boundStep
+	params    []*arazzo.Parameter
+	body      *arazzo.RequestBody
+	criteria  []*arazzo.Criterion
 	// onSuccess and onFailure are the effective action lists: step actions
 	// in order, then workflow actions not overridden by name.
 	onSuccess, onFailure []*boundAction
@@ -108,6 +114,9 @@ func (a *boundAction) gotoLabel() string {
 func New(doc *arazzo.Document, opts Options) (*Engine, error) {
 	if doc == nil {
 		return nil, errors.New("runtime: nil document")
+	}
+	if err := opts.check(); err != nil {
+		return nil, err
 	}
 	e := &Engine{
 		doc:       doc,
@@ -259,6 +268,8 @@ func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkf
 			} else {
 				bs.label = bs.target.wf.WorkflowID
 			}
+		case s.Async != nil:
+			b.asyncStep(bs, where)
 		case s.OperationID != "" || s.OperationPath != "":
 			b.operation(doc, bs, where)
 		default:
@@ -276,6 +287,16 @@ func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkf
 		}
 		restore()
 		bw.steps = append(bw.steps, bs)
+	}
+	for i, bs := range bw.steps {
+		if bs.target != nil || (bs.async != nil && !bs.async.send) {
+			continue
+		}
+		for _, later := range bw.steps[i+1:] {
+			if later.async != nil && !later.async.send {
+				bs.listenFor = append(bs.listenFor, later)
+			}
+		}
 	}
 	// Action targets need every step index, so bind actions after steps.
 	for _, bs := range bw.steps {

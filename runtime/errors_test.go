@@ -28,7 +28,7 @@ workflows:
         onSuccess: [{name: loop, type: goto, stepId: get}]
 `)
 	_, srv := newScriptedAPI(t, map[string][]answer{"getItem": {{status: 500}}})
-	eng, err := runtime.New(doc, runtime.Options{Servers: map[string]string{"api": srv.URL + "/v1"}, LoopDelay: zeroDelay(), MaxSteps: 5})
+	eng, err := runtime.New(doc, runtime.Options{Servers: map[string]string{"api": srv.URL + "/v1"}, LoopDelay: runtime.Off, MaxSteps: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,8 +63,7 @@ func ExampleEngine_Run() {
 		fmt.Println(err)
 		return
 	}
-	noDelay := time.Duration(0)
-	eng, err := runtime.New(doc, runtime.Options{Transport: mocks.Transport(), LoopDelay: &noDelay})
+	eng, err := runtime.New(doc, runtime.Options{Transport: mocks.Transport(), LoopDelay: runtime.Off})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -140,8 +139,7 @@ func ExampleEngine_RunWith() {
 		fmt.Println(err)
 		return
 	}
-	noDelay := time.Duration(0)
-	eng, err := runtime.New(doc, runtime.Options{Transport: mocks.Transport(), LoopDelay: &noDelay})
+	eng, err := runtime.New(doc, runtime.Options{Transport: mocks.Transport(), LoopDelay: runtime.Off})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -203,11 +201,10 @@ func ExampleOptions_transport() {
 		fmt.Println(err)
 		return
 	}
-	noDelay := time.Duration(0)
 	eng, err := runtime.New(doc, runtime.Options{
 		Transport: tagging{next: mocks.Transport()},
 		Servers:   map[string]string{"ociComputeApi": "https://iaas.us-phoenix-1.oraclecloud.com/20160918"},
-		LoopDelay: &noDelay,
+		LoopDelay: runtime.Off,
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -31,7 +31,7 @@ func FuzzSeedResponses(f *testing.F) {
 		}
 		eng, err := runtime.New(doc, runtime.Options{
 			MaxSteps:  20,
-			LoopDelay: zeroDelay(),
+			LoopDelay: runtime.Off,
 			Clock:     runtime.NewVirtualClock(time.Now()),
 			Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 				h := http.Header{}

@@ -104,8 +104,6 @@ func (s *sleepRecorder) Waits() []time.Duration {
 	return append([]time.Duration(nil), s.waits...)
 }
 
-func zeroDelay() *time.Duration { var d time.Duration; return &d }
-
 // answer is one scripted response of the rules API.
 type answer struct {
 	status  int
@@ -222,7 +220,7 @@ func runRuleCase(t *testing.T, tc ruleCase) {
 	doc := loadDoc(t, "testdata/rules/"+strings.ReplaceAll(tc.name, " ", "-")+".arazzo.yaml", rulesHeader+tc.doc)
 	api, srv := newScriptedAPI(t, tc.script)
 	sl := &sleepRecorder{}
-	opts := runtime.Options{Servers: map[string]string{"api": srv.URL + "/v1"}, Clock: sl, LoopDelay: zeroDelay()}
+	opts := runtime.Options{Servers: map[string]string{"api": srv.URL + "/v1"}, Clock: sl, LoopDelay: runtime.Off}
 	if tc.opts != nil {
 		tc.opts(&opts)
 	}

@@ -40,7 +40,7 @@ func runMedia(t *testing.T, doc, contentType, body string) *arazzort.Result {
 		io.WriteString(w, body)
 	}))
 	t.Cleanup(srv.Close)
-	eng, err := arazzort.New(d, arazzort.Options{Servers: map[string]string{"api": srv.URL + "/v1"}, LoopDelay: zeroDelay()})
+	eng, err := arazzort.New(d, arazzort.Options{Servers: map[string]string{"api": srv.URL + "/v1"}, LoopDelay: arazzort.Off})
 	if err != nil {
 		t.Fatal(err)
 	}

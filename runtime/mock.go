@@ -38,6 +38,8 @@ import (
 // fails with a message naming it.
 type Mocks struct {
 	Operations map[string][]MockResponse
+	// Messages answer AsyncAPI receive steps (mock_messages.go).
+	Messages map[string][]MockMessage
 }
 
 // MockResponse is one canned answer.
@@ -48,7 +50,8 @@ type MockResponse struct {
 }
 
 type mockFile struct {
-	Mocks map[string][]mockEntry `yaml:"mocks"`
+	Mocks    map[string][]mockEntry   `yaml:"mocks"`
+	Messages map[string][]mockMessage `yaml:"messages"`
 }
 
 type mockEntry struct {
@@ -68,10 +71,13 @@ func ParseMocks(file string, data []byte) (*Mocks, error) {
 		}
 		return nil, fmt.Errorf("%s: %v", file, err)
 	}
-	if f.Mocks == nil {
-		return nil, fmt.Errorf("%s: no top-level \"mocks\" map", file)
+	if f.Mocks == nil && f.Messages == nil {
+		return nil, fmt.Errorf("%s: no top-level \"mocks\" or \"messages\" map", file)
 	}
 	m := &Mocks{Operations: map[string][]MockResponse{}}
+	if err := m.parseMessages(file, f.Messages); err != nil {
+		return nil, err
+	}
 	for _, key := range slices.Sorted(maps.Keys(f.Mocks)) {
 		entries := f.Mocks[key]
 		if strings.TrimSpace(key) == "" {
@@ -407,8 +413,9 @@ func (m *Mocks) Keys() []string {
 // mockCounters are one run's answer counters, per mock transport (a run
 // could use two) and operation key.
 type mockCounters struct {
-	mu    sync.Mutex
-	byTpt map[*mockTransport]map[string]int
+	mu       sync.Mutex
+	byTpt    map[*mockTransport]map[string]int
+	messages map[string]int // message mocks answered, by key
 }
 
 // counters returns the run's counters for transport t.

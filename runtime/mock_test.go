@@ -25,7 +25,7 @@ func TestParseMocksErrors(t *testing.T) {
 	tests := []struct{ name, src, want string }{
 		{"empty", "", "empty mock file"},
 		{"no mocks key", "other: 1\n", "field other not found"},
-		{"null mocks", "mocks:\n", "no top-level \"mocks\" map"},
+		{"null mocks", "mocks:\n", "no top-level \"mocks\" or \"messages\" map"},
 		{"no responses", "mocks:\n  getX: []\n", "mocks.getX: no responses"},
 		{"bad status", "mocks:\n  getX:\n    - status: 42\n", "status 42 is not an HTTP status"},
 		{"unknown field", "mocks:\n  getX:\n    - stauts: 200\n", "field stauts not found"},

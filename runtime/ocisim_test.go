@@ -65,7 +65,7 @@ func TestSeedAgainstSimulator(t *testing.T) {
 			defer srv.Close()
 			eng, err := runtime.New(doc, runtime.Options{
 				Servers:   map[string]string{"ociComputeApi": srv.URL + ocisim.BasePath},
-				LoopDelay: zeroDelay(),
+				LoopDelay: runtime.Off,
 				MaxSteps:  30,
 			})
 			if err != nil {

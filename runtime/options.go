@@ -2,15 +2,25 @@ package runtime
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/arazzo-go/arazzo/internal/broker"
 )
 
 // Options configure an Engine. The zero value means defaults.
+//
+// One convention holds for every limit, delay and timeout: zero means the
+// default (the Default* constants), and Off (any negative value) turns it
+// off where off makes sense: no deadline (RequestTimeout, Timeout), no
+// pacing (LoopDelay), no summarising (KeepDetails). New refuses a negative
+// value where off would mean unbounded (MaxSteps, MaxDepth, MaxBodyBytes,
+// MaxBodyBytesTotal, MaxLoopDelay, MaxRetryAfter).
 type Options struct {
 	// Client sends requests; nil -> a client on the package's shared
 	// transport (SharedTransport), whose connection pool every engine
@@ -28,29 +38,37 @@ type Options struct {
 	// declare, with a "did you mean".
 	ServerVars map[string]map[string]string
 	Observer   Observer
+	// Brokers carry the messages of AsyncAPI steps, one transport per
+	// AsyncAPI source description name; a step of a source without one
+	// fails when it is reached. The engine does not close them.
+	Brokers map[string]broker.Transport
+	// MessageMocks, when set, answer every AsyncAPI step instead of
+	// Brokers (Mocks.MessageMocks): offline runs and tests.
+	MessageMocks *Mocks
 
-	MaxSteps int // step executions per run; default 1000
-	MaxDepth int // nested workflow depth; default 32
+	MaxSteps int // step executions per run; 0 means 1000
+	MaxDepth int // nested workflow depth; 0 means 32
 	// RequestTimeout bounds each request, body included; 0 means the
-	// default (30s). A negative value sets no per-request deadline, for
+	// default (30s). Off sets no per-request deadline, for
 	// callers whose own context, Client.Timeout or transport bounds the
 	// requests: a deadline per request costs a timer and a cancellable
 	// context on every request (docs/performance.md).
 	RequestTimeout time.Duration
-	Timeout        time.Duration // whole run; 0 = none
-	MaxBodyBytes   int64         // response body cap; default 32 MiB
+	Timeout        time.Duration // whole run; 0 and Off mean none
+	MaxBodyBytes   int64         // response body cap; 0 means 32 MiB
 	// MaxBodyBytesTotal bounds the response-body bytes the engine's runs in
 	// progress have read: each byte counts until its run ends, and a body
 	// that would go past the limit fails its step. 0 means
-	// DefaultMaxBodyBytesTotal (1 GiB, 32 bodies at the default cap); a
-	// negative value sets no limit. See bodybudget.go.
+	// DefaultMaxBodyBytesTotal (1 GiB, 32 bodies at the default cap). See
+	// bodybudget.go.
 	MaxBodyBytesTotal int64
 
 	// LoopDelay is the first wait before a step re-entered by goto runs
-	// again; it doubles up to MaxLoopDelay. nil -> 1s; pointer to 0 disables.
-	LoopDelay    *time.Duration
-	MaxLoopDelay time.Duration // default 30s
-	// MaxRetryAfter caps Retry-After/retryAfter waits; default 5m.
+	// again; it doubles up to MaxLoopDelay. 0 means 1s; Off does not pace
+	// (tests, mocks).
+	LoopDelay    time.Duration
+	MaxLoopDelay time.Duration // 0 means 30s
+	// MaxRetryAfter caps Retry-After/retryAfter waits; 0 means 5m.
 	MaxRetryAfter time.Duration
 
 	// Clock is the time runs see and how their waits are spent; nil means
@@ -91,6 +109,9 @@ type Options struct {
 	Lean bool
 }
 
+// Off turns off a delay, timeout or detail limit of Options (see Options).
+const Off = -1
+
 // Defaults of Options.
 const (
 	DefaultMaxSteps          = 1000
@@ -106,29 +127,31 @@ const (
 
 // withDefaults returns a copy of o with every zero field defaulted.
 func (o Options) withDefaults() Options {
-	if o.MaxSteps <= 0 {
+	if o.MaxSteps == 0 {
 		o.MaxSteps = DefaultMaxSteps
 	}
-	if o.MaxDepth <= 0 {
+	if o.MaxDepth == 0 {
 		o.MaxDepth = DefaultMaxDepth
 	}
 	if o.RequestTimeout == 0 {
 		o.RequestTimeout = DefaultRequestTimeout
 	}
-	if o.MaxBodyBytes <= 0 {
+	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if o.MaxBodyBytesTotal == 0 {
 		o.MaxBodyBytesTotal = DefaultMaxBodyBytesTotal
 	}
-	if o.LoopDelay == nil {
-		d := DefaultLoopDelay
-		o.LoopDelay = &d
+	switch {
+	case o.LoopDelay == 0:
+		o.LoopDelay = DefaultLoopDelay
+	case o.LoopDelay < 0:
+		o.LoopDelay = 0 // the pacer's "no pacing"
 	}
-	if o.MaxLoopDelay <= 0 {
+	if o.MaxLoopDelay == 0 {
 		o.MaxLoopDelay = DefaultMaxLoopDelay
 	}
-	if o.MaxRetryAfter <= 0 {
+	if o.MaxRetryAfter == 0 {
 		o.MaxRetryAfter = DefaultMaxRetryAfter
 	}
 	if o.KeepDetails == 0 {
@@ -138,6 +161,26 @@ func (o Options) withDefaults() Options {
 		o.Clock = RealClock{}
 	}
 	return o
+}
+
+// check refuses the negative values that would mean "unbounded".
+func (o Options) check() error {
+	var bad []string
+	for _, f := range []struct {
+		name string
+		neg  bool
+	}{
+		{"MaxSteps", o.MaxSteps < 0}, {"MaxDepth", o.MaxDepth < 0}, {"MaxBodyBytes", o.MaxBodyBytes < 0}, {"MaxBodyBytesTotal", o.MaxBodyBytesTotal < 0},
+		{"MaxLoopDelay", o.MaxLoopDelay < 0}, {"MaxRetryAfter", o.MaxRetryAfter < 0},
+	} {
+		if f.neg {
+			bad = append(bad, f.name)
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("runtime: Options.%s cannot be negative (0 means the default; these limits cannot be turned off)", strings.Join(bad, ", Options."))
+	}
+	return nil
 }
 
 // httpClient builds the client of an engine without mutating the caller's.

@@ -12,7 +12,9 @@ const (
 	Aborted   Status = "aborted"
 )
 
-// Result is the outcome of one workflow run.
+// Result is the outcome of one workflow run. It encodes to JSON as the
+// documented run report (see MarshalJSON and docs/schemas/run-report.schema.json),
+// the same document `arazzo run --json` prints, and decodes from it.
 type Result struct {
 	RunID      string            // RunOptions.ID, or a generated id
 	Labels     map[string]string // RunOptions.Labels
@@ -39,8 +41,10 @@ type StepAttempt struct {
 	Operation string // operationId or "METHOD path", or workflowId for workflow steps
 	Request   *RequestSummary
 	Response  *ResponseSummary
-	Criteria  []CriterionResult
-	Success   bool
+	// Message is the message an AsyncAPI step sent or received.
+	Message  *MessageSummary `json:",omitempty"`
+	Criteria []CriterionResult
+	Success  bool
 	// Action is what followed: "next", "end", "goto <step>", "goto workflow
 	// <id>", "retry", "fail"; also "return" for a step run by a retry's
 	// stepId (its own actions are not taken) and "abort" when the run

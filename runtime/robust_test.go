@@ -37,7 +37,7 @@ func runRobust(t *testing.T, handler http.HandlerFunc, opts func(*arazzort.Optio
 	doc := loadDoc(t, "testdata/rules/robust.arazzo.yaml", robustDoc)
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	o := arazzort.Options{Servers: map[string]string{"api": srv.URL + "/v1"}, LoopDelay: zeroDelay()}
+	o := arazzort.Options{Servers: map[string]string{"api": srv.URL + "/v1"}, LoopDelay: arazzort.Off}
 	if opts != nil {
 		opts(&o)
 	}

@@ -390,7 +390,7 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 		stepOutputs: map[string]map[string]any{},
 		executed:    map[int]bool{},
 		retries:     map[string]map[string]int64{},
-		pacer:       newLoopPacer(*r.e.opts.LoopDelay, r.e.opts.MaxLoopDelay),
+		pacer:       newLoopPacer(r.e.opts.LoopDelay, r.e.opts.MaxLoopDelay),
 		depth:       depth,
 	}
 	rec := &workflowRecord{inputs: inputs}

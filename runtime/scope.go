@@ -31,6 +31,12 @@ type exchange struct {
 	respRaw     []byte
 	respType    string // media type, lower case, no parameters
 
+	// A receive step's message ($message).
+	hasMessage bool
+	msgHeaders map[string]string
+	msgRaw     []byte
+	msgType    string
+
 	parseOnce  sync.Once
 	respBody   any
 	respIsJSON bool    // respBody was decoded from JSON
@@ -311,7 +317,7 @@ func (s *scope) Lookup(ref *expr.Ref) (any, error) {
 		}
 		return s.st.bw.doc.Self, nil
 	case expr.KindMessage:
-		return nil, absent("$message is only available in AsyncAPI receive steps, which are not supported")
+		return s.messageValue(ref)
 	}
 	return nil, absent("unsupported expression kind %d", ref.Kind)
 }

@@ -160,7 +160,7 @@ func TestSeedUnknownInstanceFailsAtReadInstance(t *testing.T) {
 
 func TestSeedWithoutAuthTokenSendsNoAuthorizationHeader(t *testing.T) {
 	oci, srv := newFakeOCI(t)
-	eng, _ := seedEngine(t, srv.URL, func(o *runtime.Options) { o.LoopDelay = zeroDelay() })
+	eng, _ := seedEngine(t, srv.URL, func(o *runtime.Options) { o.LoopDelay = runtime.Off })
 	in := seedInputs("ocid1.instance.oc1.phx.stopped")
 	delete(in, "authToken")
 	res, err := eng.Run(context.Background(), seedWorkflow, in)
@@ -216,7 +216,7 @@ func TestSeedNeverAvailableIsAbortedByTheStepGuard(t *testing.T) {
 func TestSeedDeletedImageFallsThroughToTheEnd(t *testing.T) {
 	oci, srv := newFakeOCI(t)
 	oci.polls, oci.final = 1, "DELETED"
-	eng, _ := seedEngine(t, srv.URL, func(o *runtime.Options) { o.LoopDelay = zeroDelay() })
+	eng, _ := seedEngine(t, srv.URL, func(o *runtime.Options) { o.LoopDelay = runtime.Off })
 	res, err := eng.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.stopped"))
 	if err != nil && res == nil {
 		t.Fatal(err)
@@ -231,7 +231,7 @@ func TestSeedDeletedImageFallsThroughToTheEnd(t *testing.T) {
 		t.Errorf("trace %s", got)
 	}
 
-	strict, _ := seedEngine(t, srv.URL, func(o *runtime.Options) { o.LoopDelay = zeroDelay(); o.Strict = true })
+	strict, _ := seedEngine(t, srv.URL, func(o *runtime.Options) { o.LoopDelay = runtime.Off; o.Strict = true })
 	res, err = strict.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.stopped"))
 	if err != nil && res == nil {
 		t.Fatal(err)
@@ -307,7 +307,7 @@ func TestSeedOverallTimeoutAborts(t *testing.T) {
 		o.Timeout = 50 * time.Millisecond
 		o.Clock = nil // the real timer, which honours the deadline
 		d := 20 * time.Millisecond
-		o.LoopDelay = &d
+		o.LoopDelay = d
 	})
 	start := time.Now()
 	res, err := eng.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.stopped"))
@@ -340,7 +340,7 @@ func TestSeedWithBundledMockFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			eng, err := runtime.New(doc, runtime.Options{Transport: m.Transport(), LoopDelay: zeroDelay()})
+			eng, err := runtime.New(doc, runtime.Options{Transport: m.Transport(), LoopDelay: runtime.Off})
 			if err != nil {
 				t.Fatal(err)
 			}

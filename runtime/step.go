@@ -91,9 +91,18 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 		return x
 	}
 	var transportOK bool
-	if bs.target != nil {
+	if len(bs.listenFor) > 0 {
+		if err := st.listenAhead(stepCtx, bs, x.scope); err != nil {
+			att.Error = r.redact.Message(err.Error())
+			return x
+		}
+	}
+	switch {
+	case bs.target != nil:
 		transportOK = st.executeWorkflowStep(stepCtx, bs, x)
-	} else {
+	case bs.async != nil:
+		transportOK = st.executeMessage(stepCtx, bs, x)
+	default:
 		transportOK = st.executeOperation(stepCtx, bs, x)
 	}
 	if x.aborted != "" {
@@ -107,14 +116,14 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 		}
 		return x
 	}
-	if !transportOK && stepCtx.Err() != nil && bs.step.Timeout != nil {
+	if !transportOK && stepCtx.Err() != nil && bs.step.Timeout != nil && bs.async == nil {
 		att.Error = fmt.Sprintf("step timed out after %dms", *bs.step.Timeout)
 	}
 
 	ok := transportOK
 	if ok {
 		if len(bs.criteria) == 0 {
-			if r.e.opts.Strict && bs.target == nil {
+			if r.e.opts.Strict && bs.target == nil && bs.async == nil {
 				if s := x.scope.ex.status; s < 200 || s > 299 {
 					ok = false
 					att.Error = fmt.Sprintf("status %d is not 2xx and the step has no successCriteria (strict mode)", s)

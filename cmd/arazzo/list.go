@@ -28,14 +28,19 @@ flags:
 exit codes: 0 ok, 2 usage error, unreadable file or unparsable document
 `
 
+// listFormatVersion is the "formatVersion" of list --json, an integer as
+// in every JSON the tool prints (docs/schemas/list.schema.json).
+const listFormatVersion = 1
+
 // listDocument is the --json shape: documented in docs/cli.md.
 type listDocument struct {
-	File      string         `json:"file"`
-	Arazzo    string         `json:"arazzo"`
-	Title     string         `json:"title"`
-	Version   string         `json:"version"`
-	Sources   []listSource   `json:"sourceDescriptions"`
-	Workflows []listWorkflow `json:"workflows"`
+	FormatVersion int            `json:"formatVersion"`
+	File          string         `json:"file"`
+	Arazzo        string         `json:"arazzo"`
+	Title         string         `json:"title"`
+	Version       string         `json:"version"`
+	Sources       []listSource   `json:"sourceDescriptions"`
+	Workflows     []listWorkflow `json:"workflows"`
 }
 
 type listSource struct {
@@ -391,5 +396,6 @@ func listActionGroup(as []listAction) string {
 }
 
 func listWriteJSON(w io.Writer, ld listDocument) error {
+	ld.FormatVersion = listFormatVersion
 	return jsonlimit.Encode(w, ld)
 }

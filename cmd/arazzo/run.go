@@ -22,6 +22,7 @@ import (
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/internal/jsonlimit"
+	"github.com/arazzo-go/arazzo/internal/report"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
@@ -43,7 +44,7 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --mock FILE               answer operations from a mock file, offline
   --allow-remote            fetch http(s) source descriptions
   --auth SOURCE[.SCHEME]=KIND:SPEC  credentials from env/files (repeatable; see docs/auth.md)
-  --json                    print the full run result instead of the outputs
+  --json                    print the run report instead of the outputs (as --report)
   -v                        explain criteria and show warnings
   --max-steps N             step executions per run (default 1000)
   --timeout D               whole run (default none)
@@ -262,7 +263,10 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		if err != nil || d < 0 {
 			return fail("--loop-delay %q: want a duration such as 0, 500ms or 2s", f.loopDelay)
 		}
-		opts.LoopDelay = &d
+		opts.LoopDelay = d
+		if d == 0 {
+			opts.LoopDelay = runtime.Off // --loop-delay 0: no pacing
+		}
 	}
 	if opts.Servers, err = runParseServers(doc, f.servers); err != nil {
 		return fail("%v", err)
@@ -277,6 +281,7 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 			return fail("--mock: %v", err)
 		}
 		opts.Transport = mocks.Transport()
+		opts.MessageMocks = mocks // AsyncAPI steps answer from its messages
 	}
 	if err := runApplyAuth(doc, f, &opts, stderr); err != nil {
 		return fail("%v", err)
@@ -343,10 +348,14 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 
 	reportsWritten := runWriteReports(stderr, f, res)
 
-	var out any = res.Outputs
 	if f.json {
-		out = res
+		// The run report shape, the same bytes as --report FILE.
+		if err := report.WriteJSON(stdout, res); err != nil {
+			return fail("writing the result: %v", err)
+		}
+		return runExit(res.Status, reportsWritten)
 	}
+	var out any = res.Outputs
 	if out == nil {
 		out = map[string]any{}
 	}
@@ -355,13 +364,18 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if err := jsonlimit.Encode(stdout, out); err != nil {
 		return fail("writing the result: %v", err)
 	}
+	return runExit(res.Status, reportsWritten)
+}
 
+// runExit is the exit code of a run: a report not written wins, since
+// the file CI uploads is missing (run_reports.go).
+func runExit(s runtime.Status, reportsWritten bool) int {
 	switch {
 	case !reportsWritten:
 		return exitUsage
-	case res.Status == runtime.Succeeded:
+	case s == runtime.Succeeded:
 		return exitOK
-	case res.Status == runtime.Aborted:
+	case s == runtime.Aborted:
 		return exitAborted
 	default:
 		return exitFailed

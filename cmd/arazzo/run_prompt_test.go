@@ -119,7 +119,7 @@ func TestRunPromptsForSecretWithoutEcho(t *testing.T) {
 	}
 	// authToken is required: the run starting and succeeding means the
 	// typed value was bound; the result redacts it.
-	if !strings.Contains(stdout.String(), `"Status": "succeeded"`) || strings.Contains(stdout.String(), "tok-typed-secret") {
+	if !strings.Contains(stdout.String(), `"status": "succeeded"`) || strings.Contains(stdout.String(), "tok-typed-secret") {
 		t.Errorf("run result: %s", stdout.String())
 	}
 }

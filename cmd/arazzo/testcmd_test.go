@@ -243,7 +243,7 @@ func TestRunReportsSecretCanary(t *testing.T) {
 		t.Errorf("--junit: %v, %+v (want one case per attempt: %d)", err, junit, len(har.Log.Entries))
 	}
 	var rep struct {
-		FormatVersion int `json:"format_version"`
+		FormatVersion int `json:"formatVersion"`
 		Inputs        map[string]any
 	}
 	data, _ = os.ReadFile(files["report"])

@@ -13,8 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/internal/testutil"
 )
@@ -138,12 +136,9 @@ func TestGraphCases(t *testing.T) { runCLICases(t, "graph") }
 func TestListCases(t *testing.T) { runCLICases(t, "list") }
 
 // TestValidateJSONMatchesSchema checks every JSON golden output of validate
-// against docs/validate-output.schema.json, the documented contract.
+// against docs/schemas/validate.schema.json, the documented contract.
 func TestValidateJSONMatchesSchema(t *testing.T) {
-	schema, err := jsonschema.NewCompiler().Compile(filepath.Join("..", "..", "docs", "validate-output.schema.json"))
-	if err != nil {
-		t.Fatalf("compiling the schema: %v", err)
-	}
+	schema := testutil.OutputSchema(t, "validate.schema.json")
 	argsFiles, _ := filepath.Glob(filepath.Join("testdata", "validate", "*", "args"))
 	checked := 0
 	for _, argsFile := range argsFiles {
@@ -168,7 +163,7 @@ func TestValidateJSONMatchesSchema(t *testing.T) {
 		t.Fatalf("checked %d JSON outputs, want at least 2", checked)
 	}
 	// The schema must reject a wrong shape, or the checks above prove nothing.
-	bad := map[string]any{"format_version": "1", "valid": true, "error_count": 0, "warning_count": 0,
+	bad := map[string]any{"formatVersion": 1, "valid": true, "errorCount": 0, "warningCount": 0,
 		"diagnostics": []any{map[string]any{"file": "f", "severity": "fatal"}}}
 	if err := schema.Validate(bad); err == nil {
 		t.Error("schema accepted a diagnostic without line and with severity fatal")

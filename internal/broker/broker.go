@@ -16,8 +16,21 @@
 // share one subscription through a Dispatcher, which hands each waiter only
 // the messages whose correlation id matches its own.
 //
-// Credentials come from the URL's userinfo or from Options; they are never
-// logged and errors carry the URL with the password redacted.
+// Transports: NATS (core and JetStream), MQTT 3.1.1, AMQP 0-9-1, Kafka and
+// WebSocket, each on a kept client library (nats.go, paho, amqp091-go,
+// franz-go, coder/websocket) and opened by Dial from the AsyncAPI server's
+// protocol name; ServerURL, DialServer, Route and WithCredentials turn an
+// asyncapi.Server and Operation into a Config, an address and Options. Mock
+// is the offline one. docs/asyncapi.md lists what each honours.
+//
+// Payloads are capped (Config.MaxMessageSize, DefaultMaxMessageSize): a
+// larger publish is refused with ErrTooLarge, a larger message received is
+// dropped. Every wait is bounded by the caller's context. Close ends every
+// inbox and every goroutine the transport started.
+//
+// Credentials come from Config (or the URL's userinfo); they go to the
+// client library only, are never logged, and errors carry the URL without
+// them.
 package broker
 
 import (
@@ -146,13 +159,14 @@ const DefaultInboxSize = 1024
 // queue is the Inbox used by every transport: the client library's callback
 // pushes, Receive pops.
 type queue struct {
-	address string
-	ch      chan Message
-	done    chan struct{}
-	once    sync.Once
-	onClose func() error
-	mu      sync.Mutex
-	dropped int
+	address  string
+	ch       chan Message
+	done     chan struct{}
+	once     sync.Once
+	onClose  func() error
+	mu       sync.Mutex
+	dropped  int // lost to a full buffer
+	tooLarge int // refused by pushCapped
 }
 
 func newQueue(address string, size int) *queue {
@@ -183,6 +197,19 @@ func (q *queue) push(m Message) {
 		default:
 		}
 	}
+}
+
+// pushCapped drops a message whose payload is over limit instead of
+// queueing it: a run must not be handed, nor a buffer hold, more than the
+// documented cap.
+func (q *queue) pushCapped(m Message, limit int) {
+	if len(m.Payload) > limit {
+		q.mu.Lock()
+		q.tooLarge++
+		q.mu.Unlock()
+		return
+	}
+	q.push(m)
 }
 
 func (q *queue) Receive(ctx context.Context) (Message, error) {

@@ -55,19 +55,10 @@ type Waiter struct {
 // reply it awaits.
 func (d *Dispatcher) Wait(ctx context.Context, s Subscription, id string) (*Waiter, error) {
 	d.mu.Lock()
-	r := d.addrs[s.Address]
-	if r == nil {
-		// Subscribing under the lock keeps a second waiter from opening a
-		// second subscription; it costs one broker round trip per new address.
-		in, err := d.t.Subscribe(ctx, s)
-		if err != nil {
-			d.mu.Unlock()
-			return nil, err
-		}
-		rctx, cancel := context.WithCancel(context.Background())
-		r = &route{inbox: in, cancel: cancel, waiters: map[string][]*Waiter{}}
-		d.addrs[s.Address] = r
-		go d.pump(rctx, s.Address, r)
+	r, err := d.routeLocked(ctx, s)
+	if err != nil {
+		d.mu.Unlock()
+		return nil, err
 	}
 	r.refs++
 	w := &Waiter{d: d, address: s.Address, id: id, q: newQueue(s.Address, 0)}
@@ -87,6 +78,63 @@ func (d *Dispatcher) Wait(ctx context.Context, s Subscription, id string) (*Wait
 	r.pending = kept
 	d.mu.Unlock()
 	return w, nil
+}
+
+// routeLocked returns the route of s.Address, subscribing at the broker if
+// there is none. Subscribing under the lock keeps a second waiter from
+// opening a second subscription; it costs one broker round trip per new
+// address.
+func (d *Dispatcher) routeLocked(ctx context.Context, s Subscription) (*route, error) {
+	if r := d.addrs[s.Address]; r != nil {
+		return r, nil
+	}
+	in, err := d.t.Subscribe(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	rctx, cancel := context.WithCancel(context.Background())
+	r := &route{inbox: in, cancel: cancel, waiters: map[string][]*Waiter{}}
+	d.addrs[s.Address] = r
+	go d.pump(rctx, s.Address, r)
+	return r, nil
+}
+
+// Listen opens the subscription to s.Address if no waiter has it open, and
+// holds it for PendingTTL: a message that arrives meanwhile is kept for the
+// waiter that registers for its correlation id later. A run calls it before
+// it sends a request whose reply it will wait for, so the reply cannot come
+// back before anyone listens, even when the run registers its waiter only
+// after sending.
+func (d *Dispatcher) Listen(ctx context.Context, s Subscription) error {
+	d.mu.Lock()
+	r, err := d.routeLocked(ctx, s)
+	if err == nil {
+		r.refs++
+	}
+	d.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	time.AfterFunc(d.ttl(), func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.releaseLocked(s.Address, r)
+	})
+	return nil
+}
+
+// releaseLocked drops one reference to the route; the last one ends the
+// subscription.
+func (d *Dispatcher) releaseLocked(address string, r *route) error {
+	r.refs--
+	if r.refs == 0 {
+		if d.addrs[address] == r {
+			delete(d.addrs, address)
+		}
+		r.cancel()
+		return r.inbox.Close()
+	}
+	return nil
 }
 
 func (d *Dispatcher) ttl() time.Duration {
@@ -160,11 +208,5 @@ func (w *Waiter) Close() error {
 	} else {
 		r.waiters[w.id] = ws
 	}
-	r.refs--
-	if r.refs == 0 {
-		delete(d.addrs, w.address)
-		r.cancel()
-		return r.inbox.Close()
-	}
-	return nil
+	return d.releaseLocked(w.address, r)
 }

@@ -7,8 +7,6 @@
 package report
 
 import (
-	"fmt"
-	"math"
 	"regexp"
 	"sort"
 	"time"
@@ -52,52 +50,4 @@ func sortedKeys(m map[string]string) []string {
 // the unit HAR and most dashboards use.
 func millis(d time.Duration) float64 {
 	return float64(d.Microseconds()) / 1000
-}
-
-// jsonValue turns decoded YAML/JSON data into something encoding/json can
-// always marshal: map[any]any keys become strings, times become RFC 3339.
-func jsonValue(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = jsonValue(e)
-		}
-		return out
-	case map[any]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[fmt.Sprint(k)] = jsonValue(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonValue(e)
-		}
-		return out
-	case time.Time:
-		return x.Format(time.RFC3339Nano)
-	case []byte:
-		return string(x)
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Sprint(x) // JSON has no NaN or Infinity
-		}
-		return x
-	case nil, string, bool, float32, int, int8, int16, int32, int64,
-		uint, uint8, uint16, uint32, uint64:
-		return x
-	case fmt.Stringer:
-		return x.String()
-	default:
-		return fmt.Sprintf("%v", x)
-	}
-}
-
-func jsonMap(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	return jsonValue(m).(map[string]any)
 }

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/arazzo-go/arazzo/internal/testutil"
 	"github.com/arazzo-go/arazzo/runtime"
 )
@@ -28,13 +26,7 @@ func allRuns() map[string]*runtime.Result {
 }
 
 func TestWriteJSONValidatesAgainstSchema(t *testing.T) {
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	schemaPath := filepath.Join(testutil.RepoRoot(t), "docs", "report.schema.json")
-	schema, err := c.Compile(schemaPath)
-	if err != nil {
-		t.Fatalf("compile %s: %v", schemaPath, err)
-	}
+	schema := testutil.OutputSchema(t, "run-report.schema.json")
 	for name, r := range allRuns() {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -51,8 +43,8 @@ func TestWriteJSONValidatesAgainstSchema(t *testing.T) {
 		})
 	}
 	// The schema must reject what is not a report, or the test above proves nothing.
-	if err := schema.Validate(map[string]any{"format_version": 1.0}); err == nil {
-		t.Fatal("schema accepted an object without workflow/status/steps")
+	if err := schema.Validate(map[string]any{"formatVersion": 1.0}); err == nil {
+		t.Fatal("schema accepted an object without workflowId/status/steps")
 	}
 }
 
@@ -64,23 +56,45 @@ func TestWriteJSONGolden(t *testing.T) {
 	testutil.Golden(t, filepath.Join("testdata", "stopped.report.json"), buf.Bytes(), *update)
 }
 
+// TestWriteJSONFields reads the written report with the documented names:
+// a renamed field or a unit change (nanoseconds for milliseconds) fails it.
 func TestWriteJSONFields(t *testing.T) {
-	run, err := NewRun(stoppedRun())
-	if err != nil {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, stoppedRun()); err != nil {
 		t.Fatal(err)
 	}
-	if run.Status != "succeeded" || len(run.Steps) != 4 {
-		t.Fatalf("status %q, %d steps; want succeeded, 4", run.Status, len(run.Steps))
+	var run struct {
+		FormatVersion int    `json:"formatVersion"`
+		WorkflowID    string `json:"workflowId"`
+		Status        string `json:"status"`
+		Steps         []struct {
+			StepID     string  `json:"stepId"`
+			Action     string  `json:"action"`
+			ActionName string  `json:"actionName"`
+			WaitedMs   float64 `json:"waitedMs"`
+			Request    *struct {
+				BodySize int `json:"bodySize"`
+			} `json:"request"`
+			Criteria []struct {
+				Type string `json:"type"`
+			} `json:"criteria"`
+		} `json:"steps"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &run); err != nil {
+		t.Fatal(err)
+	}
+	if run.FormatVersion != runtime.ResultFormatVersion || run.Status != "succeeded" || len(run.Steps) != 4 {
+		t.Fatalf("formatVersion %d, status %q, %d steps; want %d, succeeded, 4", run.FormatVersion, run.Status, len(run.Steps), runtime.ResultFormatVersion)
 	}
 	last := run.Steps[3]
-	if last.Action != "end" || last.ActionBy != "imageReady" || last.Timings.WaitedMs != 1000 {
+	if last.Action != "end" || last.ActionName != "imageReady" || last.WaitedMs != 1000 {
 		t.Errorf("last attempt = %+v", last)
 	}
 	if run.Steps[1].Request.BodySize == 0 || run.Steps[0].Criteria[1].Type != "jsonpath" || run.Steps[0].Criteria[0].Type != "simple" {
 		t.Errorf("attempts lost request body size or criterion type: %+v", run.Steps[:2])
 	}
-	if _, err := NewRun(nil); err == nil {
-		t.Error("NewRun(nil) returned no error")
+	if err := WriteJSON(&buf, nil); err == nil {
+		t.Error("WriteJSON(nil) returned no error")
 	}
 }
 
@@ -256,16 +270,5 @@ func TestSecretCanary(t *testing.T) {
 		if !strings.Contains(buf.String(), Redacted) && name != "junit" {
 			t.Errorf("%s output does not show %s where the secret was", name, Redacted)
 		}
-	}
-}
-
-func TestJSONValueNormalises(t *testing.T) {
-	in := map[string]any{"a": map[any]any{1: "x"}, "b": []any{t0}, "c": []byte("z")}
-	out, err := json.Marshal(jsonValue(in))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := `{"a":{"1":"x"},"b":["2026-11-26T12:00:00Z"],"c":"z"}`; string(out) != want {
-		t.Errorf("got %s, want %s", out, want)
 	}
 }

@@ -243,7 +243,7 @@ func (p *parser) str(n *yaml.Node, where string, dst *string) error {
 
 func (p *parser) parseCase(n *yaml.Node, i int) (*Case, error) {
 	where := fmt.Sprintf("cases[%d]", i)
-	if err := p.keys(n, where, "name", "workflowId", "inputs", "mocks", "options", "expect"); err != nil {
+	if err := p.keys(n, where, "name", "workflowId", "inputs", "mocks", "messages", "options", "expect"); err != nil {
 		return nil, err
 	}
 	c := &Case{Line: n.Line, Inputs: map[string]any{}}
@@ -267,7 +267,7 @@ func (p *parser) parseCase(n *yaml.Node, i int) (*Case, error) {
 		}
 		c.Inputs = v.(map[string]any)
 	}
-	mocks, err := p.mocks(field(n, "mocks"), where)
+	mocks, err := p.mocks(field(n, "mocks"), field(n, "messages"), where)
 	if err != nil {
 		return nil, err
 	}
@@ -333,16 +333,26 @@ func jsonShape(v any) (any, error) {
 
 // mocks hands the case's mocks to the runtime's parser, in the format of
 // `arazzo run --mock`, so both stay one format.
-func (p *parser) mocks(n *yaml.Node, where string) (*runtime.Mocks, error) {
-	if isNull(n) {
+func (p *parser) mocks(n, msgs *yaml.Node, where string) (*runtime.Mocks, error) {
+	if isNull(n) && isNull(msgs) {
 		return &runtime.Mocks{Operations: map[string][]runtime.MockResponse{}}, nil
 	}
-	if n.Kind != yaml.MappingNode {
-		return nil, p.errf(n, "%s: mocks: expected a mapping of operationIds to answers", where)
+	wrapper := &yaml.Node{Kind: yaml.MappingNode}
+	for _, part := range []struct {
+		key  string
+		node *yaml.Node
+	}{{"mocks", n}, {"messages", msgs}} {
+		if isNull(part.node) {
+			continue
+		}
+		if part.node.Kind != yaml.MappingNode {
+			return nil, p.errf(part.node, "%s: %s: expected a mapping of operationIds to answers", where, part.key)
+		}
+		wrapper.Content = append(wrapper.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: part.key}, part.node)
 	}
-	wrapper := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
-		{Kind: yaml.ScalarNode, Tag: "!!str", Value: "mocks"}, n,
-	}}
+	if n == nil {
+		n = msgs
+	}
 	data, err := yaml.Marshal(wrapper)
 	if err != nil {
 		return nil, p.errf(n, "%s: mocks: %v", where, err)

@@ -185,9 +185,15 @@ func toJSONish(m map[string]any) any {
 	return v
 }
 
+// JSONFormatVersion is the "formatVersion" of `arazzo test --json`
+// (docs/schemas/test-report.schema.json): an integer, as in the run report
+// and `validate --format json`, changed only when a field is removed or
+// changes meaning.
+const JSONFormatVersion = 1
+
 // JSON output of `arazzo test --json`.
 type jsonOutput struct {
-	FormatVersion int        `json:"format_version"`
+	FormatVersion int        `json:"formatVersion"`
 	Passed        int        `json:"passed"`
 	Failed        int        `json:"failed"`
 	InvalidFiles  int        `json:"invalidFiles"`
@@ -201,20 +207,20 @@ type jsonFile struct {
 }
 
 type jsonCase struct {
-	Name       string      `json:"name"`
-	Line       int         `json:"line"`
-	Pass       bool        `json:"pass"`
-	DurationMs float64     `json:"durationMs"`
-	Mismatches []Mismatch  `json:"mismatches"`
-	Calls      []string    `json:"calls"`
-	Rejected   string      `json:"rejected,omitempty"`
-	Run        *report.Run `json:"run,omitempty"`
+	Name       string          `json:"name"`
+	Line       int             `json:"line"`
+	Pass       bool            `json:"pass"`
+	DurationMs float64         `json:"durationMs"`
+	Mismatches []Mismatch      `json:"mismatches"`
+	Calls      []string        `json:"calls"`
+	Rejected   string          `json:"rejected,omitempty"`
+	Run        *runtime.Result `json:"run,omitempty"` // the run report shape
 }
 
 // WriteJSON prints machine-readable results; see docs/testing.md.
 func WriteJSON(w io.Writer, results []*FileResult) error {
 	s := Summarize(results)
-	out := jsonOutput{FormatVersion: 1, Passed: s.Passed, Failed: s.Failed, InvalidFiles: s.InvalidFiles, Files: []jsonFile{}}
+	out := jsonOutput{FormatVersion: JSONFormatVersion, Passed: s.Passed, Failed: s.Failed, InvalidFiles: s.InvalidFiles, Files: []jsonFile{}}
 	for _, f := range results {
 		jf := jsonFile{File: f.File, Cases: []json.RawMessage{}}
 		if f.Err != nil {
@@ -230,9 +236,7 @@ func WriteJSON(w io.Writer, results []*FileResult) error {
 				if x.Err != nil {
 					jc.Rejected = x.Err.Error()
 				}
-				if x.Result != nil {
-					jc.Run, _ = report.NewRun(x.Result)
-				}
+				jc.Run = x.Result
 			}
 			raw, err := marshalCompact(jc)
 			if err != nil {

@@ -113,7 +113,7 @@ func TestWriteJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out struct {
-		FormatVersion  int `json:"format_version"`
+		FormatVersion  int `json:"formatVersion"`
 		Passed, Failed int
 		InvalidFiles   int `json:"invalidFiles"`
 		Files          []struct {

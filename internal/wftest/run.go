@@ -195,13 +195,13 @@ func NewExecutor() Executor {
 			x.SecretInputs = passwordInputs(wf.Inputs)
 		}
 		capture := &capturingTransport{inner: c.Mocks.Transport()}
-		zero := time.Duration(0)
 		eng, err := runtime.New(doc, runtime.Options{
-			Transport: capture,
-			LoopDelay: &zero,
-			Clock:     runtime.NewVirtualClock(time.Now()),
-			MaxSteps:  c.Options.MaxSteps,
-			Strict:    c.Options.Strict,
+			Transport:    capture,
+			MessageMocks: c.Mocks,
+			LoopDelay:    runtime.Off,
+			Clock:        runtime.NewVirtualClock(time.Now()),
+			MaxSteps:     c.Options.MaxSteps,
+			Strict:       c.Options.Strict,
 			// strict cases refuse a document with any error, as
 			// arazzo run --strict does.
 			StrictDocument: c.Options.Strict,

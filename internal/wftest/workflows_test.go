@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/internal/report"
 	"github.com/arazzo-go/arazzo/internal/testutil"
@@ -130,15 +128,12 @@ func TestWrongExpectationGolden(t *testing.T) {
 }
 
 // TestRunReportsOfRealRuns: the run reports of every seed case, built from
-// the engine's real results, validate against docs/report.schema.json, and
+// the engine's real results, validate against docs/schemas/run-report.schema.json, and
 // the HAR has one entry per request the mocks answered.
 func TestRunReportsOfRealRuns(t *testing.T) {
 	requireRuntime(t)
 	root := testutil.RepoRoot(t)
-	schema, err := jsonschema.NewCompiler().Compile(filepath.Join(root, "docs", "report.schema.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema := testutil.OutputSchema(t, "run-report.schema.json")
 	results, err := (&Runner{}).RunPaths(context.Background(), []string{filepath.Join(root, "workflows", "oracle", "tests")})
 	if err != nil {
 		t.Fatal(err)

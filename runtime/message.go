@@ -1,0 +1,521 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/asyncapi"
+	"github.com/arazzo-go/arazzo/expr"
+	"github.com/arazzo-go/arazzo/internal/broker"
+)
+
+// AsyncAPI steps (Arazzo 1.1) send or receive a message on a channel. They
+// run through MessageEffects, as operation steps run through Effects.Send:
+// the engine's own publish and subscribe on the brokers of Options.Brokers,
+// a driver may supply its own (docs/asyncapi.md).
+
+// MessageEffects perform the AsyncAPI steps of a run. Effects that also
+// implement it run them; the engine's own do, with Options.Brokers.
+type MessageEffects interface {
+	// Publish hands the message to the broker and returns once it has it.
+	Publish(ctx context.Context, m *OutMessage) error
+	// Listen makes sure messages for a later Receive on the same channel
+	// are kept from now on: a send step calls it for the receive steps
+	// after it before it sends, so a reply that comes back at once is not
+	// lost. It may be a no-op.
+	Listen(ctx context.Context, r *Reception) error
+	// Receive waits until a message matching r arrives, or ctx ends (the
+	// step's timeout): then it returns an error wrapping ctx.Err().
+	Receive(ctx context.Context, r *Reception) (*InMessage, error)
+}
+
+// OutMessage is the message of a send step.
+type OutMessage struct {
+	Source      string // the source description's name
+	Operation   string // the AsyncAPI operationId ("" for a channelPath step)
+	Step        string // "workflowId/stepId", as Call.Step
+	Send        int    // as Call.Send
+	Address     string // the channel address, parameters filled in
+	ContentType string
+	Headers     map[string]string
+	Payload     []byte
+	Bindings    asyncapi.Bindings // of the channel, operation and message, merged
+}
+
+// Reception is what a receive step waits for.
+type Reception struct {
+	Source    string
+	Operation string // the AsyncAPI operationId ("" for a channelPath step)
+	Step      string
+	Send      int
+	Address   string
+	// Correlation is where a message carries its correlation id
+	// ("$message.header#/orderRequestId"), from the AsyncAPI message, and
+	// CorrelationID the value the step wants there; both "" when the step
+	// takes the next message on the channel.
+	Correlation, CorrelationID string
+	Bindings                   asyncapi.Bindings
+}
+
+// InMessage is a received message.
+type InMessage struct {
+	Address string
+	Headers map[string]string
+	Payload []byte
+}
+
+// DefaultReceiveTimeout bounds a receive step that sets no timeout: the
+// spec's "wait up to timeout" needs a bound, and a run that waits forever
+// for a reply that never comes is a hang.
+const DefaultReceiveTimeout = 30 * time.Second
+
+// boundAsync is an AsyncAPI step's target.
+type boundAsync struct {
+	target      *arazzo.AsyncTarget
+	send        bool
+	correlation string      // the messages' correlationId location
+	corrValue   *expr.Value // the step's correlationId, compiled
+	contentType string      // of the first message, else JSON
+	bindings    asyncapi.Bindings
+}
+
+func (ba *boundAsync) operationID() string {
+	if ba.target.Operation == nil {
+		return ""
+	}
+	return ba.target.Operation.ID
+}
+
+// asyncStep binds an AsyncAPI step.
+func (b *binder) asyncStep(bs *boundStep, where string) {
+	s := bs.step
+	t := s.Async
+	ba := &boundAsync{target: t, send: s.Action == "send", contentType: "application/json"}
+	switch s.Action {
+	case "send", "receive":
+	default:
+		b.fail("%s: an AsyncAPI step needs action send or receive, not %q", where, s.Action)
+		return
+	}
+	if t.Channel == nil {
+		b.fail("%s: the AsyncAPI operation has no channel to %s on", where, s.Action)
+		return
+	}
+	for _, m := range t.Messages {
+		if m.CorrelationID != "" && ba.correlation == "" {
+			ba.correlation = m.CorrelationID
+		}
+		if m.ContentType != "" && len(t.Messages) == 1 {
+			ba.contentType = m.ContentType
+		}
+	}
+	ba.bindings = mergeBindings(t)
+	if s.CorrelationID != "" {
+		v, err := expr.ParseValue(s.CorrelationID)
+		if err != nil {
+			b.fail("%s: correlationId %q: %v", where, s.CorrelationID, err)
+			return
+		}
+		ba.corrValue = v
+	}
+	bs.async, bs.source = ba, t.Source
+	bs.label = s.Action + " " + t.Channel.Address
+	if t.Operation != nil {
+		bs.label = s.Action + " " + t.Operation.ID
+	}
+}
+
+// mergeBindings takes the channel's bindings, then the operation's and the
+// message's where they set something.
+func mergeBindings(t *arazzo.AsyncTarget) asyncapi.Bindings {
+	out := t.Channel.Bindings
+	over := func(b asyncapi.Bindings) {
+		if b.KafkaKey != nil {
+			out.KafkaKey = b.KafkaKey
+		}
+		if b.AMQPExchange != "" {
+			out.AMQPExchange = b.AMQPExchange
+		}
+		if b.AMQPQueue != "" {
+			out.AMQPQueue = b.AMQPQueue
+		}
+		if b.AMQPRoutingKey != "" {
+			out.AMQPRoutingKey = b.AMQPRoutingKey
+		}
+		if b.MQTTQoS != nil {
+			out.MQTTQoS = b.MQTTQoS
+		}
+		if b.MQTTRetain != nil {
+			out.MQTTRetain = b.MQTTRetain
+		}
+	}
+	if t.Operation != nil {
+		over(t.Operation.Bindings)
+	}
+	if len(t.Messages) == 1 {
+		over(t.Messages[0].Bindings)
+	}
+	return out
+}
+
+// executeMessage runs one attempt of an AsyncAPI step. It returns whether
+// the message was sent, or one was received.
+func (st *wfState) executeMessage(ctx context.Context, bs *boundStep, x *stepRun) bool {
+	r := st.run
+	mfx, ok := r.fx.(MessageEffects)
+	if !ok {
+		x.att.Error = "this run's effects cannot send or receive messages (AsyncAPI steps need MessageEffects)"
+		return false
+	}
+	ba := bs.async
+	address, headers, err := st.messageAddress(bs, x.scope)
+	if err != nil {
+		x.att.Error = r.redact.Message(err.Error())
+		return false
+	}
+	if r.sends == nil {
+		r.sends = map[string]int{}
+	}
+	r.sends[bs.path]++
+	send := r.sends[bs.path]
+	if ba.send {
+		payload, err := st.messagePayload(bs, x.scope)
+		if err != nil {
+			x.att.Error = r.redact.Message(err.Error())
+			return false
+		}
+		m := &OutMessage{Source: bs.source.Name, Operation: ba.operationID(), Step: bs.path, Send: send, Address: address, ContentType: ba.contentType, Headers: headers, Payload: payload, Bindings: ba.bindings}
+		x.att.Message = &MessageSummary{Action: "send", Address: address, Headers: r.redact.flat(headers), PayloadPreview: r.redact.Body(payload, ba.contentType), PayloadSize: len(payload)}
+		if err := mfx.Publish(ctx, m); err != nil {
+			x.att.Error = r.redact.Message(fmt.Sprintf("sending to %s: %v", address, err))
+			return false
+		}
+		return true
+	}
+
+	rec := &Reception{Source: bs.source.Name, Operation: ba.operationID(), Step: bs.path, Send: send, Address: address, Correlation: ba.correlation, Bindings: ba.bindings}
+	if ba.corrValue != nil {
+		v, err := ba.corrValue.Eval(x.scope)
+		if err != nil {
+			x.att.Error = r.redact.Message(fmt.Sprintf("correlationId: %v", err))
+			return false
+		}
+		rec.CorrelationID = expr.Stringify(v)
+	}
+	wait := DefaultReceiveTimeout
+	if t := bs.step.Timeout; t != nil && *t > 0 {
+		wait = time.Duration(*t) * time.Millisecond
+	}
+	x.att.Message = &MessageSummary{Action: "receive", Address: address, CorrelationID: r.redact.String(rec.CorrelationID)}
+	// ctx already ends at the step's timeout (execute); without one the
+	// wait still needs a bound.
+	rctx, cancel := ctx, context.CancelFunc(func() {})
+	if bs.step.Timeout == nil || *bs.step.Timeout <= 0 {
+		rctx, cancel = context.WithTimeout(ctx, wait)
+	}
+	defer cancel()
+	in, err := mfx.Receive(rctx, rec)
+	if err != nil {
+		if errors.Is(rctx.Err(), context.DeadlineExceeded) && st.run.root.Err() == nil {
+			what := "a message"
+			if rec.CorrelationID != "" {
+				what = fmt.Sprintf("a message with correlation id %s", r.redact.String(rec.CorrelationID))
+			}
+			x.att.Error = fmt.Sprintf("%s did not arrive on %s within %s", what, address, wait)
+		} else {
+			x.att.Error = r.redact.Message(fmt.Sprintf("receiving on %s: %v", address, err))
+		}
+		return false
+	}
+	ex := x.scope.ex
+	ex.hasMessage, ex.msgHeaders, ex.msgRaw = true, in.Headers, in.Payload
+	ex.msgType = mediaType(in.Headers["content-type"])
+	if ex.msgType == "" {
+		ex.msgType = ba.contentType
+	}
+	x.att.Message.Headers = r.redact.flat(in.Headers)
+	x.att.Message.PayloadPreview = r.redact.Body(in.Payload, ex.msgType)
+	x.att.Message.PayloadSize = len(in.Payload)
+	return true
+}
+
+// listenAhead makes the receive steps after bs listen before bs sends
+// anything (a request or a message): the reply or event a send causes may
+// come back before the receive step runs. An address that cannot be
+// computed yet (a parameter from a later step) is left to the step itself.
+func (st *wfState) listenAhead(ctx context.Context, bs *boundStep, sc *scope) error {
+	mfx, ok := st.run.fx.(MessageEffects)
+	if !ok {
+		return nil
+	}
+	for _, later := range bs.listenFor {
+		addr, _, err := st.messageAddress(later, sc)
+		if err != nil {
+			continue
+		}
+		rec := &Reception{Source: later.source.Name, Operation: later.async.operationID(), Step: later.path, Address: addr, Correlation: later.async.correlation, Bindings: later.async.bindings}
+		if err := mfx.Listen(ctx, rec); err != nil {
+			return fmt.Errorf("listening on %s for step %s before sending: %w", addr, later.step.StepID, err)
+		}
+	}
+	return nil
+}
+
+// messageAddress fills the channel address's {parameters} from the step's
+// parameters (those not "in: header") and collects the header parameters.
+func (st *wfState) messageAddress(bs *boundStep, sc *scope) (string, map[string]string, error) {
+	ch := bs.async.target.Channel
+	address := ch.Address
+	if address == "" {
+		address = ch.Key
+	}
+	var headers map[string]string
+	for _, p := range bs.params {
+		v, omit, err := evalParam(p, sc)
+		if err != nil {
+			return "", nil, fmt.Errorf("parameter %s: %w", p.Name, err)
+		}
+		if omit {
+			continue
+		}
+		if p.In == "header" {
+			if headers == nil {
+				headers = map[string]string{}
+			}
+			headers[p.Name] = expr.Stringify(v)
+			continue
+		}
+		address = strings.ReplaceAll(address, "{"+p.Name+"}", expr.Stringify(v))
+	}
+	if i := strings.IndexByte(address, '{'); i >= 0 && strings.IndexByte(address[i:], '}') > 0 {
+		return "", nil, fmt.Errorf("channel address %q: no value for its parameter %s", address, address[i:i+strings.IndexByte(address[i:], '}')+1])
+	}
+	return address, headers, nil
+}
+
+// messagePayload encodes a send step's requestBody payload: JSON, or the
+// text itself for a string payload of another content type.
+func (st *wfState) messagePayload(bs *boundStep, sc *scope) ([]byte, error) {
+	rb := bs.body
+	if rb == nil || !rb.HasPayload {
+		return nil, nil
+	}
+	var body any = rb.Payload
+	if rb.Compiled != nil {
+		v, err := rb.Compiled.EvalLeavingOut(sc, isInputAbsent)
+		if err != nil {
+			return nil, fmt.Errorf("requestBody: %w", err)
+		}
+		body = v
+	}
+	if s, ok := body.(string); ok && !isJSONType(mediaType(bs.async.contentType)) {
+		return []byte(s), nil
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("requestBody: %w", err)
+	}
+	return b, nil
+}
+
+// MessageSummary is the record of an AsyncAPI step's message in a
+// StepAttempt: what was sent, or what was awaited and received.
+type MessageSummary struct {
+	Action         string            // "send" or "receive"
+	Address        string            // the channel address
+	CorrelationID  string            `json:",omitempty"` // receive: the id awaited
+	Headers        map[string]string `json:",omitempty"` // redacted
+	PayloadPreview string            `json:",omitempty"` // redacted, cut like a body preview
+	PayloadSize    int
+}
+
+// flat redacts message headers (credential-like names, secret values).
+func (r *redactor) flat(h map[string]string) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		if IsSecretName(k) {
+			out[k] = Redacted
+		} else {
+			out[k] = r.String(v)
+		}
+	}
+	return out
+}
+
+// messageValue is $message.header / $message.payload of a receive step.
+func (s *scope) messageValue(ref *expr.Ref) (any, error) {
+	x := s.ex
+	if x == nil || !x.hasMessage {
+		return nil, absent("no message was received by this step")
+	}
+	switch ref.Field {
+	case "header":
+		for k, v := range x.msgHeaders {
+			if strings.EqualFold(k, ref.Name) {
+				return v, nil
+			}
+		}
+		if ref.Name == "" {
+			return x.msgHeaders, nil
+		}
+		return nil, absent("the message has no header %q", ref.Name)
+	case "payload":
+		v, _ := decodeBody(x.msgType, x.msgRaw)
+		return v, nil
+	}
+	return nil, absent("unsupported field %q", ref.Field)
+}
+
+// brokerEffects are the engine's MessageEffects: one transport per source
+// (Options.Brokers) and, per transport and correlation location, one
+// dispatcher, so concurrent runs share a subscription per channel and each
+// gets the messages that carry its correlation id.
+type brokerEffects struct {
+	mu          sync.Mutex
+	dispatchers map[dispatchKey]*broker.Dispatcher
+}
+
+type dispatchKey struct {
+	source, correlation string
+}
+
+func (e *Engine) dispatcher(r *Reception) (*broker.Dispatcher, error) {
+	t := e.opts.Brokers[r.Source]
+	if t == nil {
+		return nil, fmt.Errorf("no broker for source %s (Options.Brokers; arazzo run --server %s=URL)", r.Source, r.Source)
+	}
+	e.brokers.mu.Lock()
+	defer e.brokers.mu.Unlock()
+	k := dispatchKey{r.Source, r.Correlation}
+	d := e.brokers.dispatchers[k]
+	if d == nil {
+		d = broker.NewDispatcher(t, correlator(r.Correlation))
+		if e.brokers.dispatchers == nil {
+			e.brokers.dispatchers = map[dispatchKey]*broker.Dispatcher{}
+		}
+		e.brokers.dispatchers[k] = d
+	}
+	return d, nil
+}
+
+// correlator reads a correlation id where the location says:
+// "$message.header#/name" or "$message.payload#/json/pointer".
+func correlator(location string) func(broker.Message) string {
+	if location == "" {
+		return func(broker.Message) string { return "" }
+	}
+	field, pointer, _ := strings.Cut(strings.TrimPrefix(location, "$message."), "#")
+	p, err := expr.ParsePointer(pointer)
+	if err != nil {
+		return func(broker.Message) string { return "" }
+	}
+	toks := p.Tokens()
+	return func(m broker.Message) string {
+		switch field {
+		case "header":
+			if len(toks) != 1 {
+				return ""
+			}
+			for k, v := range m.Headers {
+				if strings.EqualFold(k, toks[0]) {
+					return v
+				}
+			}
+		case "payload":
+			var v any
+			if json.Unmarshal(m.Payload, &v) != nil {
+				return ""
+			}
+			if got, err := p.Get(v); err == nil {
+				return expr.Stringify(got)
+			}
+		}
+		return ""
+	}
+}
+
+func subscription(r *Reception) broker.Subscription {
+	s := broker.Subscription{Address: r.Address}
+	s.Options.Exchange = r.Bindings.AMQPExchange
+	if r.Bindings.MQTTQoS != nil {
+		s.Options.QoS = byte(*r.Bindings.MQTTQoS)
+	}
+	return s
+}
+
+func (x engineEffects) Publish(ctx context.Context, m *OutMessage) error {
+	if mm := x.e.opts.MessageMocks; mm != nil {
+		return mm.publish(ctx, m)
+	}
+	t := x.e.opts.Brokers[m.Source]
+	if t == nil {
+		return fmt.Errorf("no broker for source %s (Options.Brokers; arazzo run --server %s=URL)", m.Source, m.Source)
+	}
+	bm := broker.Message{Address: m.Address, Headers: m.Headers, Payload: m.Payload}
+	if m.ContentType != "" && len(m.Headers) > 0 {
+		// Carried along where the protocol has headers.
+		if _, ok := bm.Headers["content-type"]; !ok {
+			bm.Headers = cloneHeaders(m.Headers)
+			bm.Headers["content-type"] = m.ContentType
+		}
+	}
+	bm.Options.Exchange = m.Bindings.AMQPExchange
+	if k, ok := m.Bindings.KafkaKey.(string); ok {
+		bm.Options.Key = []byte(k)
+	}
+	if m.Bindings.MQTTQoS != nil {
+		bm.Options.QoS = byte(*m.Bindings.MQTTQoS)
+	}
+	if m.Bindings.MQTTRetain != nil {
+		bm.Options.Retain = *m.Bindings.MQTTRetain
+	}
+	return t.Publish(ctx, bm)
+}
+
+func cloneHeaders(h map[string]string) map[string]string {
+	out := make(map[string]string, len(h)+1)
+	for k, v := range h {
+		out[k] = v
+	}
+	return out
+}
+
+func (x engineEffects) Listen(ctx context.Context, r *Reception) error {
+	if x.e.opts.MessageMocks != nil {
+		return nil
+	}
+	d, err := x.e.dispatcher(r)
+	if err != nil {
+		return err
+	}
+	return d.Listen(ctx, subscription(r))
+}
+
+func (x engineEffects) Receive(ctx context.Context, r *Reception) (*InMessage, error) {
+	if mm := x.e.opts.MessageMocks; mm != nil {
+		return mm.receive(ctx, r)
+	}
+	d, err := x.e.dispatcher(r)
+	if err != nil {
+		return nil, err
+	}
+	w, err := d.Wait(ctx, subscription(r), r.CorrelationID)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+	m, err := w.Receive(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &InMessage{Address: m.Address, Headers: m.Headers, Payload: m.Payload}, nil
+}
