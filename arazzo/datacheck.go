@@ -150,7 +150,15 @@ func (c *checker) checkPayloadMedia(s *Step, op *openapi.Operation) {
 		}
 		t := strings.TrimSpace(p)
 		if !strings.HasPrefix(t, "{") && !strings.HasPrefix(t, "[") {
-			return // a JSON string value, sent quoted: what a plain string means
+			// A JSON string value, sent quoted: what a plain string
+			// means, unless the operation wants an object or an array
+			// there (a YAML block string such as "name: x" is the
+			// usual slip: it is text, not a mapping).
+			if want := requestBodyShape(op, ct); want != "" && !json.Valid([]byte(templateHole.ReplaceAllString(t, "0"))) {
+				d := c.warnf(RulePayloadMedia, pos, ptr, "step %q sends %s and operation %s expects %s, but the payload is text that is not JSON: it goes out as one JSON string", s.StepID, ct, opName(op), want)
+				d.Fix = "write the payload as a YAML mapping or list (no | or quotes), which is encoded as JSON, or as JSON text"
+			}
+			return
 		}
 		filled := templateHole.ReplaceAllString(t, "0")
 		if err := json.Unmarshal([]byte(filled), new(any)); err != nil {
@@ -158,6 +166,35 @@ func (c *checker) checkPayloadMedia(s *Step, op *openapi.Operation) {
 			d.Fix = "fix the JSON text, or write the payload as YAML (a mapping) and let it be encoded"
 		}
 	}
+}
+
+// requestBodyShape is "an object" or "an array" when the operation's
+// request body schema for media type ct (parameters aside) declares one,
+// else "".
+func requestBodyShape(op *openapi.Operation, ct string) string {
+	if op == nil || op.Op == nil || op.Op.RequestBody == nil || op.Op.RequestBody.Value == nil {
+		return ""
+	}
+	content := op.Op.RequestBody.Value.Content
+	base := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
+	var m *openapi3.MediaType
+	for mt, x := range content {
+		if strings.EqualFold(mt, base) {
+			m = x
+		}
+	}
+	if m == nil || m.Schema == nil || m.Schema.Value == nil {
+		return ""
+	}
+	sc := m.Schema.Value
+	switch {
+	case sc.Type != nil && len(*sc.Type) == 1 && (*sc.Type)[0] == "object",
+		sc.Type == nil && len(sc.Properties) > 0 && sc.Items == nil:
+		return "an object"
+	case sc.Type != nil && len(*sc.Type) == 1 && (*sc.Type)[0] == "array":
+		return "an array"
+	}
+	return ""
 }
 
 // templateHole matches a {$...} template; filled with 0 it leaves valid
@@ -389,9 +426,20 @@ func (c *checker) checkEnumComparisons(s *Step, op *openapi.Operation) {
 				}
 				continue
 			}
-			if typ := schemaTypes(scs); typ != "" && !literalFits(typ, fc.value) {
+			typ := schemaTypes(scs)
+			if typ != "" && !literalFits(typ, fc.value) {
 				d := c.warnf(RuleImpossibleComparison, pos, ptr, "$response.body#%s %s %s %s: the response schema of operation %s declares it %s", fc.pointer, fc.op, fc.lit, always, opName(op), typ)
 				d.Fix = "compare with a " + typ + " literal"
+				continue
+			}
+			if _, isStr := fc.value.(string); typ == "string" && !isStr {
+				// A string field equals a number or boolean only when its
+				// text reads as one ('5' == 5); a format whose values
+				// never do rules that out.
+				if f := textFormat(scs); f != "" {
+					d := c.warnf(RuleImpossibleComparison, pos, ptr, "$response.body#%s %s %s %s: the response schema of operation %s declares it a string of format %s, which never reads as %s", fc.pointer, fc.op, fc.lit, always, opName(op), f, fc.lit)
+					d.Fix = "compare with a string literal of that format, or read the field you meant"
+				}
 			}
 		}
 	}
@@ -423,6 +471,27 @@ func schemaTypes(scs []*openapi3.Schema) string {
 		typ = t
 	}
 	return typ
+}
+
+// nonNumericFormats are the string formats (JSON Schema, OpenAPI) whose
+// values are never the text of a number or a boolean: each holds a
+// character such text cannot ("-", ":", "@", "P", a second ".").
+var nonNumericFormats = map[string]bool{
+	"date": true, "date-time": true, "time": true, "duration": true, "uuid": true,
+	"email": true, "idn-email": true, "uri": true, "iri": true, "ipv4": true, "ipv6": true,
+}
+
+// textFormat is the format every schema gives the string field when it is
+// one of nonNumericFormats, else "".
+func textFormat(scs []*openapi3.Schema) string {
+	f := ""
+	for _, sc := range scs {
+		if !nonNumericFormats[sc.Format] || (f != "" && sc.Format != f) {
+			return ""
+		}
+		f = sc.Format
+	}
+	return f
 }
 
 // literalFits reports whether a literal can ever equal a value of the

@@ -411,11 +411,55 @@ func stronglyConnected(adj [][]int) [][]int {
 
 // callEdge is one way a workflow starts another on every run.
 type callEdge struct {
+	from *Workflow
 	to   *Workflow
 	how  string // "calls", "goes to" or "depends on"
+	ref  string // the reference as written ("pong", "$sourceDescriptions.sub.helper")
 	pos  Pos
 	ptr  string
 	call bool // a step or goto, not a dependsOn
+}
+
+// callEdges returns the ways each workflow of the document starts another
+// workflow (of this document or of an Arazzo source) on every run: its
+// dependsOn entries, and the workflow calls and goto-workflow actions
+// without criteria of the steps every successful run reaches, in document
+// order.
+func (c *checker) callEdges() []callEdge {
+	var out []callEdge
+	for _, w := range c.doc.Workflows {
+		for k, d := range w.DependsOn {
+			if t, ok := c.resolveWorkflowRefQuiet(d); ok && t != nil {
+				pos := w.Loc.FieldPos("dependsOn")
+				if items := c.itemNodes(childNode(w.Loc.Node, "dependsOn")); k < len(items) {
+					pos = nodePos(items[k])
+				}
+				out = append(out, callEdge{from: w, to: t, how: "depends on", ref: d, pos: pos, ptr: fmt.Sprintf("%s/dependsOn/%d", w.Loc.Pointer, k)})
+			}
+		}
+		flow := c.flow(w).steps
+		if flow == nil {
+			continue
+		}
+		for k, s := range w.Steps {
+			if s.WorkflowID != "" && s.OperationID == "" && s.OperationPath == "" {
+				if t, ok := c.resolveWorkflowRefQuiet(s.WorkflowID); ok && t != nil {
+					out = append(out, callEdge{from: w, to: t, how: "calls", ref: s.WorkflowID, pos: s.Loc.FieldPos("workflowId"), ptr: s.Loc.Pointer + "/workflowId", call: true})
+				}
+			}
+			if acts := c.effectiveActions(w, s, false); len(acts) > 0 && len(acts[0].action.Criteria) == 0 &&
+				acts[0].action.Type == "goto" && acts[0].action.WorkflowID != "" {
+				if t, ok := c.resolveWorkflowRefQuiet(acts[0].action.WorkflowID); ok && t != nil {
+					a := acts[0].written
+					out = append(out, callEdge{from: w, to: t, how: "goes to", ref: acts[0].action.WorkflowID, pos: a.Loc.FieldPos("workflowId"), ptr: a.Loc.Pointer + "/workflowId", call: true})
+				}
+			}
+			if flow[k].transfers {
+				break // later steps may be skipped
+			}
+		}
+	}
+	return out
 }
 
 // checkRecursion reports workflows of this document that start themselves
@@ -432,37 +476,15 @@ func (c *checker) checkRecursion() {
 	for i, w := range wfs {
 		idx[w] = i
 	}
+	// Every edge, into other Arazzo documents too, is kept on the document
+	// for the check across documents (recursion.go), which runs once all
+	// of them are loaded; this check follows the document's own.
+	c.doc.calls = c.callEdges()
 	edges := make([][]callEdge, len(wfs))
-	for i, w := range wfs {
-		for k, d := range w.DependsOn {
-			if t, ok := c.resolveWorkflowRefQuiet(d); ok && t != nil && t.Doc == c.doc {
-				pos := w.Loc.FieldPos("dependsOn")
-				if items := c.itemNodes(childNode(w.Loc.Node, "dependsOn")); k < len(items) {
-					pos = nodePos(items[k])
-				}
-				edges[i] = append(edges[i], callEdge{to: t, how: "depends on", pos: pos, ptr: fmt.Sprintf("%s/dependsOn/%d", w.Loc.Pointer, k)})
-			}
-		}
-		flow := c.flow(w).steps
-		if flow == nil {
-			continue
-		}
-		for k, s := range w.Steps {
-			if s.WorkflowID != "" && s.OperationID == "" && s.OperationPath == "" {
-				if t, ok := c.resolveWorkflowRefQuiet(s.WorkflowID); ok && t != nil && t.Doc == c.doc {
-					edges[i] = append(edges[i], callEdge{to: t, how: "calls", pos: s.Loc.FieldPos("workflowId"), ptr: s.Loc.Pointer + "/workflowId", call: true})
-				}
-			}
-			if acts := c.effectiveActions(w, s, false); len(acts) > 0 && len(acts[0].action.Criteria) == 0 &&
-				acts[0].action.Type == "goto" && acts[0].action.WorkflowID != "" {
-				if t, ok := c.resolveWorkflowRefQuiet(acts[0].action.WorkflowID); ok && t != nil && t.Doc == c.doc {
-					a := acts[0].written
-					edges[i] = append(edges[i], callEdge{to: t, how: "goes to", pos: a.Loc.FieldPos("workflowId"), ptr: a.Loc.Pointer + "/workflowId", call: true})
-				}
-			}
-			if flow[k].transfers {
-				break // later steps may be skipped
-			}
+	for _, e := range c.doc.calls {
+		if e.to.Doc == c.doc {
+			i := idx[e.from]
+			edges[i] = append(edges[i], e)
 		}
 	}
 	adj := make([][]int, len(wfs))

@@ -44,6 +44,9 @@ func LoadBytes(ctx context.Context, file string, src []byte, opts LoadOptions) (
 	opts = opts.withDefaults()
 	l := &loader{opts: opts, docs: map[string]*Document{}}
 	doc, ds := l.load(ctx, file, src)
+	if doc != nil {
+		ds = append(ds, checkRecursionAcross(doc, l.order)...)
+	}
 	ds = sortDiagnostics(ds)
 	if doc != nil {
 		doc.Diagnostics = ds
@@ -56,8 +59,10 @@ func LoadBytes(ctx context.Context, file string, src []byte, opts LoadOptions) (
 type loader struct {
 	opts LoadOptions
 	docs map[string]*Document
-	oapi map[string]*openapi.Source
-	aapi map[string]*asyncapi.Document
+	// order holds the documents of docs in the order they were read.
+	order []*Document
+	oapi  map[string]*openapi.Source
+	aapi  map[string]*asyncapi.Document
 }
 
 func (l *loader) load(ctx context.Context, file string, src []byte) (*Document, Diagnostics) {
@@ -66,6 +71,7 @@ func (l *loader) load(ctx context.Context, file string, src []byte) (*Document, 
 		return nil, ds
 	}
 	l.docs[locationKey(file)] = doc
+	l.order = append(l.order, doc)
 	// On a cold start compiling the schema and loading the sources take
 	// about as long as each other, so the schema compiles on another core
 	// while the sources load. Diagnostics keep their order.

@@ -65,6 +65,10 @@ type Document struct {
 	// reads them to decide which errors stop a run and which only stop
 	// the steps they belong to; nil for a document built another way.
 	Diagnostics Diagnostics
+
+	// calls are the ways its workflows start workflows on every run, set
+	// by validation for the recursion check across documents.
+	calls []callEdge
 }
 
 // Minor returns "1.0" or "1.1" (the feature set), from Arazzo.

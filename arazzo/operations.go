@@ -75,6 +75,11 @@ func (c *checker) checkOperation(w *Workflow, s *Step) {
 			} else if best != "" {
 				d.Msg += fmt.Sprintf("; did you mean %q? (%s parameter names are case-sensitive)", best, r.In)
 				d.Fix = "name: " + best
+			} else {
+				// What the run does: the value goes out as written, and
+				// an API reads only what it declares.
+				d.Msg += "; it is sent as written, but the operation does not read it"
+				d.Fix = "fix the name or in to one the operation declares, or remove the parameter"
 			}
 		}
 	}
@@ -156,6 +161,9 @@ func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
 		if !found {
 			d := c.errorf(RuleOperationNotFound, pos, ptr, "operationId %q not found in source %q%s", id, name, suggestOperationID(id, src.OpenAPI.OperationIDs()))
 			d.End = c.endOf(pos, s.OperationID)
+			if best := closestOperationID(id, src.OpenAPI.OperationIDs()); best != "" {
+				d.Fix = "$sourceDescriptions." + name + "." + best
+			}
 			return nil
 		}
 		return op
@@ -190,6 +198,7 @@ func (c *checker) resolveOperationID(s *Step) *openapi.Operation {
 	case len(matches) > 1:
 		d := c.errorf(RuleAmbiguousOperation, pos, ptr, "operationId %q exists in several sources (%s); qualify it as $sourceDescriptions.<name>.%s", s.OperationID, strings.Join(matchSources, ", "), s.OperationID)
 		d.End = c.endOf(pos, s.OperationID)
+		d.Fix = "$sourceDescriptions." + matchSources[0] + "." + s.OperationID + " (or another of " + strings.Join(matchSources, ", ") + ")"
 	case unloaded > 0:
 		// Cannot tell: the operation may be in a source that was not loaded.
 	case candidates == 0:
@@ -252,7 +261,15 @@ func (c *checker) resolveOperationPath(s *Step) *openapi.Operation {
 		if err != nil {
 			msg = err.Error()
 		}
-		c.errorf(RuleInvalidOperationPath, pos, ptr, "operationPath %q does not point at an operation of source %q: %s", pointer, name, msg)
+		d := c.errorf(RuleInvalidOperationPath, pos, ptr, "operationPath %q does not point at an operation of source %q: %s", pointer, name, msg)
+		// A Path Item: the fix is its first operation, as the spec's
+		// own fixtures write it (".../get").
+		for _, m := range []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"} {
+			if op, err := src.OpenAPI.OperationByPointer(pointer + "/" + m); err == nil && op != nil {
+				d.Fix = strings.TrimRight(s.OperationPath, "/") + "/" + m
+				break
+			}
+		}
 		return nil
 	}
 	if op.ID != "" {
@@ -310,7 +327,8 @@ func (c *checker) checkRequiredParameters(w *Workflow, s *Step, op *openapi.Oper
 			d := c.errorf(RuleMissingParameter, pos, ptr, "step %q does not set path parameter %q that operation %s requires", s.StepID, p.Name, opName(op))
 			d.Fix = "parameters: [{name: " + p.Name + ", in: path, value: ...}]"
 		} else {
-			c.warnf(RuleMissingParameter, pos, ptr, "step %q does not set required %s parameter %q of operation %s", s.StepID, p.In, p.Name, opName(op))
+			d := c.warnf(RuleMissingParameter, pos, ptr, "step %q does not set required %s parameter %q of operation %s: the request goes out without it, and the API may refuse it", s.StepID, p.In, p.Name, opName(op))
+			d.Fix = "parameters: [{name: " + p.Name + ", in: " + p.In + ", value: ...}]"
 		}
 	}
 }

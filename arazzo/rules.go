@@ -194,7 +194,7 @@ var ruleDescriptions = map[string]string{
 
 	RuleGotoLoop:             "A goto loop that no successful response leaves.",
 	RuleUnreachableStep:      "A step that no path of the workflow reaches.",
-	RuleRecursiveWorkflow:    "A workflow that starts itself again on every run, directly or through other workflows.",
+	RuleRecursiveWorkflow:    "A workflow that starts itself again on every run, directly or through other workflows, in this or other Arazzo documents.",
 	RuleDeadFailureAction:    "A failure action whose criteria only hold for responses that pass the successCriteria.",
 	RulePayloadMedia:         "A request payload that does not fit its media type.",
 	RulePointerOnNonJSON:     "A JSON Pointer into a response that the operation declares as XML, HTML or text only.",

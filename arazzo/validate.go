@@ -674,7 +674,13 @@ func (c *checker) checkUses() {
 				for _, s := range u.wf.Steps {
 					ids = append(ids, s.StepID)
 				}
-				c.errorf(RuleUnknownStepOutput, u.pos, u.ptr, "$steps.%s: no step %q in workflow %q%s", r.Step, r.Step, u.wf.WorkflowID, suggest(r.Step, ids))
+				d := c.errorf(RuleUnknownStepOutput, u.pos, u.ptr, "$steps.%s: no step %q in workflow %q%s", r.Step, r.Step, u.wf.WorkflowID, suggest(r.Step, ids))
+				if best := closest(r.Step, ids); best != "" {
+					d.Fix = "$steps." + best
+					if r.Name != "" {
+						d.Fix += ".outputs." + r.Name
+					}
+				}
 				continue
 			}
 			if r.Name != "" && !definesOutput(st.Outputs, r.Name) {
@@ -682,7 +688,10 @@ func (c *checker) checkUses() {
 				for _, o := range st.Outputs {
 					names = append(names, o.Name)
 				}
-				c.errorf(RuleUnknownStepOutput, u.pos, u.ptr, "step %q has no output %q%s", r.Step, r.Name, suggest(r.Name, names))
+				d := c.errorf(RuleUnknownStepOutput, u.pos, u.ptr, "step %q has no output %q%s", r.Step, r.Name, suggest(r.Name, names))
+				if best := closest(r.Name, names); best != "" {
+					d.Fix = "$steps." + r.Step + ".outputs." + best
+				}
 				continue
 			}
 			c.checkOutputNavigation(u, st.Outputs, fmt.Sprintf("step %q", r.Step))

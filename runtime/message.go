@@ -407,40 +407,15 @@ func (e *Engine) dispatcher(r *Reception) (*broker.Dispatcher, error) {
 	return d, nil
 }
 
-// correlator reads a correlation id where the location says:
-// "$message.header#/name" or "$message.payload#/json/pointer".
+// correlator routes by the messages' correlationId location; a location
+// it cannot read routes every message to the waiter without an id.
 func correlator(location string) func(broker.Message) string {
-	if location == "" {
-		return func(broker.Message) string { return "" }
-	}
-	field, pointer, _ := strings.Cut(strings.TrimPrefix(location, "$message."), "#")
-	p, err := expr.ParsePointer(pointer)
-	if err != nil {
-		return func(broker.Message) string { return "" }
-	}
-	toks := p.Tokens()
-	return func(m broker.Message) string {
-		switch field {
-		case "header":
-			if len(toks) != 1 {
-				return ""
-			}
-			for k, v := range m.Headers {
-				if strings.EqualFold(k, toks[0]) {
-					return v
-				}
-			}
-		case "payload":
-			var v any
-			if json.Unmarshal(m.Payload, &v) != nil {
-				return ""
-			}
-			if got, err := p.Get(v); err == nil {
-				return expr.Stringify(got)
-			}
+	if location != "" {
+		if f, err := broker.Correlator(location); err == nil {
+			return f
 		}
-		return ""
 	}
+	return func(broker.Message) string { return "" }
 }
 
 func subscription(r *Reception) broker.Subscription {

@@ -40,6 +40,8 @@ type Mocks struct {
 	Operations map[string][]MockResponse
 	// Messages answer AsyncAPI receive steps (mock_messages.go).
 	Messages map[string][]MockMessage
+
+	record func(*OutMessage) // WithRecorder
 }
 
 // MockResponse is one canned answer.

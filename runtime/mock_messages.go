@@ -66,11 +66,24 @@ func messageKeys(source, operation, address string) []string {
 	return append(keys, address)
 }
 
+// WithRecorder returns a copy of m whose AsyncAPI send steps hand each
+// message they publish to record, in order, unredacted: arazzo test
+// asserts them like requests. record must be safe for concurrent use when
+// runs are concurrent.
+func (m *Mocks) WithRecorder(record func(*OutMessage)) *Mocks {
+	c := *m
+	c.record = record
+	return &c
+}
+
 func (m *Mocks) publish(ctx context.Context, msg *OutMessage) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return nil // recorded on the attempt (StepAttempt.Message) by the engine
+	if m.record != nil {
+		m.record(msg)
+	}
+	return nil // the engine records it on the attempt (StepAttempt.Message), redacted
 }
 
 func (m *Mocks) receive(ctx context.Context, rec *Reception) (*InMessage, error) {

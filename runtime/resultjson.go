@@ -44,6 +44,7 @@ type attemptJSON struct {
 	Operation  string            `json:"operation,omitempty"`
 	Request    *RequestSummary   `json:"request,omitempty"`
 	Response   *ResponseSummary  `json:"response,omitempty"`
+	Message    *messageJSON      `json:"message,omitempty"`
 	Criteria   []CriterionResult `json:"criteria"`
 	Success    bool              `json:"success"`
 	Action     string            `json:"action,omitempty"`
@@ -163,6 +164,7 @@ func (a StepAttempt) MarshalJSON() ([]byte, error) {
 		Operation:  a.Operation,
 		Request:    a.Request,
 		Response:   a.Response,
+		Message:    messageOut(a.Message),
 		Criteria:   a.Criteria,
 		Success:    a.Success,
 		Action:     a.Action,
@@ -196,6 +198,7 @@ func (a *StepAttempt) UnmarshalJSON(data []byte) error {
 		Attempt:    in.Attempt,
 		Operation:  in.Operation,
 		Request:    in.Request,
+		Message:    messageIn(in.Message),
 		Response:   in.Response,
 		Criteria:   in.Criteria,
 		Success:    in.Success,
@@ -380,4 +383,28 @@ func jsonSafe(v any) any {
 		return json.RawMessage(b)
 	}
 	return fmt.Sprintf("%v", v)
+}
+
+// messageJSON is an AsyncAPI step's message in the run report.
+type messageJSON struct {
+	Action         string            `json:"action"`
+	Address        string            `json:"address"`
+	CorrelationID  string            `json:"correlationId,omitempty"`
+	Headers        map[string]string `json:"headers,omitempty"`
+	PayloadSize    int               `json:"payloadSize"`
+	PayloadPreview string            `json:"payloadPreview,omitempty"`
+}
+
+func messageOut(m *MessageSummary) *messageJSON {
+	if m == nil {
+		return nil
+	}
+	return &messageJSON{Action: m.Action, Address: m.Address, CorrelationID: m.CorrelationID, Headers: m.Headers, PayloadSize: m.PayloadSize, PayloadPreview: m.PayloadPreview}
+}
+
+func messageIn(m *messageJSON) *MessageSummary {
+	if m == nil {
+		return nil
+	}
+	return &MessageSummary{Action: m.Action, Address: m.Address, CorrelationID: m.CorrelationID, Headers: m.Headers, PayloadSize: m.PayloadSize, PayloadPreview: m.PayloadPreview}
 }

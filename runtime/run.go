@@ -46,6 +46,9 @@ type runState struct {
 	sends map[string]int
 	// journal is fx for a durable run (RunOptions.Store), else nil.
 	journal *journal
+	// servers and vars are RunOptions.Servers and ServerVars.
+	servers map[string]string
+	vars    map[string]map[string]string
 	// resend is set when fx may send a request again (a durable run, a
 	// driver of the caller's): exchanges then carry an idempotency key.
 	resend bool
@@ -65,6 +68,12 @@ type RunOptions struct {
 	Observer Observer
 	// Labels are copied to Result.Labels, for the caller's bookkeeping.
 	Labels map[string]string
+	// Servers and ServerVars override Options.Servers and
+	// Options.ServerVars for this run, source by source (and variable by
+	// variable); RunWith refuses names the document does not declare, as
+	// New does.
+	Servers    map[string]string
+	ServerVars map[string]map[string]string
 	// Effects perform the run's exchanges and waits; nil means the
 	// engine's (EngineEffects). A driver (a durable-execution system, a
 	// recorder) sets it; operations that declare an idempotency header
@@ -154,6 +163,11 @@ func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[stri
 	if p := e.problems[wf]; p != nil && len(p.Refused) > 0 {
 		return nil, &DocumentError{WorkflowID: workflowID, Diagnostics: p.Refused}
 	}
+	if len(ro.Servers) > 0 || len(ro.ServerVars) > 0 {
+		if err := e.checkServers(ro.Servers, ro.ServerVars); err != nil {
+			return nil, err
+		}
+	}
 	prepared, err := bw.prepareInputs(inputs)
 	rd := newRedactor(secretValues(bw, inputs))
 	if err != nil {
@@ -187,6 +201,8 @@ func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[stri
 	}
 	r := &runState{
 		fx:        fx,
+		servers:   ro.Servers,
+		vars:      ro.ServerVars,
 		resend:    ro.Effects != nil || ro.Store != nil,
 		e:         e,
 		root:      ctx,

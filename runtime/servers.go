@@ -14,6 +14,12 @@ import (
 // (regoin for region) would otherwise be ignored silently and the requests
 // would go to the description's own server, which may be production.
 func (e *Engine) checkServerOptions() error {
+	return e.checkServers(e.opts.Servers, e.opts.ServerVars)
+}
+
+// checkServers refuses server overrides and variables for names the
+// document does not declare, with a "did you mean".
+func (e *Engine) checkServers(servers map[string]string, serverVars map[string]map[string]string) error {
 	sources := map[string]*arazzo.SourceDescription{}
 	var names []string
 	for _, d := range e.documents() {
@@ -32,12 +38,12 @@ func (e *Engine) checkServerOptions() error {
 		}
 		return fmt.Errorf("%s for %q: no source description of that name%s (have %s)", what, name, hint, strings.Join(names, ", "))
 	}
-	for _, name := range sortedKeys(e.opts.Servers) {
+	for _, name := range sortedKeys(servers) {
 		if sources[name] == nil {
 			return unknown("server override", name)
 		}
 	}
-	for _, name := range sortedKeys(e.opts.ServerVars) {
+	for _, name := range sortedKeys(serverVars) {
 		src := sources[name]
 		if src == nil {
 			return unknown("server variables", name)
@@ -46,7 +52,7 @@ func (e *Engine) checkServerOptions() error {
 			continue // not loaded: nothing to check against, and no request will use them
 		}
 		declared := serverVariables(src.OpenAPI)
-		for _, v := range sortedKeys(e.opts.ServerVars[name]) {
+		for _, v := range sortedKeys(serverVars[name]) {
 			if !slices.Contains(declared, v) {
 				hint := ""
 				if n := openapi.Nearest(v, declared, (len(v)+1)/2); n != "" {
@@ -103,4 +109,34 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// baseURL is the run's server override for a source: RunOptions.Servers,
+// else Options.Servers ("" = the description's server).
+func (r *runState) baseURL(source string) string {
+	if u, ok := r.servers[source]; ok {
+		return u
+	}
+	return r.e.opts.Servers[source]
+}
+
+// serverVars are the run's server variables for a source:
+// RunOptions.ServerVars over Options.ServerVars, variable by variable.
+func (r *runState) serverVars(source string) map[string]string {
+	own := r.vars[source]
+	if own == nil {
+		return r.e.opts.ServerVars[source]
+	}
+	base := r.e.opts.ServerVars[source]
+	if base == nil {
+		return own
+	}
+	merged := make(map[string]string, len(base)+len(own))
+	for k, v := range base {
+		merged[k] = v
+	}
+	for k, v := range own {
+		merged[k] = v
+	}
+	return merged
 }

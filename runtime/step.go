@@ -276,8 +276,8 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	opts := &r.e.opts
 	ex := x.scope.ex
 	in := openapi.RequestInput{
-		BaseURL:    opts.Servers[bs.source.Name],
-		ServerVars: opts.ServerVars[bs.source.Name],
+		BaseURL:    r.baseURL(bs.source.Name),
+		ServerVars: r.serverVars(bs.source.Name),
 	}
 	in.Params = make([]openapi.ParamValue, 0, len(bs.params))
 	for _, p := range bs.params {

@@ -21,6 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/internal/broker"
 	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 	"github.com/arazzo-go/arazzo/internal/report"
 	"github.com/arazzo-go/arazzo/runtime"
@@ -84,7 +85,10 @@ type runFlags struct {
 	inputFile      []string // --input-file NAME=PATH
 	envFile        string   // --env-file .env
 	state          string   // --state PATH: record the run (runs.go)
-	resumeID       string   // set by arazzo resume
+	// brokerCreds are the --auth credentials of AsyncAPI sources, read
+	// when their broker is dialled (run_brokers.go).
+	brokerCreds map[string]broker.Credentials
+	resumeID    string // set by arazzo resume
 }
 
 // runListFlag collects a repeatable flag.
@@ -282,6 +286,10 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		}
 		opts.Transport = mocks.Transport()
 		opts.MessageMocks = mocks // AsyncAPI steps answer from its messages
+	} else {
+		var closeBrokers func()
+		opts.Brokers, closeBrokers = runBrokers(doc, opts.Servers, opts.ServerVars, func(source string) broker.Credentials { return f.brokerCreds[source] })
+		defer closeBrokers()
 	}
 	if err := runApplyAuth(doc, f, &opts, stderr); err != nil {
 		return fail("%v", err)
@@ -638,8 +646,15 @@ func runParseServers(doc *arazzo.Document, list []string) (map[string]string, er
 		if !ok || name == "" || u == "" {
 			return nil, fmt.Errorf("--server %q: want SOURCE=URL", s)
 		}
-		if doc.Source(name) == nil {
+		src := doc.Source(name)
+		if src == nil {
 			return nil, fmt.Errorf("--server %s: no source description %q (have %s)", s, name, runSourceNames(doc))
+		}
+		if src.AsyncAPI != nil {
+			// A broker URL (nats://, mqtt://, amqp://, kafka://, ws://),
+			// checked when the broker is dialled (run_brokers.go).
+			out[name] = u
+			continue
 		}
 		// A template ({region}) is left to the request builder and
 		// --server-var; a plain URL is checked now rather than failing

@@ -21,6 +21,12 @@ func runApplyAuth(doc *arazzo.Document, f *runFlags, opts *runtime.Options, stde
 	if err != nil {
 		return err
 	}
+	if creds, err = runBrokerCredentials(doc, creds, f); err != nil {
+		return err
+	}
+	if len(creds) == 0 {
+		return nil
+	}
 	if err := auth.Check(doc, creds); err != nil {
 		return err
 	}

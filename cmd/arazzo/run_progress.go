@@ -74,9 +74,14 @@ func (p *runProgress) step(a *runtime.StepAttempt) {
 	if a.Attempt > 1 {
 		fmt.Fprintf(&b, " (attempt %d)", a.Attempt)
 	}
-	if a.Request != nil {
+	switch m := a.Message; {
+	case a.Request != nil:
 		fmt.Fprintf(&b, "  %s %s", a.Request.Method, p.shownURL(a.Request.URL))
-	} else if a.Operation != "" {
+	case m != nil && m.CorrelationID != "":
+		fmt.Fprintf(&b, "  %s %s (correlation id %s)", m.Action, m.Address, m.CorrelationID)
+	case m != nil:
+		fmt.Fprintf(&b, "  %s %s", m.Action, m.Address)
+	case a.Operation != "":
 		fmt.Fprintf(&b, "  %s", a.Operation)
 	}
 	if a.Response != nil {

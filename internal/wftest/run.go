@@ -197,7 +197,7 @@ func NewExecutor() Executor {
 		capture := &capturingTransport{inner: c.Mocks.Transport()}
 		eng, err := runtime.New(doc, runtime.Options{
 			Transport:    capture,
-			MessageMocks: c.Mocks,
+			MessageMocks: c.Mocks.WithRecorder(capture.message),
 			LoopDelay:    runtime.Off,
 			Clock:        runtime.NewVirtualClock(time.Now()),
 			MaxSteps:     c.Options.MaxSteps,
@@ -284,4 +284,23 @@ func (t *capturingTransport) requests() []*Request {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return append([]*Request(nil), t.reqs...)
+}
+
+// message records a message an AsyncAPI send step published, in order with
+// the requests, as a request of method SEND to the channel address: the
+// case's calls and requests checks assert it like a request (operation is
+// its operationId, or the address of a channelPath step; body is its
+// payload).
+func (t *capturingTransport) message(m *runtime.OutMessage) {
+	h := http.Header{}
+	for k, v := range m.Headers {
+		h[k] = []string{v} // as sent: message header names are not canonicalised
+	}
+	op := m.Operation
+	if op == "" {
+		op = m.Address
+	}
+	t.mu.Lock()
+	t.reqs = append(t.reqs, &Request{Source: m.Source, Operation: op, Method: "SEND", URL: m.Address, Header: h, Body: m.Payload})
+	t.mu.Unlock()
 }
