@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // deepFlow reads a response body whole as an output, and the first element by pointer.
@@ -78,4 +79,37 @@ func TestDeepJSONMock(t *testing.T) {
 		t.Fatalf("exit %d\nstderr: %s", res.code, clipForLog(res.stderr))
 	}
 	checkLinear(t, res, len(body))
+}
+
+// TestDeepJSONInputs: inputs nested far too deep, from a file and on the command line, are refused at
+// once with the limit named (exit 2), before any request.
+func TestDeepJSONInputs(t *testing.T) {
+	deep := strings.Repeat("[", 1_000_000)
+	dir := writeFiles(t, map[string]string{"api.yaml": smallAPI, "inputs.json": `{"settings": ` + deep + `}`,
+		"flow.arazzo.yaml": `arazzo: 1.0.1
+info: {title: deep inputs, version: '1'}
+sourceDescriptions: [{name: api, url: ./api.yaml, type: openapi}]
+workflows:
+- workflowId: w
+  inputs: {type: object, properties: {settings: {type: array}}}
+  steps:
+  - {stepId: get, operationId: getData}
+`})
+	doc := filepath.Join(dir, "flow.arazzo.yaml")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--inputs", filepath.Join(dir, "inputs.json")}, "exceeded max depth of 10000"},
+		// 100,000 levels: one argument may not exceed 128 KiB.
+		{[]string{"--input", "settings=" + deep[:100_000]}, "JSON nested deeper than 10000 levels"},
+	} {
+		res := arazzo(t, invocation{args: append([]string{"run", doc, "--server", "api=http://127.0.0.1:1"}, tc.args...), timeout: 10 * time.Second})
+		if res.code != 2 || !strings.Contains(res.stderr, tc.want) {
+			t.Errorf("%s: exit %d, want 2 with %q\nstderr: %s", tc.args[0], res.code, tc.want, clipForLog(res.stderr))
+		}
+		if len(res.stderr) > 64<<10 {
+			t.Errorf("%s: %d bytes of stderr", tc.args[0], len(res.stderr))
+		}
+	}
 }
