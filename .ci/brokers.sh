@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes sure the brokers the internal/broker tests talk to answer, so those
+# Makes sure the brokers the runtime/broker tests talk to answer, so those
 # tests run instead of skipping: NATS with JetStream (4222), Mosquitto (1883),
 # RabbitMQ (5672). The go-svc machine starts them before a session; this starts
 # one that has stopped, with the machine's own commands, and fails when it
@@ -24,7 +24,7 @@ for port in 4222 1883 5672; do
   start "$port" >/dev/null 2>&1 || true
   for _ in $(seq 60); do up "$port" && break; sleep 1; done
   if ! up "$port"; then
-    echo "broker on 127.0.0.1:$port does not answer: the internal/broker tests would skip" >&2
+    echo "broker on 127.0.0.1:$port does not answer: the runtime/broker tests would skip" >&2
     status=1
   fi
 done

@@ -32,17 +32,25 @@ const (
 const maxViolations = 20
 
 // Violation is one way a response departs from its operation's description.
+// Its JSON is the "contract" entry of the run report
+// (docs/schemas/run-report.schema.json).
 type Violation struct {
-	Kind string // one of the Violation* constants
+	Kind string `json:"kind"` // one of the Violation* constants
 	// Pointer is the JSON Pointer of the failing value in the body ("" for
 	// the body as a whole and for the other kinds).
-	Pointer string
+	Pointer string `json:"path,omitempty"`
 	// Keyword is the schema keyword that failed ("type", "required",
 	// "enum", ...), "" when not a schema check.
-	Keyword string
+	Keyword string `json:"keyword,omitempty"`
+	// Schema is the JSON Pointer, in the OpenAPI description, of the
+	// response object or schema that was checked
+	// ("/paths/~1pets~1{id}/get/responses/200/content/application~1json/schema"):
+	// where a reader looks to see what was expected. "" for a status that
+	// is not declared.
+	Schema string `json:"schema,omitempty"`
 	// Msg says what the description expects; it never quotes the
 	// response's values.
-	Msg string
+	Msg string `json:"message"`
 }
 
 func (v Violation) String() string {
@@ -97,7 +105,57 @@ func (o *Operation) CheckResponse(ctx context.Context, status int, header http.H
 	if len(out) > maxViolations {
 		out = append(out[:maxViolations], Violation{Kind: ViolationBody, Msg: fmt.Sprintf("… and %d more", len(out)-maxViolations)})
 	}
+	o.locate(out, status, header)
 	return out
+}
+
+// locate sets the Schema pointer of each violation: the response object
+// that matched the status, and for body violations the schema of the
+// response's media type.
+func (o *Operation) locate(vs []Violation, status int, header http.Header) {
+	key := o.responseKey(status)
+	if key == "" || o.Pointer == "" {
+		return
+	}
+	resp := o.Pointer + "/responses/" + escapeToken(key)
+	body := resp
+	if ref := o.Op.Responses.Value(key); ref != nil && ref.Value != nil {
+		mt, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
+		if mtKey := ref.Value.Content.Get(mt); mtKey != nil {
+			for name, m := range ref.Value.Content {
+				if m == mtKey {
+					body = resp + "/content/" + escapeToken(name) + "/schema"
+					break
+				}
+			}
+		}
+	}
+	for i := range vs {
+		switch vs[i].Kind {
+		case ViolationBody:
+			vs[i].Schema = body
+		case ViolationHeader, ViolationContentType:
+			vs[i].Schema = resp
+		}
+	}
+}
+
+// responseKey is the key of the response object openapi3 picks for a
+// status: the exact code, its range ("2XX"), else "default".
+func (o *Operation) responseKey(status int) string {
+	code := strconv.Itoa(status)
+	if o.Op.Responses.Value(code) != nil {
+		return code
+	}
+	if status >= 100 && status < 600 {
+		if r := code[:1] + "XX"; o.Op.Responses.Value(r) != nil {
+			return r
+		}
+	}
+	if o.Op.Responses.Default() != nil {
+		return "default"
+	}
+	return ""
 }
 
 func (o *Operation) label() string {

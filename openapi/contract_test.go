@@ -109,3 +109,31 @@ func TestCheckResponseQuotesNoValues(t *testing.T) {
 		}
 	}
 }
+
+// Each violation names where the description says what was expected: the
+// media type's schema for the body, the response object for headers.
+func TestCheckResponseSchemaLocation(t *testing.T) {
+	op := contractOp(t)
+	// kin-openapi stops at a failing header, so two responses.
+	got := op.CheckResponse(context.Background(), 200, http.Header{"Content-Type": {"application/json"}}, []byte(`{"id":"p","status":"sold"}`))
+	got = append(got, op.CheckResponse(context.Background(), 200, http.Header{"Content-Type": {"application/json"}, "X-Rate-Limit": {"1"}}, []byte(`{"id":7,"status":"sold"}`))...)
+	want := map[string]string{
+		ViolationBody:   "/paths/~1pets~1{id}/get/responses/200/content/application~1json/schema",
+		ViolationHeader: "/paths/~1pets~1{id}/get/responses/200",
+	}
+	seen := map[string]bool{}
+	for _, v := range got {
+		if w, ok := want[v.Kind]; ok {
+			seen[v.Kind] = true
+			if v.Schema != w {
+				t.Errorf("%s: Schema %q, want %q", v, v.Schema, w)
+			}
+		}
+	}
+	if len(seen) != len(want) {
+		t.Fatalf("violations %v: want a body and a header violation", got)
+	}
+	if got := op.CheckResponse(context.Background(), 500, http.Header{}, nil); len(got) != 1 || got[0].Schema != "" {
+		t.Errorf("undeclared status: %+v, want one violation without a schema location", got)
+	}
+}

@@ -12,7 +12,7 @@ import (
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/asyncapi"
 	"github.com/arazzo-go/arazzo/expr"
-	"github.com/arazzo-go/arazzo/internal/broker"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 )
 
 // AsyncAPI steps (Arazzo 1.1) send or receive a message on a channel. They

@@ -17,8 +17,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/arazzo-go/arazzo/arazzo"
-	"github.com/arazzo-go/arazzo/internal/broker"
 	"github.com/arazzo-go/arazzo/runtime"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 )
 
 // ordersService is the Orders API of workflows/orders: createOrder answers

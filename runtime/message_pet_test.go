@@ -11,8 +11,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/arazzo-go/arazzo/arazzo"
-	"github.com/arazzo-go/arazzo/internal/broker"
 	"github.com/arazzo-go/arazzo/runtime"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 )
 
 // petPurchase is the purchase flow of the 1.1 spec's example, written

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/arazzo-go/arazzo/arazzo"
-	"github.com/arazzo-go/arazzo/internal/broker"
 	"github.com/arazzo-go/arazzo/runtime"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 )
 
 func loadOrders(t *testing.T) *arazzo.Document {

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/arazzo-go/arazzo/internal/broker"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 )
 
 // Options configure an Engine. The zero value means defaults.

@@ -1,6 +1,10 @@
 package runtime
 
-import "time"
+import (
+	"time"
+
+	"github.com/arazzo-go/arazzo/openapi"
+)
 
 // Status of a run or a step.
 type Status string
@@ -52,10 +56,14 @@ type StepAttempt struct {
 	Action     string
 	ActionName string
 	Error      string
-	Outputs    map[string]any
-	Started    time.Time
-	Duration   time.Duration
-	Waited     time.Duration // sleep before this attempt (retry/poll pacing)
+	// Contract lists how the response departs from its operation's
+	// OpenAPI description, when a ContractCheck watches the run: warnings
+	// that never change the step's outcome, and never quote the response.
+	Contract []openapi.Violation
+	Outputs  map[string]any
+	Started  time.Time
+	Duration time.Duration
+	Waited   time.Duration // sleep before this attempt (retry/poll pacing)
 	// Summarized is set on an attempt whose details were dropped. Replaced
 	// by later attempts of the same step (Options.KeepDetails), it keeps
 	// method, URL, status, sizes, action, timing and error, but no headers,

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/arazzo-go/arazzo/openapi"
 )
 
 // ResultFormatVersion is the "formatVersion" of a Result's JSON, the run
@@ -50,11 +52,13 @@ type attemptJSON struct {
 	Action     string            `json:"action,omitempty"`
 	ActionName string            `json:"actionName,omitempty"`
 	Error      string            `json:"error,omitempty"`
-	Outputs    map[string]any    `json:"outputs,omitempty"`
-	Started    string            `json:"started,omitempty"`
-	DurationMs float64           `json:"durationMs"`
-	WaitedMs   float64           `json:"waitedMs,omitempty"`
-	Summarized bool              `json:"summarized,omitempty"`
+	// Contract: differences from the OpenAPI description (ContractCheck).
+	Contract   []openapi.Violation `json:"contract,omitempty"`
+	Outputs    map[string]any      `json:"outputs,omitempty"`
+	Started    string              `json:"started,omitempty"`
+	DurationMs float64             `json:"durationMs"`
+	WaitedMs   float64             `json:"waitedMs,omitempty"`
+	Summarized bool                `json:"summarized,omitempty"`
 }
 
 type requestJSON struct {
@@ -170,6 +174,7 @@ func (a StepAttempt) MarshalJSON() ([]byte, error) {
 		Action:     a.Action,
 		ActionName: a.ActionName,
 		Error:      a.Error,
+		Contract:   a.Contract,
 		Outputs:    jsonObject(a.Outputs),
 		Started:    timestamp(a.Started),
 		DurationMs: millis(a.Duration),
@@ -205,6 +210,7 @@ func (a *StepAttempt) UnmarshalJSON(data []byte) error {
 		Action:     in.Action,
 		ActionName: in.ActionName,
 		Error:      in.Error,
+		Contract:   in.Contract,
 		Outputs:    in.Outputs,
 		Started:    started,
 		Duration:   fromMillis(in.DurationMs),

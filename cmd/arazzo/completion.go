@@ -175,7 +175,7 @@ func completionTakesValue(flag string) bool {
 	switch flag {
 	case "--workflow", "-w", "--input", "--inputs", "--server", "--server-var", "--mock", "--auth",
 		"--report", "--har", "--junit", "--format", "--config", "--run", "--timeout", "--request-timeout",
-		"--max-steps", "--loop-delay":
+		"--max-steps", "--loop-delay", "--tls", "--tls-config":
 		return true
 	}
 	return false

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/arazzo-go/arazzo/internal/ocisim"
+	"github.com/arazzo-go/arazzo/internal/testutil"
 	"github.com/arazzo-go/arazzo/runtime/store"
 )
 
@@ -113,6 +114,15 @@ func TestDurableRunSurvivesKill(t *testing.T) {
 				t.Errorf("stderr does not say it resumes: %s", errOut)
 			}
 
+			// runs --json has its documented shape.
+			out, _, code = runCLI(t, self, "runs", "--state", state, "--json")
+			var listed any
+			if err := json.Unmarshal([]byte(out), &listed); err != nil || code != exitOK {
+				t.Fatalf("runs --json: exit %d, %v\n%s", code, err, out)
+			}
+			if err := testutil.OutputSchema(t, "runs.schema.json").Validate(listed); err != nil {
+				t.Errorf("runs --json does not match docs/schemas/runs.schema.json: %v\n%s", err, out)
+			}
 			// The list shows the run succeeded; show replays its history.
 			out, _, code = runCLI(t, self, "runs", "--state", state)
 			if code != exitOK || !strings.Contains(out, id) || !strings.Contains(out, "succeeded") {

@@ -21,10 +21,10 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/arazzo-go/arazzo/arazzo"
-	"github.com/arazzo-go/arazzo/internal/broker"
 	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 	"github.com/arazzo-go/arazzo/internal/report"
 	"github.com/arazzo-go/arazzo/runtime"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 )
 
 const runUsage = `usage: arazzo run FILE [flags]
@@ -47,6 +47,7 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --auth SOURCE[.SCHEME]=KIND:SPEC  credentials from env/files (repeatable; see docs/auth.md)
   --json                    print the run report instead of the outputs (as --report)
   -v                        explain criteria and show warnings
+  --no-progress             a line per attempt even on a terminal (no live status line)
   --max-steps N             step executions per run (default 1000)
   --timeout D               whole run (default none)
   --request-timeout D       per request (default 30s; negative: no per-request deadline)
@@ -54,9 +55,19 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --strict                  refuse a document with any error; unmatched onSuccess actions and
                             non-2xx without criteria fail
   --report FILE, --har FILE, --junit FILE   write reports (paths checked before the first request)
+  --check                   check each response against its OpenAPI description; differences
+                            are warnings in the progress and reports (README, "Contracts")
+  --dry-run                 build and print the requests without sending any (exit 0;
+                            1 when a step's request cannot be built)
+  --tls [SOURCE=]cert=FILE,key=FILE,ca=FILE  client certificate and CA bundle, for one
+                            source or all (repeatable); HTTPS_PROXY/NO_PROXY are honoured
+  --tls-config FILE         the same from a YAML file (tls: {SOURCE|"*": {cert, key, ca}})
   --state PATH              record the run in a state file (default $ARAZZO_STATE; none
                             when unset) so that arazzo resume can continue it after a
                             crash; arazzo runs lists what it holds (docs/durable.md)
+
+Tracing: OpenTelemetry spans when OTEL_EXPORTER_OTLP_ENDPOINT is set (OTLP/HTTP), or
+OTEL_TRACES_EXPORTER=console (stderr).
 
 Stdout: the workflow outputs as JSON. Exit: 0 succeeded, 1 failed, 2 usage/load/input or a report not written, 3 aborted.
 `
@@ -84,6 +95,11 @@ type runFlags struct {
 	inputEnv       []string // --input-env NAME=VAR, applied by run_inputs.go
 	inputFile      []string // --input-file NAME=PATH
 	envFile        string   // --env-file .env
+	check          bool     // --check, applied by run_check.go
+	dryRun         bool     // --dry-run, run_dryrun.go
+	tls            []string // --tls, run_tls.go
+	tlsConfig      string   // --tls-config FILE, run_tls.go
+	noProgress     bool     // --no-progress, run_live.go
 	state          string   // --state PATH: record the run (runs.go)
 	// brokerCreds are the --auth credentials of AsyncAPI sources, read
 	// when their broker is dialled (run_brokers.go).
@@ -124,6 +140,11 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.StringVar(&f.junitFile, "junit", "", "")
 	fs.Var((*runListFlag)(&f.auth), "auth", "")
 	fs.BoolVar(&f.allowRemote, "allow-remote", false, "")
+	fs.BoolVar(&f.check, "check", false, "")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "")
+	fs.Var((*runListFlag)(&f.tls), "tls", "")
+	fs.StringVar(&f.tlsConfig, "tls-config", "", "")
+	fs.BoolVar(&f.noProgress, "no-progress", false, "")
 	fs.StringVar(&f.state, "state", "", "")
 	help := false
 	fs.BoolVar(&help, "h", false, "")
@@ -291,10 +312,19 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		opts.Brokers, closeBrokers = runBrokers(doc, opts.Servers, opts.ServerVars, func(source string) broker.Credentials { return f.brokerCreds[source] })
 		defer closeBrokers()
 	}
+	if err := runApplyTLS(doc, f, &opts); err != nil {
+		return fail("%v", err)
+	}
 	if err := runApplyAuth(doc, f, &opts, stderr); err != nil {
 		return fail("%v", err)
 	}
-	opts.Observer = &runProgress{w: stderr, verbose: f.verbose, mock: f.mock != ""}
+	opts.Observer = runProgressObserver(stderr, f)
+	runApplyCheck(doc, f, &opts)
+	flushTrace, err := runApplyTracing(&opts, stderr)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer flushTrace()
 
 	eng, err := runtime.New(doc, opts)
 	if err != nil {
@@ -326,6 +356,9 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	}
 	if mocks != nil {
 		runWarnUnmatchedMocks(stderr, f.mock, mocks, eng.Operations())
+	}
+	if f.dryRun {
+		return runDryRun(ctx, doc, wf, inputs, opts, f.json, stdout, stderr)
 	}
 	if err := runCheckReports(f); err != nil {
 		return fail("%v", err)

@@ -8,8 +8,8 @@ import (
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/asyncapi"
-	"github.com/arazzo-go/arazzo/internal/broker"
 	"github.com/arazzo-go/arazzo/runtime/auth"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 )
 
 // runBrokers gives each AsyncAPI source of the document a transport that

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/arazzo-go/arazzo/internal/broker"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 )
 
 const ordersDoc = "../../workflows/orders/order-with-confirmation.arazzo.yaml"
@@ -62,5 +62,20 @@ func TestRunSendsOverRabbitMQWithAuth(t *testing.T) {
 	}
 	if strings.Contains(stderr.String()+stdout.String(), "wrong-password-0451") {
 		t.Errorf("the password is shown:\n%s", stderr.String())
+	}
+}
+
+// TestRunDryRunAsyncSteps: a dry run shows the message a send step would
+// publish and what a receive step would wait for, sending nothing.
+func TestRunDryRunAsyncSteps(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", ordersDoc, "-w", "cancel-order", "--input", "orderId=ord-3", "--dry-run"}, nil, &stdout, &stderr)
+	if code != exitOK || !strings.Contains(stdout.String(), "SEND orders.cancellations\nrequestedBy: arazzo\n\n{\"orderId\":\"ord-3\",\"reason\":\"changed my mind\"}") {
+		t.Errorf("exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	stdout.Reset()
+	code = run([]string{"run", ordersDoc, "-w", "place-confirmed-order", "--input", "item=tea", "--dry-run"}, nil, &stdout, &stderr)
+	if code != exitOK || !strings.Contains(stdout.String(), "waits up to 10s for a message on orders.confirmations with correlation id $steps.placeOrder.outputs.orderId") {
+		t.Errorf("exit %d\n%s", code, stdout.String())
 	}
 }

@@ -23,6 +23,8 @@ type runProgress struct {
 	// lines show "mock" where the production host would be, lest a reader
 	// believe the real API was called.
 	mock bool
+	// contract counts the contract warnings (--check) for the summary.
+	contract int
 }
 
 // indent is the prefix of a line at the current depth.
@@ -53,9 +55,9 @@ func (p *runProgress) Observe(ev runtime.Event) {
 		r := ev.Result
 		switch r.Status {
 		case runtime.Succeeded:
-			fmt.Fprintf(p.w, "workflow %s succeeded: %s in %s\n", r.WorkflowID, plural(len(r.Steps), "step attempt"), runRoundDuration(r.Duration))
+			fmt.Fprintf(p.w, "workflow %s succeeded: %s in %s%s\n", r.WorkflowID, plural(len(r.Steps), "step attempt"), runRoundDuration(r.Duration), p.contractNote())
 		default:
-			fmt.Fprintf(p.w, "workflow %s %s: %s\n", r.WorkflowID, r.Status, r.Error)
+			fmt.Fprintf(p.w, "workflow %s %s: %s%s\n", r.WorkflowID, r.Status, r.Error, p.contractNote())
 		}
 	}
 }
@@ -96,6 +98,10 @@ func (p *runProgress) step(a *runtime.StepAttempt) {
 	if !a.Success && a.Error != "" {
 		fmt.Fprintf(&b, "\n%s    error: %s", in, a.Error)
 	}
+	for _, v := range a.Contract {
+		fmt.Fprintf(&b, "\n%s    contract warning: %s", in, v)
+	}
+	p.contract += len(a.Contract)
 	fmt.Fprintln(p.w, b.String())
 	if p.verbose {
 		for _, c := range a.Criteria {
@@ -152,4 +158,12 @@ func (p *runProgress) shownURL(raw string) string {
 	}
 	u.Scheme, u.Host, u.User = "", "", nil
 	return "mock " + u.String()
+}
+
+// contractNote ends the summary line of a run checked with --check.
+func (p *runProgress) contractNote() string {
+	if p.contract == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%s, see above)", plural(p.contract, "contract warning"))
 }

@@ -230,7 +230,8 @@ const runsUsage = `usage: arazzo runs [--state PATH] [--json]
        arazzo runs show ID [--state PATH]
 
 Lists the runs recorded in a state file (arazzo run --state): id, workflow,
-status, current step, started, updated; most recent first. "runs show ID"
+status, current step, started, updated; most recent first (--json:
+docs/schemas/runs.schema.json). "runs show ID"
 prints one run's history as the report of arazzo run --report (JSON),
 replayed from the state file without sending anything.
 
@@ -309,7 +310,10 @@ func runsList(ctx context.Context, st store.Store, asJSON bool, stdout, stderr i
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		enc.Encode(rows)
+		enc.Encode(struct {
+			FormatVersion int   `json:"formatVersion"`
+			Runs          []row `json:"runs"`
+		}{1, rows})
 		return exitOK
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)

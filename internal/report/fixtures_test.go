@@ -3,6 +3,7 @@ package report
 import (
 	"time"
 
+	"github.com/arazzo-go/arazzo/openapi"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
@@ -123,4 +124,14 @@ func guardRun() *runtime.Result {
 		Error:      "step limit of 3 reached",
 		Started:    t0,
 	}
+}
+
+// contractRun has an attempt whose response breaks its description.
+func contractRun() *runtime.Result {
+	get := attempt("getInstance", 1, "getInstance", "GET", "https://h/instances/x", 200, `{"id":7}`, true, "next", "")
+	get.Contract = []openapi.Violation{
+		{Kind: openapi.ViolationBody, Pointer: "/id", Keyword: "type", Schema: "/paths/~1instances~1{id}/get/responses/200/content/application~1json/schema", Msg: "value must be a string"},
+		{Kind: openapi.ViolationHeader, Schema: "/paths/~1instances~1{id}/get/responses/200", Msg: `response header "X-Rate-Limit" missing`},
+	}
+	return &runtime.Result{WorkflowID: "w", Status: runtime.Succeeded, Steps: []*runtime.StepAttempt{get}, Started: t0}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/arazzo-go/arazzo/internal/jsonlimit"
+	"github.com/arazzo-go/arazzo/openapi"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
@@ -46,6 +47,9 @@ type HAREntry struct {
 	Comment         string      `json:"comment,omitempty"`
 	// Error is set when no response arrived (underscore: a HAR custom field).
 	Error string `json:"_error,omitempty"`
+	// Contract: how the response departs from its OpenAPI description
+	// (arazzo run --check), as in the JSON report.
+	Contract []openapi.Violation `json:"_contract,omitempty"`
 }
 
 // HARRequest is the request of an entry.
@@ -137,6 +141,7 @@ func harEntry(a *runtime.StepAttempt) HAREntry {
 		Time:            ms,
 		Timings:         HARTimings{Blocked: -1, DNS: -1, Connect: -1, SSL: -1, Wait: ms},
 		Comment:         a.WorkflowID + "/" + a.StepID + " attempt " + strconv.Itoa(a.Attempt),
+		Contract:        a.Contract,
 		Request: HARRequest{
 			Method:      q.Method,
 			URL:         q.URL,

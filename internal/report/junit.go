@@ -191,6 +191,9 @@ func attemptSummary(a *runtime.StepAttempt) string {
 		}
 		b.WriteByte('\n')
 	}
+	for _, v := range a.Contract {
+		fmt.Fprintf(&b, "contract warning: %s\n", v)
+	}
 	return b.String()
 }
 

@@ -21,6 +21,7 @@ func allRuns() map[string]*runtime.Result {
 		"notfound":  notFoundRun(),
 		"transport": transportRun(),
 		"guard":     guardRun(),
+		"contract":  contractRun(),
 		"empty":     {WorkflowID: "w", Status: runtime.Succeeded},
 	}
 }
@@ -270,5 +271,41 @@ func TestSecretCanary(t *testing.T) {
 		if !strings.Contains(buf.String(), Redacted) && name != "junit" {
 			t.Errorf("%s output does not show %s where the secret was", name, Redacted)
 		}
+	}
+}
+
+// Contract violations reach all three reports: the JSON report's contract
+// entries (checked against the schema above), HAR's _contract and the
+// JUnit case's output.
+func TestReportsCarryContract(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, contractRun()); err != nil {
+		t.Fatal(err)
+	}
+	var run struct {
+		Steps []struct {
+			Contract []struct{ Kind, Path, Schema, Keyword, Message string }
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &run); err != nil {
+		t.Fatal(err)
+	}
+	c := run.Steps[0].Contract
+	if len(c) != 2 || c[0].Kind != "body" || c[0].Path != "/id" || c[0].Keyword != "type" || !strings.HasSuffix(c[0].Schema, "/schema") || c[0].Message != "value must be a string" || c[1].Kind != "header" {
+		t.Fatalf("JSON report contract = %+v\n%s", c, buf.String())
+	}
+	buf.Reset()
+	if err := WriteHAR(&buf, contractRun()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"_contract"`) || !strings.Contains(buf.String(), `"path": "/id"`) {
+		t.Errorf("HAR has no _contract entries:\n%s", buf.String())
+	}
+	buf.Reset()
+	if err := WriteJUnit(&buf, contractRun()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "contract warning: body /id: value must be a string") {
+		t.Errorf("JUnit output has no contract warning:\n%s", buf.String())
 	}
 }

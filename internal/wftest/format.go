@@ -70,6 +70,10 @@ type Expect struct {
 	// Error: the document or the inputs must be rejected before the run,
 	// with a message containing this text.
 	Error string
+	// Contract is "clean" when every response (the mocks' answers) must
+	// match its operation's OpenAPI description; "" does not check (the
+	// differences are still reported as warnings).
+	Contract string
 }
 
 // RequestCheck asserts on what was sent to one operation.
@@ -369,7 +373,7 @@ func (p *parser) mocks(n, msgs *yaml.Node, where string) (*runtime.Mocks, error)
 
 func (p *parser) expect(n *yaml.Node, where string, e *Expect) error {
 	where += ": expect"
-	if err := p.keys(n, where, "status", "failedAt", "outputs", "calls", "requests", "error"); err != nil {
+	if err := p.keys(n, where, "status", "failedAt", "outputs", "calls", "requests", "error", "contract"); err != nil {
 		return err
 	}
 	if err := p.str(field(n, "status"), where+".status", &e.Status); err != nil {
@@ -381,8 +385,14 @@ func (p *parser) expect(n *yaml.Node, where string, e *Expect) error {
 	if err := p.str(field(n, "error"), where+".error", &e.Error); err != nil {
 		return err
 	}
+	if err := p.str(field(n, "contract"), where+".contract", &e.Contract); err != nil {
+		return err
+	}
+	if e.Contract != "" && e.Contract != "clean" {
+		return p.errf(field(n, "contract"), "%s.contract: %q: the only value is clean (every response matches its OpenAPI description)", where, e.Contract)
+	}
 	if e.Error != "" {
-		for _, k := range []string{"status", "failedAt", "outputs", "requests"} {
+		for _, k := range []string{"status", "failedAt", "outputs", "requests", "contract"} {
 			if field(n, k) != nil {
 				return p.errf(field(n, k), "%s: %s cannot be combined with error (a rejected workflow does not run)", where, k)
 			}

@@ -14,7 +14,7 @@ import (
 // Mismatch is one expectation that did not hold. Expected and Actual are
 // display forms with secrets already redacted.
 type Mismatch struct {
-	Check    string `json:"check"` // status, failedAt, outputs, calls, requests, error, run
+	Check    string `json:"check"` // status, failedAt, outputs, calls, requests, error, run, contract
 	Path     string `json:"path,omitempty"`
 	Expected string `json:"expected,omitempty"`
 	Actual   string `json:"actual,omitempty"`
@@ -93,6 +93,14 @@ func match(c *Case, x *Execution, s *secrets) []Mismatch {
 	}
 	for i, rc := range e.Requests {
 		matchRequest(i, rc, x.Requests, s, add)
+	}
+	if e.Contract == "clean" {
+		for _, a := range r.Steps {
+			for _, v := range a.Contract {
+				add(Mismatch{Check: "contract", Path: a.StepID, Expected: "clean", Actual: v.String(),
+					Message: fmt.Sprintf("contract: step %s attempt %d (%s): %s", a.StepID, a.Attempt, a.Operation, v)})
+			}
+		}
 	}
 	return ms
 }

@@ -175,6 +175,9 @@ func writeAttempt(t *strings.Builder, n int, a *runtime.StepAttempt) {
 	if a.Error != "" {
 		fmt.Fprintf(t, "       error: %s\n", a.Error)
 	}
+	for _, v := range a.Contract {
+		fmt.Fprintf(t, "       contract warning: %s\n", v)
+	}
 }
 
 func toJSONish(m map[string]any) any {

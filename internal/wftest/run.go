@@ -195,8 +195,13 @@ func NewExecutor() Executor {
 			x.SecretInputs = passwordInputs(wf.Inputs)
 		}
 		capture := &capturingTransport{inner: c.Mocks.Transport()}
+		// Every answer is checked against its description: a mock that
+		// drifted from the API is a warning in the trace, and a failure
+		// with expect.contract: clean.
+		cc := runtime.NewContractCheck(doc)
 		eng, err := runtime.New(doc, runtime.Options{
-			Transport:    capture,
+			Transport:    cc.Transport(capture),
+			Observer:     cc.Observer(nil),
 			MessageMocks: c.Mocks.WithRecorder(capture.message),
 			LoopDelay:    runtime.Off,
 			Clock:        runtime.NewVirtualClock(time.Now()),

@@ -10,7 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/arazzo-go/arazzo/internal/broker"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 )
 
 // Dial picks the transport from an AsyncAPI protocol name. A receive

@@ -1,12 +1,10 @@
 // Package broker carries messages to and from message brokers for the
 // runtime's asynchronous steps (issue 17).
 //
-// The package lives under internal/ on purpose: the runtime plugs a Transport
-// in as an effect (see docs/design-core.md: effects sit behind small
-// interfaces, a mock is just another implementation), and the shape of that
-// interface is still settling while the AsyncAPI model is written. Exporting
-// it from runtime/ later is a move, not a redesign; it must never import
-// runtime/ or arazzo/.
+// It sits under runtime/ beside auth and store: runtime.Options.Brokers
+// takes one Transport per AsyncAPI source, so a library user dials them
+// here (Dial, DialServer) or brings their own implementation. It must never
+// import runtime/ or arazzo/ (it imports asyncapi, a leaf package).
 //
 // A Transport publishes a Message and subscribes to an address. Publish
 // returns once the broker has the message (publisher confirms where the
