@@ -65,6 +65,8 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --state PATH              record the run in a state file (default $ARAZZO_STATE; none
                             when unset) so that arazzo resume can continue it after a
                             crash; arazzo runs lists what it holds (docs/durable.md)
+  --temporal HOST:PORT       run on Temporal instead: the arguments go to arazzo-temporal run
+                            (on PATH; --task-queue, --input, --detach; docs/temporal.md)
 
 Tracing: OpenTelemetry spans when OTEL_EXPORTER_OTLP_ENDPOINT is set (OTLP/HTTP), or
 OTEL_TRACES_EXPORTER=console (stderr).
@@ -227,6 +229,9 @@ func runFlagError(fs *flag.FlagSet, err error) error {
 }
 
 func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if code, ok := runTemporalPlugin(args, stdin, stdout, stderr); ok {
+		return code
+	}
 	f, err := parseRunFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, runUsage)
