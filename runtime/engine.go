@@ -28,6 +28,9 @@ type Engine struct {
 	problems map[*arazzo.Workflow]*Problems
 	// brokers holds the dispatchers of AsyncAPI receive steps (message.go).
 	brokers brokerEffects
+	// bodyBytes counts the response-body bytes of the runs in progress
+	// (Options.MaxBodyBytesTotal, bodybudget.go).
+	bodyBytes bodyCounter
 }
 
 // boundWorkflow is a workflow with every reference resolved once.

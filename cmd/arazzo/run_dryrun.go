@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
@@ -153,10 +153,8 @@ func runDryRun(ctx context.Context, doc *arazzo.Document, wf *arazzo.Workflow, i
 		}
 	}
 	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(out); err != nil {
+		// Request bodies come from inputs, up to 10,000 levels deep: indentation stops at 32.
+		if err := jsonlimit.Encode(stdout, out); err != nil {
 			fmt.Fprintf(stderr, "arazzo run: writing the dry run: %v\n", err)
 			return exitUsage
 		}
