@@ -314,6 +314,11 @@ func displayNear(docFile, file string) string {
 func firstMsg(ds Diagnostics) string {
 	for _, d := range ds {
 		if d.Severity == SeverityError {
+			// The place in the source document: the diagnostic itself
+			// stands at the sourceDescription that names it.
+			if d.File != "" && d.Pos.Line > 0 {
+				return fmt.Sprintf("%s:%d:%d: %s", d.File, d.Pos.Line, d.Pos.Col, d.Msg)
+			}
 			return d.Msg
 		}
 	}

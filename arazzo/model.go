@@ -277,3 +277,37 @@ type AsyncTarget struct {
 	Channel   *asyncapi.Channel
 	Messages  []*asyncapi.Message
 }
+
+// ExecutionOrder returns the steps in the order a run takes them: list
+// order, except that a step listing dependsOn (1.1) comes after the steps
+// it names. A dependsOn cycle (a validation error) keeps list order.
+func (w *Workflow) ExecutionOrder() []*Step {
+	hasDeps := false
+	for _, s := range w.Steps {
+		hasDeps = hasDeps || len(s.DependsOn) > 0
+	}
+	if !hasDeps {
+		return w.Steps
+	}
+	placed, visiting := map[string]bool{}, map[string]bool{}
+	out := make([]*Step, 0, len(w.Steps))
+	var visit func(s *Step)
+	visit = func(s *Step) {
+		if placed[s.StepID] || visiting[s.StepID] {
+			return
+		}
+		visiting[s.StepID] = true
+		for _, d := range s.DependsOn {
+			if dep, _ := w.Step(d); dep != nil {
+				visit(dep)
+			}
+		}
+		visiting[s.StepID] = false
+		placed[s.StepID] = true
+		out = append(out, s)
+	}
+	for _, s := range w.Steps {
+		visit(s)
+	}
+	return out
+}

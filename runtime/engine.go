@@ -28,6 +28,9 @@ type Engine struct {
 	problems map[*arazzo.Workflow]*Problems
 	// brokers holds the dispatchers of AsyncAPI receive steps (message.go).
 	brokers brokerEffects
+	// bodyBytes counts the response-body bytes of the runs in progress
+	// (Options.MaxBodyBytesTotal, bodybudget.go).
+	bodyBytes bodyCounter
 }
 
 // boundWorkflow is a workflow with every reference resolved once.
@@ -225,7 +228,7 @@ func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkf
 	}
 	b.e.workflows[wf] = bw // before binding steps: workflows may call each other
 	defer b.into(&bw.bindErrs)()
-	order := stepOrder(wf)
+	order := wf.ExecutionOrder()
 	for i, s := range order {
 		bw.index[s.StepID] = i
 	}
@@ -303,42 +306,6 @@ func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkf
 		restore()
 	}
 	return bw
-}
-
-// stepOrder returns the steps in execution order: list order, except that a
-// step listing dependsOn (1.1) runs after the steps it depends on.
-func stepOrder(wf *arazzo.Workflow) []*arazzo.Step {
-	hasDeps := false
-	for _, s := range wf.Steps {
-		if len(s.DependsOn) > 0 {
-			hasDeps = true
-		}
-	}
-	if !hasDeps {
-		return wf.Steps
-	}
-	placed := map[string]bool{}
-	visiting := map[string]bool{}
-	var out []*arazzo.Step
-	var visit func(s *arazzo.Step)
-	visit = func(s *arazzo.Step) {
-		if placed[s.StepID] || visiting[s.StepID] {
-			return // cycles are reported by validation; keep list order
-		}
-		visiting[s.StepID] = true
-		for _, d := range s.DependsOn {
-			if dep, _ := wf.Step(d); dep != nil {
-				visit(dep)
-			}
-		}
-		visiting[s.StepID] = false
-		placed[s.StepID] = true
-		out = append(out, s)
-	}
-	for _, s := range wf.Steps {
-		visit(s)
-	}
-	return out
 }
 
 func (b *binder) stepIndex(bw *boundWorkflow, id, where string) int {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/expr"
+	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 	"github.com/arazzo-go/arazzo/internal/schemamsg"
 )
 
@@ -189,6 +190,9 @@ func (bw *boundWorkflow) prepareInputs(inputs map[string]any) (map[string]any, e
 		data, err := json.Marshal(out)
 		if err != nil {
 			return nil, &InputError{WorkflowID: bw.wf.WorkflowID, Problems: []InputProblem{{Msg: "inputs are not JSON values: " + err.Error()}}}
+		}
+		if err := jsonlimit.CheckDepth(data); err != nil {
+			return nil, &InputError{WorkflowID: bw.wf.WorkflowID, Problems: []InputProblem{{Msg: "inputs are " + err.Error()}}}
 		}
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()

@@ -26,10 +26,11 @@ import (
 // at once, before the run can reach its receive step; getOrder reads it
 // back.
 type ordersService struct {
-	pub  broker.Transport
-	next atomic.Int64
-	mu   sync.Mutex
-	seen map[string]string
+	prefix string
+	pub    broker.Transport
+	next   atomic.Int64
+	mu     sync.Mutex
+	seen   map[string]string
 }
 
 func (s *ordersService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -40,7 +41,9 @@ func (s *ordersService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Item string `json:"item"`
 		}
 		json.NewDecoder(r.Body).Decode(&in)
-		id := fmt.Sprintf("ord-%d", s.next.Add(1))
+		// Unique across processes: another test run on the same shared
+		// broker publishes on the same channel.
+		id := fmt.Sprintf("ord-%s-%d", s.prefix, s.next.Add(1))
 		s.mu.Lock()
 		s.seen[id] = in.Item
 		s.mu.Unlock()
@@ -126,7 +129,7 @@ func TestOrdersWorkflowOverRealBrokers(t *testing.T) {
 				t.Cleanup(func() { tr.Close() })
 				return tr
 			}
-			svc := &ordersService{pub: dial(), seen: map[string]string{}}
+			svc := &ordersService{prefix: fmt.Sprintf("%x", time.Now().UnixNano()), pub: dial(), seen: map[string]string{}}
 			srv := httptest.NewServer(svc)
 			defer srv.Close()
 			eng, err := runtime.New(doc, runtime.Options{

@@ -20,7 +20,7 @@ import (
 // off where off makes sense: no deadline (RequestTimeout, Timeout), no
 // pacing (LoopDelay), no summarising (KeepDetails). New refuses a negative
 // value where off would mean unbounded (MaxSteps, MaxDepth, MaxBodyBytes,
-// MaxLoopDelay, MaxRetryAfter).
+// MaxBodyBytesTotal, MaxLoopDelay, MaxRetryAfter).
 type Options struct {
 	// Client sends requests; nil -> a client on the package's shared
 	// transport (SharedTransport), whose connection pool every engine
@@ -56,6 +56,12 @@ type Options struct {
 	RequestTimeout time.Duration
 	Timeout        time.Duration // whole run; 0 and Off mean none
 	MaxBodyBytes   int64         // response body cap; 0 means 32 MiB
+	// MaxBodyBytesTotal bounds the response-body bytes the engine's runs in
+	// progress have read: each byte counts until its run ends, and a body
+	// that would go past the limit fails its step. 0 means
+	// DefaultMaxBodyBytesTotal (1 GiB, 32 bodies at the default cap). See
+	// bodybudget.go.
+	MaxBodyBytesTotal int64
 
 	// LoopDelay is the first wait before a step re-entered by goto runs
 	// again; it doubles up to MaxLoopDelay. 0 means 1s; Off does not pace
@@ -108,14 +114,15 @@ const Off = -1
 
 // Defaults of Options.
 const (
-	DefaultMaxSteps       = 1000
-	DefaultMaxDepth       = 32
-	DefaultRequestTimeout = 30 * time.Second
-	DefaultMaxBodyBytes   = 32 << 20
-	DefaultLoopDelay      = time.Second
-	DefaultMaxLoopDelay   = 30 * time.Second
-	DefaultMaxRetryAfter  = 5 * time.Minute
-	DefaultKeepDetails    = 3
+	DefaultMaxSteps          = 1000
+	DefaultMaxDepth          = 32
+	DefaultRequestTimeout    = 30 * time.Second
+	DefaultMaxBodyBytes      = 32 << 20
+	DefaultMaxBodyBytesTotal = 32 * DefaultMaxBodyBytes
+	DefaultLoopDelay         = time.Second
+	DefaultMaxLoopDelay      = 30 * time.Second
+	DefaultMaxRetryAfter     = 5 * time.Minute
+	DefaultKeepDetails       = 3
 )
 
 // withDefaults returns a copy of o with every zero field defaulted.
@@ -131,6 +138,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.MaxBodyBytesTotal == 0 {
+		o.MaxBodyBytesTotal = DefaultMaxBodyBytesTotal
 	}
 	switch {
 	case o.LoopDelay == 0:
@@ -160,7 +170,7 @@ func (o Options) check() error {
 		name string
 		neg  bool
 	}{
-		{"MaxSteps", o.MaxSteps < 0}, {"MaxDepth", o.MaxDepth < 0}, {"MaxBodyBytes", o.MaxBodyBytes < 0},
+		{"MaxSteps", o.MaxSteps < 0}, {"MaxDepth", o.MaxDepth < 0}, {"MaxBodyBytes", o.MaxBodyBytes < 0}, {"MaxBodyBytesTotal", o.MaxBodyBytesTotal < 0},
 		{"MaxLoopDelay", o.MaxLoopDelay < 0}, {"MaxRetryAfter", o.MaxRetryAfter < 0},
 	} {
 		if f.neg {

@@ -3,6 +3,7 @@ package runtime
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/arazzo-go/arazzo/expr"
@@ -141,6 +142,17 @@ func FuzzScalarValue(f *testing.F) {
 
 // FuzzValidJSONAgrees: the fast validity check must answer exactly as
 // encoding/json, which decides whether a body is JSON.
+// TestValidJSONDepth: past encoding/json's depth limit validJSON says no too (segmentio's Valid alone said
+// yes). Not a FuzzValidJSONAgrees seed: the fuzzer would spend its time minimising 20 KB.
+func TestValidJSONDepth(t *testing.T) {
+	for _, depth := range []int{MaxJSONDepth, MaxJSONDepth + 1} {
+		b := []byte(strings.Repeat("[", depth) + strings.Repeat("]", depth))
+		if got, want := validJSON(b), json.Valid(b); got != want {
+			t.Errorf("depth %d: validJSON %v, encoding/json %v", depth, got, want)
+		}
+	}
+}
+
 func FuzzValidJSONAgrees(f *testing.F) {
 	for _, s := range []string{`{"a":1}`, `[1,2]`, `01`, `1.`, `-`, "\"\x01\"", "\"\xff\"", `{"a":1,}`, `1e5`, `-0`,
 		`"\u00e9"`, `"\ud800"`, `[]`, ` {} `, `nul`, `{"a" 1}`, "\"\x00\\b\"", `{"a":[1,{"b":null}]}x`, `"\/"`, `1e999`} {

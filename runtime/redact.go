@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/arazzo-go/arazzo/expr"
+	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 )
 
 // Redacted replaces every secret value in results, events and errors.
@@ -284,7 +285,7 @@ func hideSecretJSON(b []byte) []byte {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var v any
-	if dec.Decode(&v) == nil && !dec.More() {
+	if jsonlimit.CheckDepth(b) == nil && dec.Decode(&v) == nil && !dec.More() {
 		if hidden, changed := hideSecretMembers(v); changed {
 			var buf bytes.Buffer
 			enc := json.NewEncoder(&buf)

@@ -52,6 +52,9 @@ type runState struct {
 	// resend is set when fx may send a request again (a durable run, a
 	// driver of the caller's): exchanges then carry an idempotency key.
 	resend bool
+	// bodyBytes is this run's share of the engine's bodyBytes, given back
+	// when the run ends (bodybudget.go).
+	bodyBytes bodyCounter
 }
 
 // RunOptions are the per-run settings of Engine.RunWith; the zero value
@@ -225,6 +228,7 @@ func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[stri
 		}
 		r.fx, r.journal = j, j
 	}
+	defer r.releaseBodies()
 	ctx = context.WithValue(r.withCredentialSink(ctx), runKey{}, r)
 	r.root = ctx
 	out := r.runWorkflow(ctx, bw, prepared, 0, true)

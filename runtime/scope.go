@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/arazzo-go/arazzo/expr"
+	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 )
 
 // exchange is what one step attempt sent and received: the values of
@@ -86,7 +87,10 @@ func (s *scope) notJSONError() error {
 	x := s.ex
 	mt := x.respType
 	var what string
+	var depthErr *jsonlimit.DepthError
 	switch {
+	case looksLikeJSON(x.respRaw) && errors.As(jsonlimit.CheckDepth(x.respRaw), &depthErr):
+		what = "the response body is " + depthErr.Error() + ", the limit"
 	case mt == "":
 		what = "the response body has no Content-Type and is not JSON"
 	case isJSONType(mt):
@@ -141,8 +145,9 @@ func decodeBody(mediaType string, raw []byte) (v any, isJSON bool) {
 		// Unmarshal decodes the bytes in place (a Decoder would copy the
 		// whole body into its own buffer first) and rejects anything but
 		// whitespace after the value, which Decoder.More let through when
-		// it was a closing bracket.
-		if err := json.Unmarshal(raw, &v); err == nil {
+		// it was a closing bracket. Text nested deeper than MaxJSONDepth
+		// stays text.
+		if err := jsonlimit.Unmarshal(raw, &v); err == nil {
 			return v, true
 		}
 	}

@@ -391,7 +391,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		return false
 	}
 	defer resp.Body.Close()
-	raw, err := readBody(resp, opts.MaxBodyBytes)
+	raw, err := r.readBody(resp, opts.MaxBodyBytes) // counted against MaxBodyBytesTotal (bodybudget.go)
 	ex.hasResponse = true
 	ex.status = resp.StatusCode
 	ex.respHeader = resp.Header

@@ -168,7 +168,7 @@ func runCLI(t *testing.T, self string, args ...string) (stdout, stderr string, c
 func waitForRecord(t *testing.T, path string, kind store.Kind, step string, attempt int) string {
 	t.Helper()
 	ctx := context.Background()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(90 * time.Second) // generous: CI machines are loaded
 	for time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 		if _, err := os.Stat(path); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 )
 
 const listUsage = `usage: arazzo list [--json] FILE
@@ -396,9 +396,6 @@ func listActionGroup(as []listAction) string {
 }
 
 func listWriteJSON(w io.Writer, ld listDocument) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
 	ld.FormatVersion = listFormatVersion
-	return enc.Encode(ld)
+	return jsonlimit.Encode(w, ld)
 }

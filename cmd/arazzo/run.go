@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 	"github.com/arazzo-go/arazzo/internal/report"
 	"github.com/arazzo-go/arazzo/runtime"
 	"github.com/arazzo-go/arazzo/runtime/broker"
@@ -54,7 +54,7 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --loop-delay D            first wait before a step re-entered by goto (default 1s)
   --strict                  refuse a document with any error; unmatched onSuccess actions and
                             non-2xx without criteria fail
-  --report FILE, --har FILE, --junit FILE   write reports
+  --report FILE, --har FILE, --junit FILE   write reports (paths checked before the first request)
   --check                   check each response against its OpenAPI description; differences
                             are warnings in the progress and reports (README, "Contracts")
   --dry-run                 build and print the requests without sending any (exit 0;
@@ -65,11 +65,13 @@ Runs one workflow of an Arazzo document. Flags may come before or after FILE.
   --state PATH              record the run in a state file (default $ARAZZO_STATE; none
                             when unset) so that arazzo resume can continue it after a
                             crash; arazzo runs lists what it holds (docs/durable.md)
+  --temporal HOST:PORT       run on Temporal instead: the arguments go to arazzo-temporal run
+                            (on PATH; --task-queue, --input, --detach; docs/temporal.md)
 
 Tracing: OpenTelemetry spans when OTEL_EXPORTER_OTLP_ENDPOINT is set (OTLP/HTTP), or
 OTEL_TRACES_EXPORTER=console (stderr).
 
-Stdout: the workflow outputs as JSON. Exit: 0 succeeded, 1 failed, 2 usage/load/input, 3 aborted.
+Stdout: the workflow outputs as JSON. Exit: 0 succeeded, 1 failed, 2 usage/load/input or a report not written, 3 aborted.
 `
 
 // runFlags holds the parsed flags of arazzo run.
@@ -227,6 +229,9 @@ func runFlagError(fs *flag.FlagSet, err error) error {
 }
 
 func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if code, ok := runTemporalPlugin(args, stdin, stdout, stderr); ok {
+		return code
+	}
 	f, err := parseRunFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, runUsage)
@@ -360,6 +365,9 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	if f.dryRun {
 		return runDryRun(ctx, doc, wf, inputs, opts, f.json, stdout, stderr)
 	}
+	if err := runCheckReports(f); err != nil {
+		return fail("%v", err)
+	}
 	res, err := runExecute(ctx, eng, wf, inputs, f, stderr)
 	// A run that started returns its Result, with a *StepError or an
 	// *AbortError when it failed: the Result says all of it.
@@ -384,33 +392,36 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 		return fail("%v", err)
 	}
 
-	runWriteReports(stderr, f, res)
+	reportsWritten := runWriteReports(stderr, f, res)
 
 	if f.json {
 		// The run report shape, the same bytes as --report FILE.
 		if err := report.WriteJSON(stdout, res); err != nil {
 			return fail("writing the result: %v", err)
 		}
-		return runExit(res.Status)
+		return runExit(res.Status, reportsWritten)
 	}
 	var out any = res.Outputs
 	if out == nil {
 		out = map[string]any{}
 	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
+	// Indentation stops at jsonlimit.MaxIndent levels: a deep body used as
+	// an output would otherwise grow with the square of its depth.
+	if err := jsonlimit.Encode(stdout, out); err != nil {
 		return fail("writing the result: %v", err)
 	}
-	return runExit(res.Status)
+	return runExit(res.Status, reportsWritten)
 }
 
-func runExit(s runtime.Status) int {
-	switch s {
-	case runtime.Succeeded:
+// runExit is the exit code of a run: a report not written wins, since
+// the file CI uploads is missing (run_reports.go).
+func runExit(s runtime.Status, reportsWritten bool) int {
+	switch {
+	case !reportsWritten:
+		return exitUsage
+	case s == runtime.Succeeded:
 		return exitOK
-	case runtime.Aborted:
+	case s == runtime.Aborted:
 		return exitAborted
 	default:
 		return exitFailed
@@ -646,7 +657,7 @@ func runCoerceInput(typ, value string) (any, error) {
 		return b, nil
 	case "object", "array", "null":
 		var v any
-		if err := json.Unmarshal([]byte(value), &v); err != nil {
+		if err := jsonlimit.Unmarshal([]byte(value), &v); err != nil {
 			return nil, fmt.Errorf("want JSON for a%s %s: %v", map[bool]string{true: "n", false: ""}[typ == "object" || typ == "array"], typ, err)
 		}
 		return v, nil
@@ -656,7 +667,7 @@ func runCoerceInput(typ, value string) (any, error) {
 	t := strings.TrimSpace(value)
 	if t != "" && strings.ContainsAny(t[:1], "{[") {
 		var v any
-		if err := json.Unmarshal([]byte(t), &v); err == nil {
+		if err := jsonlimit.Unmarshal([]byte(t), &v); err == nil {
 			return v, nil
 		}
 	}
@@ -729,27 +740,4 @@ func runSourceNames(doc *arazzo.Document) string {
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ")
-}
-
-func runWriteReports(stderr io.Writer, f *runFlags, res *runtime.Result) {
-	write := func(flagName, path string, fn func(io.Writer) error) {
-		if path == "" {
-			return
-		}
-		file, err := os.Create(path)
-		if err != nil {
-			fmt.Fprintf(stderr, "arazzo run: --%s: %v\n", flagName, err)
-			return
-		}
-		err = fn(file)
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "arazzo run: --%s %s: %v\n", flagName, path, err)
-		}
-	}
-	write("report", f.reportFile, func(w io.Writer) error { return report.WriteJSON(w, res) })
-	write("har", f.harFile, func(w io.Writer) error { return report.WriteHAR(w, res) })
-	write("junit", f.junitFile, func(w io.Writer) error { return report.WriteJUnit(w, res) })
 }

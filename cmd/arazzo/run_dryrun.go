@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
@@ -76,7 +76,7 @@ func runDryRun(ctx context.Context, doc *arazzo.Document, wf *arazzo.Workflow, i
 			secrets = append(secrets, s)
 		}
 	}
-	for _, step := range runDryOrder(wf) {
+	for _, step := range wf.ExecutionOrder() {
 		entry := runDryStep{Step: step.StepID, Operation: runStepTarget(step)}
 		if step.Async != nil && step.Action != "send" {
 			entry.Note = runDryReceiveNote(step)
@@ -153,10 +153,8 @@ func runDryRun(ctx context.Context, doc *arazzo.Document, wf *arazzo.Workflow, i
 		}
 	}
 	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(out); err != nil {
+		// Request bodies come from inputs, up to 10,000 levels deep: indentation stops at 32.
+		if err := jsonlimit.Encode(stdout, out); err != nil {
 			fmt.Fprintf(stderr, "arazzo run: writing the dry run: %v\n", err)
 			return exitUsage
 		}
@@ -339,33 +337,6 @@ func runPrintDry(w io.Writer, wf *arazzo.Workflow, steps []runDryStep) {
 			fmt.Fprintf(w, "(%s)\n", s.Note)
 		}
 	}
-}
-
-// runDryOrder is the order a run takes the steps in: list order, except
-// that a step with dependsOn (Arazzo 1.1) comes after the steps it names,
-// as the engine orders them.
-func runDryOrder(wf *arazzo.Workflow) []*arazzo.Step {
-	placed, visiting := map[string]bool{}, map[string]bool{}
-	var out []*arazzo.Step
-	var visit func(s *arazzo.Step)
-	visit = func(s *arazzo.Step) {
-		if placed[s.StepID] || visiting[s.StepID] {
-			return // a cycle is a validation error; keep list order
-		}
-		visiting[s.StepID] = true
-		for _, d := range s.DependsOn {
-			if dep, _ := wf.Step(d); dep != nil {
-				visit(dep)
-			}
-		}
-		visiting[s.StepID] = false
-		placed[s.StepID] = true
-		out = append(out, s)
-	}
-	for _, s := range wf.Steps {
-		visit(s)
-	}
-	return out
 }
 
 // runDryMessage is the message a send step would publish, redacted.

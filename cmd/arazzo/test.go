@@ -64,6 +64,12 @@ func cmdTest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		runner.Filter = re.MatchString
 	}
 
+	if *junitPath != "" {
+		if err := checkWritable(*junitPath); err != nil {
+			fmt.Fprintf(stderr, "arazzo test: --junit %s: %v; no case was run\n", *junitPath, err)
+			return exitUsage
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	results, err := runner.RunPaths(ctx, paths)
@@ -89,8 +95,8 @@ func cmdTest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if *junitPath != "" {
-		if err := testWriteFile(*junitPath, func(w io.Writer) error { return wftest.WriteJUnit(w, results) }); err != nil {
-			fmt.Fprintf(stderr, "arazzo test: --junit: %v\n", err)
+		if err := writeFileWith(*junitPath, func(w io.Writer) error { return wftest.WriteJUnit(w, results) }); err != nil {
+			fmt.Fprintf(stderr, "arazzo test: --junit %s: not written: %v\n", *junitPath, pathReason(err))
 			return exitUsage
 		}
 	}
@@ -118,18 +124,4 @@ func testParseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
-}
-
-// testWriteFile writes a report file, reporting close errors (a full disk
-// shows up there).
-func testWriteFile(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -96,7 +96,12 @@ func TestSIGHUPWritesPartialReport(t *testing.T) {
 	dir := t.TempDir()
 	copyTestdata(t, dir, credsFixtures)
 	release := make(chan struct{})
+	arrived := make(chan struct{}, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
 		select { // answer only after the test is over: the run is waiting when the signal comes
 		case <-release:
 		case <-r.Context().Done():
@@ -113,7 +118,15 @@ func TestSIGHUPWritesPartialReport(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	// The signal comes once the request is in flight: a fixed sleep raced
+	// the process's start on a loaded machine (the default SIGHUP action
+	// killed it before it installed its handler).
+	select {
+	case <-arrived:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("the run never sent its request; stderr: %s", stderr.String())
+	}
 	cmd.Process.Signal(syscall.SIGHUP)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()

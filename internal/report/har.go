@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -9,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 	"github.com/arazzo-go/arazzo/openapi"
 	"github.com/arazzo-go/arazzo/runtime"
 )
@@ -225,8 +225,5 @@ func WriteHAR(w io.Writer, r *runtime.Result) error {
 	if r == nil {
 		return errNilResult
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(NewHAR(r))
+	return jsonlimit.Encode(w, NewHAR(r))
 }

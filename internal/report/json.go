@@ -1,10 +1,10 @@
 package report
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 
+	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
@@ -18,8 +18,6 @@ func WriteJSON(w io.Writer, r *runtime.Result) error {
 	if r == nil {
 		return errNilResult
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	// Outputs can be response bodies nested thousands of levels deep.
+	return jsonlimit.Encode(w, r)
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/arazzo-go/arazzo/internal/jsonlimit"
 	"github.com/arazzo-go/arazzo/internal/report"
 	"github.com/arazzo-go/arazzo/runtime"
 )
@@ -248,10 +249,8 @@ func WriteJSON(w io.Writer, results []*FileResult) error {
 		}
 		out.Files = append(out.Files, jf)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	// Outputs and expectations can be nested thousands of levels deep.
+	return jsonlimit.Encode(w, out)
 }
 
 // scrubJSON scrubs encoded JSON: a secret may appear escaped.
