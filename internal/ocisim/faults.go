@@ -180,6 +180,11 @@ func parseFault(entry string) (Fault, error) {
 	if f.RetryAfter > 0 && f.Status == 0 {
 		return f, fmt.Errorf("retry-after needs an error status")
 	}
+	if f.Status == 0 && f.Latency == 0 {
+		// "latency=0" alone does nothing, and its printed form "*=" would
+		// not parse again (found by FuzzParseFaults).
+		return f, fmt.Errorf("no effect: latency 0 without an error status does nothing")
+	}
 	return f, nil
 }
 
