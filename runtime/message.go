@@ -45,7 +45,9 @@ type OutMessage struct {
 	ContentType string
 	Headers     map[string]string
 	Payload     []byte
-	Bindings    asyncapi.Bindings // of the channel, operation and message, merged
+	// Options are what the AsyncAPI bindings ask of the transport (AMQP
+	// exchange, MQTT QoS and retain, Kafka key), as broker.Route reads them.
+	Options broker.Options
 }
 
 // Reception is what a receive step waits for.
@@ -60,7 +62,7 @@ type Reception struct {
 	// CorrelationID the value the step wants there; both "" when the step
 	// takes the next message on the channel.
 	Correlation, CorrelationID string
-	Bindings                   asyncapi.Bindings
+	Options                    broker.Options // as OutMessage.Options
 }
 
 // InMessage is a received message.
@@ -82,7 +84,12 @@ type boundAsync struct {
 	correlation string      // the messages' correlationId location
 	corrValue   *expr.Value // the step's correlationId, compiled
 	contentType string      // of the first message, else JSON
-	bindings    asyncapi.Bindings
+	// route and msg are what broker.Route reads the address and the
+	// bindings from: the operation, on the channel the step's messages
+	// travel (the reply's for the reply side), and the step's message
+	// when there is one.
+	route *asyncapi.Operation
+	msg   *asyncapi.Message
 }
 
 func (ba *boundAsync) operationID() string {
@@ -115,7 +122,19 @@ func (b *binder) asyncStep(bs *boundStep, where string) {
 			ba.contentType = m.ContentType
 		}
 	}
-	ba.bindings = mergeBindings(t)
+	ba.route = &asyncapi.Operation{Channel: t.Channel}
+	if t.Operation != nil {
+		ba.route.ID, ba.route.Bindings = t.Operation.ID, t.Operation.Bindings
+	}
+	if t.Channel.Address == "" {
+		// A 3.0 channel with a null address: its key stands for it.
+		ch := *t.Channel
+		ch.Address = ch.Key
+		ba.route.Channel = &ch
+	}
+	if len(t.Messages) == 1 {
+		ba.msg = t.Messages[0]
+	}
 	if s.CorrelationID != "" {
 		v, err := expr.ParseValue(s.CorrelationID)
 		if err != nil {
@@ -131,39 +150,6 @@ func (b *binder) asyncStep(bs *boundStep, where string) {
 	}
 }
 
-// mergeBindings takes the channel's bindings, then the operation's and the
-// message's where they set something.
-func mergeBindings(t *arazzo.AsyncTarget) asyncapi.Bindings {
-	out := t.Channel.Bindings
-	over := func(b asyncapi.Bindings) {
-		if b.KafkaKey != nil {
-			out.KafkaKey = b.KafkaKey
-		}
-		if b.AMQPExchange != "" {
-			out.AMQPExchange = b.AMQPExchange
-		}
-		if b.AMQPQueue != "" {
-			out.AMQPQueue = b.AMQPQueue
-		}
-		if b.AMQPRoutingKey != "" {
-			out.AMQPRoutingKey = b.AMQPRoutingKey
-		}
-		if b.MQTTQoS != nil {
-			out.MQTTQoS = b.MQTTQoS
-		}
-		if b.MQTTRetain != nil {
-			out.MQTTRetain = b.MQTTRetain
-		}
-	}
-	if t.Operation != nil {
-		over(t.Operation.Bindings)
-	}
-	if len(t.Messages) == 1 {
-		over(t.Messages[0].Bindings)
-	}
-	return out
-}
-
 // executeMessage runs one attempt of an AsyncAPI step. It returns whether
 // the message was sent, or one was received.
 func (st *wfState) executeMessage(ctx context.Context, bs *boundStep, x *stepRun) bool {
@@ -174,7 +160,7 @@ func (st *wfState) executeMessage(ctx context.Context, bs *boundStep, x *stepRun
 		return false
 	}
 	ba := bs.async
-	address, headers, err := st.messageAddress(bs, x.scope)
+	address, opts, headers, err := st.messageAddress(bs, x.scope)
 	if err != nil {
 		x.att.Error = r.redact.Message(err.Error())
 		return false
@@ -190,7 +176,7 @@ func (st *wfState) executeMessage(ctx context.Context, bs *boundStep, x *stepRun
 			x.att.Error = r.redact.Message(err.Error())
 			return false
 		}
-		m := &OutMessage{Source: bs.source.Name, Operation: ba.operationID(), Step: bs.path, Send: send, Address: address, ContentType: ba.contentType, Headers: headers, Payload: payload, Bindings: ba.bindings}
+		m := &OutMessage{Source: bs.source.Name, Operation: ba.operationID(), Step: bs.path, Send: send, Address: address, ContentType: ba.contentType, Headers: headers, Payload: payload, Options: opts}
 		x.att.Message = &MessageSummary{Action: "send", Address: address, Headers: r.redact.flat(headers), PayloadPreview: r.redact.Body(payload, ba.contentType), PayloadSize: len(payload)}
 		if err := mfx.Publish(ctx, m); err != nil {
 			x.att.Error = r.redact.Message(fmt.Sprintf("sending to %s: %v", address, err))
@@ -199,7 +185,7 @@ func (st *wfState) executeMessage(ctx context.Context, bs *boundStep, x *stepRun
 		return true
 	}
 
-	rec := &Reception{Source: bs.source.Name, Operation: ba.operationID(), Step: bs.path, Send: send, Address: address, Correlation: ba.correlation, Bindings: ba.bindings}
+	rec := &Reception{Source: bs.source.Name, Operation: ba.operationID(), Step: bs.path, Send: send, Address: address, Correlation: ba.correlation, Options: opts}
 	if ba.corrValue != nil {
 		v, err := ba.corrValue.Eval(x.scope)
 		if err != nil {
@@ -255,11 +241,11 @@ func (st *wfState) listenAhead(ctx context.Context, bs *boundStep, sc *scope) er
 		return nil
 	}
 	for _, later := range bs.listenFor {
-		addr, _, err := st.messageAddress(later, sc)
+		addr, opts, _, err := st.messageAddress(later, sc)
 		if err != nil {
 			continue
 		}
-		rec := &Reception{Source: later.source.Name, Operation: later.async.operationID(), Step: later.path, Address: addr, Correlation: later.async.correlation, Bindings: later.async.bindings}
+		rec := &Reception{Source: later.source.Name, Operation: later.async.operationID(), Step: later.path, Address: addr, Correlation: later.async.correlation, Options: opts}
 		if err := mfx.Listen(ctx, rec); err != nil {
 			return fmt.Errorf("listening on %s for step %s before sending: %w", addr, later.step.StepID, err)
 		}
@@ -267,36 +253,31 @@ func (st *wfState) listenAhead(ctx context.Context, bs *boundStep, sc *scope) er
 	return nil
 }
 
-// messageAddress fills the channel address's {parameters} from the step's
-// parameters (those not "in: header") and collects the header parameters.
-func (st *wfState) messageAddress(bs *boundStep, sc *scope) (string, map[string]string, error) {
-	ch := bs.async.target.Channel
-	address := ch.Address
-	if address == "" {
-		address = ch.Key
-	}
-	var headers map[string]string
+// messageAddress evaluates the step's parameters: "in: header" ones
+// become message headers, the others fill the channel address's
+// {parameters}; broker.Route then applies the bindings (and refuses a
+// parameter value holding a wildcard).
+func (st *wfState) messageAddress(bs *boundStep, sc *scope) (string, broker.Options, map[string]string, error) {
+	var headers, params map[string]string
 	for _, p := range bs.params {
 		v, omit, err := evalParam(p, sc)
 		if err != nil {
-			return "", nil, fmt.Errorf("parameter %s: %w", p.Name, err)
+			return "", broker.Options{}, nil, fmt.Errorf("parameter %s: %w", p.Name, err)
 		}
 		if omit {
 			continue
 		}
+		dst := &params
 		if p.In == "header" {
-			if headers == nil {
-				headers = map[string]string{}
-			}
-			headers[p.Name] = expr.Stringify(v)
-			continue
+			dst = &headers
 		}
-		address = strings.ReplaceAll(address, "{"+p.Name+"}", expr.Stringify(v))
+		if *dst == nil {
+			*dst = map[string]string{}
+		}
+		(*dst)[p.Name] = expr.Stringify(v)
 	}
-	if i := strings.IndexByte(address, '{'); i >= 0 && strings.IndexByte(address[i:], '}') > 0 {
-		return "", nil, fmt.Errorf("channel address %q: no value for its parameter %s", address, address[i:i+strings.IndexByte(address[i:], '}')+1])
-	}
-	return address, headers, nil
+	address, opts, err := broker.Route(bs.async.route, bs.async.msg, params)
+	return address, opts, headers, err
 }
 
 // messagePayload encodes a send step's requestBody payload: JSON, or the
@@ -419,12 +400,7 @@ func correlator(location string) func(broker.Message) string {
 }
 
 func subscription(r *Reception) broker.Subscription {
-	s := broker.Subscription{Address: r.Address}
-	s.Options.Exchange = r.Bindings.AMQPExchange
-	if r.Bindings.MQTTQoS != nil {
-		s.Options.QoS = byte(*r.Bindings.MQTTQoS)
-	}
-	return s
+	return broker.Subscription{Address: r.Address, Options: r.Options}
 }
 
 func (x engineEffects) Publish(ctx context.Context, m *OutMessage) error {
@@ -443,16 +419,7 @@ func (x engineEffects) Publish(ctx context.Context, m *OutMessage) error {
 			bm.Headers["content-type"] = m.ContentType
 		}
 	}
-	bm.Options.Exchange = m.Bindings.AMQPExchange
-	if k, ok := m.Bindings.KafkaKey.(string); ok {
-		bm.Options.Key = []byte(k)
-	}
-	if m.Bindings.MQTTQoS != nil {
-		bm.Options.QoS = byte(*m.Bindings.MQTTQoS)
-	}
-	if m.Bindings.MQTTRetain != nil {
-		bm.Options.Retain = *m.Bindings.MQTTRetain
-	}
+	bm.Options = m.Options
 	return t.Publish(ctx, bm)
 }
 

@@ -133,3 +133,17 @@ func TestAsyncConcurrentRunsGetTheirOwnReplies(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestAsyncChannelParameterWildcardRefused: a channel parameter value that
+// is a broker wildcard would widen the subscription to other runs'
+// messages; broker.Route refuses it and the step fails.
+func TestAsyncChannelParameterWildcardRefused(t *testing.T) {
+	doc := loadOrders(t)
+	mock := broker.NewMock()
+	mock.Answer("orders.requests", confirm("confirmed"))
+	eng, _ := runtime.New(doc, runtime.Options{Brokers: map[string]broker.Transport{"orderEvents": mock}})
+	res, _ := eng.Run(context.Background(), "placeOrder", map[string]any{"requestId": "r9", "item": "tea", "region": "*"})
+	if res.Status != runtime.Failed || res.FailedAt != "awaitConfirmation" || !strings.Contains(res.Error, "wildcard") {
+		t.Errorf("%s at %s: %s", res.Status, res.FailedAt, res.Error)
+	}
+}
