@@ -185,13 +185,8 @@ func (j *journal) Send(ctx context.Context, c *Call) (*http.Response, error) {
 		// in flight. Send it again (at least once), with the idempotency
 		// key recorded before the first send.
 		var s sendState
-		if json.Unmarshal(sent.State, &s) == nil && s.IdempotencyKey != "" && c.IdempotencyKey != s.IdempotencyKey {
-			for name, v := range c.Request.Header {
-				if len(v) == 1 && v[0] == c.IdempotencyKey {
-					c.Request.Header[name] = []string{s.IdempotencyKey}
-				}
-			}
-			c.IdempotencyKey = s.IdempotencyKey
+		if json.Unmarshal(sent.State, &s) == nil && s.IdempotencyKey != "" {
+			c.useIdempotencyKey(s.IdempotencyKey)
 		}
 	} else if !j.historyOnly {
 		if c.IdempotencyKey != "" {
@@ -199,7 +194,7 @@ func (j *journal) Send(ctx context.Context, c *Call) (*http.Response, error) {
 			if err != nil {
 				return nil, j.fail(err)
 			}
-			c.IdempotencyKey = k
+			c.useIdempotencyKey(k) // the first write wins
 		}
 		st := sendState{Method: c.Request.Method, URL: j.r.redact.urlText(c.Request.URL, c.Request.URL.String()), IdempotencyKey: c.IdempotencyKey}
 		if err := j.append(ctx, store.Record{Kind: store.KindAboutToSend, Step: c.Step, Attempt: c.Send}, st); err != nil {

@@ -128,14 +128,33 @@ func (c *VirtualClock) Sleep(ctx context.Context, d time.Duration) error {
 // and the send number, so a resend after a crash carries the same key and
 // the API answers it without acting twice.
 func (r *runState) newCall(bs *boundStep, req *http.Request) *Call {
-	if r.sends == nil {
-		r.sends = map[string]int{}
-	}
-	r.sends[bs.path]++
-	c := &Call{Request: req, Operation: bs.opKey, Step: bs.path, Send: r.sends[bs.path]}
+	c := &Call{Request: req, Operation: bs.opKey, Step: bs.path, Send: r.nextSend(bs)}
 	if r.resend && bs.idemHeader != "" && req.Header.Get(bs.idemHeader) == "" {
 		c.IdempotencyKey = store.IdempotencyKey(r.id, bs.path, c.Send)
 		req.Header.Set(bs.idemHeader, c.IdempotencyKey)
 	}
 	return c
+}
+
+// nextSend numbers the step's exchanges and messages in the run (Call.Send).
+func (r *runState) nextSend(bs *boundStep) int {
+	if r.sends == nil {
+		r.sends = map[string]int{}
+	}
+	r.sends[bs.path]++
+	return r.sends[bs.path]
+}
+
+// useIdempotencyKey makes k the call's key, in the header that carries the
+// engine's key too (a store hands back the key first recorded).
+func (c *Call) useIdempotencyKey(k string) {
+	if k == c.IdempotencyKey {
+		return
+	}
+	for name, v := range c.Request.Header {
+		if len(v) == 1 && v[0] == c.IdempotencyKey {
+			c.Request.Header[name] = []string{k}
+		}
+	}
+	c.IdempotencyKey = k
 }

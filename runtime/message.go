@@ -165,11 +165,7 @@ func (st *wfState) executeMessage(ctx context.Context, bs *boundStep, x *stepRun
 		x.att.Error = r.redact.Message(err.Error())
 		return false
 	}
-	if r.sends == nil {
-		r.sends = map[string]int{}
-	}
-	r.sends[bs.path]++
-	send := r.sends[bs.path]
+	send := r.nextSend(bs)
 	if ba.send {
 		payload, err := st.messagePayload(bs, x.scope)
 		if err != nil {
