@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/arazzo-go/arazzo/arazzo"
@@ -120,13 +121,13 @@ func runBrokerCredentials(doc *arazzo.Document, creds []auth.Credential, f *runF
 	return rest, nil
 }
 
+// schemeOf is the URL's scheme, which names the broker protocol.
 func schemeOf(u string) string {
-	for i := 0; i < len(u); i++ {
-		if u[i] == ':' {
-			return u[:i]
-		}
+	scheme, _, ok := strings.Cut(u, ":")
+	if !ok {
+		return ""
 	}
-	return ""
+	return scheme
 }
 
 func (l *lazyBroker) Publish(ctx context.Context, m broker.Message) error {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -304,27 +306,13 @@ func runPrintDry(w io.Writer, wf *arazzo.Workflow, steps []runDryStep) {
 		switch {
 		case s.Message != nil:
 			fmt.Fprintf(w, "SEND %s\n", s.Message.Address)
-			names := make([]string, 0, len(s.Message.Headers))
-			for k := range s.Message.Headers {
-				names = append(names, k)
-			}
-			sort.Strings(names)
-			for _, k := range names {
-				fmt.Fprintf(w, "%s: %s\n", k, s.Message.Headers[k])
-			}
+			runPrintHeaders(w, s.Message.Headers)
 			if s.Message.Payload != "" {
 				fmt.Fprintf(w, "\n%s\n", s.Message.Payload)
 			}
 		case s.Request != nil:
 			fmt.Fprintf(w, "%s %s\n", s.Request.Method, s.Request.URL)
-			names := make([]string, 0, len(s.Request.Headers))
-			for k := range s.Request.Headers {
-				names = append(names, k)
-			}
-			sort.Strings(names)
-			for _, k := range names {
-				fmt.Fprintf(w, "%s: %s\n", k, s.Request.Headers[k])
-			}
+			runPrintHeaders(w, s.Request.Headers)
 			if s.Request.BodySize > 0 {
 				fmt.Fprintf(w, "\n%s\n", s.Request.BodyPreview)
 			}
@@ -381,4 +369,11 @@ func runDryReceiveNote(step *arazzo.Step) string {
 		note += " with correlation id " + step.CorrelationID
 	}
 	return note
+}
+
+// runPrintHeaders prints headers one per line, sorted by name.
+func runPrintHeaders(w io.Writer, h map[string]string) {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		fmt.Fprintf(w, "%s: %s\n", k, h[k])
+	}
 }

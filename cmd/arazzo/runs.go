@@ -210,13 +210,23 @@ func cmdResume(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return runWorkflowCommand(ctx, f, stdin, stdout, stderr)
 }
 
-func readRecordedRun(ctx context.Context, path, id string) (*runtime.DurableRun, error) {
+// openExistingState opens a state file that must exist already: opening
+// would otherwise create an empty one where the user mistyped a path.
+func openExistingState(ctx context.Context, path string) (*store.SQLite, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("state file %s: %w", path, err)
 	}
 	st, err := store.OpenSQLite(ctx, path, store.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("state file %s: %w", path, err)
+	}
+	return st, nil
+}
+
+func readRecordedRun(ctx context.Context, path, id string) (*runtime.DurableRun, error) {
+	st, err := openExistingState(ctx, path)
+	if err != nil {
+		return nil, err
 	}
 	defer st.Close()
 	dr, err := runtime.ReadDurableRun(ctx, st, id)
@@ -267,14 +277,10 @@ func cmdRuns(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "arazzo runs: no state file: give --state PATH or set %s\n", stateEnv)
 		return exitUsage
 	}
-	if _, err := os.Stat(path); err != nil {
-		fmt.Fprintf(stderr, "arazzo runs: state file %s: %v\n", path, err)
-		return exitUsage
-	}
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, path, store.Options{})
+	st, err := openExistingState(ctx, path)
 	if err != nil {
-		fmt.Fprintf(stderr, "arazzo runs: state file %s: %v\n", path, err)
+		fmt.Fprintf(stderr, "arazzo runs: %v\n", err)
 		return exitUsage
 	}
 	defer st.Close()
