@@ -473,16 +473,17 @@ func (e *Engine) History(ctx context.Context, st store.Store, runID string) (*Re
 		// inputs schema accepts is needed only to pass validation.
 		inputs[name] = "secret-not-stored"
 	}
-	ro := RunOptions{ID: runID, Store: st, Labels: dr.Labels, Effects: historyClock{}}
+	ro := RunOptions{ID: runID, Store: st, Labels: dr.Labels, Effects: historyEffects{}}
 	return e.runDurable(ctx, dr, inputs, ro, true)
 }
 
-// historyClock spends no time: a history replay waits for nothing.
-type historyClock struct{}
+// historyEffects are a history replay's: nothing is sent (the journal
+// answers every recorded request first) and no wait is spent.
+type historyEffects struct{}
 
-func (historyClock) Send(context.Context, *Call) (*http.Response, error) { return nil, errHistoryEnd }
-func (historyClock) Wait(ctx context.Context, _ Wait) error              { return ctx.Err() }
-func (historyClock) Now() time.Time                                      { return time.Now() }
+func (historyEffects) Send(context.Context, *Call) (*http.Response, error) { return nil, errHistoryEnd }
+func (historyEffects) Wait(ctx context.Context, _ Wait) error              { return ctx.Err() }
+func (historyEffects) Now() time.Time                                      { return time.Now() }
 
 func (e *Engine) runDurable(ctx context.Context, dr *DurableRun, inputs map[string]any, ro RunOptions, historyOnly bool) (*Result, error) {
 	ro.resume = &resumeState{records: slices.Clone(dr.records), historyOnly: historyOnly}
