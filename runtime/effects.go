@@ -151,10 +151,14 @@ func (c *Call) useIdempotencyKey(k string) {
 	if k == c.IdempotencyKey {
 		return
 	}
-	for name, v := range c.Request.Header {
+	// A new map: the attempt's record keeps the one the engine built and
+	// reads it when its headers are asked for, possibly from an observer's
+	// goroutine while this request is sent.
+	h := c.Request.Header.Clone()
+	for name, v := range h {
 		if len(v) == 1 && v[0] == c.IdempotencyKey {
-			c.Request.Header[name] = []string{k}
+			h[name] = []string{k}
 		}
 	}
-	c.IdempotencyKey = k
+	c.Request.Header, c.IdempotencyKey = h, k
 }

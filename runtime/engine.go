@@ -31,6 +31,10 @@ type Engine struct {
 	// bodyBytes counts the response-body bytes of the runs in progress
 	// (Options.MaxBodyBytesTotal, bodybudget.go).
 	bodyBytes bodyCounter
+	// explainAtOnce explains every criterion when it is evaluated, as the
+	// engine did before explanations were built when read: tests compare
+	// the two.
+	explainAtOnce bool
 }
 
 // boundWorkflow is a workflow with every reference resolved once.

@@ -77,7 +77,7 @@ func TestKeepDetailsSummarisesOldPolls(t *testing.T) {
 			}
 			for i, a := range res.Steps {
 				seen := obs.finished[i]
-				if seen.Summarized || seen.Response == nil || len(seen.Response.Headers) == 0 || seen.Response.BodyPreview == "" {
+				if seen.Summarized || seen.Response == nil || len(seen.Response.Headers()) == 0 || seen.Response.BodyPreview() == "" {
 					t.Errorf("observer was shown attempt %d without its details", i)
 				}
 				if a.Summarized {
@@ -100,7 +100,7 @@ func checkSummary(t *testing.T, sum *runtime.StepAttempt, full *runtime.StepAtte
 	if sum.Request.Method != full.Request.Method || sum.Request.URL != full.Request.URL || sum.Response.Status != full.Response.Status || sum.Response.BodySize != full.Response.BodySize {
 		t.Errorf("summary of %s lost the exchange's method/URL/status/size", full.StepID)
 	}
-	if sum.Request.Headers != nil || sum.Response.Headers != nil || sum.Response.BodyPreview != "" || sum.Outputs != nil {
+	if sum.Request.Headers() != nil || sum.Response.Headers() != nil || sum.Response.BodyPreview() != "" || sum.Outputs() != nil {
 		t.Errorf("summary of %s kept details: %+v %+v", full.StepID, sum.Request, sum.Response)
 	}
 	if sum.Criteria != nil || len(full.Criteria) == 0 {
@@ -135,7 +135,7 @@ func TestLeanRunRecordsNoDetailsButTheSameOutcome(t *testing.T) {
 		}
 		for i, a := range lean.Steps {
 			f := full.Steps[i]
-			if !a.Summarized || a.Outputs != nil || a.Request.Headers != nil || a.Request.Body != nil || a.Response.Headers != nil || a.Response.BodyPreview != "" {
+			if !a.Summarized || a.Outputs() != nil || a.Request.Headers() != nil || a.Request.Body != nil || a.Response.Headers() != nil || a.Response.BodyPreview() != "" {
 				t.Errorf("%q: lean attempt %d has details", instance, i)
 			}
 			if a.Error != f.Error || a.Response.Status != f.Response.Status || pathOf(a.Request.URL) != pathOf(f.Request.URL) {
@@ -146,10 +146,10 @@ func TestLeanRunRecordsNoDetailsButTheSameOutcome(t *testing.T) {
 				switch {
 				case c.Pass != fc.Pass:
 					t.Errorf("%q: attempt %d criterion %s passes %v lean, %v full", instance, i, c.Condition, c.Pass, fc.Pass)
-				case c.Pass && c.Explanation != "":
-					t.Errorf("%q: lean explained a passing criterion: %q", instance, c.Explanation)
-				case !c.Pass && c.Explanation != fc.Explanation:
-					t.Errorf("%q: failing criterion explained %q lean, %q full", instance, c.Explanation, fc.Explanation)
+				case c.Pass && c.Explanation() != "":
+					t.Errorf("%q: lean explained a passing criterion: %q", instance, c.Explanation())
+				case !c.Pass && c.Explanation() != fc.Explanation():
+					t.Errorf("%q: failing criterion explained %q lean, %q full", instance, c.Explanation(), fc.Explanation())
 				}
 			}
 		}

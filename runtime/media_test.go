@@ -132,8 +132,8 @@ func TestJSONPointerIntoNonJSONBody(t *testing.T) {
 					t.Errorf("output out = %#v, want %#v", res.Outputs["out"], tc.out)
 				}
 			}
-			if tc.status == arazzort.Failed && len(res.Steps) > 0 && res.Steps[0].Outputs != nil {
-				t.Errorf("the failed step kept outputs %v", res.Steps[0].Outputs)
+			if tc.status == arazzort.Failed && len(res.Steps) > 0 && res.Steps[0].Outputs() != nil {
+				t.Errorf("the failed step kept outputs %v", res.Steps[0].Outputs())
 			}
 		})
 	}

@@ -466,27 +466,27 @@ func hideSecretMembers(v any) (any, bool) {
 }
 
 // attempt redacts a recorded attempt again, for secrets learned after it
-// was recorded.
+// was recorded. What the attempt builds when read (record.go) is redacted
+// by r then.
 func (r *redactor) attempt(a *StepAttempt) {
-	headers := func(h map[string]string) {
-		for k, v := range h {
-			h[k] = r.String(v)
+	if q := a.Request; q != nil {
+		q.URL = r.String(q.URL)
+		if q.rec != nil {
+			q.rec.redactLater(r)
 		}
 	}
-	if q := a.Request; q != nil {
-		q.URL, q.BodyPreview = r.String(q.URL), r.String(q.BodyPreview)
-		headers(q.Headers)
-	}
-	if p := a.Response; p != nil {
-		p.BodyPreview = r.String(p.BodyPreview)
-		headers(p.Headers)
+	if p := a.Response; p != nil && p.rec != nil {
+		p.rec.redactLater(r)
 	}
 	for i := range a.Criteria {
-		a.Criteria[i].Explanation = r.String(a.Criteria[i].Explanation)
-		a.Criteria[i].Error = r.String(a.Criteria[i].Error)
+		c := &a.Criteria[i]
+		c.explanation, c.Error = r.String(c.explanation), r.String(c.Error)
+		if c.rec != nil {
+			c.rec.redactLater(r)
+		}
 	}
 	a.Error = r.String(a.Error)
-	if a.Outputs != nil {
-		a.Outputs, _ = redactValue(a.Outputs, r).(map[string]any)
+	if a.rec != nil {
+		a.rec.redactLater(r)
 	}
 }

@@ -3,6 +3,7 @@ package runtime
 import (
 	"time"
 
+	"github.com/arazzo-go/arazzo/expr"
 	"github.com/arazzo-go/arazzo/openapi"
 )
 
@@ -60,7 +61,6 @@ type StepAttempt struct {
 	// OpenAPI description, when a ContractCheck watches the run: warnings
 	// that never change the step's outcome, and never quote the response.
 	Contract []openapi.Violation
-	Outputs  map[string]any
 	Started  time.Time
 	Duration time.Duration
 	Waited   time.Duration // sleep before this attempt (retry/poll pacing)
@@ -73,13 +73,41 @@ type StepAttempt struct {
 	// compacted: replaced by its summary (a Lean attempt is Summarized
 	// from the start but keeps its criteria until then).
 	compacted bool
+
+	// rec is what the attempt's details are built from when read,
+	// including its outputs; nil when it has none.
+	rec *attemptRecord
+}
+
+// Outputs returns the step's outputs after this attempt, secrets hidden;
+// nil when the step failed or the attempt kept no details. The map is
+// shared with the run (and with other calls) unless a secret had to be
+// hidden in it: do not modify it.
+func (a *StepAttempt) Outputs() map[string]any {
+	if a == nil || a.rec == nil {
+		return nil
+	}
+	return a.rec.redactedOutputs()
+}
+
+// WithOutputs returns a copy of a whose Outputs are the ones given, taken
+// as they are: for an attempt built outside the engine.
+func (a StepAttempt) WithOutputs(outputs map[string]any) *StepAttempt {
+	rec := &attemptRecord{}
+	if a.rec != nil {
+		// A copy: the record may be shared with a's request and response.
+		*rec = *a.rec
+	}
+	rec.outputs, rec.outputsRedactor = outputs, nil
+	a.rec = rec
+	return &a
 }
 
 // summary returns a copy of the attempt without its details.
 func (a *StepAttempt) summary() *StepAttempt {
 	s := *a
 	s.Summarized, s.compacted = true, true
-	s.Outputs = nil
+	s.rec = nil
 	if q := a.Request; q != nil {
 		s.Request = &RequestSummary{Method: q.Method, URL: q.URL, BodySize: q.BodySize}
 	}
@@ -93,30 +121,113 @@ func (a *StepAttempt) summary() *StepAttempt {
 }
 
 // RequestSummary describes a sent request (secrets redacted).
+//
+// Its headers and body preview are methods: the engine keeps the request
+// it sent and builds them, redacted, when they are read, since most runs
+// are never printed and building them was a tenth of a run's cost. A
+// summary is safe to read from several goroutines once the run is over.
 type RequestSummary struct {
 	Method, URL string
-	Headers     map[string]string
 	BodySize    int
-	BodyPreview string
 	Body        []byte `json:"-"` // exact bytes, for tests (not in reports)
+
+	rec *attemptRecord // what Headers and BodyPreview are built from
 }
 
-// ResponseSummary describes a received response (secrets redacted).
+// Headers returns the request's headers, one text per name (repeated
+// values joined by ", "), with credentials hidden; nil when the attempt
+// kept no details (Lean, Summarized). A summary the engine recorded
+// returns a new map on each call.
+func (q *RequestSummary) Headers() map[string]string {
+	if q == nil || q.rec == nil {
+		return nil
+	}
+	return q.rec.headers(false)
+}
+
+// BodyPreview returns the start of the request body as text (at most 4
+// KB, "…" when cut) with secrets hidden, a note for binary data, or ""
+// for no body or no details.
+func (q *RequestSummary) BodyPreview() string {
+	if q == nil || q.rec == nil {
+		return ""
+	}
+	return q.rec.preview(false)
+}
+
+// WithDetails returns a copy of q whose Headers and BodyPreview are the
+// ones given, taken as they are: for a summary built outside the engine
+// (a test, an importer). Hide credentials first; the JSON encoding masks
+// only credential-named headers.
+func (q RequestSummary) WithDetails(headers map[string]string, bodyPreview string) *RequestSummary {
+	q.rec = givenDetails(headers, bodyPreview)
+	return &q
+}
+
+// ResponseSummary describes a received response (secrets redacted). Its
+// headers and body preview are built when read, as for RequestSummary.
 type ResponseSummary struct {
-	Status      int
-	Headers     map[string]string
-	BodySize    int
-	BodyPreview string
+	Status   int
+	BodySize int
+
+	rec *attemptRecord // what Headers and BodyPreview are built from
+}
+
+// Headers returns the response's headers as RequestSummary.Headers does.
+func (p *ResponseSummary) Headers() map[string]string {
+	if p == nil || p.rec == nil {
+		return nil
+	}
+	return p.rec.headers(true)
+}
+
+// BodyPreview returns the start of the response body as
+// RequestSummary.BodyPreview does.
+func (p *ResponseSummary) BodyPreview() string {
+	if p == nil || p.rec == nil {
+		return ""
+	}
+	return p.rec.preview(true)
+}
+
+// WithDetails returns a copy of p whose Headers and BodyPreview are the
+// ones given, as RequestSummary.WithDetails.
+func (p ResponseSummary) WithDetails(headers map[string]string, bodyPreview string) *ResponseSummary {
+	p.rec = givenDetails(headers, bodyPreview)
+	return &p
 }
 
 // CriterionResult is one evaluated criterion.
 type CriterionResult struct {
 	// Action names the action whose criteria this is; "" for the step's
 	// successCriteria.
-	Action      string
-	Condition   string
-	Type        string
-	Pass        bool
-	Explanation string
-	Error       string
+	Action    string
+	Condition string
+	Type      string
+	Pass      bool
+	Error     string
+
+	explanation string
+	// lazy, when set, explains a passing criterion when asked: it reads
+	// only the attempt's own request and response, which do not change.
+	lazy *expr.Criterion
+	rec  *attemptRecord
+}
+
+// Explanation says why the criterion passed or failed, with the values it
+// compared ("$statusCode is 200"), secrets hidden. The engine explains a
+// passing criterion that reads only the attempt's request and response
+// when asked, from what the attempt recorded.
+func (c CriterionResult) Explanation() string {
+	if c.lazy != nil && c.rec != nil {
+		return c.rec.explain(c.lazy)
+	}
+	return c.explanation
+}
+
+// WithExplanation returns a copy of c whose Explanation is the text given:
+// for a result built outside the engine.
+func (c CriterionResult) WithExplanation(explanation string) CriterionResult {
+	c.explanation, c.lazy, c.rec = explanation, nil, nil
+	return c
 }

@@ -175,7 +175,7 @@ func (a StepAttempt) MarshalJSON() ([]byte, error) {
 		ActionName: a.ActionName,
 		Error:      a.Error,
 		Contract:   a.Contract,
-		Outputs:    jsonObject(a.Outputs),
+		Outputs:    jsonObject(a.Outputs()),
 		Started:    timestamp(a.Started),
 		DurationMs: millis(a.Duration),
 		WaitedMs:   millis(a.Waited),
@@ -211,11 +211,13 @@ func (a *StepAttempt) UnmarshalJSON(data []byte) error {
 		ActionName: in.ActionName,
 		Error:      in.Error,
 		Contract:   in.Contract,
-		Outputs:    in.Outputs,
 		Started:    started,
 		Duration:   fromMillis(in.DurationMs),
 		Waited:     fromMillis(in.WaitedMs),
 		Summarized: in.Summarized,
+	}
+	if in.Outputs != nil {
+		a.rec = &attemptRecord{outputs: in.Outputs}
 	}
 	return nil
 }
@@ -224,7 +226,7 @@ func (a *StepAttempt) UnmarshalJSON(data []byte) error {
 // is); a header whose name names a credential reads Redacted even in a
 // summary that was not built by the engine.
 func (q RequestSummary) MarshalJSON() ([]byte, error) {
-	return marshal(requestJSON{Method: q.Method, URL: q.URL, Headers: maskHeaders(q.Headers), BodySize: q.BodySize, BodyPreview: q.BodyPreview})
+	return marshal(requestJSON{Method: q.Method, URL: q.URL, Headers: maskHeaders(q.Headers()), BodySize: q.BodySize, BodyPreview: q.BodyPreview()})
 }
 
 // UnmarshalJSON reads a request of the run report shape.
@@ -233,14 +235,14 @@ func (q *RequestSummary) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &in); err != nil {
 		return err
 	}
-	*q = RequestSummary{Method: in.Method, URL: in.URL, Headers: in.Headers, BodySize: in.BodySize, BodyPreview: in.BodyPreview}
+	*q = RequestSummary{Method: in.Method, URL: in.URL, BodySize: in.BodySize, rec: givenDetails(in.Headers, in.BodyPreview)}
 	return nil
 }
 
 // MarshalJSON encodes a response summary; credential headers as for
 // RequestSummary.
 func (p ResponseSummary) MarshalJSON() ([]byte, error) {
-	return marshal(responseJSON{Status: p.Status, Headers: maskHeaders(p.Headers), BodySize: p.BodySize, BodyPreview: p.BodyPreview})
+	return marshal(responseJSON{Status: p.Status, Headers: maskHeaders(p.Headers()), BodySize: p.BodySize, BodyPreview: p.BodyPreview()})
 }
 
 // UnmarshalJSON reads a response of the run report shape.
@@ -249,7 +251,7 @@ func (p *ResponseSummary) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &in); err != nil {
 		return err
 	}
-	*p = ResponseSummary{Status: in.Status, Headers: in.Headers, BodySize: in.BodySize, BodyPreview: in.BodyPreview}
+	*p = ResponseSummary{Status: in.Status, BodySize: in.BodySize, rec: givenDetails(in.Headers, in.BodyPreview)}
 	return nil
 }
 
@@ -260,7 +262,7 @@ func (c CriterionResult) MarshalJSON() ([]byte, error) {
 	if typ == "" {
 		typ = "simple"
 	}
-	return marshal(criterionJSON{Action: c.Action, Condition: c.Condition, Type: typ, Pass: c.Pass, Explanation: c.Explanation, Error: c.Error})
+	return marshal(criterionJSON{Action: c.Action, Condition: c.Condition, Type: typ, Pass: c.Pass, Explanation: c.Explanation(), Error: c.Error})
 }
 
 // UnmarshalJSON reads a criterion of the run report shape.
@@ -269,7 +271,7 @@ func (c *CriterionResult) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &in); err != nil {
 		return err
 	}
-	*c = CriterionResult{Action: in.Action, Condition: in.Condition, Type: in.Type, Pass: in.Pass, Explanation: in.Explanation, Error: in.Error}
+	*c = CriterionResult{Action: in.Action, Condition: in.Condition, Type: in.Type, Pass: in.Pass, explanation: in.Explanation, Error: in.Error}
 	return nil
 }
 

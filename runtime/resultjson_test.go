@@ -31,20 +31,19 @@ func fullResult() *runtime.Result {
 		FailedAt:   "poll",
 		Started:    t0,
 		Duration:   2500 * time.Microsecond,
-		Steps: []*runtime.StepAttempt{{
+		Steps: []*runtime.StepAttempt{runtime.StepAttempt{
 			WorkflowID: "wf", StepID: "poll", Attempt: 2, Operation: "getImage",
-			Request:  &runtime.RequestSummary{Method: "GET", URL: "https://x/images/1", Headers: map[string]string{"Accept": "application/json"}, BodySize: 0},
-			Response: &runtime.ResponseSummary{Status: 503, Headers: map[string]string{"Retry-After": "1"}, BodySize: 2, BodyPreview: "{}"},
+			Request:  runtime.RequestSummary{Method: "GET", URL: "https://x/images/1", BodySize: 0}.WithDetails(map[string]string{"Accept": "application/json"}, ""),
+			Response: runtime.ResponseSummary{Status: 503, BodySize: 2}.WithDetails(map[string]string{"Retry-After": "1"}, "{}"),
 			Criteria: []runtime.CriterionResult{
-				{Condition: "$statusCode == 200", Type: "simple", Explanation: "$statusCode is 503"},
+				runtime.CriterionResult{Condition: "$statusCode == 200", Type: "simple"}.WithExplanation("$statusCode is 503"),
 				{Action: "again", Condition: "$statusCode == 503", Type: "simple", Pass: true},
 			},
 			Action: "fail", ActionName: "giveUp", Error: "gave up",
-			Outputs: map[string]any{"code": 503.0},
 			Started: t0.Add(time.Millisecond), Duration: 1001 * time.Microsecond, Waited: time.Second,
-		}, {
+		}.WithOutputs(map[string]any{"code": 503.0}), {
 			WorkflowID: "wf", StepID: "poll", Attempt: 1, Operation: "getImage",
-			Request:    &runtime.RequestSummary{Method: "GET", URL: "https://x/images/1", Headers: map[string]string{}},
+			Request:    runtime.RequestSummary{Method: "GET", URL: "https://x/images/1"}.WithDetails(map[string]string{}, ""),
 			Criteria:   []runtime.CriterionResult{},
 			Summarized: true, Action: "retry", Started: t0, Duration: time.Millisecond,
 		}},
@@ -162,8 +161,8 @@ func TestResultJSONMasksCredentialHeaders(t *testing.T) {
 	const secret = "s3cr3t-canary"
 	r := &runtime.Result{WorkflowID: "w", Status: runtime.Succeeded, Steps: []*runtime.StepAttempt{{
 		StepID: "s", Attempt: 1,
-		Request:  &runtime.RequestSummary{Method: "GET", URL: "https://x/", Headers: map[string]string{"Authorization": "Bearer " + secret, "X-Api-Key": secret}, Body: []byte(secret)},
-		Response: &runtime.ResponseSummary{Status: 200, Headers: map[string]string{"Set-Cookie": "session=" + secret, "Content-Type": "text/plain"}},
+		Request:  runtime.RequestSummary{Method: "GET", URL: "https://x/", Body: []byte(secret)}.WithDetails(map[string]string{"Authorization": "Bearer " + secret, "X-Api-Key": secret}, ""),
+		Response: runtime.ResponseSummary{Status: 200}.WithDetails(map[string]string{"Set-Cookie": "session=" + secret, "Content-Type": "text/plain"}, ""),
 	}}}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

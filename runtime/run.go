@@ -645,7 +645,12 @@ func (st *wfState) recordOutputs(bs *boundStep, x *stepRun) (ok bool) {
 	}
 	st.stepOutputs[bs.step.StepID] = outs
 	if !st.run.e.opts.Lean {
-		x.att.Outputs, _ = redactValue(outs, st.run.redact).(map[string]any)
+		// Redacted when read (StepAttempt.Outputs): outs is not changed
+		// afterwards, and the run's redactor of this moment is kept.
+		if x.att.rec == nil {
+			x.att.rec = &attemptRecord{} // a workflow or message step
+		}
+		x.att.rec.outputs, x.att.rec.outputsRedactor = outs, st.run.redact
 	}
 	return true
 }
@@ -721,12 +726,23 @@ func (st *wfState) evalCriterion(c *arazzo.Criterion, sc *scope, bs *boundStep) 
 		res.Error = "criterion is not compiled"
 	} else {
 		var o expr.Outcome
-		if st.run.e.opts.Lean {
+		var rec *attemptRecord
+		if sc.ex != nil {
+			rec = sc.ex.rec
+		}
+		switch {
+		case st.run.e.opts.Lean:
 			o = c.Compiled.Check(sc)
-		} else {
+		case !st.run.e.explainAtOnce && rec.canExplainLater(c.Compiled):
+			// Check explains only a failure, exactly as Eval would; a
+			// pass is explained when read (CriterionResult.Explanation).
+			if o = c.Compiled.Check(sc); o.Pass {
+				res.lazy, res.rec = c.Compiled, rec
+			}
+		default:
 			o = c.Compiled.Eval(sc)
 		}
-		res.Pass, res.Explanation = o.Pass, st.run.redact.Message(o.Explanation)
+		res.Pass, res.explanation = o.Pass, st.run.redact.Message(o.Explanation)
 		if o.Err != nil {
 			res.Pass = false
 			res.Error = st.run.redact.Message(o.Err.Error())

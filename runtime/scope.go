@@ -41,6 +41,10 @@ type exchange struct {
 	respBody   any
 	respIsJSON bool    // respBody was decoded from JSON
 	raw        rawBody // whether the body can be read in place (LookupPath)
+
+	// rec is the attempt's record, from which its details are built when
+	// read; nil in a Lean run.
+	rec *attemptRecord
 }
 
 // namedValue is one parameter value by name.

@@ -153,7 +153,7 @@ func TestSeedUnknownInstanceFailsAtReadInstance(t *testing.T) {
 	if !strings.Contains(res.Error, "readInstance") || !strings.Contains(res.Error, "$statusCode == 200") || !strings.Contains(res.Error, "404 NotAuthorizedOrNotFound") {
 		t.Errorf("error %q should name the step and the criterion", res.Error)
 	}
-	if res.Steps[0].Response == nil || res.Steps[0].Response.Status != 404 || !strings.Contains(res.Steps[0].Response.BodyPreview, "NotAuthorizedOrNotFound") {
+	if res.Steps[0].Response == nil || res.Steps[0].Response.Status != 404 || !strings.Contains(res.Steps[0].Response.BodyPreview(), "NotAuthorizedOrNotFound") {
 		t.Errorf("response summary = %+v", res.Steps[0].Response)
 	}
 }

@@ -102,11 +102,11 @@ func TestOfficialExampleConstructs(t *testing.T) {
 				// previews (reports, --json), though the workflow outputs
 				// the access token it was written to produce.
 				for _, a := range res.Steps {
-					if a.Request != nil && strings.Contains(a.Request.BodyPreview, "r1") {
-						t.Errorf("step %s request preview %q shows the refresh token", a.StepID, a.Request.BodyPreview)
+					if a.Request != nil && strings.Contains(a.Request.BodyPreview(), "r1") {
+						t.Errorf("step %s request preview %q shows the refresh token", a.StepID, a.Request.BodyPreview())
 					}
-					if a.Response != nil && (strings.Contains(a.Response.BodyPreview, "r1") || strings.Contains(a.Response.BodyPreview, "a1")) {
-						t.Errorf("step %s response preview %q shows a token", a.StepID, a.Response.BodyPreview)
+					if a.Response != nil && (strings.Contains(a.Response.BodyPreview(), "r1") || strings.Contains(a.Response.BodyPreview(), "a1")) {
+						t.Errorf("step %s response preview %q shows a token", a.StepID, a.Response.BodyPreview())
 					}
 				}
 			},

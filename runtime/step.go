@@ -198,8 +198,8 @@ func clipRunes(s string, n int) string {
 
 func criterionFailure(res CriterionResult) string {
 	msg := fmt.Sprintf("successCriteria not met: %s", res.Condition)
-	if res.Explanation != "" && res.Explanation != "evaluation failed: "+res.Error {
-		msg += " (" + res.Explanation + ")"
+	if e := res.Explanation(); e != "" && e != "evaluation failed: "+res.Error {
+		msg += " (" + e + ")"
 	}
 	if res.Error != "" {
 		msg += ": " + res.Error
@@ -373,10 +373,16 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	}
 	*x.req = RequestSummary{Method: req.Method, URL: r.redact.urlText(req.URL, ex.url), BodySize: len(sent)}
 	x.att.Request = x.req
+	var rec *attemptRecord
 	if !opts.Lean {
-		x.att.Request.Headers = r.redact.Header(req.Header)
-		x.att.Request.BodyPreview = r.redact.Body(sent, req.Header.Get("Content-Type"))
+		// The details are built from this record when read (record.go).
+		rec = &attemptRecord{bw: st.bw, reqHeader: req.Header, sent: sent, reqRedactor: r.redact}
+		if r.e.client.Jar != nil {
+			// http.Client adds the jar's cookies to this very map.
+			rec.reqHeader = req.Header.Clone()
+		}
 		x.att.Request.Body = sent
+		x.att.Request.rec, x.att.rec, ex.rec = rec, rec, rec
 	}
 	r.emit(Event{Kind: EventRequestSent, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Request: x.att.Request})
 
@@ -399,9 +405,9 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	ex.respType = mediaType(resp.Header.Get("Content-Type"))
 	*x.resp = ResponseSummary{Status: resp.StatusCode, BodySize: len(raw)}
 	x.att.Response = x.resp
-	if !opts.Lean {
-		x.att.Response.Headers = r.redact.Header(resp.Header)
-		x.att.Response.BodyPreview = r.redact.Body(raw, resp.Header.Get("Content-Type"))
+	if rec != nil {
+		rec.recordResponse(ex, r.redact)
+		x.att.Response.rec = rec
 	}
 	r.emit(Event{Kind: EventResponseReceived, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Response: x.att.Response})
 	if err != nil {

@@ -312,9 +312,9 @@ func runPrintDry(w io.Writer, wf *arazzo.Workflow, steps []runDryStep) {
 			}
 		case s.Request != nil:
 			fmt.Fprintf(w, "%s %s\n", s.Request.Method, s.Request.URL)
-			runPrintHeaders(w, s.Request.Headers)
+			runPrintHeaders(w, s.Request.Headers())
 			if s.Request.BodySize > 0 {
-				fmt.Fprintf(w, "\n%s\n", s.Request.BodyPreview)
+				fmt.Fprintf(w, "\n%s\n", s.Request.BodyPreview())
 			}
 		case len(s.WaitsFor) > 0:
 			fmt.Fprintf(w, "not built: it uses %s, known only once an earlier request is answered\n", strings.Join(s.WaitsFor, ", "))

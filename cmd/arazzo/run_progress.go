@@ -116,8 +116,8 @@ func (p *runProgress) step(a *runtime.StepAttempt) {
 			if c.Type != "" && c.Type != "simple" {
 				line += " [" + c.Type + "]"
 			}
-			if c.Explanation != "" {
-				line += ": " + c.Explanation
+			if e := c.Explanation(); e != "" {
+				line += ": " + e
 			}
 			if c.Error != "" {
 				line += " (error: " + c.Error + ")"

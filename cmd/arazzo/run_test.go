@@ -555,8 +555,8 @@ func TestRunProgressVerboseNamesTheActionOfACriterion(t *testing.T) {
 	p.Observe(runtime.Event{Kind: runtime.EventWorkflowStarted, WorkflowID: "main"})
 	p.Observe(runtime.Event{Kind: runtime.EventStepFinished, Attempt: &runtime.StepAttempt{WorkflowID: "main", StepID: "poll", Attempt: 1, Success: true, Action: "next",
 		Criteria: []runtime.CriterionResult{
-			{Condition: "$statusCode == 200", Pass: true, Explanation: "$statusCode was 200"},
-			{Action: "ready", Condition: "$response.body#/state == 'done'", Explanation: "was 'busy'"},
+			runtime.CriterionResult{Condition: "$statusCode == 200", Pass: true}.WithExplanation("$statusCode was 200"),
+			runtime.CriterionResult{Action: "ready", Condition: "$response.body#/state == 'done'"}.WithExplanation("was 'busy'"),
 		}}})
 	want := "poll  0s  -> next\n    pass  $statusCode == 200: $statusCode was 200\n    FAIL  action ready: $response.body#/state == 'done': was 'busy'\n"
 	if b.String() != want {

@@ -19,7 +19,7 @@ func ExampleWriteJUnit() {
 			WorkflowID: "ping", StepID: "check", Attempt: 1, Operation: "getHealth",
 			Request:  &runtime.RequestSummary{Method: "GET", URL: "https://api.example.com/health"},
 			Response: &runtime.ResponseSummary{Status: 503},
-			Criteria: []runtime.CriterionResult{{Condition: "$statusCode == 200", Explanation: "$statusCode is 503"}},
+			Criteria: []runtime.CriterionResult{runtime.CriterionResult{Condition: "$statusCode == 200"}.WithExplanation("$statusCode is 503")},
 			Action:   "fail",
 			Duration: 20 * time.Millisecond,
 		}},

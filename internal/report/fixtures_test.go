@@ -17,16 +17,12 @@ func attempt(step string, n int, op, method, url string, status int, respBody st
 		StepID:     step,
 		Attempt:    n,
 		Operation:  op,
-		Request: &runtime.RequestSummary{
-			Method:  method,
-			URL:     url,
-			Headers: map[string]string{"Authorization": Redacted, "Accept": "application/json"},
-		},
-		Criteria: []runtime.CriterionResult{{
-			Condition:   "$statusCode == 200",
-			Pass:        status == 200,
-			Explanation: "$statusCode is " + itoa(status),
-		}},
+		Request: runtime.RequestSummary{Method: method, URL: url}.WithDetails(
+			map[string]string{"Authorization": Redacted, "Accept": "application/json"}, ""),
+		Criteria: []runtime.CriterionResult{runtime.CriterionResult{
+			Condition: "$statusCode == 200",
+			Pass:      status == 200,
+		}.WithExplanation("$statusCode is " + itoa(status))},
 		Success:    success,
 		Action:     action,
 		ActionName: actionName,
@@ -34,12 +30,8 @@ func attempt(step string, n int, op, method, url string, status int, respBody st
 		Duration:   1500 * time.Microsecond,
 	}
 	if status != 0 {
-		a.Response = &runtime.ResponseSummary{
-			Status:      status,
-			Headers:     map[string]string{"Content-Type": "application/json", "opc-request-id": "r1"},
-			BodySize:    len(respBody),
-			BodyPreview: respBody,
-		}
+		a.Response = runtime.ResponseSummary{Status: status, BodySize: len(respBody)}.WithDetails(
+			map[string]string{"Content-Type": "application/json", "opc-request-id": "r1"}, respBody)
 	}
 	return a
 }
@@ -60,12 +52,14 @@ func itoa(n int) string {
 func stoppedRun() *runtime.Result {
 	base := "https://iaas.us-phoenix-1.oraclecloud.com/20160918"
 	read := attempt("readInstance", 1, "getInstance", "GET", base+"/instances/ocid1.instance.oc1..a", 200, `{"lifecycleState":"STOPPED"}`, true, "goto createImage", "isStopped")
-	read.Criteria = append(read.Criteria, runtime.CriterionResult{Condition: `$.lifecycleState == "STOPPED"`, Type: "jsonpath", Pass: true, Explanation: `$.lifecycleState is "STOPPED"`})
+	read.Criteria = append(read.Criteria, runtime.CriterionResult{Condition: `$.lifecycleState == "STOPPED"`, Type: "jsonpath", Pass: true}.WithExplanation(`$.lifecycleState is "STOPPED"`))
 	create := attempt("createImage", 1, "createImage", "POST", base+"/images", 200, `{"id":"ocid1.image.oc1..new","lifecycleState":"PROVISIONING"}`, true, "next", "")
-	create.Request.Headers["Content-Type"] = "application/json"
-	create.Request.BodyPreview = `{"compartmentId":"c","displayName":"img","instanceId":"a"}`
-	create.Request.BodySize = len(create.Request.BodyPreview)
-	create.Outputs = map[string]any{"imageId": "ocid1.image.oc1..new", "lifecycleState": "PROVISIONING"}
+	const createBody = `{"compartmentId":"c","displayName":"img","instanceId":"a"}`
+	headers := create.Request.Headers()
+	headers["Content-Type"] = "application/json"
+	create.Request = create.Request.WithDetails(headers, createBody)
+	create.Request.BodySize = len(createBody)
+	create = create.WithOutputs(map[string]any{"imageId": "ocid1.image.oc1..new", "lifecycleState": "PROVISIONING"})
 	poll1 := attempt("pollImage", 1, "getImage", "GET", base+"/images/ocid1.image.oc1..new?fields=a%20b&x=1", 200, `{"lifecycleState":"PROVISIONING"}`, true, "goto pollImage", "keepPolling")
 	poll2 := attempt("pollImage", 1, "getImage", "GET", base+"/images/ocid1.image.oc1..new", 200, `{"lifecycleState":"AVAILABLE"}`, true, "end", "imageReady")
 	poll2.Waited = time.Second
@@ -84,8 +78,8 @@ func stoppedRun() *runtime.Result {
 // through unredacted, which the writers must still mask.
 func notFoundRun() *runtime.Result {
 	read := attempt("readInstance", 1, "getInstance", "GET", "https://h/instances/x", 404, `{"code":"NotAuthorizedOrNotFound"}`, false, "fail", "")
-	read.Request.Headers["Authorization"] = "Bearer " + canary
-	read.Response.Headers["Set-Cookie"] = "session=" + canary
+	read.Request.Headers()["Authorization"] = "Bearer " + canary
+	read.Response.Headers()["Set-Cookie"] = "session=" + canary
 	read.Error = "success criteria not met"
 	return &runtime.Result{
 		WorkflowID: "create-custom-image-from-instance",

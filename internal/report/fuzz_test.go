@@ -18,12 +18,12 @@ func FuzzWriters(f *testing.F) {
 	f.Fuzz(func(t *testing.T, url, hname, hval, body, expl string, status int) {
 		a := &runtime.StepAttempt{
 			WorkflowID: "w", StepID: "s", Attempt: 1,
-			Request:  &runtime.RequestSummary{Method: "GET", URL: url, Headers: map[string]string{hname: hval}, BodyPreview: body, BodySize: len(body)},
-			Criteria: []runtime.CriterionResult{{Condition: expl, Explanation: expl}},
+			Request:  runtime.RequestSummary{Method: "GET", URL: url, BodySize: len(body)}.WithDetails(map[string]string{hname: hval}, body),
+			Criteria: []runtime.CriterionResult{runtime.CriterionResult{Condition: expl}.WithExplanation(expl)},
 			Error:    expl,
 		}
 		if status != 0 {
-			a.Response = &runtime.ResponseSummary{Status: status, Headers: map[string]string{hname: hval}, BodyPreview: body}
+			a.Response = runtime.ResponseSummary{Status: status}.WithDetails(map[string]string{hname: hval}, body)
 		}
 		r := &runtime.Result{WorkflowID: expl, Status: runtime.Failed, Error: expl, Steps: []*runtime.StepAttempt{a}, Outputs: map[string]any{expl: body}}
 		var b bytes.Buffer

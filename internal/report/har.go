@@ -131,6 +131,8 @@ func NewHAR(results ...*runtime.Result) *HAR {
 
 func harEntry(a *runtime.StepAttempt) HAREntry {
 	q := a.Request
+	// Built on each call (runtime.RequestSummary): once here.
+	qHeaders, qPreview := q.Headers(), q.BodyPreview()
 	started := a.Started
 	if started.IsZero() {
 		started = time.Unix(0, 0)
@@ -146,29 +148,31 @@ func harEntry(a *runtime.StepAttempt) HAREntry {
 			Method:      q.Method,
 			URL:         q.URL,
 			HTTPVersion: "HTTP/1.1",
-			Headers:     harHeaders(q.Headers),
+			Headers:     harHeaders(qHeaders),
 			QueryString: harQuery(q.URL),
 			Cookies:     []HARPair{},
 			HeadersSize: -1,
 			BodySize:    q.BodySize,
 		},
 	}
-	if q.BodySize > 0 || q.BodyPreview != "" {
-		e.Request.PostData = &HARPostData{MimeType: headerValue(q.Headers, "Content-Type"), Params: []HARPair{}, Text: q.BodyPreview}
+	if q.BodySize > 0 || qPreview != "" {
+		e.Request.PostData = &HARPostData{MimeType: headerValue(qHeaders, "Content-Type"), Params: []HARPair{}, Text: qPreview}
 	}
 	if p := a.Response; p != nil {
+		// Built on each call (runtime.ResponseSummary): once here.
+		pHeaders, pPreview := p.Headers(), p.BodyPreview()
 		e.Response = HARResponse{
 			Status:      p.Status,
 			StatusText:  http.StatusText(p.Status),
 			HTTPVersion: "HTTP/1.1",
-			Headers:     harHeaders(p.Headers),
+			Headers:     harHeaders(pHeaders),
 			Cookies:     []HARPair{},
-			Content:     HARContent{Size: p.BodySize, MimeType: headerValue(p.Headers, "Content-Type"), Text: p.BodyPreview},
-			RedirectURL: headerValue(p.Headers, "Location"),
+			Content:     HARContent{Size: p.BodySize, MimeType: headerValue(pHeaders, "Content-Type"), Text: pPreview},
+			RedirectURL: headerValue(pHeaders, "Location"),
 			HeadersSize: -1,
 			BodySize:    p.BodySize,
 		}
-		if len(p.BodyPreview) < p.BodySize {
+		if len(pPreview) < p.BodySize {
 			e.Response.Content.Comment = "text is a preview of the body"
 		}
 	} else {

@@ -205,8 +205,8 @@ func criteriaText(a *runtime.StepAttempt) string {
 			mark = "FAIL"
 		}
 		fmt.Fprintf(&b, "%s %s", mark, c.Condition)
-		if c.Explanation != "" {
-			fmt.Fprintf(&b, ": %s", c.Explanation)
+		if e := c.Explanation(); e != "" {
+			fmt.Fprintf(&b, ": %s", e)
 		}
 		if c.Error != "" {
 			fmt.Fprintf(&b, " (error: %s)", c.Error)

@@ -164,8 +164,8 @@ func writeAttempt(t *strings.Builder, n int, a *runtime.StepAttempt) {
 			mark = "FAIL"
 		}
 		fmt.Fprintf(t, "       %s %s", mark, c.Condition)
-		if c.Explanation != "" {
-			fmt.Fprintf(t, ": %s", c.Explanation)
+		if e := c.Explanation(); e != "" {
+			fmt.Fprintf(t, ": %s", e)
 		}
 		if c.Error != "" {
 			fmt.Fprintf(t, " (error: %s)", c.Error)

@@ -23,19 +23,19 @@ func fakeExecutions() map[string]*Execution {
 	attempt := func(step, op, url string, status int, body string, action, name string, crit ...runtime.CriterionResult) *runtime.StepAttempt {
 		return &runtime.StepAttempt{
 			WorkflowID: "create-custom-image-from-instance", StepID: step, Attempt: 1, Operation: op,
-			Request:  &runtime.RequestSummary{Method: "GET", URL: url, Headers: map[string]string{"Authorization": "<redacted>"}},
-			Response: &runtime.ResponseSummary{Status: status, BodyPreview: body},
-			Criteria: append([]runtime.CriterionResult{{Condition: "$statusCode == 200", Pass: status == 200, Explanation: "$statusCode is 200"}}, crit...),
+			Request:  runtime.RequestSummary{Method: "GET", URL: url}.WithDetails(map[string]string{"Authorization": "<redacted>"}, ""),
+			Response: runtime.ResponseSummary{Status: status}.WithDetails(nil, body),
+			Criteria: append([]runtime.CriterionResult{runtime.CriterionResult{Condition: "$statusCode == 200", Pass: status == 200}.WithExplanation("$statusCode is 200")}, crit...),
 			Success:  true, Action: action, ActionName: name,
 		}
 	}
 	steps := []*runtime.StepAttempt{
 		attempt("readInstance", "getInstance", "https://iaas.example/instances/i", 200, "", "goto createImage", "isStopped",
-			runtime.CriterionResult{Condition: `$.lifecycleState == "STOPPED"`, Type: "jsonpath", Pass: true, Explanation: `$.lifecycleState is "STOPPED"`}),
+			runtime.CriterionResult{Condition: `$.lifecycleState == "STOPPED"`, Type: "jsonpath", Pass: true}.WithExplanation(`$.lifecycleState is "STOPPED"`)),
 		attempt("createImage", "createImage", "https://iaas.example/images", 200, "", "next", ""),
 		attempt("pollImage", "getImage", "https://iaas.example/images/img", 200, "", "next", "",
-			runtime.CriterionResult{Condition: `$.lifecycleState == "AVAILABLE"`, Type: "jsonpath", Pass: false, Explanation: `$.lifecycleState is "DELETED", not "AVAILABLE"`},
-			runtime.CriterionResult{Condition: `$.lifecycleState == "PROVISIONING"`, Type: "jsonpath", Pass: false, Explanation: `$.lifecycleState is "DELETED", not "PROVISIONING"`}),
+			runtime.CriterionResult{Condition: `$.lifecycleState == "AVAILABLE"`, Type: "jsonpath", Pass: false}.WithExplanation(`$.lifecycleState is "DELETED", not "AVAILABLE"`),
+			runtime.CriterionResult{Condition: `$.lifecycleState == "PROVISIONING"`, Type: "jsonpath", Pass: false}.WithExplanation(`$.lifecycleState is "DELETED", not "PROVISIONING"`)),
 	}
 	steps[1].Request.Method = "POST"
 	return map[string]*Execution{

@@ -60,7 +60,7 @@ func TestEchoedCredentialsRedacted(t *testing.T) {
 			})
 			tr := auth.NewTransport(spy, doc, mustParse(t, tc.flag), auth.Options{})
 			res := runWorkflow(t, doc, echo.URL, tr, tc.workflow, nil)
-			if res.Status != runtime.Failed || res.Steps[0].Response == nil || !strings.Contains(res.Steps[0].Response.BodyPreview, "you sent") {
+			if res.Status != runtime.Failed || res.Steps[0].Response == nil || !strings.Contains(res.Steps[0].Response.BodyPreview(), "you sent") {
 				t.Fatalf("the echo did not come back: %s %s", res.Status, res.Error)
 			}
 			var buf strings.Builder
@@ -122,7 +122,7 @@ func TestEchoRedactionConcurrentRuns(t *testing.T) {
 				return
 			}
 			out, _ := json.Marshal(res)
-			if res.Status != runtime.Succeeded || strings.Contains(string(out), "tok-bearer-concurrent") || !strings.Contains(res.Steps[0].Response.BodyPreview, "Bearer <redacted>") {
+			if res.Status != runtime.Succeeded || strings.Contains(string(out), "tok-bearer-concurrent") || !strings.Contains(res.Steps[0].Response.BodyPreview(), "Bearer <redacted>") {
 				errs <- string(out)
 			}
 		}()
