@@ -151,14 +151,10 @@ func (c *Call) useIdempotencyKey(k string) {
 	if k == c.IdempotencyKey {
 		return
 	}
-	// A new map: the attempt's record keeps the one the engine built and
-	// reads it when its headers are asked for, possibly from an observer's
-	// goroutine while this request is sent.
-	h := c.Request.Header.Clone()
-	for name, v := range h {
+	for name, v := range c.Request.Header {
 		if len(v) == 1 && v[0] == c.IdempotencyKey {
-			h[name] = []string{k}
+			c.Request.Header[name] = []string{k}
 		}
 	}
-	c.Request.Header, c.IdempotencyKey = h, k
+	c.IdempotencyKey = k
 }

@@ -10,7 +10,7 @@ import (
 // of passing criteria, its outputs) are built when they are read, not when
 // the attempt runs: a run that nobody prints paid ≈ 10 µs of CPU per seed
 // run for them, a tenth of its cost. The attempt keeps what they are built
-// from instead: the header maps and bodies the run sent and received, which
+// from instead: copies of the headers and the bodies the run sent and received, which
 // do not change afterwards, and the redactor of that moment, so that each
 // read gives exactly what building them eagerly gave.
 
@@ -18,38 +18,35 @@ import (
 // fills it while the attempt runs and never changes it afterwards, except
 // late, which only the run's own goroutine appends to before the Result
 // is returned; reading it builds everything anew, so readers share
-// nothing they could race on.
+// nothing they could race on. It is made to be small: a parked run keeps
+// the records of its latest attempts (Options.KeepDetails).
 type attemptRecord struct {
 	// given: headers and preview set as they are (WithDetails, a decoded
 	// report) rather than recorded by the engine.
-	given        bool
-	givenHeaders map[string]string
-	givenPreview string
+	given *givenDetails
 
 	bw *boundWorkflow // for the scope that explains criteria
 
-	// The request as sent: the engine built the header map and nothing
-	// changes it afterwards (a cookie jar would: then it is a copy).
-	reqHeader   http.Header
+	// The request as the engine built it, before it was sent.
+	reqHeader   headerPairs
 	sent        []byte
 	reqRedactor *redactor // the run's redactor when the request was recorded
 
-	hasResponse  bool
-	respHeader   http.Header
+	respHeader   headerPairs
 	respRaw      []byte // nil when longer than a preview: see respPreview
 	respRedactor *redactor
 	// respPreview is the preview of a body longer than previewBytes, made
 	// at once, so that the record does not keep a large body alive.
-	respPreview    string
-	respPreviewSet bool
+	respPreview *string
 
 	// The rest of the exchange, for criteria explained when read.
 	url, method, rawQuery string
 	reqPath               []namedValue
 	reqBody               any
-	hasReqBody            bool
 	status                int
 	respType              string
+	hasResponse           bool
+	hasReqBody            bool
 
 	// outputs are the step's outputs as evaluated (not changed
 	// afterwards), redacted when read by outputsRedactor, the run's
@@ -62,24 +59,30 @@ type attemptRecord struct {
 	late []*redactor
 }
 
+// givenDetails are a summary's headers and body preview given as they are.
+type givenDetails struct {
+	headers map[string]string
+	preview string
+}
+
 // givenDetails is the record of a summary's headers and preview given as
 // they are.
-func givenDetails(headers map[string]string, bodyPreview string) *attemptRecord {
-	return &attemptRecord{given: true, givenHeaders: headers, givenPreview: bodyPreview}
+func givenRecord(headers map[string]string, bodyPreview string) *attemptRecord {
+	return &attemptRecord{given: &givenDetails{headers: headers, preview: bodyPreview}}
 }
 
 func (rec *attemptRecord) headers(response bool) map[string]string {
-	if rec.given {
-		return rec.givenHeaders
+	if rec.given != nil {
+		return rec.given.headers
 	}
 	var h map[string]string
 	if response {
 		if !rec.hasResponse {
 			return nil
 		}
-		h = rec.respRedactor.Header(rec.respHeader)
+		h = rec.respHeader.redacted(rec.respRedactor)
 	} else {
-		h = rec.reqRedactor.Header(rec.reqHeader)
+		h = rec.reqHeader.redacted(rec.reqRedactor)
 	}
 	for _, r := range rec.late {
 		for k, v := range h {
@@ -92,16 +95,16 @@ func (rec *attemptRecord) headers(response bool) map[string]string {
 func (rec *attemptRecord) preview(response bool) string {
 	var p string
 	switch {
-	case rec.given:
-		return rec.givenPreview
+	case rec.given != nil:
+		return rec.given.preview
 	case !response:
-		p = rec.reqRedactor.Body(rec.sent, rec.reqHeader.Get("Content-Type"))
+		p = rec.reqRedactor.Body(rec.sent, rec.reqHeader.get("Content-Type"))
 	case !rec.hasResponse:
 		return ""
-	case rec.respPreviewSet:
-		p = rec.respPreview
+	case rec.respPreview != nil:
+		p = *rec.respPreview
 	default:
-		p = rec.respRedactor.Body(rec.respRaw, rec.respHeader.Get("Content-Type"))
+		p = rec.respRedactor.Body(rec.respRaw, rec.respHeader.get("Content-Type"))
 	}
 	return rec.redactLate(p)
 }
@@ -116,11 +119,11 @@ func (rec *attemptRecord) redactLate(s string) string {
 // redactLater makes the record hide what r hides too, for secrets learned
 // after the attempt ran: given details at once, the rest when read.
 func (rec *attemptRecord) redactLater(r *redactor) {
-	if rec.given {
-		for k, v := range rec.givenHeaders {
-			rec.givenHeaders[k] = r.String(v)
+	if g := rec.given; g != nil {
+		for k, v := range g.headers {
+			g.headers[k] = r.String(v)
 		}
-		rec.givenPreview = r.String(rec.givenPreview)
+		g.preview = r.String(g.preview)
 	}
 	if n := len(rec.late); n > 0 && rec.late[n-1] == r {
 		return // the request, response and attempt share one record
@@ -146,9 +149,10 @@ func (rec *attemptRecord) redactedOutputs() map[string]any {
 
 // recordResponse keeps the received response in the record.
 func (rec *attemptRecord) recordResponse(ex *exchange, rd *redactor) {
-	rec.hasResponse, rec.respHeader, rec.respRedactor = true, ex.respHeader, rd
+	rec.hasResponse, rec.respHeader, rec.respRedactor = true, flattenHeader(ex.respHeader), rd
 	if len(ex.respRaw) > previewBytes {
-		rec.respPreview, rec.respPreviewSet = rd.Body(ex.respRaw, ex.respHeader.Get("Content-Type")), true
+		p := rd.Body(ex.respRaw, ex.respHeader.Get("Content-Type"))
+		rec.respPreview = &p
 	} else {
 		rec.respRaw = ex.respRaw
 	}
@@ -163,7 +167,7 @@ func (rec *attemptRecord) recordResponse(ex *exchange, rd *redactor) {
 // which change as the run goes on), the record kept the whole body, and
 // its evaluation has no deadline that a busy reader could miss (regex).
 func (rec *attemptRecord) canExplainLater(c *expr.Criterion) bool {
-	if rec == nil || !rec.hasResponse || rec.respPreviewSet {
+	if rec == nil || !rec.hasResponse || rec.respPreview != nil {
 		return false
 	}
 	switch c.Spec().Type {
@@ -186,10 +190,62 @@ func (rec *attemptRecord) canExplainLater(c *expr.Criterion) bool {
 // explanation as the run would have recorded it.
 func (rec *attemptRecord) explain(c *expr.Criterion) string {
 	ex := &exchange{
-		url: rec.url, method: rec.method, reqHeader: rec.reqHeader, rawQuery: rec.rawQuery,
+		url: rec.url, method: rec.method, reqHeader: rec.reqHeader.header(), rawQuery: rec.rawQuery,
 		reqPath: rec.reqPath, reqBody: rec.reqBody, hasReqBody: rec.hasReqBody,
-		hasResponse: true, status: rec.status, respHeader: rec.respHeader, respRaw: rec.respRaw, respType: rec.respType,
+		hasResponse: true, status: rec.status, respHeader: rec.respHeader.header(), respRaw: rec.respRaw, respType: rec.respType,
 	}
 	o := c.Eval(&scope{st: &wfState{bw: rec.bw}, ex: ex})
 	return rec.redactLate(rec.respRedactor.Message(o.Explanation))
+}
+
+// headerPairs is a header kept by a record: name, value, name, value...,
+// one pair per value in the header's order. A copy, so that a cookie jar
+// or a transport that edits the request's map afterwards changes nothing
+// here, and smaller than the map (whose values are one slice each).
+type headerPairs []string
+
+func flattenHeader(h http.Header) headerPairs {
+	n := 0
+	for _, vs := range h {
+		n += len(vs)
+	}
+	if n == 0 {
+		return nil
+	}
+	p := make(headerPairs, 0, 2*n)
+	for k, vs := range h {
+		for _, v := range vs {
+			p = append(p, k, v)
+		}
+	}
+	return p
+}
+
+// header rebuilds the map, for the expressions that read it.
+func (p headerPairs) header() http.Header {
+	h := make(http.Header, len(p)/2)
+	for i := 0; i < len(p); i += 2 {
+		h[p[i]] = append(h[p[i]], p[i+1])
+	}
+	return h
+}
+
+// get is http.Header.Get: the first value of the canonical name.
+func (p headerPairs) get(name string) string {
+	name = http.CanonicalHeaderKey(name)
+	for i := 0; i < len(p); i += 2 {
+		if p[i] == name {
+			return p[i+1]
+		}
+	}
+	return ""
+}
+
+// redacted is redactor.Header of the header the pairs were made from.
+func (p headerPairs) redacted(r *redactor) map[string]string {
+	if len(p) == 0 {
+		return nil
+	}
+	h := p.header()
+	return r.Header(h)
 }

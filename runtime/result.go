@@ -160,7 +160,7 @@ func (q *RequestSummary) BodyPreview() string {
 // (a test, an importer). Hide credentials first; the JSON encoding masks
 // only credential-named headers.
 func (q RequestSummary) WithDetails(headers map[string]string, bodyPreview string) *RequestSummary {
-	q.rec = givenDetails(headers, bodyPreview)
+	q.rec = givenRecord(headers, bodyPreview)
 	return &q
 }
 
@@ -193,7 +193,7 @@ func (p *ResponseSummary) BodyPreview() string {
 // WithDetails returns a copy of p whose Headers and BodyPreview are the
 // ones given, as RequestSummary.WithDetails.
 func (p ResponseSummary) WithDetails(headers map[string]string, bodyPreview string) *ResponseSummary {
-	p.rec = givenDetails(headers, bodyPreview)
+	p.rec = givenRecord(headers, bodyPreview)
 	return &p
 }
 

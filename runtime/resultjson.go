@@ -235,7 +235,7 @@ func (q *RequestSummary) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &in); err != nil {
 		return err
 	}
-	*q = RequestSummary{Method: in.Method, URL: in.URL, BodySize: in.BodySize, rec: givenDetails(in.Headers, in.BodyPreview)}
+	*q = RequestSummary{Method: in.Method, URL: in.URL, BodySize: in.BodySize, rec: givenRecord(in.Headers, in.BodyPreview)}
 	return nil
 }
 
@@ -251,7 +251,7 @@ func (p *ResponseSummary) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &in); err != nil {
 		return err
 	}
-	*p = ResponseSummary{Status: in.Status, BodySize: in.BodySize, rec: givenDetails(in.Headers, in.BodyPreview)}
+	*p = ResponseSummary{Status: in.Status, BodySize: in.BodySize, rec: givenRecord(in.Headers, in.BodyPreview)}
 	return nil
 }
 
