@@ -25,8 +25,6 @@ type attemptRecord struct {
 	// report) rather than recorded by the engine.
 	given *givenDetails
 
-	bw *boundWorkflow // for the scope that explains criteria
-
 	// The request as the engine built it, before it was sent.
 	reqHeader   headerPairs
 	sent        []byte
@@ -194,7 +192,9 @@ func (rec *attemptRecord) explain(c *expr.Criterion) string {
 		reqPath: rec.reqPath, reqBody: rec.reqBody, hasReqBody: rec.hasReqBody,
 		hasResponse: true, status: rec.status, respHeader: rec.respHeader.header(), respRaw: rec.respRaw, respType: rec.respType,
 	}
-	o := c.Eval(&scope{st: &wfState{bw: rec.bw}, ex: ex})
+	// No workflow state: a criterion that reads only the exchange needs
+	// none (and the record must not keep the document alive).
+	o := c.Eval(&scope{ex: ex})
 	return rec.redactLate(rec.respRedactor.Message(o.Explanation))
 }
 

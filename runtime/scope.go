@@ -104,7 +104,7 @@ func (s *scope) notJSONError() error {
 	}
 	var how string
 	switch {
-	case isXMLType(mt) && s.st.bw.doc.Minor() == "1.0":
+	case isXMLType(mt) && s.st != nil && s.st.bw.doc.Minor() == "1.0":
 		how = "; Arazzo 1.0 reads XML only with xpath criteria (type: xpath, context: $response.body)"
 	case isXMLType(mt):
 		how = "; read XML with XPath: an xpath criterion, or in outputs a selector with type: xpath (context: $response.body)"

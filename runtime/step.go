@@ -376,7 +376,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	var rec *attemptRecord
 	if !opts.Lean {
 		// The details are built from this record when read (record.go).
-		rec = &attemptRecord{bw: st.bw, reqHeader: flattenHeader(req.Header), sent: sent, reqRedactor: r.redact}
+		rec = &attemptRecord{reqHeader: flattenHeader(req.Header), sent: sent, reqRedactor: r.redact}
 		x.att.Request.Body = sent
 		x.att.Request.rec, x.att.rec, ex.rec = rec, rec, rec
 	}
