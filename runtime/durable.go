@@ -506,27 +506,3 @@ func redactBytes(b []byte, r *redactor) []byte {
 	}
 	return b
 }
-
-// A durable run's messages are not recorded yet: the journal hands AsyncAPI
-// steps to the effects it wraps, so a resumed run sends and waits for them
-// again (docs/durable.md, "Not done").
-func (j *journal) Publish(ctx context.Context, m *OutMessage) error {
-	if mfx, ok := j.inner.(MessageEffects); ok {
-		return mfx.Publish(ctx, m)
-	}
-	return errors.New("the durable run's effects cannot send messages")
-}
-
-func (j *journal) Listen(ctx context.Context, r *Reception) error {
-	if mfx, ok := j.inner.(MessageEffects); ok {
-		return mfx.Listen(ctx, r)
-	}
-	return errors.New("the durable run's effects cannot receive messages")
-}
-
-func (j *journal) Receive(ctx context.Context, r *Reception) (*InMessage, error) {
-	if mfx, ok := j.inner.(MessageEffects); ok {
-		return mfx.Receive(ctx, r)
-	}
-	return nil, errors.New("the durable run's effects cannot receive messages")
-}
