@@ -253,17 +253,7 @@ func replayResponse(req *http.Request, rec store.Record) (*http.Response, error)
 	for k, v := range st.Header {
 		h[k] = []string{v}
 	}
-	return &http.Response{
-		Status:        fmt.Sprintf("%d %s", st.Status, http.StatusText(st.Status)),
-		StatusCode:    st.Status,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        h,
-		Body:          io.NopCloser(bytes.NewReader(st.Body)),
-		ContentLength: int64(len(st.Body)),
-		Request:       req,
-	}, nil
+	return NewResponse(req, st.Status, h, st.Body), nil
 }
 
 func (j *journal) Wait(ctx context.Context, w Wait) error {
