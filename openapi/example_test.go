@@ -50,6 +50,39 @@ func Example() {
 	// pointer "/paths/~1images~1{imageId}" points at a path item, not an operation; add /get
 }
 
+// An operation describes itself in this package's own types: parameters
+// with their serialisation in effect, servers with their variables, the
+// security in effect, and the schemas of its responses.
+func ExampleOperation() {
+	ctx := context.Background()
+	loc, _ := filepath.Abs("testdata/compute31.yaml")
+	src, err := (&openapi.Loader{}).Load(ctx, loc)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	op, _ := src.Operation("getInstance")
+	for _, p := range op.Params {
+		fmt.Printf("%s %s required=%v style=%s\n", p.In, p.Name, p.Required, p.Style)
+	}
+	srv := op.Servers[0]
+	fmt.Println(srv.URL, srv.Variables["region"].Enum)
+	fmt.Println("security declared:", op.SecurityDeclared)
+
+	img, _ := src.Operation("getImage")
+	for _, r := range img.Responses("200") {
+		state, ok := r.Content["application/json"].At("/lifecycleState")
+		fmt.Println(r.Status, ok, state.Enum()[:3])
+	}
+	// Output:
+	// path instanceId required=true style=simple
+	// header Authorization required=false style=simple
+	// header opc-request-id required=false style=simple
+	// https://iaas.{region}.example.com/20160918 [us-phoenix-1 us-ashburn-1]
+	// security declared: false
+	// 200 true [PROVISIONING IMPORTING AVAILABLE]
+}
+
 func ExampleEncodeBody() {
 	form, ct, _ := openapi.EncodeBody("application/x-www-form-urlencoded", map[string]any{
 		"name":  "Rex Jr",
