@@ -181,7 +181,7 @@ func (s *Source) Operation(operationID string) (*Operation, bool) {
 // OperationIDs lists every operationId, sorted (for "did you mean").
 func (s *Source) OperationIDs() []string { return s.ids }
 
-// Operations lists every operation in document order. kin-openapi does not
+// Operations lists every operation in document order. The parser does not
 // keep the order of paths, so "document order" is paths sorted by key, then
 // methods in the Path Item Object's field order (get, put, post, delete,
 // options, head, patch, trace, query, then additional operations).
