@@ -21,7 +21,7 @@ func (l *loader) loadAsyncAPI(ctx context.Context, docFile string, s *SourceDesc
 		s.AsyncAPI = d
 		return nil
 	}
-	al := &asyncapi.Loader{AllowRemote: l.opts.AllowRemote, Client: l.opts.HTTPClient, Timeout: l.opts.Timeout, MaxBytes: l.opts.MaxBytes}
+	al := &asyncapi.Loader{ReadFile: l.opts.fileReader(), AllowRemote: l.opts.AllowRemote, Client: l.opts.HTTPClient, Timeout: l.opts.Timeout, MaxBytes: l.opts.MaxBytes}
 	d, err := al.Parse(ctx, loc, data)
 	switch {
 	case errors.Is(err, asyncapi.ErrNotAsyncAPI):

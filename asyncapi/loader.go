@@ -40,6 +40,10 @@ type Loader struct {
 	Client      *http.Client  // for remote reads; nil -> own client with Timeout
 	Timeout     time.Duration // per remote read; default 30s
 	MaxBytes    int64         // per document; default 16 MiB
+	// ReadFile reads local documents and $ref targets instead of the
+	// operating system's file system (an fs.FS, an embedded bundle, a
+	// service's store). Nil reads regular files from disk.
+	ReadFile func(path string) ([]byte, error)
 }
 
 // ErrLocalFromRemote is matched (errors.Is) by the error of a load in which
@@ -217,6 +221,13 @@ func (r *reader) decode(u *url.URL, data []byte) (*yaml.Node, error) {
 }
 
 func (r *reader) readFile(path string) ([]byte, error) {
+	if read := r.loader.ReadFile; read != nil {
+		data, err := read(path)
+		if err != nil {
+			return nil, err
+		}
+		return r.readLimited(bytes.NewReader(data), path)
+	}
 	// A FIFO or device could block forever or never end: regfile refuses
 	// them without blocking in open, as openapi's reader does.
 	f, err := regfile.Open(path)
