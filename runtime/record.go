@@ -10,9 +10,9 @@ import (
 // of passing criteria, its outputs) are built when they are read, not when
 // the attempt runs: a run that nobody prints paid ≈ 10 µs of CPU per seed
 // run for them, a tenth of its cost. The attempt keeps what they are built
-// from instead: copies of the headers and the bodies the run sent and received, which
-// do not change afterwards, and the redactor of that moment, so that each
-// read gives exactly what building them eagerly gave.
+// from instead: copies of the headers and the bodies the run sent and
+// received, which do not change afterwards, and the redactor of that
+// moment, so that each read gives exactly what building them eagerly gave.
 
 // attemptRecord is what an attempt's details are built from. The engine
 // fills it while the attempt runs and never changes it afterwards, except
@@ -63,7 +63,7 @@ type givenDetails struct {
 	preview string
 }
 
-// givenDetails is the record of a summary's headers and preview given as
+// givenRecord is the record of a summary's headers and preview given as
 // they are.
 func givenRecord(headers map[string]string, bodyPreview string) *attemptRecord {
 	return &attemptRecord{given: &givenDetails{headers: headers, preview: bodyPreview}}

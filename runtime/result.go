@@ -122,10 +122,10 @@ func (a *StepAttempt) summary() *StepAttempt {
 
 // RequestSummary describes a sent request (secrets redacted).
 //
-// Its headers and body preview are methods: the engine keeps the request
-// it sent and builds them, redacted, when they are read, since most runs
-// are never printed and building them was a tenth of a run's cost. A
-// summary is safe to read from several goroutines once the run is over.
+// Its headers and body preview are methods: the engine keeps what it sent
+// and builds them, redacted, when they are read, so that a run nobody
+// prints does not pay for them. A summary is safe to read from several
+// goroutines.
 type RequestSummary struct {
 	Method, URL string
 	BodySize    int

@@ -647,9 +647,7 @@ func (st *wfState) recordOutputs(bs *boundStep, x *stepRun) (ok bool) {
 	if !st.run.e.opts.Lean {
 		// Redacted when read (StepAttempt.Outputs): outs is not changed
 		// afterwards, and the run's redactor of this moment is kept.
-		if x.att.rec == nil {
-			x.att.rec = &attemptRecord{} // a workflow or message step
-		}
+		x.att.rec = x.record // already set for an operation step
 		x.att.rec.outputs, x.att.rec.outputsRedactor = outs, st.run.redact
 	}
 	return true

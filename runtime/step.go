@@ -26,6 +26,7 @@ type stepRun struct {
 	att     *StepAttempt
 	req     *RequestSummary  // where att.Request goes
 	resp    *ResponseSummary // where att.Response goes
+	record  *attemptRecord   // where the attempt's details come from; nil in a Lean run
 	scope   *scope
 	aborted string // non-empty: the run must stop (cancellation, timeout)
 	// abortGuard is the guard of a nested workflow that aborted the run.
@@ -47,13 +48,28 @@ func (x *stepRun) retryAfter(now time.Time) (time.Duration, bool) {
 func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, waited time.Duration) *stepRun {
 	r := st.run
 	// The attempt and its request and response summaries in one
-	// allocation: every attempt of an operation step has all three.
-	rec := &struct {
-		att  StepAttempt
-		req  RequestSummary
-		resp ResponseSummary
-	}{}
-	att := &rec.att
+	// allocation: every attempt of an operation step has all three. With
+	// details, the record they are built from (record.go) too.
+	var att *StepAttempt
+	var req *RequestSummary
+	var resp *ResponseSummary
+	var record *attemptRecord
+	if r.e.opts.Lean {
+		rec := &struct {
+			att  StepAttempt
+			req  RequestSummary
+			resp ResponseSummary
+		}{}
+		att, req, resp = &rec.att, &rec.req, &rec.resp
+	} else {
+		rec := &struct {
+			att    StepAttempt
+			req    RequestSummary
+			resp   ResponseSummary
+			record attemptRecord
+		}{}
+		att, req, resp, record = &rec.att, &rec.req, &rec.resp, &rec.record
+	}
 	*att = StepAttempt{
 		WorkflowID: st.bw.wf.WorkflowID,
 		StepID:     bs.step.StepID,
@@ -72,7 +88,7 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 		ex    exchange
 	}{}
 	w.scope = scope{st: st, ex: &w.ex}
-	w.run = stepRun{att: att, scope: &w.scope, req: &rec.req, resp: &rec.resp, path: bs.path}
+	w.run = stepRun{att: att, scope: &w.scope, req: req, resp: resp, record: record, path: bs.path}
 	x := &w.run
 	r.emit(Event{Kind: EventStepStarted, WorkflowID: att.WorkflowID, StepID: att.StepID, Attempt: att})
 
@@ -373,10 +389,10 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	}
 	*x.req = RequestSummary{Method: req.Method, URL: r.redact.urlText(req.URL, ex.url), BodySize: len(sent)}
 	x.att.Request = x.req
-	var rec *attemptRecord
-	if !opts.Lean {
+	rec := x.record
+	if rec != nil {
 		// The details are built from this record when read (record.go).
-		rec = &attemptRecord{reqHeader: flattenHeader(req.Header), sent: sent, reqRedactor: r.redact}
+		rec.reqHeader, rec.sent, rec.reqRedactor = flattenHeader(req.Header), sent, r.redact
 		x.att.Request.Body = sent
 		x.att.Request.rec, x.att.rec, ex.rec = rec, rec, rec
 	}
