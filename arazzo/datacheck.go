@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/arazzo-go/arazzo/expr"
 	"github.com/arazzo-go/arazzo/openapi"
 )
@@ -25,7 +23,7 @@ import (
 // checkData applies the data rules to an operation step whose operation
 // was resolved. It is called once per step, from checkOperation.
 func (c *checker) checkData(w *Workflow, s *Step, op *openapi.Operation) {
-	if op == nil || op.Op == nil {
+	if op == nil {
 		return
 	}
 	if c.lint.ops == nil {
@@ -54,49 +52,6 @@ func acceptedStatuses(s *Step) []string {
 }
 
 var statusEquals = regexp.MustCompile(`^\s*\$statusCode\s*==\s*(\d{3})\s*$`)
-
-// responsesFor returns the responses declared for the accepted status
-// codes (a code matches its own key, then its range key such as 2XX, then
-// default); for nil, every 2XX response (or all, when none is 2XX).
-func responsesFor(op *openapi.Operation, codes []string) []*openapi3.Response {
-	if op.Op.Responses == nil {
-		return nil
-	}
-	m := op.Op.Responses.Map()
-	var out []*openapi3.Response
-	add := func(r *openapi3.ResponseRef) {
-		if r != nil && r.Value != nil {
-			out = append(out, r.Value)
-		}
-	}
-	if codes != nil {
-		for _, code := range codes {
-			switch {
-			case m[code] != nil:
-				add(m[code])
-			case m[code[:1]+"XX"] != nil:
-				add(m[code[:1]+"XX"])
-			case m[code[:1]+"xx"] != nil:
-				add(m[code[:1]+"xx"])
-			default:
-				add(m["default"])
-			}
-		}
-		return out
-	}
-	keys := slices.Sorted(maps.Keys(m))
-	for _, k := range keys {
-		if strings.HasPrefix(k, "2") {
-			add(m[k])
-		}
-	}
-	if len(out) == 0 {
-		for _, k := range keys {
-			add(m[k])
-		}
-	}
-	return out
-}
 
 // isJSONMedia reports whether a media type carries JSON (application/json,
 // +json suffixes, and wildcards that admit it).
@@ -172,26 +127,11 @@ func (c *checker) checkPayloadMedia(s *Step, op *openapi.Operation) {
 // request body schema for media type ct (parameters aside) declares one,
 // else "".
 func requestBodyShape(op *openapi.Operation, ct string) string {
-	if op == nil || op.Op == nil || op.Op.RequestBody == nil || op.Op.RequestBody.Value == nil {
-		return ""
-	}
-	content := op.Op.RequestBody.Value.Content
-	base := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
-	var m *openapi3.MediaType
-	for mt, x := range content {
-		if strings.EqualFold(mt, base) {
-			m = x
-		}
-	}
-	if m == nil || m.Schema == nil || m.Schema.Value == nil {
-		return ""
-	}
-	sc := m.Schema.Value
+	sc := op.RequestSchema(ct)
 	switch {
-	case sc.Type != nil && len(*sc.Type) == 1 && (*sc.Type)[0] == "object",
-		sc.Type == nil && len(sc.Properties) > 0 && sc.Items == nil:
+	case sc.IsObject():
 		return "an object"
-	case sc.Type != nil && len(*sc.Type) == 1 && (*sc.Type)[0] == "array":
+	case sc.IsArray():
 		return "an array"
 	}
 	return ""
@@ -213,7 +153,7 @@ func mediaWord(ct string) string {
 // XML, HTML or text: a JSON Pointer finds nothing in them.
 func (c *checker) checkPointersOnNonJSON(s *Step, op *openapi.Operation) {
 	var media []string
-	for _, r := range responsesFor(op, acceptedStatuses(s)) {
+	for _, r := range op.Responses(acceptedStatuses(s)...) {
 		for mt := range r.Content {
 			media = append(media, mt)
 		}
@@ -283,23 +223,23 @@ func comparisonsOf(cr *Criterion) ([]fieldComparison, bool) {
 // fieldSchemas returns the schemas of the member a JSON Pointer names in
 // the JSON responses, one per response media type; nil when any response
 // does not declare it.
-func fieldSchemas(rs []*openapi3.Response, pointer string) []*openapi3.Schema {
-	toks, err := openapi.ParsePointer(pointer)
-	if err != nil || len(toks) == 0 {
+func fieldSchemas(rs []openapi.Response, pointer string) []openapi.Schema {
+	if toks, err := openapi.ParsePointer(pointer); err != nil || len(toks) == 0 {
 		return nil
 	}
-	var out []*openapi3.Schema
+	var out []openapi.Schema
 	for _, r := range rs {
 		found := false
-		for mt, m := range r.Content {
-			if !isJSONMedia(mt) || m == nil || m.Schema == nil || m.Schema.Value == nil {
+		for _, mt := range slices.Sorted(maps.Keys(r.Content)) {
+			sc := r.Content[mt]
+			if !isJSONMedia(mt) || sc.IsZero() {
 				continue
 			}
-			sc := schemaAt(m.Schema.Value, toks, 0)
-			if sc == nil {
+			member, ok := sc.At(pointer)
+			if !ok {
 				return nil
 			}
-			out = append(out, sc)
+			out = append(out, member)
 			found = true
 		}
 		if !found {
@@ -309,41 +249,16 @@ func fieldSchemas(rs []*openapi3.Response, pointer string) []*openapi3.Schema {
 	return out
 }
 
-// schemaAt follows pointer tokens through properties, items and allOf.
-// oneOf/anyOf and additionalProperties are not followed: the member's
-// shape is then not declared in one place.
-func schemaAt(sc *openapi3.Schema, toks []string, depth int) *openapi3.Schema {
-	if sc == nil || depth > 32 {
-		return nil
-	}
-	if len(toks) == 0 {
-		return sc
-	}
-	if p := sc.Properties[toks[0]]; p != nil && p.Value != nil {
-		return schemaAt(p.Value, toks[1:], depth+1)
-	}
-	if _, err := strconv.Atoi(toks[0]); err == nil && sc.Items != nil && sc.Items.Value != nil {
-		return schemaAt(sc.Items.Value, toks[1:], depth+1)
-	}
-	for _, part := range sc.AllOf {
-		if part != nil {
-			if r := schemaAt(part.Value, toks, depth+1); r != nil {
-				return r
-			}
-		}
-	}
-	return nil
-}
-
 // enumOf returns the string and number values a schema's enum allows, or
 // nil when it has none.
-func enumOf(scs []*openapi3.Schema) []any {
+func enumOf(scs []openapi.Schema) []any {
 	var out []any
 	for _, sc := range scs {
-		if len(sc.Enum) == 0 {
+		enum := sc.Enum()
+		if len(enum) == 0 {
 			return nil
 		}
-		for _, v := range sc.Enum {
+		for _, v := range enum {
 			if !slices.ContainsFunc(out, func(o any) bool { return sameValue(o, v) }) {
 				out = append(out, v)
 			}
@@ -387,7 +302,7 @@ func toFloat(v any) (float64, bool) {
 // value its schema rules out: a value outside the field's enum (== never
 // holds, != always does), or a literal of a type the field cannot have.
 func (c *checker) checkEnumComparisons(s *Step, op *openapi.Operation) {
-	rs := responsesFor(op, acceptedStatuses(s))
+	rs := op.Responses(acceptedStatuses(s)...)
 	if len(rs) == 0 {
 		return
 	}
@@ -455,13 +370,14 @@ func enumStrings(enum []any) []string {
 
 // schemaTypes is the one JSON type all schemas give the field ("boolean",
 // "number"), or "" when that is not clear (several types, none, nullable).
-func schemaTypes(scs []*openapi3.Schema) string {
+func schemaTypes(scs []openapi.Schema) string {
 	typ := ""
 	for _, sc := range scs {
-		if sc.Type == nil || len(*sc.Type) != 1 || sc.Nullable {
+		types := sc.Types()
+		if len(types) != 1 || sc.Nullable() {
 			return ""
 		}
-		t := (*sc.Type)[0]
+		t := types[0]
 		if t == "integer" {
 			t = "number"
 		}
@@ -483,13 +399,14 @@ var nonNumericFormats = map[string]bool{
 
 // textFormat is the format every schema gives the string field when it is
 // one of nonNumericFormats, else "".
-func textFormat(scs []*openapi3.Schema) string {
+func textFormat(scs []openapi.Schema) string {
 	f := ""
 	for _, sc := range scs {
-		if !nonNumericFormats[sc.Format] || (f != "" && sc.Format != f) {
+		format := sc.Format()
+		if !nonNumericFormats[format] || (f != "" && format != f) {
 			return ""
 		}
-		f = sc.Format
+		f = format
 	}
 	return f
 }
@@ -543,7 +460,7 @@ func (c *checker) checkRootFilters(s *Step, op *openapi.Operation) {
 			continue
 		}
 		if objectBody == nil {
-			v := bodyIsObject(responsesFor(op, acceptedStatuses(s)))
+			v := bodyIsObject(op.Responses(acceptedStatuses(s)...))
 			objectBody = &v
 		}
 		if !*objectBody {
@@ -561,21 +478,14 @@ func (c *checker) checkRootFilters(s *Step, op *openapi.Operation) {
 
 // bodyIsObject reports whether every JSON response in rs declares an
 // object schema (type object, or properties without a type).
-func bodyIsObject(rs []*openapi3.Response) bool {
+func bodyIsObject(rs []openapi.Response) bool {
 	n := 0
 	for _, r := range rs {
-		for mt, m := range r.Content {
+		for mt, sc := range r.Content {
 			if !isJSONMedia(mt) {
 				continue
 			}
-			if m == nil || m.Schema == nil || m.Schema.Value == nil {
-				return false
-			}
-			sc := m.Schema.Value
-			switch {
-			case sc.Type != nil && len(*sc.Type) == 1 && (*sc.Type)[0] == "object":
-			case sc.Type == nil && len(sc.Properties) > 0 && sc.Items == nil:
-			default:
+			if !sc.IsObject() {
 				return false
 			}
 			n++
@@ -637,7 +547,7 @@ func (c *checker) checkUnhandledStates(w *Workflow, s *Step, op *openapi.Operati
 		return
 	}
 	codes := acceptedStatuses(s)
-	enum := enumOf(fieldSchemas(responsesFor(op, codes), field))
+	enum := enumOf(fieldSchemas(op.Responses(codes...), field))
 	if enum == nil {
 		return
 	}

@@ -53,11 +53,11 @@ func (c *checker) checkOperation(w *Workflow, s *Step) {
 			d.Fix = "remove the parameter"
 			continue
 		}
-		if op.Param(r.In, r.Name) == nil && !(r.In == "path" && inPathTemplate(op.Template, r.Name)) {
+		if _, declared := op.Param(r.In, r.Name); !declared && !(r.In == "path" && inPathTemplate(op.Template, r.Name)) {
 			var names []string
-			for _, ref := range op.Params {
-				if ref != nil && ref.Value != nil && ref.Value.In == r.In {
-					names = append(names, ref.Value.Name)
+			for _, q := range op.Params {
+				if q.In == r.In {
+					names = append(names, q.Name)
 				}
 			}
 			d := c.warnf(RuleParameterUndeclared, p.Loc.Pos, p.Loc.Pointer, "operation %s has no %s parameter %q", opName(op), r.In, r.Name)
@@ -89,14 +89,14 @@ func (c *checker) checkOperation(w *Workflow, s *Step) {
 // name when that is not the step's place ("" when nowhere, or ambiguous).
 func declaredIn(op *openapi.Operation, name string) string {
 	found := ""
-	for _, ref := range op.Params {
-		if ref == nil || ref.Value == nil || ref.Value.Name != name {
+	for _, p := range op.Params {
+		if p.Name != name {
 			continue
 		}
-		if found != "" && found != ref.Value.In {
+		if found != "" && found != p.In {
 			return ""
 		}
-		found = ref.Value.In
+		found = p.In
 	}
 	return found
 }
@@ -300,17 +300,13 @@ func (c *checker) checkRequiredParameters(w *Workflow, s *Step, op *openapi.Oper
 	// step's path parameters, declared or not: a template name the
 	// operation forgot to declare is as required as a declared one.
 	for _, name := range pathTemplateNames(op.Template) {
-		if given[paramKey("path", name)] || op.Param("path", name) != nil {
+		if _, declared := op.Param("path", name); declared || given[paramKey("path", name)] {
 			continue
 		}
 		d := c.errorf(RuleMissingParameter, pos, ptr, "step %q does not set path parameter %q of the path %s (operation %s; the description does not declare it)", s.StepID, name, op.Path, opName(op))
 		d.Fix = "parameters: [{name: " + name + ", in: path, value: ...}]"
 	}
-	for _, ref := range op.Params {
-		if ref == nil || ref.Value == nil {
-			continue
-		}
-		p := ref.Value
+	for _, p := range op.Params {
 		if !p.Required && p.In != "path" {
 			continue
 		}

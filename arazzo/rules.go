@@ -82,7 +82,7 @@ const (
 	RuleOpenAPIMixedVersion   = "openapi-mixed-version"
 	RuleAsyncField            = "async-field"
 
-	// AsyncAPI sources and steps (asynccheck.go).
+	// AsyncAPI sources and steps.
 	RuleAsyncAPIProblem        = "asyncapi-problem"
 	RuleAsyncOperationNotFound = "async-operation-not-found"
 	RuleAsyncChannelPath       = "async-channel-path"
@@ -95,13 +95,13 @@ const (
 	RuleEndlessGoto       = "endless-goto"
 	RuleMultipleDocuments = "multiple-documents"
 
-	// Control flow (flowcheck.go, deadfailure.go).
+	// Control flow.
 	RuleGotoLoop          = "goto-loop"
 	RuleUnreachableStep   = "unreachable-step"
 	RuleRecursiveWorkflow = "recursive-workflow"
 	RuleDeadFailureAction = "dead-failure-action"
 
-	// Data against the OpenAPI operation (datacheck.go).
+	// Data against the OpenAPI operation.
 	RulePayloadMedia         = "payload-media-mismatch"
 	RulePointerOnNonJSON     = "json-pointer-on-non-json"
 	RuleImpossibleComparison = "impossible-comparison"
@@ -179,7 +179,7 @@ var ruleDescriptions = map[string]string{
 	RuleOpenAPIMixedVersion:   "A Swagger 2.0 construct in an OpenAPI 3 description; it is read in its OpenAPI 3 form.",
 	RuleAsyncField:            "An AsyncAPI field where it does not apply.",
 
-	// AsyncAPI sources and steps (asynccheck.go).
+	// AsyncAPI sources and steps.
 	RuleAsyncAPIProblem:        "A part of an AsyncAPI description that cannot be read (a $ref that does not resolve, a wrong type); it is left out.",
 	RuleAsyncOperationNotFound: "An operationId or operationPath names no operation of its AsyncAPI source description.",
 	RuleAsyncChannelPath:       "A channelPath that does not point at a channel of an AsyncAPI source description.",
@@ -235,7 +235,7 @@ var ruleSeverities = map[string]RuleSeverity{
 	RuleIDPattern:  DefaultWarning,
 	RuleAsyncField: DefaultMixed,
 
-	// AsyncAPI sources and steps (asynccheck.go).
+	// AsyncAPI sources and steps.
 	RuleAsyncAPIProblem:       DefaultWarning,
 	RuleAsyncActionMismatch:   DefaultWarning,
 	RuleAsyncChannelParameter: DefaultMixed,

@@ -301,7 +301,12 @@ func (p *refParser) parse() (*Expr, error) {
 	if r.HasPointer && r.Pointer != "" {
 		e.ptr = splitPointer(r.Pointer)
 	}
-	if len(r.Path) > 0 && p.mode != modeOperand {
+	// The 1.1 specification's own examples read message fields by dot
+	// navigation ($message.payload.orderId) although its ABNF has only the
+	// pointer form; authors copy them, and the engine reads them exactly,
+	// so that form is not reported (docs/decisions.md, "Dot navigation
+	// into a message").
+	if len(r.Path) > 0 && p.mode != modeOperand && r.Kind != KindMessage {
 		msg := "dot/index navigation is only standard inside simple conditions; use a JSON pointer"
 		switch r.Kind {
 		case KindSteps, KindWorkflows, KindOutputs, KindInputs:

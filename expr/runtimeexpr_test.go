@@ -94,6 +94,14 @@ func TestParseNotes(t *testing.T) {
 	if n := MustParse("$response.body#/a").Notes(); len(n) != 0 {
 		t.Errorf("standard form has notes: %+v", n)
 	}
+	// The form of the 1.1 specification's own examples is not reported.
+	e := MustParse("$message.payload.orderId")
+	if n := e.Notes(); len(n) != 0 {
+		t.Errorf("$message.payload.orderId has notes: %+v", n)
+	}
+	if got, want := e.Ref().Standard(), "$message.payload#/orderId"; got != want {
+		t.Errorf("$message.payload.orderId reads %s, want %s", got, want)
+	}
 }
 
 func TestParseErrors(t *testing.T) {

@@ -72,10 +72,10 @@ func (v Violation) String() string {
 // a response that matches. A response whose status has no declared
 // content is not checked further than its status and headers.
 func (o *Operation) CheckResponse(ctx context.Context, status int, header http.Header, body []byte) []Violation {
-	if o == nil || o.Op == nil || o.Op.Responses == nil || o.Op.Responses.Len() == 0 {
+	if o == nil || o.op == nil || o.op.Responses == nil || o.op.Responses.Len() == 0 {
 		return nil
 	}
-	if o.Op.Responses.Status(status) == nil && o.Op.Responses.Default() == nil {
+	if o.op.Responses.Status(status) == nil && o.op.Responses.Default() == nil {
 		return []Violation{{Kind: ViolationStatus, Msg: fmt.Sprintf("status %d is not declared for %s (declared: %s)", status, o.label(), strings.Join(o.declaredStatuses(), ", "))}}
 	}
 	req, err := http.NewRequestWithContext(ctx, o.Method, "http://contract.invalid/", nil)
@@ -88,7 +88,7 @@ func (o *Operation) CheckResponse(ctx context.Context, status int, header http.H
 	input := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
 			Request: req,
-			Route:   o.Route(),
+			Route:   o.route(),
 			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 		},
 		Status:  status,
@@ -119,7 +119,7 @@ func (o *Operation) locate(vs []Violation, status int, header http.Header) {
 	}
 	resp := o.Pointer + "/responses/" + escapeToken(key)
 	body := resp
-	if ref := o.Op.Responses.Value(key); ref != nil && ref.Value != nil {
+	if ref := o.op.Responses.Value(key); ref != nil && ref.Value != nil {
 		mt, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
 		if mtKey := ref.Value.Content.Get(mt); mtKey != nil {
 			for name, m := range ref.Value.Content {
@@ -144,15 +144,15 @@ func (o *Operation) locate(vs []Violation, status int, header http.Header) {
 // status: the exact code, its range ("2XX"), else "default".
 func (o *Operation) responseKey(status int) string {
 	code := strconv.Itoa(status)
-	if o.Op.Responses.Value(code) != nil {
+	if o.op.Responses.Value(code) != nil {
 		return code
 	}
 	if status >= 100 && status < 600 {
-		if r := code[:1] + "XX"; o.Op.Responses.Value(r) != nil {
+		if r := code[:1] + "XX"; o.op.Responses.Value(r) != nil {
 			return r
 		}
 	}
-	if o.Op.Responses.Default() != nil {
+	if o.op.Responses.Default() != nil {
 		return "default"
 	}
 	return ""
@@ -167,7 +167,7 @@ func (o *Operation) label() string {
 
 func (o *Operation) declaredStatuses() []string {
 	var out []string
-	for code := range o.Op.Responses.Map() {
+	for code := range o.op.Responses.Map() {
 		out = append(out, code)
 	}
 	slices.Sort(out)
@@ -230,9 +230,9 @@ func collectViolations(err error, status int, header http.Header, o *Operation, 
 }
 
 func (o *Operation) responseMediaTypes(status int) []string {
-	ref := o.Op.Responses.Status(status)
+	ref := o.op.Responses.Status(status)
 	if ref == nil {
-		ref = o.Op.Responses.Default()
+		ref = o.op.Responses.Default()
 	}
 	if ref == nil || ref.Value == nil {
 		return nil

@@ -50,6 +50,53 @@ func Example() {
 	// pointer "/paths/~1images~1{imageId}" points at a path item, not an operation; add /get
 }
 
+// An operation describes itself in this package's own types: parameters
+// with the serialisation in effect, servers with their variables, the
+// security in effect, and the schemas of its responses.
+func ExampleOperation() {
+	const description = `openapi: 3.0.3
+info: {title: images, version: "1"}
+servers:
+  - url: "https://iaas.{region}.example.com/20160918"
+    variables: {region: {default: us-phoenix-1, enum: [us-phoenix-1, us-ashburn-1]}}
+paths:
+  /images/{imageId}:
+    parameters: [{name: imageId, in: path, required: true, schema: {type: string}}]
+    get:
+      operationId: getImage
+      parameters: [{name: fields, in: query, explode: false, schema: {type: array, items: {type: string}}}]
+      security: []
+      responses:
+        "200":
+          description: the image
+          content:
+            application/json:
+              schema:
+                properties: {lifecycleState: {type: string, enum: [PROVISIONING, AVAILABLE]}}
+`
+	src, err := (&openapi.Loader{}).Parse(context.Background(), "", []byte(description))
+	if err != nil {
+		log.Fatal(err)
+	}
+	op, _ := src.Operation("getImage")
+	for _, p := range op.Params {
+		fmt.Printf("%s %s required=%v style=%s explode=%v\n", p.In, p.Name, p.Required, p.Style, p.Explode)
+	}
+	srv := op.Servers[0]
+	fmt.Println(srv.URL, srv.Variables["region"].Enum)
+	fmt.Println("security declared:", op.SecurityDeclared, "requirements:", len(op.Security))
+	for _, r := range op.Responses("200") {
+		state, ok := r.Content["application/json"].At("/lifecycleState")
+		fmt.Println(r.Status, ok, state.Types(), state.Enum())
+	}
+	// Output:
+	// path imageId required=true style=simple explode=false
+	// query fields required=false style=form explode=false
+	// https://iaas.{region}.example.com/20160918 [us-phoenix-1 us-ashburn-1]
+	// security declared: true requirements: 0
+	// 200 true [string] [PROVISIONING AVAILABLE]
+}
+
 func ExampleEncodeBody() {
 	form, ct, _ := openapi.EncodeBody("application/x-www-form-urlencoded", map[string]any{
 		"name":  "Rex Jr",

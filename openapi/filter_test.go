@@ -69,7 +69,7 @@ paths:
 	in := &openapi3filter.RequestValidationInput{
 		Request:    req,
 		PathParams: thingPathParams(t, req),
-		Route:      op.Route(),
+		Route:      op.route(),
 		Options:    &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 	}
 	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
@@ -92,7 +92,7 @@ paths:
 	in = &openapi3filter.RequestValidationInput{
 		Request:    bad,
 		PathParams: thingPathParams(t, bad),
-		Route:      op.Route(),
+		Route:      op.route(),
 		Options:    &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 	}
 	if err := openapi3filter.ValidateRequest(context.Background(), in); err == nil || !strings.Contains(err.Error(), `"p"`) {

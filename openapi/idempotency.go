@@ -38,12 +38,12 @@ func IdempotencyHeaderNames() []string {
 func (o *Operation) IdempotencyHeader() (name string, ok bool) {
 	best := len(idempotencyHeaders)
 	for _, p := range o.Params {
-		if p == nil || p.Value == nil || !strings.EqualFold(p.Value.In, "header") {
+		if !strings.EqualFold(p.In, "header") {
 			continue
 		}
 		for i, h := range idempotencyHeaders[:best] {
-			if strings.EqualFold(p.Value.Name, h) {
-				best, name = i, p.Value.Name
+			if strings.EqualFold(p.Name, h) {
+				best, name = i, p.Name
 				break
 			}
 		}

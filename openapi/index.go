@@ -14,7 +14,6 @@ import (
 type Source struct {
 	Location string
 	Version  string // "2.0", "3.0.x", "3.1.x"
-	Doc      *openapi3.T
 	// Warnings lists problems that did not stop the load: duplicate
 	// operationIds (the first in document order wins) and, with
 	// Loader.Validate, kin-openapi's validation findings.
@@ -23,18 +22,24 @@ type Source struct {
 	// Loader.Strict); empty for a document that loads as it is.
 	Repairs []Repair
 
-	base  *url.URL // the document's location, for relative server URLs
-	ops   []*Operation
-	byID  map[string]*Operation
-	ids   []string
-	paths map[string]*pathEntry
+	doc     *openapi3.T
+	base    *url.URL // the document's location, for relative server URLs
+	servers []Server // document level
+	schemes map[string]SecurityScheme
+	// security is the document-level security; nil when not declared.
+	security []SecurityRequirement
+	ops      []*Operation
+	byID     map[string]*Operation
+	ids      []string
+	paths    map[string]*pathEntry
 }
 
 // pathEntry is one Path Item with its operations keyed by the pointer
 // token that addresses them ("get", "additionalOperations/COPY").
 type pathEntry struct {
-	item *openapi3.PathItem
-	ops  map[string]*Operation
+	item    *openapi3.PathItem
+	servers []Server // the path item's own; nil when it declares none
+	ops     map[string]*Operation
 }
 
 // methodOrder is the Path Item Object's field order in the specification,
@@ -49,10 +54,18 @@ var methodOrder = []string{
 func (s *Source) index() {
 	s.byID = map[string]*Operation{}
 	s.paths = map[string]*pathEntry{}
-	if s.Doc == nil || s.Doc.Paths == nil {
+	if s.doc == nil {
 		return
 	}
-	pathMap := s.Doc.Paths.Map()
+	s.servers = newServers(s.doc.Servers)
+	s.schemes = newSecuritySchemes(s.doc)
+	if s.doc.Security != nil {
+		s.security = newSecurity(s.doc.Security)
+	}
+	if s.doc.Paths == nil {
+		return
+	}
+	pathMap := s.doc.Paths.Map()
 	// kin-openapi keeps paths in a map, so the document's own order is
 	// gone; sorted keys keep every listing deterministic.
 	keys := make([]string, 0, len(pathMap))
@@ -65,7 +78,7 @@ func (s *Source) index() {
 		if item == nil {
 			continue
 		}
-		entry := &pathEntry{item: item, ops: map[string]*Operation{}}
+		entry := &pathEntry{item: item, servers: newServers(item.Servers), ops: map[string]*Operation{}}
 		s.paths[path] = entry
 		for _, method := range methodOrder {
 			if op := item.GetOperation(method); op != nil {
@@ -92,23 +105,23 @@ func (s *Source) index() {
 
 func (s *Source) add(entry *pathEntry, path, method, token string, op *openapi3.Operation) {
 	o := &Operation{
-		Source:   s,
-		ID:       op.OperationID,
-		Method:   strings.ToUpper(method),
-		Path:     path,
-		Pointer:  "/paths/" + escapeToken(path) + "/" + token,
-		Op:       op,
-		PathItem: entry.item,
+		Source:  s,
+		ID:      op.OperationID,
+		Method:  strings.ToUpper(method),
+		Path:    path,
+		Pointer: "/paths/" + escapeToken(path) + "/" + token,
+		op:      op,
+		item:    entry.item,
 	}
 	o.Template, o.FixedQuery = splitPathKey(path)
 	o.Params = mergeParams(entry.item.Parameters, op.Parameters)
-	o.Servers = effectiveServers(s.Doc, entry.item, op)
+	o.Servers = s.effectiveServers(entry, op)
 	o.RequestBodyTypes = requestBodyTypes(op)
 	switch {
 	case op.Security != nil:
-		o.Security = op.Security
-	case s.Doc.Security != nil:
-		o.Security = &s.Doc.Security
+		o.Security, o.SecurityDeclared = newSecurity(*op.Security), true
+	case s.security != nil:
+		o.Security, o.SecurityDeclared = s.security, true
 	}
 	o.compile()
 	entry.ops[token] = o
@@ -123,54 +136,23 @@ func (s *Source) add(entry *pathEntry, path, method, token string, op *openapi3.
 	s.byID[o.ID] = o
 }
 
-// mergeParams overlays operation-level parameters on path-level ones: the
-// operation's definition replaces the path item's for the same in+name and
-// keeps its position.
-func mergeParams(pathLevel, opLevel openapi3.Parameters) openapi3.Parameters {
-	out := make(openapi3.Parameters, 0, len(pathLevel)+len(opLevel))
-	for _, p := range pathLevel {
-		if p != nil && p.Value != nil {
-			out = append(out, p)
+// rootServers stands in when nothing declares a server: the OpenAPI
+// default, a server at "/".
+var rootServers = []Server{{URL: "/"}}
+
+// effectiveServers: the operation's servers, else the path item's, else the
+// document's. The path and document lists are shared by their operations.
+func (s *Source) effectiveServers(entry *pathEntry, op *openapi3.Operation) []Server {
+	if op.Servers != nil {
+		if own := newServers(*op.Servers); len(own) > 0 {
+			return own
 		}
 	}
-next:
-	for _, p := range opLevel {
-		if p == nil || p.Value == nil {
-			continue
-		}
-		for i, q := range out {
-			if sameParam(q.Value, p.Value.In, p.Value.Name) {
-				out[i] = p
-				continue next
-			}
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-// sameParam matches a parameter by location and name; header names are
-// case-insensitive in HTTP, so they are compared that way.
-func sameParam(p *openapi3.Parameter, in, name string) bool {
-	if p.In != in {
-		return false
-	}
-	if in == openapi3.ParameterInHeader {
-		return strings.EqualFold(p.Name, name)
-	}
-	return p.Name == name
-}
-
-var rootServers = openapi3.Servers{{URL: "/"}}
-
-func effectiveServers(doc *openapi3.T, item *openapi3.PathItem, op *openapi3.Operation) openapi3.Servers {
 	switch {
-	case op.Servers != nil && len(*op.Servers) > 0:
-		return *op.Servers
-	case len(item.Servers) > 0:
-		return item.Servers
-	case len(doc.Servers) > 0:
-		return doc.Servers
+	case len(entry.servers) > 0:
+		return entry.servers
+	case len(s.servers) > 0:
+		return s.servers
 	}
 	return rootServers
 }
@@ -199,7 +181,7 @@ func (s *Source) Operation(operationID string) (*Operation, bool) {
 // OperationIDs lists every operationId, sorted (for "did you mean").
 func (s *Source) OperationIDs() []string { return s.ids }
 
-// Operations lists every operation in document order. kin-openapi does not
+// Operations lists every operation in document order. The parser does not
 // keep the order of paths, so "document order" is paths sorted by key, then
 // methods in the Path Item Object's field order (get, put, post, delete,
 // options, head, patch, trace, query, then additional operations).
@@ -222,29 +204,27 @@ type Operation struct {
 	// Nil for ordinary keys.
 	FixedQuery []QueryPair
 	Pointer    string // "/paths/~1instances~1{instanceId}/get"
-	Op         *openapi3.Operation
-	PathItem   *openapi3.PathItem
-	// Params: path-level merged with operation-level (operation wins by in+name).
-	Params openapi3.Parameters
-	// Servers in effect: operation > path item > document (never empty: "/" when none).
-	Servers openapi3.Servers
-	// RequestBodyTypes lists the request body media types, sorted.
+	// Params are the declared parameters: the path item's merged with
+	// the operation's, which win by in+name and keep the path item's
+	// position. Nil when there are none.
+	Params []Param
+	// Servers in effect: the operation's, else the path item's, else the
+	// document's; never empty: a single "/" server when none is declared.
+	Servers []Server
+	// RequestBodyTypes lists the request body media types, sorted; nil
+	// when the operation declares no request body.
 	RequestBodyTypes []string
-	// Security in effect: operation-level, else document-level (nil = none declared).
-	Security *openapi3.SecurityRequirements
+	// Security lists the alternatives of the security in effect: the
+	// operation's, else the document's. SecurityDeclared is false when
+	// neither declares security (Security is then nil, and a caller
+	// decides on its own whether to send credentials); declared but empty
+	// means the operation needs no credentials.
+	Security         []SecurityRequirement
+	SecurityDeclared bool
 
+	op   *openapi3.Operation
+	item *openapi3.PathItem
 	plan requestPlan
-}
-
-// Param finds a declared parameter by in and name (header names
-// case-insensitively).
-func (o *Operation) Param(in, name string) *openapi3.Parameter {
-	for _, p := range o.Params {
-		if sameParam(p.Value, in, name) {
-			return p.Value
-		}
-	}
-	return nil
 }
 
 // String names the operation for messages: "getPet (GET /pets/{id})".
@@ -310,17 +290,15 @@ func (s *Source) SuggestOperationID(id string) string {
 	return nearest(id, s.ids)
 }
 
-// Route describes the operation the way kin-openapi's openapi3filter
-// expects it, so requests and responses can be validated against the
-// description without a router:
-// openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{Request: req, PathParams: p, Route: op.Route()}).
-func (o *Operation) Route() *routers.Route {
+// route describes the operation the way openapi3filter's validators expect
+// it, without a router. The validators do not read the server, so none is
+// given.
+func (o *Operation) route() *routers.Route {
 	return &routers.Route{
-		Spec:      o.Source.Doc,
-		Server:    o.Servers[0],
+		Spec:      o.Source.doc,
 		Path:      o.Template,
-		PathItem:  o.PathItem,
+		PathItem:  o.item,
 		Method:    o.Method,
-		Operation: o.Op,
+		Operation: o.op,
 	}
 }

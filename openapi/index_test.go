@@ -34,7 +34,7 @@ func serverURLs(op *Operation) []string {
 func paramKeys(op *Operation) []string {
 	var out []string
 	for _, p := range op.Params {
-		out = append(out, p.Value.In+":"+p.Value.Name)
+		out = append(out, p.In+":"+p.Name)
 	}
 	return out
 }
@@ -48,7 +48,7 @@ func TestOperationIndex(t *testing.T) {
 		params        []string
 		bodyTypes     []string
 		contentType   string
-		securityCount int // -1: nil
+		securityCount int // -1: none declared
 	}{
 		{"petstore30/openapi.yaml", "listPets", "GET", "/pets", "/paths/~1pets/get",
 			[]string{"https://{env}.pets.example.com/v1"}, []string{"query:limit", "query:tags"}, nil, "application/json", 1},
@@ -92,10 +92,10 @@ func TestOperationIndex(t *testing.T) {
 				t.Errorf("DefaultContentType = %q, want %q", got, tt.contentType)
 			}
 			switch {
-			case tt.securityCount < 0 && op.Security != nil:
-				t.Errorf("Security = %v, want nil", *op.Security)
-			case tt.securityCount >= 0 && (op.Security == nil || len(*op.Security) != tt.securityCount):
-				t.Errorf("Security = %v, want %d requirements", op.Security, tt.securityCount)
+			case tt.securityCount < 0 && (op.SecurityDeclared || op.Security != nil):
+				t.Errorf("Security = %v (declared %v), want none declared", op.Security, op.SecurityDeclared)
+			case tt.securityCount >= 0 && (!op.SecurityDeclared || op.Security == nil || len(op.Security) != tt.securityCount):
+				t.Errorf("Security = %v (declared %v), want %d requirements", op.Security, op.SecurityDeclared, tt.securityCount)
 			}
 			if op.Source != src {
 				t.Error("Source not set")
@@ -111,15 +111,15 @@ func TestOperationIndex(t *testing.T) {
 func TestOperationParamOverride(t *testing.T) {
 	src := mustLoad(t, "petstore30/openapi.yaml")
 	op, _ := src.Operation("deletePet")
-	p := op.Param("path", "petId")
-	if p == nil || p.Description != "operation-level definition wins" {
+	p, ok := op.Param("path", "petId")
+	if !ok || p.Description != "operation-level definition wins" {
 		t.Fatalf("Param(path, petId) = %+v, want the operation-level definition", p)
 	}
 	list, _ := src.Operation("listStorePets")
-	if h := list.Param("header", "X-TRACE"); h == nil || !h.Required {
+	if h, ok := list.Param("header", "X-TRACE"); !ok || !h.Required {
 		t.Errorf("header lookup must ignore case and the operation must win: %+v", h)
 	}
-	if list.Param("query", "storeId") != nil {
+	if _, ok := list.Param("query", "storeId"); ok {
 		t.Error("Param must match in as well as name")
 	}
 }

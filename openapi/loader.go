@@ -374,7 +374,7 @@ func (l *Loader) parse(ctx context.Context, r *reader, loc *url.URL, data []byte
 			return nil, fmt.Errorf("openapi %s: unsupported openapi version %q (want 3.0, 3.1 or swagger 2.0)", name, version)
 		}
 	}
-	src = &Source{Location: locationString(loc), Version: version, Doc: doc, base: loc}
+	src = &Source{Location: locationString(loc), Version: version, doc: doc, base: loc}
 	if l.Validate {
 		src.Warnings = append(src.Warnings, validationWarnings(ctx, doc)...)
 	}

@@ -16,35 +16,6 @@ type paramStyle struct {
 	asContent bool
 }
 
-// styleFor returns the declared style of a parameter, or the OpenAPI
-// defaults for its location when the operation does not declare it.
-func styleFor(decl *openapi3.Parameter, in string) paramStyle {
-	var st paramStyle
-	switch in {
-	case openapi3.ParameterInPath, openapi3.ParameterInHeader:
-		st.style = openapi3.SerializationSimple
-	default:
-		st.style = openapi3.SerializationForm
-	}
-	if decl != nil {
-		if decl.Style != "" {
-			st.style = decl.Style
-		}
-		st.allowReserved = decl.AllowReserved
-		st.asContent = decl.Schema == nil && len(decl.Content) > 0
-	}
-	// explode defaults to true for form and false otherwise (OpenAPI
-	// Parameter Object); deepObject is only defined exploded.
-	st.explode = st.style == openapi3.SerializationForm
-	if decl != nil && decl.Explode != nil {
-		st.explode = *decl.Explode
-	}
-	if st.style == openapi3.SerializationDeepObject {
-		st.explode = true
-	}
-	return st
-}
-
 func (st paramStyle) shape(v any) valueShape {
 	if st.asContent {
 		if s, ok := v.(string); ok {

@@ -62,9 +62,11 @@ func unescapeQuery(s string) string {
 	return s
 }
 
-// FixesQuery reports whether the path key fixes the query parameter name;
-// such a pair always wins over a step parameter of the same name (see
-// docs/decisions.md, "Operation paths that carry a fixed query").
+// FixesQuery reports whether the path key fixes the query parameter name.
+// Such a pair always wins over a step parameter of the same name, which
+// NewRequest then drops: the pair selects the operation (as Action does in
+// "/?Action=RunInstances"), so a step must not turn the request into
+// another operation.
 func (o *Operation) FixesQuery(name string) bool {
 	for _, p := range o.FixedQuery {
 		if p.Name == name {

@@ -26,7 +26,7 @@ func describeRepairs(src *Source) string {
 	for _, o := range src.Operations() {
 		var params []string
 		for _, p := range o.Params {
-			params = append(params, p.Value.In+":"+p.Value.Name)
+			params = append(params, p.In+":"+p.Name)
 		}
 		fmt.Fprintf(&b, "  %s %s %s params=%v body=%v\n", o.ID, o.Method, o.Path, params, o.RequestBodyTypes)
 	}
@@ -62,11 +62,11 @@ func TestRepairKeepsTheIndexExact(t *testing.T) {
 	// The damage is in listItems' second parameter, createItem's body and
 	// the Item schema; the first parameter and the path-level id stay.
 	list, ok := src.Operation("listItems")
-	if !ok || len(list.Params) != 1 || list.Params[0].Value.Name != "limit" {
+	if !ok || len(list.Params) != 1 || list.Params[0].Name != "limit" {
 		t.Fatalf("listItems params = %+v, want limit only", list.Params)
 	}
 	get, ok := src.Operation("getItem")
-	if !ok || len(get.Params) != 1 || get.Params[0].Value.Name != "id" || get.Params[0].Value.In != "path" {
+	if !ok || len(get.Params) != 1 || get.Params[0].Name != "id" || get.Params[0].In != "path" {
 		t.Fatalf("getItem params = %+v, want the path id", get.Params)
 	}
 	if len(get.Servers) == 0 || get.Servers[0].URL != "https://shop.example.com/v1" {
@@ -151,10 +151,10 @@ func TestRepairSwaggerForms(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, _ := src.Operation("listFiles")
-	if p := list.Params[0].Value; p.Schema == nil || !p.Schema.Value.Type.Is("array") || p.Style != "form" || p.Explode == nil || *p.Explode {
+	if p := list.Params[0]; !p.Schema.IsArray() || p.Style != "form" || p.Explode {
 		t.Errorf("tags = %+v, want an array schema, style form, explode false", p)
 	}
-	if ct := list.Op.Responses.Value("200").Value.Content.Get("application/json"); ct == nil || ct.Schema == nil {
+	if rs := list.Responses("200"); len(rs) != 1 || rs[0].Content["application/json"].IsZero() {
 		t.Error("the 200 response schema was not read as application/json content")
 	}
 	upload, _ := src.Operation("uploadFile")
@@ -165,7 +165,7 @@ func TestRepairSwaggerForms(t *testing.T) {
 	if got := put.RequestBodyTypes; len(got) != 1 || got[0] != "application/json" {
 		t.Errorf("putMeta body types = %v, want application/json (the document's consumes)", got)
 	}
-	if len(put.Params) != 1 || put.Params[0].Value.Name != "id" || put.Params[0].Value.Schema == nil {
+	if len(put.Params) != 1 || put.Params[0].Name != "id" || put.Params[0].Schema.IsZero() {
 		t.Errorf("putMeta params = %+v, want id with a schema", put.Params)
 	}
 }

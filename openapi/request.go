@@ -107,7 +107,7 @@ func (o *Operation) serverURL(vars map[string]string) (string, error) {
 		b.WriteString(raw[:open])
 		value, ok := vars[name]
 		if !ok {
-			if v := srv.Variables[name]; v != nil {
+			if v, declared := srv.Variables[name]; declared {
 				value, ok = v.Default, true
 			}
 		}
@@ -167,7 +167,7 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 			}
 			return nil, fmt.Errorf("%s: path parameter %q is %s", o, seg.text, state)
 		}
-		v := pathValue(seg.text, pv.Value, styleFor(o.Param(openapi3.ParameterInPath, seg.text), openapi3.ParameterInPath))
+		v := pathValue(seg.text, pv.Value, o.styleOf(openapi3.ParameterInPath, seg.text))
 		if seg.greedy {
 			v = strings.ReplaceAll(v, "%2F", "/")
 		}
@@ -190,7 +190,7 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 				// operation (Action=RunInstances).
 				continue
 			}
-			appendQuery(&query, p.Name, p.Value, styleFor(o.Param(p.In, p.Name), p.In))
+			appendQuery(&query, p.Name, p.Value, o.styleOf(p.In, p.Name))
 		case "querystring":
 			// OpenAPI 3.2 / Arazzo 1.1: the value is the whole, already
 			// encoded query string.
@@ -204,7 +204,7 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 			if cookies.Len() > 0 {
 				cookies.WriteString("; ")
 			}
-			cookies.WriteString(cookiePairs(p.Name, p.Value, styleFor(o.Param(p.In, p.Name), p.In)))
+			cookies.WriteString(cookiePairs(p.Name, p.Value, o.styleOf(p.In, p.Name)))
 		default:
 			return nil, fmt.Errorf("%s: parameter %q has unsupported location in: %q (want path, query, header or cookie)", o, p.Name, p.In)
 		}
@@ -243,7 +243,7 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 		if !validHeaderName(p.Name) {
 			return nil, fmt.Errorf("%s: invalid header name %q", o, p.Name)
 		}
-		value := headerValue(p.Value, styleFor(o.Param(p.In, p.Name), p.In))
+		value := headerValue(p.Value, o.styleOf(p.In, p.Name))
 		// The value is not quoted in the error: headers carry credentials.
 		if strings.ContainsAny(value, "\r\n\x00") {
 			return nil, fmt.Errorf("%s: header %q: value contains a line break or NUL", o, p.Name)

@@ -174,7 +174,7 @@ func TestPercentEncoding(t *testing.T) {
 		t.Errorf("query does not decode back: %q", got)
 	}
 
-	q.Params[0].Value.AllowReserved = true
+	q.Params[0].AllowReserved = true
 	req, err = q.NewRequest(context.Background(), RequestInput{Params: []ParamValue{{Name: "color", In: "query", Value: "a/b?c=%2F d"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -529,8 +529,8 @@ func TestNewRequestConcurrent(t *testing.T) {
 func TestRoute(t *testing.T) {
 	src := mustLoad(t, "compute31.yaml")
 	op, _ := src.Operation("getImage")
-	r := op.Route()
-	if r.Spec != src.Doc || r.Operation != op.Op || r.PathItem != op.PathItem || r.Method != "GET" || r.Path != "/images/{imageId}" || r.Server != op.Servers[0] {
+	r := op.route()
+	if r.Spec != src.doc || r.Operation != op.op || r.PathItem != op.item || r.Method != "GET" || r.Path != "/images/{imageId}" {
 		t.Errorf("Route = %+v", r)
 	}
 }

@@ -263,17 +263,7 @@ func replayResponse(req *http.Request, rec store.Record) (*http.Response, error)
 	for k, v := range st.Header {
 		h[k] = []string{v}
 	}
-	return &http.Response{
-		Status:        fmt.Sprintf("%d %s", st.Status, http.StatusText(st.Status)),
-		StatusCode:    st.Status,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        h,
-		Body:          io.NopCloser(bytes.NewReader(st.Body)),
-		ContentLength: int64(len(st.Body)),
-		Request:       req,
-	}, nil
+	return NewResponse(req, st.Status, h, st.Body), nil
 }
 
 func (j *journal) Wait(ctx context.Context, w Wait) error {
@@ -548,28 +538,4 @@ func redactBytes(b []byte, r *redactor) []byte {
 		}
 	}
 	return b
-}
-
-// A durable run's messages are not recorded yet: the journal hands AsyncAPI
-// steps to the effects it wraps, so a resumed run sends and waits for them
-// again (docs/durable.md, "Not done").
-func (j *journal) Publish(ctx context.Context, m *OutMessage) error {
-	if mfx, ok := j.inner.(MessageEffects); ok {
-		return mfx.Publish(ctx, m)
-	}
-	return errors.New("the durable run's effects cannot send messages")
-}
-
-func (j *journal) Listen(ctx context.Context, r *Reception) error {
-	if mfx, ok := j.inner.(MessageEffects); ok {
-		return mfx.Listen(ctx, r)
-	}
-	return errors.New("the durable run's effects cannot receive messages")
-}
-
-func (j *journal) Receive(ctx context.Context, r *Reception) (*InMessage, error) {
-	if mfx, ok := j.inner.(MessageEffects); ok {
-		return mfx.Receive(ctx, r)
-	}
-	return nil, errors.New("the durable run's effects cannot receive messages")
 }

@@ -1,7 +1,10 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -157,4 +160,25 @@ func (c *Call) useIdempotencyKey(k string) {
 		}
 	}
 	c.IdempotencyKey = k
+}
+
+// NewResponse builds the response an Effects implementation returns for an
+// exchange it did not make through net/http itself: one replayed from a
+// record, or made by another process (a Temporal activity). It has the
+// whole body in memory, so the engine reads it like any other.
+func NewResponse(req *http.Request, status int, header http.Header, body []byte) *http.Response {
+	if header == nil {
+		header = http.Header{}
+	}
+	return &http.Response{
+		Status:        fmt.Sprintf("%d %s", status, http.StatusText(status)),
+		StatusCode:    status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        header,
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Request:       req,
+	}
 }

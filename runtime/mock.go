@@ -38,7 +38,9 @@ import (
 // fails with a message naming it.
 type Mocks struct {
 	Operations map[string][]MockResponse
-	// Messages answer AsyncAPI receive steps (mock_messages.go).
+	// Messages answer AsyncAPI receive steps, under
+	// "sourceName.operationId", "operationId" or the channel address (the
+	// first of these that has answers), in order with the last repeating.
 	Messages map[string][]MockMessage
 
 	record func(*OutMessage) // WithRecorder

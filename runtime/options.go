@@ -52,15 +52,17 @@ type Options struct {
 	// default (30s). Off sets no per-request deadline, for
 	// callers whose own context, Client.Timeout or transport bounds the
 	// requests: a deadline per request costs a timer and a cancellable
-	// context on every request (docs/performance.md).
+	// context on every request.
 	RequestTimeout time.Duration
 	Timeout        time.Duration // whole run; 0 and Off mean none
 	MaxBodyBytes   int64         // response body cap; 0 means 32 MiB
 	// MaxBodyBytesTotal bounds the response-body bytes the engine's runs in
 	// progress have read: each byte counts until its run ends, and a body
 	// that would go past the limit fails its step. 0 means
-	// DefaultMaxBodyBytesTotal (1 GiB, 32 bodies at the default cap). See
-	// bodybudget.go.
+	// DefaultMaxBodyBytesTotal (1 GiB, 32 bodies at the default cap). Bytes
+	// read are counted rather than bytes still referenced: what a run
+	// derives from its bodies (outputs, previews, decoded values) grows
+	// with them, and counting reads is exact and cheap.
 	MaxBodyBytesTotal int64
 
 	// LoopDelay is the first wait before a step re-entered by goto runs
@@ -78,7 +80,7 @@ type Options struct {
 	// onSuccess list is present but matches nothing fails (instead of
 	// falling through to the next step), and an operation step without
 	// successCriteria fails on a non-2xx status (instead of succeeding
-	// whenever the transport did). See docs/decisions.md.
+	// whenever the transport did).
 	Strict bool
 	// StrictDocument refuses a document with any error, or whose OpenAPI
 	// sources loaded only repaired (arazzo.IsRepair): New fails with the

@@ -13,9 +13,9 @@ import (
 const RuleStepNotRunnable = arazzo.RuleStepNotRunnable
 
 // Problems is what a run of one workflow makes of the errors in its
-// document (docs/decisions.md, "Step-scoped strictness"): real documents
-// often carry an error in a workflow or step that a given run never needs,
-// and refusing the whole document for it would refuse runs that work.
+// document: real documents often carry an error in a workflow or step that
+// a given run never needs, and refusing the whole document for it would
+// refuse runs that work.
 //
 // Only errors are sorted here; warnings stay in Document.Diagnostics.
 // Steps and Elsewhere hold copies whose Severity is Warning and whose Msg

@@ -416,6 +416,16 @@ func hasFoldPrefix[T []byte | string](b T, f string) bool {
 	return true
 }
 
+// mayHoldCredential reports whether a decoded JSON value can be or hold a
+// credential: a string, an object or an array.
+func mayHoldCredential(v any) bool {
+	switch v.(type) {
+	case string, map[string]any, []any:
+		return true
+	}
+	return false
+}
+
 // preview is the package's preview with secrets hidden, including one that
 // the preview's cut splits: its visible start would not match as a whole.
 func (r *redactor) preview(b []byte) string {
@@ -439,12 +449,16 @@ func (r *redactor) preview(b []byte) string {
 }
 
 // hideSecretMembers replaces the values of credential-like object members.
+// A number or a boolean is no credential: "input_tokens": 812 or
+// "session_expired": true say how many or whether, and hiding them took
+// usage figures out of every LLM API's response. A credential is a string
+// (or an object or array that may hold one).
 func hideSecretMembers(v any) (any, bool) {
 	switch x := v.(type) {
 	case map[string]any:
 		changed := false
 		for k, e := range x {
-			if IsSecretName(k) && e != nil {
+			if IsSecretName(k) && mayHoldCredential(e) {
 				x[k], changed = Redacted, true
 				continue
 			}

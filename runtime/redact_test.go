@@ -115,6 +115,9 @@ func TestRedactorBodyHidesCredentialMembers(t *testing.T) {
 			`{"access_token":"<redacted>","expires_in":3600,"nested":[{"refresh_token":"<redacted>"}],"note":"<b>&"}`},
 		{`{"state":"ok", "n": 12345678901234567890}`, "application/json", `{"state":"ok", "n": 12345678901234567890}`},
 		{`{"token":null}`, "application/problem+json", `{"token":null}`},
+		// Counts and flags under credential-like names are no credentials.
+		{`{"usage":{"input_tokens":812,"output_tokens":64},"session_expired":false,"tokens":["t1"],"session":{"id":"s"}}`, "application/json",
+			`{"session":"<redacted>","session_expired":false,"tokens":"<redacted>","usage":{"input_tokens":812,"output_tokens":64}}`},
 		{"grant_type=client_credentials&client_secret=abc&scope=x", "application/x-www-form-urlencoded",
 			"grant_type=client_credentials&client_secret=%3Credacted%3E&scope=x"},
 		{"echo input-secret", "text/plain", "echo <redacted>"},

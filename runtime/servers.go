@@ -92,11 +92,9 @@ func serverVariables(src *openapi.Source) []string {
 			}
 		}
 	}
-	if src.Doc != nil {
-		for _, s := range src.Doc.Servers {
-			for name := range s.Variables {
-				seen[name] = true
-			}
+	for _, s := range src.Servers() {
+		for name := range s.Variables {
+			seen[name] = true
 		}
 	}
 	return sortedKeys(seen)

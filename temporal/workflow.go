@@ -1,7 +1,6 @@
 package temporal
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -204,15 +203,5 @@ func (x *effects) Send(ctx context.Context, c *runtime.Call) (*http.Response, er
 		}
 		return nil, err
 	}
-	return &http.Response{
-		Status:        fmt.Sprintf("%d %s", resp.Status, http.StatusText(resp.Status)),
-		StatusCode:    resp.Status,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        resp.Header,
-		Body:          io.NopCloser(bytes.NewReader(resp.Body)),
-		ContentLength: int64(len(resp.Body)),
-		Request:       c.Request,
-	}, nil
+	return runtime.NewResponse(c.Request, resp.Status, resp.Header, resp.Body), nil
 }

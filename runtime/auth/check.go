@@ -60,11 +60,11 @@ func checkTarget(doc *arazzo.Document, c Credential) error {
 	}
 	schemes := schemesOf(sd.OpenAPI)
 	if c.Scheme != "" {
-		ref := schemes[c.Scheme]
-		if ref == nil || ref.Value == nil {
+		scheme, declared := schemes[c.Scheme]
+		if !declared {
 			return fmt.Errorf("source %q declares no security scheme %q (have %s)", c.Source, c.Scheme, schemeNames(schemes))
 		}
-		return compatible(c.Kind, ref.Value, true)
+		return compatible(c.Kind, scheme, true)
 	}
 	if len(schemes) == 0 {
 		if c.Kind == KindAPIKey || c.Kind == KindOAuth2 {
@@ -74,19 +74,17 @@ func checkTarget(doc *arazzo.Document, c Credential) error {
 	}
 	var reasons []string
 	for _, n := range sortedSchemeNames(schemes) {
-		if ref := schemes[n]; ref != nil && ref.Value != nil {
-			err := compatible(c.Kind, ref.Value, false)
-			if err == nil {
-				return nil
-			}
-			reasons = append(reasons, n+": "+err.Error())
+		err := compatible(c.Kind, schemes[n], false)
+		if err == nil {
+			return nil
 		}
+		reasons = append(reasons, n+": "+err.Error())
 	}
 	// No scheme fits; the credential still serves operations that declare no security, when its kind
 	// needs no scheme details.
 	if c.Kind == KindBearer || c.Kind == KindBasic || c.Kind == KindOCI {
 		for _, op := range sd.OpenAPI.Operations() {
-			if op.Security == nil {
+			if !op.SecurityDeclared {
 				return nil
 			}
 		}

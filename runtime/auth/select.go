@@ -5,17 +5,15 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/arazzo-go/arazzo/openapi"
 )
 
 // use is one credential applied for one security scheme of a requirement.
 type use struct {
 	schemeName string
-	scheme     *openapi3.SecurityScheme // nil when the description declares no security
-	cred       int                      // index into transport.creds
-	scopes     []string                 // the requirement's scopes (oauth2)
+	scheme     openapi.SecurityScheme // zero when the description declares no security
+	cred       int                    // index into transport.creds
+	scopes     []string               // the requirement's scopes (oauth2)
 }
 
 // plan is what the transport does to every request of one operation: the uses of the chosen requirement,
@@ -35,11 +33,11 @@ func (p *plan) hasOAuth2(creds []Credential) bool {
 }
 
 // schemesOf returns the security schemes a description declares.
-func schemesOf(src *openapi.Source) openapi3.SecuritySchemes {
-	if src == nil || src.Doc == nil || src.Doc.Components == nil {
+func schemesOf(src *openapi.Source) map[string]openapi.SecurityScheme {
+	if src == nil {
 		return nil
 	}
-	return src.Doc.Components.SecuritySchemes
+	return src.SecuritySchemes()
 }
 
 // planFor chooses the credentials for an operation. The operation's security (operation-level, else
@@ -51,7 +49,7 @@ func (t *transport) planFor(source string, op *openapi.Operation) *plan {
 	if label == "" {
 		label = op.Method + " " + op.Path
 	}
-	if op.Security == nil {
+	if !op.SecurityDeclared {
 		// Nothing declared: the description may simply be incomplete (most are), so a source-wide
 		// credential that needs no scheme details is still sent.
 		p := &plan{}
@@ -67,13 +65,13 @@ func (t *transport) planFor(source string, op *openapi.Operation) *plan {
 		}
 		return orderUses(p, t.creds)
 	}
-	if len(*op.Security) == 0 {
+	if len(op.Security) == 0 {
 		return &plan{note: fmt.Sprintf("%s: security is explicitly empty; no credentials sent", label)}
 	}
 	schemes := schemesOf(t.doc.Source(source).OpenAPI)
 	anonymous := false
 	var wanted []string
-	for _, req := range *op.Security {
+	for _, req := range op.Security {
 		if len(req) == 0 {
 			anonymous = true
 			continue
@@ -86,17 +84,17 @@ func (t *transport) planFor(source string, op *openapi.Operation) *plan {
 		wanted = append(wanted, strings.Join(names, "+"))
 		p := &plan{}
 		for _, n := range names {
-			ref := schemes[n]
-			if ref == nil || ref.Value == nil {
+			scheme, declared := schemes[n]
+			if !declared {
 				p = nil
 				break
 			}
-			ci := t.match(source, n, ref.Value)
+			ci := t.match(source, n, scheme)
 			if ci < 0 {
 				p = nil
 				break
 			}
-			p.uses = append(p.uses, use{schemeName: n, scheme: ref.Value, cred: ci, scopes: req[n]})
+			p.uses = append(p.uses, use{schemeName: n, scheme: scheme, cred: ci, scopes: req[n]})
 		}
 		if p != nil {
 			var parts []string
@@ -123,7 +121,7 @@ func orderUses(p *plan, creds []Credential) *plan {
 
 // match finds the credential for one scheme: one configured for exactly this scheme, else a source-wide one
 // whose kind fits the scheme's type. -1 when none.
-func (t *transport) match(source, name string, s *openapi3.SecurityScheme) int {
+func (t *transport) match(source, name string, s openapi.SecurityScheme) int {
 	for i, c := range t.creds {
 		if c.Source == source && c.Scheme == name {
 			if compatible(c.Kind, s, true) == nil {
@@ -142,7 +140,7 @@ func (t *transport) match(source, name string, s *openapi3.SecurityScheme) int {
 
 // compatible says whether a credential kind can satisfy a scheme. named is true when the user tied the
 // credential to this scheme by name, which lets an oci signer serve a scheme a description models loosely.
-func compatible(k Kind, s *openapi3.SecurityScheme, named bool) error {
+func compatible(k Kind, s openapi.SecurityScheme, named bool) error {
 	typ := strings.ToLower(s.Type)
 	httpScheme := strings.ToLower(s.Scheme)
 	switch k {
@@ -172,7 +170,7 @@ func compatible(k Kind, s *openapi3.SecurityScheme, named bool) error {
 		if typ != "oauth2" {
 			return fmt.Errorf("oauth2 client credentials fit oauth2 schemes, not %s", describeScheme(s))
 		}
-		if s.Flows == nil || s.Flows.ClientCredentials == nil || s.Flows.ClientCredentials.TokenURL == "" {
+		if s.Flows.ClientCredentials == nil || s.Flows.ClientCredentials.TokenURL == "" {
 			return fmt.Errorf("the oauth2 scheme has no clientCredentials flow with a tokenUrl")
 		}
 		return nil
@@ -186,14 +184,14 @@ func compatible(k Kind, s *openapi3.SecurityScheme, named bool) error {
 }
 
 // isOCIScheme recognises how descriptions declare OCI request signing.
-func isOCIScheme(s *openapi3.SecurityScheme) bool {
+func isOCIScheme(s openapi.SecurityScheme) bool {
 	if _, ok := s.Extensions["x-oci-request-signing"]; ok {
 		return true
 	}
 	return strings.EqualFold(s.Type, "http") && strings.EqualFold(s.Scheme, "signature")
 }
 
-func describeScheme(s *openapi3.SecurityScheme) string {
+func describeScheme(s openapi.SecurityScheme) string {
 	switch strings.ToLower(s.Type) {
 	case "http":
 		return "http " + s.Scheme

@@ -1,5 +1,5 @@
 // Package broker carries messages to and from message brokers for the
-// runtime's asynchronous steps (issue 17).
+// runtime's asynchronous steps.
 //
 // It sits under runtime/ beside auth and store: runtime.Options.Brokers
 // takes one Transport per AsyncAPI source, so a library user dials them

@@ -239,7 +239,8 @@ const (
 	// survives a process crash and a power loss.
 	SyncFull Sync = iota
 	// SyncNormal fsyncs only at WAL checkpoints: a committed record survives a process crash (kill -9) but
-	// the last few may be lost on a power loss or OS crash. Faster; see docs/performance.md.
+	// the last few may be lost on a power loss or OS crash. About half the cost of a commit, which is mostly the
+	// fsync.
 	SyncNormal
 )
 
