@@ -182,29 +182,11 @@ func TestLeaseTwoConcurrentResumesOneRuns(t *testing.T) {
 	}
 }
 
-// storeClock is a store clock that moves only when the test says.
-type storeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *storeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *storeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // stealLease lets the run's lease expire (by the store's clock) and gives
 // it to another owner, as a process resuming a run it thinks dead would.
-func stealLease(t *testing.T, st store.Store, clock *storeClock, runID string) store.Lease {
+func stealLease(t *testing.T, st store.Store, clock *runtime.VirtualClock, runID string) store.Lease {
 	t.Helper()
-	clock.Advance(time.Hour)
+	clock.Sleep(context.Background(), time.Hour)
 	l, err := st.AcquireLease(context.Background(), runID, store.Lease{Owner: "thief", Host: "elsewhere", PID: 4242}, time.Hour)
 	if err != nil {
 		t.Errorf("taking the expired lease: %v", err)
@@ -247,7 +229,9 @@ func TestLeaseLostWhileWaitingStopsTheRun(t *testing.T) {
 		}
 		return 200
 	})
-	clock := &storeClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+	// The store's clock moves only when the test says: expiry never
+	// depends on how fast the machine is.
+	clock := runtime.NewVirtualClock(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 	st := store.NewMemory(store.Options{Now: clock.Now})
 	var thief store.Lease
 	eng := leaseEngine(t, srv, runtime.Options{Clock: blockingClock{onWait: func() { thief = stealLease(t, st, clock, "r") }}})
@@ -268,7 +252,9 @@ func TestLeaseLostWhileWaitingStopsTheRun(t *testing.T) {
 // before its next send.
 func TestLeaseLostInFlightStopsTheRun(t *testing.T) {
 	api, srv := newLeaseAPI(t)
-	clock := &storeClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+	// The store's clock moves only when the test says: expiry never
+	// depends on how fast the machine is.
+	clock := runtime.NewVirtualClock(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 	st := store.NewMemory(store.Options{Now: clock.Now})
 	var thief store.Lease
 	api.on("getItem", func(int) int { thief = stealLease(t, st, clock, "r"); return 200 })
