@@ -231,22 +231,33 @@ func (s *SQLite) Append(ctx context.Context, rec Record) (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
+	now := s.opts.now()
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		held, err := s.lease(ctx, tx, rec.RunID)
-		if err != nil {
-			return err
-		}
-		if err := checkAppendLease(rec, held, s.opts.now()); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE runs SET
+		// The lease rule of Record.Lease is in the WHERE clause, so the
+		// common case costs no extra query; a refusal reads the lease to say
+		// who holds it.
+		res, err := tx.ExecContext(ctx, `UPDATE runs SET
 			current_step = CASE WHEN ?1 = '' THEN current_step ELSE ?1 END,
 			status = CASE WHEN ?2 = '' THEN status ELSE ?2 END,
 			updated = ?3,
 			lease_owner = CASE WHEN ?5 THEN '' ELSE lease_owner END,
 			lease_until = CASE WHEN ?5 THEN 0 ELSE lease_until END
-			WHERE id = ?4`, rec.Step, string(rec.Status), nanos(rec.Time), rec.RunID, releasesLease(rec)); err != nil {
+			WHERE id = ?4 AND (?6 != '' AND lease_owner = ?6 OR ?6 = '' AND (lease_owner = '' OR lease_until <= ?7))`,
+			rec.Step, string(rec.Status), nanos(rec.Time), rec.RunID, releasesLease(rec), rec.Lease, nanos(now))
+		if err != nil {
 			return s.wrap(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return s.wrap(err)
+		} else if n == 0 {
+			held, err := s.lease(ctx, tx, rec.RunID)
+			if err != nil {
+				return err // ErrNotFound
+			}
+			if err := checkAppendLease(rec, held, now); err != nil {
+				return err
+			}
+			return fmt.Errorf("store: run %s: the append matched no row", rec.RunID) // the rule above, in Go, disagrees
 		}
 		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM records WHERE run_id = ?",
 			rec.RunID).Scan(&rec.Seq); err != nil {
