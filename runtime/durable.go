@@ -372,7 +372,7 @@ func (e *Engine) startDurable(ctx context.Context, r *runState, bw *boundWorkflo
 	}
 	lease, err := acquireLease(ctx, ro.Store, r.id, ro.LeaseTTL)
 	if err != nil {
-		if _, ok := err.(*LeasedError); !ok {
+		if !errors.As(err, new(*LeasedError)) {
 			err = &StoreError{err}
 		}
 		return nil, err
