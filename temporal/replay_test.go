@@ -29,6 +29,16 @@ func TestReplaySeedHistory(t *testing.T) {
 	}
 }
 
+// TestReplayNestedInlineHistory replays a run recorded when a nested
+// workflow step ran inline in the calling Temporal workflow: workflows
+// started before nested workflows became child workflows must go on
+// replaying (workflow.GetVersion keeps them inline).
+func TestReplayNestedInlineHistory(t *testing.T) {
+	if err := replayHistory(t, "testdata/nested-inline-history.json", seedPath, "testdata"); err != nil {
+		t.Fatalf("replaying the run recorded with inline nesting: %v", err)
+	}
+}
+
 // TestReplayRefusesAChangedPath proves the replay test can fail: the same
 // history replayed by a document whose branch goes the other way (a
 // STOPPED instance ends the run) is a nondeterminism error.
@@ -56,11 +66,16 @@ func TestReplayRefusesAChangedPath(t *testing.T) {
 }
 
 func replaySeed(t *testing.T, docPath string) error {
-	b, err := os.ReadFile("testdata/seed-history.json")
+	return replayHistory(t, "testdata/seed-history.json", docPath)
+}
+
+// replayHistory replays a recorded history with a worker serving docPaths.
+func replayHistory(t *testing.T, file string, docPaths ...string) error {
+	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(b, []byte("example-token")) || bytes.Contains(b, []byte("img-recorded")) {
+	if bytes.Contains(b, []byte("example-token")) || bytes.Contains(b, []byte(compartment)) {
 		t.Fatal("the recorded history holds inputs in clear: the payload codec did not encrypt them")
 	}
 	var h historypb.History
@@ -74,7 +89,7 @@ func replaySeed(t *testing.T, docPath string) error {
 	dc, _ := DataConverter(key)
 	// The worker's server URL does not matter: a replay sends nothing.
 	w := NewWorker(Options{Servers: map[string]string{"ociComputeApi": "http://127.0.0.1:9/20160918"}})
-	if err := w.Load(t.Context(), docPath); err != nil {
+	if err := w.Load(t.Context(), docPaths...); err != nil {
 		t.Fatal(err)
 	}
 	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: dc, FailureConverter: FailureConverter(dc, key)})
