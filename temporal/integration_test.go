@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -279,8 +280,7 @@ func TestDevServerNestedWorkflow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the dev-server test starts a Temporal server")
 	}
-	addr, c := startDevServer(t)
-	_ = addr
+	_, c := startDevServer(t)
 	sim := startOcisim(t, "-polls", "1")
 	const queue = "arazzo-nested"
 	wk := worker.New(c, queue, worker.Options{})
@@ -304,6 +304,15 @@ func TestDevServerNestedWorkflow(t *testing.T) {
 	}
 	if id, _ := res.Outputs["imageId"].(string); !strings.HasPrefix(id, "ocid1.image.oc1.phx.simimage") {
 		t.Errorf("imageId output %v", res.Outputs["imageId"])
+	}
+	// The nested workflow ran as a child workflow, under the id derived
+	// from the parent's and the calling step's.
+	child, err := c.DescribeWorkflowExecution(ctx, "nested-recorded/outer/capture#1", "")
+	if err != nil {
+		t.Fatalf("the child workflow: %v", err)
+	}
+	if info := child.GetWorkflowExecutionInfo(); info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED || info.GetParentExecution().GetWorkflowId() != "nested-recorded" {
+		t.Errorf("child workflow %s, parent %v", info.GetStatus(), info.GetParentExecution())
 	}
 	if *update {
 		recordHistory(t, c, run.GetID(), "testdata/nested-history.json")
