@@ -190,7 +190,8 @@ func NewResponse(req *http.Request, status int, header http.Header, body []byte)
 // passes the call to Engine.RunWorkflowCall of an engine of the same
 // document, which continues the calling run's state exactly as inline
 // nesting would, and RunWorkflow returns what that returned. Workflows that
-// goto and retry actions name, and dependsOn workflows, still run inline.
+// goto and retry actions name, and dependsOn workflows, still run inline,
+// as do all of a durable run's (RunOptions.Store).
 type WorkflowEffects interface {
 	// RunWorkflow runs the call to its end. It returns ErrInline to have
 	// the calling run execute the workflow itself, as without

@@ -146,6 +146,21 @@ func (x *effects) stop(err error) error {
 	return nil
 }
 
+// failure is the run's view of an activity's or a child workflow's error:
+// the end of the run's context when the Temporal workflow was cancelled,
+// an application error's own message (not the SDK's wrapping of it), or
+// nil for another error.
+func (x *effects) failure(err error) error {
+	if e := x.stop(err); e != nil {
+		return e
+	}
+	var ae *sdktemporal.ApplicationError
+	if errors.As(err, &ae) {
+		return errors.New(ae.Message())
+	}
+	return nil
+}
+
 func (x *effects) Wait(ctx context.Context, wt runtime.Wait) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -200,12 +215,8 @@ func (x *effects) Send(ctx context.Context, c *runtime.Call) (*http.Response, er
 	var resp Response
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(x.wctx, ao), SendActivityName, req).Get(x.wctx, &resp)
 	if err != nil {
-		if e := x.stop(err); e != nil {
+		if e := x.failure(err); e != nil {
 			return nil, e
-		}
-		var ae *sdktemporal.ApplicationError
-		if errors.As(err, &ae) {
-			return nil, errors.New(ae.Message())
 		}
 		var te *sdktemporal.TimeoutError
 		if errors.As(err, &te) {
@@ -246,12 +257,8 @@ func (x *effects) RunWorkflow(ctx context.Context, c *runtime.WorkflowCall) (*ru
 	var res RunResult
 	err := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(x.wctx, opts), WorkflowName, in).Get(x.wctx, &res)
 	if err != nil {
-		if e := x.stop(err); e != nil {
-			return nil, e
-		}
-		var ae *sdktemporal.ApplicationError
-		if errors.As(err, &ae) {
-			return nil, fmt.Errorf("child workflow %s: %s", opts.WorkflowID, ae.Message())
+		if e := x.failure(err); e != nil {
+			err = e
 		}
 		return nil, fmt.Errorf("child workflow %s: %w", opts.WorkflowID, err)
 	}
