@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/arazzo-go/arazzo/internal/wftest"
 )
@@ -70,7 +71,10 @@ func cmdTest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// As for run: SIGTERM (a CI job cancelled) and SIGHUP (its terminal
+	// closed) end the cases in progress, which then report, instead of
+	// killing the process without a result or a JUnit file.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	results, err := runner.RunPaths(ctx, paths)
 	if err != nil {

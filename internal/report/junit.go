@@ -184,6 +184,17 @@ func attemptSummary(a *runtime.StepAttempt) string {
 	if p := a.Response; p != nil {
 		fmt.Fprintf(&b, "-> %d\n", p.Status)
 	}
+	if m := a.Message; m != nil {
+		// An AsyncAPI step: what was sent or received, where.
+		fmt.Fprintf(&b, "%s %s", m.Action, m.Address)
+		if m.CorrelationID != "" {
+			fmt.Fprintf(&b, " (correlation id %s)", m.CorrelationID)
+		}
+		b.WriteByte('\n')
+		if m.PayloadPreview != "" {
+			fmt.Fprintf(&b, "payload: %s\n", m.PayloadPreview)
+		}
+	}
 	if a.Action != "" {
 		fmt.Fprintf(&b, "action: %s", a.Action)
 		if a.ActionName != "" {

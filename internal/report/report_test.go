@@ -211,6 +211,7 @@ type junitDoc struct {
 			Error *struct {
 				Message string `xml:"message,attr"`
 			} `xml:"error"`
+			SystemOut string `xml:"system-out"`
 		} `xml:"testcase"`
 	} `xml:"testsuite"`
 }
@@ -307,5 +308,31 @@ func TestReportsCarryContract(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "contract warning: body /id: value must be a string") {
 		t.Errorf("JUnit output has no contract warning:\n%s", buf.String())
+	}
+}
+
+// TestWriteJUnitShowsMessages: an AsyncAPI step's case says what was sent
+// or received, on which address, with which correlation id and payload.
+func TestWriteJUnitShowsMessages(t *testing.T) {
+	res := &runtime.Result{WorkflowID: "orders", Status: runtime.Succeeded, Steps: []*runtime.StepAttempt{
+		{WorkflowID: "orders", StepID: "sendOrder", Attempt: 1, Success: true, Action: "next",
+			Message: &runtime.MessageSummary{Action: "send", Address: "orders.requests", PayloadPreview: `{"item":"tea"}`, PayloadSize: 14}},
+		{WorkflowID: "orders", StepID: "awaitConfirmation", Attempt: 1, Success: true, Action: "end",
+			Message: &runtime.MessageSummary{Action: "receive", Address: "orders.confirmed", CorrelationID: "r1", PayloadPreview: `{"status":"confirmed"}`, PayloadSize: 22}},
+	}}
+	var buf bytes.Buffer
+	if err := WriteJUnit(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitDoc
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	cases := doc.Suites[0].Cases
+	if got, want := cases[0].SystemOut, "send orders.requests\npayload: {\"item\":\"tea\"}\naction: next\n"; got != want {
+		t.Errorf("send case:\n got %q\nwant %q", got, want)
+	}
+	if got, want := cases[1].SystemOut, "receive orders.confirmed (correlation id r1)\npayload: {\"status\":\"confirmed\"}\naction: end\n"; got != want {
+		t.Errorf("receive case:\n got %q\nwant %q", got, want)
 	}
 }
