@@ -174,8 +174,8 @@ func (r *runState) workflowCall(bs *boundStep, inputs map[string]any, depth int)
 	}
 }
 
-// shared returns the run's shared state; records (nil: all) says which
-// workflow records to include.
+// shared returns the run's shared state, with the workflow records only
+// accepts (nil: all of them).
 func (r *runState) shared(only func(*workflowRecord) bool) SharedState {
 	s := SharedState{Steps: r.steps, Sends: maps.Clone(r.sends)}
 	for id, rec := range r.records {
