@@ -115,6 +115,10 @@ type journal struct {
 	runID  string
 	r      *runState
 	cancel context.CancelCauseFunc // stops the run when the store fails
+	// lease is the owner of the run's lease this process holds, written in
+	// every record so that the store refuses them once another process
+	// took the run over; "" for a history replay, which writes nothing.
+	lease string
 	// pending are the records still to replay, in order.
 	pending []store.Record
 	// historyOnly: no live effect after the journal ends (Engine.History).
@@ -125,9 +129,15 @@ type journal struct {
 
 func (j *journal) replaying() bool { return len(j.pending) > 0 }
 
-// fail stops the run with the store's error.
+// fail stops the run with the store's error: a *LeasedError when the store
+// refused a record because another process holds the run now, else a
+// *StoreError.
 func (j *journal) fail(err error) error {
-	err = &StoreError{err}
+	if lerr := leasedError(j.runID, err, true); lerr != err {
+		err = lerr
+	} else {
+		err = &StoreError{err}
+	}
 	j.cancel(err)
 	return err
 }
@@ -137,7 +147,7 @@ func (j *journal) append(ctx context.Context, rec store.Record, state any) error
 	if err != nil {
 		return j.fail(err)
 	}
-	rec.RunID, rec.State = j.runID, b
+	rec.RunID, rec.State, rec.Lease = j.runID, b, j.lease
 	// The append must land even when the run is being cancelled: the
 	// record says what happened before it was.
 	if _, err := j.st.Append(context.WithoutCancel(ctx), rec); err != nil {
@@ -350,12 +360,33 @@ func (e *DocumentChangedError) Error() string {
 	return fmt.Sprintf("run %s was started with another version of %s (hash %s, now %s): a changed document could take another path than the one recorded", e.RunID, e.Path, e.Want, e.Have)
 }
 
-// startDurable creates the run in the store and records its inputs.
-func (e *Engine) startDurable(ctx context.Context, r *runState, bw *boundWorkflow, inputs map[string]any, ro RunOptions) error {
+// startDurable creates the run in the store, takes its lease and records
+// its inputs; the caller closes the lease when the run ends.
+func (e *Engine) startDurable(ctx context.Context, r *runState, bw *boundWorkflow, inputs map[string]any, ro RunOptions) (*leaseKeeper, error) {
+	if err := checkLeaseTTL(ro.LeaseTTL); err != nil {
+		return nil, err
+	}
 	run := store.Run{ID: r.id, WorkflowID: bw.wf.WorkflowID, DocumentPath: ro.Document.Path, DocumentHash: ro.Document.Hash, Labels: ro.Labels, Started: r.res.Started}
 	if _, err := ro.Store.CreateRun(ctx, run); err != nil {
-		return &StoreError{err}
+		return nil, &StoreError{err}
 	}
+	lease, err := acquireLease(ctx, ro.Store, r.id, ro.LeaseTTL)
+	if err != nil {
+		if !errors.As(err, new(*LeasedError)) {
+			err = &StoreError{err}
+		}
+		return nil, err
+	}
+	if err := e.recordStart(ctx, r, bw, inputs, ro, lease.owner.Owner); err != nil {
+		lease.close()
+		return nil, err
+	}
+	return lease, nil
+}
+
+// recordStart writes the run's first record: its inputs (secret ones by
+// name only) and the caller's settings.
+func (e *Engine) recordStart(ctx context.Context, r *runState, bw *boundWorkflow, inputs map[string]any, ro RunOptions, lease string) error {
 	st := startState{V: journalVersion, WorkflowID: bw.wf.WorkflowID, Inputs: map[string]any{}, Meta: ro.Meta}
 	for k, v := range inputs {
 		if bw.secretInputs[k] || IsSecretName(k) {
@@ -369,7 +400,7 @@ func (e *Engine) startDurable(ctx context.Context, r *runState, bw *boundWorkflo
 	if err != nil {
 		return &StoreError{err}
 	}
-	if _, err := ro.Store.Append(ctx, store.Record{RunID: r.id, Kind: store.KindCheckpoint, State: b}); err != nil {
+	if _, err := ro.Store.Append(ctx, store.Record{RunID: r.id, Kind: store.KindCheckpoint, State: b, Lease: lease}); err != nil {
 		return &StoreError{err}
 	}
 	return nil
@@ -416,7 +447,18 @@ func ReadDurableRun(ctx context.Context, st store.Store, runID string) (*Durable
 // ro.Document.Hash, when set, must match the recorded one
 // (DocumentChangedError). A run that already finished is replayed without
 // a request, giving its result again.
+//
+// Resume first takes the run's lease (ro.LeaseTTL) and holds it until it
+// returns: while another process or goroutine executes the run, Resume
+// fails at once with a *LeasedError naming the holder, and sends nothing.
 func (e *Engine) Resume(ctx context.Context, st store.Store, runID string, secrets map[string]any, ro RunOptions) (*Result, error) {
+	// The lease comes before the journal is read: a journal read first
+	// could miss the records a holder appended just before it let go.
+	lease, err := acquireLease(ctx, st, runID, ro.LeaseTTL)
+	if err != nil {
+		return nil, err
+	}
+	defer lease.close()
 	dr, err := ReadDurableRun(ctx, st, runID)
 	if err != nil {
 		return nil, err
@@ -442,7 +484,7 @@ func (e *Engine) Resume(ctx context.Context, st store.Store, runID string, secre
 	}
 	ro.ID, ro.Store, ro.Labels = runID, st, dr.Labels
 	ro.Document = DocumentRef{Path: dr.DocumentPath, Hash: dr.DocumentHash}
-	return e.runDurable(ctx, dr, inputs, ro, false)
+	return e.runDurable(ctx, dr, inputs, ro, false, lease)
 }
 
 // History replays a durable run's journal without sending anything or
@@ -464,7 +506,7 @@ func (e *Engine) History(ctx context.Context, st store.Store, runID string) (*Re
 		inputs[name] = "secret-not-stored"
 	}
 	ro := RunOptions{ID: runID, Store: st, Labels: dr.Labels, Effects: historyEffects{}}
-	return e.runDurable(ctx, dr, inputs, ro, true)
+	return e.runDurable(ctx, dr, inputs, ro, true, nil)
 }
 
 // historyEffects are a history replay's: nothing is sent (the journal
@@ -475,8 +517,8 @@ func (historyEffects) Send(context.Context, *Call) (*http.Response, error) { ret
 func (historyEffects) Wait(ctx context.Context, _ Wait) error              { return ctx.Err() }
 func (historyEffects) Now() time.Time                                      { return time.Now() }
 
-func (e *Engine) runDurable(ctx context.Context, dr *DurableRun, inputs map[string]any, ro RunOptions, historyOnly bool) (*Result, error) {
-	ro.resume = &resumeState{records: slices.Clone(dr.records), historyOnly: historyOnly}
+func (e *Engine) runDurable(ctx context.Context, dr *DurableRun, inputs map[string]any, ro RunOptions, historyOnly bool, lease *leaseKeeper) (*Result, error) {
+	ro.resume = &resumeState{records: slices.Clone(dr.records), historyOnly: historyOnly, lease: lease}
 	return e.RunWith(ctx, dr.WorkflowID, inputs, ro)
 }
 
@@ -484,6 +526,7 @@ func (e *Engine) runDurable(ctx context.Context, dr *DurableRun, inputs map[stri
 type resumeState struct {
 	records     []store.Record
 	historyOnly bool
+	lease       *leaseKeeper // held by Resume, which closes it; nil for History
 }
 
 // redactBytes hides the secret values the run knows of inside a body that

@@ -182,3 +182,20 @@ func NewResponse(req *http.Request, status int, header http.Header, body []byte)
 		Request:       req,
 	}
 }
+
+// WorkflowEffects run a nested workflow (a step with workflowId) elsewhere:
+// a Temporal driver runs it as a child workflow. When a run's effects
+// implement it, the interpreter hands every such step's call to
+// RunWorkflow instead of running the workflow itself; whoever runs it
+// passes the call to Engine.RunWorkflowCall of an engine of the same
+// document, which continues the calling run's state exactly as inline
+// nesting would, and RunWorkflow returns what that returned. Workflows that
+// goto and retry actions name, and dependsOn workflows, still run inline,
+// as do all of a durable run's (RunOptions.Store).
+type WorkflowEffects interface {
+	// RunWorkflow runs the call to its end. It returns ErrInline to have
+	// the calling run execute the workflow itself, as without
+	// WorkflowEffects; any other error fails the step with that error, or
+	// aborts the run when the run's context has ended.
+	RunWorkflow(ctx context.Context, c *WorkflowCall) (*WorkflowReturn, error)
+}

@@ -27,9 +27,10 @@ const (
 	GuardMaxSteps = "max-steps"
 	// GuardMaxDepth: nested workflows went deeper than Options.MaxDepth.
 	GuardMaxDepth = "max-depth"
-	// GuardDurable: a durable run's store failed (*StoreError), or a
-	// resumed run left its recorded path (*ReplayError), or a history
-	// replay (Engine.History) reached the end of the record.
+	// GuardDurable: a durable run's store failed (*StoreError), or it lost
+	// its lease to another process (*LeasedError), or a resumed run left
+	// its recorded path (*ReplayError), or a history replay
+	// (Engine.History) reached the end of the record.
 	GuardDurable = "durable"
 )
 
@@ -78,7 +79,8 @@ func runError(ctx context.Context, res *Result, guard string) error {
 			}
 			var se *StoreError
 			var re *ReplayError
-			if cause := context.Cause(ctx); errors.As(cause, &se) || errors.As(cause, &re) || errors.Is(cause, errHistoryEnd) {
+			var le *LeasedError
+			if cause := context.Cause(ctx); errors.As(cause, &se) || errors.As(cause, &re) || errors.As(cause, &le) || errors.Is(cause, errHistoryEnd) {
 				e.cause, e.Guard = cause, GuardDurable
 			}
 		}

@@ -261,17 +261,7 @@ func (t *mockTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		h.Set("Content-Type", "application/json")
 	}
 	h.Set("Content-Length", strconv.Itoa(len(raw)))
-	return &http.Response{
-		Status:        fmt.Sprintf("%d %s", ans.Status, http.StatusText(ans.Status)),
-		StatusCode:    ans.Status,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        h,
-		Body:          io.NopCloser(bytes.NewReader(raw)),
-		ContentLength: int64(len(raw)),
-		Request:       req,
-	}, nil
+	return NewResponse(req, ans.Status, h, raw), nil
 }
 
 func mockKeyHint(k OperationKey) string {

@@ -90,6 +90,13 @@ type RunOptions struct {
 	// Store.
 	Document DocumentRef
 	Meta     map[string]string
+	// LeaseTTL is how long the durable run's lease lasts without renewal
+	// (with Store, and for Engine.Resume): the process executing a run
+	// holds its lease and renews it every LeaseTTL/3, so another process
+	// cannot execute it at the same time, and one that crashed keeps it
+	// from being resumed for at most LeaseTTL. 0 means DefaultLeaseTTL
+	// (30 s); negative is refused.
+	LeaseTTL time.Duration
 
 	resume *resumeState // set by Engine.Resume and Engine.History
 }
@@ -221,10 +228,18 @@ func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[stri
 	}
 	if ro.Store != nil {
 		j := &journal{inner: fx, st: ro.Store, runID: r.id, r: r, cancel: cancelCause, maxBody: e.opts.MaxBodyBytes}
+		var lease *leaseKeeper
 		if ro.resume != nil {
-			j.pending, j.historyOnly = ro.resume.records, ro.resume.historyOnly
-		} else if err := e.startDurable(ctx, r, bw, prepared, ro); err != nil {
-			return nil, err
+			j.pending, j.historyOnly, lease = ro.resume.records, ro.resume.historyOnly, ro.resume.lease
+		} else {
+			if lease, err = e.startDurable(ctx, r, bw, prepared, ro); err != nil {
+				return nil, err
+			}
+			defer lease.close() // after the finished record: the run cannot be resumed while it is live
+		}
+		if lease != nil {
+			j.lease = lease.owner.Owner
+			lease.attach(cancelCause)
 		}
 		r.fx, r.journal = j, j
 	}

@@ -247,7 +247,7 @@ func (st *wfState) executeWorkflowStep(ctx context.Context, bs *boundStep, x *st
 		x.att.Error = r.redact.Message(err.Error())
 		return false
 	}
-	sub := r.runWorkflow(ctx, bs.target, prepared, st.depth+1, false)
+	sub := st.runNested(ctx, bs, prepared)
 	x.scope.outputs = sub.outputs
 	if x.scope.outputs == nil {
 		x.scope.outputs = map[string]any{}

@@ -15,14 +15,16 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/arazzo-go/arazzo/runtime"
 )
 
-var update = flag.Bool("update", false, "record testdata/seed-history.json from a run on a real Temporal dev server")
+var update = flag.Bool("update", false, "record testdata/seed-history.json and testdata/nested-history.json from runs on a real Temporal dev server")
 
 // testKey encrypts the payloads of the integration test and of the
 // recorded history (a test key, not a secret).
@@ -149,7 +151,7 @@ func TestDevServerSurvivesAWorkerKilledMidPoll(t *testing.T) {
 		t.Fatalf("first run %s: %s", res.Status, res.Error)
 	}
 	if *update {
-		recordHistory(t, c, first.GetID())
+		recordHistory(t, c, first.GetID(), "testdata/seed-history.json")
 	}
 
 	n := runsWanted()
@@ -252,7 +254,7 @@ func startRuns(t *testing.T, c client.Client, queue, prefix string, runs []clien
 
 // recordHistory writes the run's history as protojson, encrypted payloads
 // and all (the replay test decrypts with testKey).
-func recordHistory(t *testing.T, c client.Client, id string) {
+func recordHistory(t *testing.T, c client.Client, id, file string) {
 	it := c.GetWorkflowHistory(context.Background(), id, "", false, 0)
 	var h historypb.History
 	for it.HasNext() {
@@ -266,8 +268,53 @@ func recordHistory(t *testing.T, c client.Client, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile("testdata/seed-history.json", b, 0o644); err != nil {
+	if err := os.WriteFile(file, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("recorded %d events (%d bytes) in testdata/seed-history.json", len(h.Events), len(b))
+	t.Logf("recorded %d events (%d bytes) in %s", len(h.Events), len(b), file)
+}
+
+// TestDevServerNestedWorkflow runs a document whose step calls another
+// Arazzo workflow on a real dev server, with a worker in this process.
+func TestDevServerNestedWorkflow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the dev-server test starts a Temporal server")
+	}
+	_, c := startDevServer(t)
+	sim := startOcisim(t, "-polls", "1")
+	const queue = "arazzo-nested"
+	wk := worker.New(c, queue, worker.Options{})
+	newTestWorker(t, sim).Register(wk)
+	if err := wk.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(wk.Stop)
+	ctx := t.Context()
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "nested-recorded", TaskQueue: queue}, WorkflowName,
+		RunInput{Document: "nested.arazzo.yaml", WorkflowID: "outer", Inputs: seedInputs(stopped, "img-nested")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res RunResult
+	if err := run.Get(ctx, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != runtime.Succeeded {
+		t.Fatalf("nested run %s: %s", res.Status, res.Error)
+	}
+	if id, _ := res.Outputs["imageId"].(string); !strings.HasPrefix(id, "ocid1.image.oc1.phx.simimage") {
+		t.Errorf("imageId output %v", res.Outputs["imageId"])
+	}
+	// The nested workflow ran as a child workflow, under the id derived
+	// from the parent's and the calling step's.
+	child, err := c.DescribeWorkflowExecution(ctx, "nested-recorded/outer/capture#1", "")
+	if err != nil {
+		t.Fatalf("the child workflow: %v", err)
+	}
+	if info := child.GetWorkflowExecutionInfo(); info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED || info.GetParentExecution().GetWorkflowId() != "nested-recorded" {
+		t.Errorf("child workflow %s, parent %v", info.GetStatus(), info.GetParentExecution())
+	}
+	if *update {
+		recordHistory(t, c, run.GetID(), "testdata/nested-history.json")
+	}
 }

@@ -29,6 +29,16 @@ func TestReplaySeedHistory(t *testing.T) {
 	}
 }
 
+// TestReplayNestedInlineHistory replays a run recorded when a nested
+// workflow step ran inline in the calling Temporal workflow: workflows
+// started before nested workflows became child workflows must go on
+// replaying (workflow.GetVersion keeps them inline).
+func TestReplayNestedInlineHistory(t *testing.T) {
+	if err := replayHistory(t, "testdata/nested-inline-history.json", seedPath, "testdata"); err != nil {
+		t.Fatalf("replaying the run recorded with inline nesting: %v", err)
+	}
+}
+
 // TestReplayRefusesAChangedPath proves the replay test can fail: the same
 // history replayed by a document whose branch goes the other way (a
 // STOPPED instance ends the run) is a nondeterminism error.
@@ -55,26 +65,53 @@ func TestReplayRefusesAChangedPath(t *testing.T) {
 	}
 }
 
-func replaySeed(t *testing.T, docPath string) error {
-	b, err := os.ReadFile("testdata/seed-history.json")
+// TestReplayNestedChildHistory replays a run whose nested workflow ran as
+// a child workflow (go test -run DevServer -update records it).
+func TestReplayNestedChildHistory(t *testing.T) {
+	b, err := os.ReadFile("testdata/nested-history.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(b, []byte("example-token")) || bytes.Contains(b, []byte("img-recorded")) {
+	if !bytes.Contains(b, []byte("EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED")) {
+		t.Fatal("the recorded nested run started no child workflow")
+	}
+	// The child's id derives from the parent's: replay under the recorded id.
+	if err := replayHistoryAs(t, "nested-recorded", "testdata/nested-history.json", seedPath, "testdata"); err != nil {
+		t.Fatalf("replaying the run recorded with a child workflow: %v", err)
+	}
+}
+
+func replaySeed(t *testing.T, docPath string) error {
+	return replayHistory(t, "testdata/seed-history.json", docPath)
+}
+
+// replayHistory replays a recorded history with a worker serving docPaths.
+func replayHistory(t *testing.T, file string, docPaths ...string) error {
+	return replayHistoryAs(t, "", file, docPaths...)
+}
+
+// replayHistoryAs replays it as the Temporal workflow id ("": the
+// replayer's default).
+func replayHistoryAs(t *testing.T, id, file string, docPaths ...string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte("example-token")) || bytes.Contains(b, []byte(compartment)) {
 		t.Fatal("the recorded history holds inputs in clear: the payload codec did not encrypt them")
 	}
 	var h historypb.History
 	if err := protojson.Unmarshal(b, &h); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.Events) < 20 {
-		t.Fatalf("the recorded history has %d events; a seed run has more", len(h.Events))
+	if len(h.Events) < 10 {
+		t.Fatalf("the recorded history has %d events; a recorded run has more", len(h.Events))
 	}
 	key, _ := ParseKey(testKey)
 	dc, _ := DataConverter(key)
 	// The worker's server URL does not matter: a replay sends nothing.
 	w := NewWorker(Options{Servers: map[string]string{"ociComputeApi": "http://127.0.0.1:9/20160918"}})
-	if err := w.Load(t.Context(), docPath); err != nil {
+	if err := w.Load(t.Context(), docPaths...); err != nil {
 		t.Fatal(err)
 	}
 	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: dc, FailureConverter: FailureConverter(dc, key)})
@@ -82,5 +119,8 @@ func replaySeed(t *testing.T, docPath string) error {
 		t.Fatal(err)
 	}
 	r.RegisterWorkflowWithOptions(w.Workflow, workflow.RegisterOptions{Name: WorkflowName})
-	return r.ReplayWorkflowHistory(quietLogger(), &h)
+	if id == "" {
+		return r.ReplayWorkflowHistory(quietLogger(), &h)
+	}
+	return r.ReplayWorkflowHistoryWithOptions(quietLogger(), &h, worker.ReplayWorkflowHistoryOptions{OriginalExecution: workflow.Execution{ID: id}})
 }

@@ -23,6 +23,11 @@ type RunInput struct {
 	Hash       string         `json:"hash,omitempty"`
 	WorkflowID string         `json:"workflowId"`
 	Inputs     map[string]any `json:"inputs,omitempty"`
+	// Call is set on the child workflow that runs a nested workflow of
+	// another run: the call names the workflow, its inputs and the
+	// calling run's state, so Inputs is not used (WorkflowID repeats the
+	// called workflow's id, for people reading the history).
+	Call *runtime.WorkflowCall `json:"call,omitempty"`
 }
 
 // RunResult is the outcome of a run, the library's runtime.Result in a
@@ -38,6 +43,11 @@ type RunResult struct {
 	Steps      []StepSummary  `json:"steps,omitempty"`
 	Started    time.Time      `json:"started"`
 	Duration   time.Duration  `json:"duration"`
+	// Return is set by a child workflow that ran a nested workflow call
+	// (RunInput.Call): what the calling run merges, values unredacted
+	// (its outputs feed the calling step). Outputs and Error are then
+	// left empty; Return's outcome has them.
+	Return *runtime.WorkflowReturn `json:"return,omitempty"`
 }
 
 // StepSummary is one step attempt of a RunResult.
@@ -101,13 +111,26 @@ type Response struct {
 	Body   []byte      `json:"body,omitempty"`
 }
 
-func summarize(res *runtime.Result) *RunResult {
-	out := &RunResult{
-		RunID: res.RunID, WorkflowID: res.WorkflowID, Status: res.Status, Outputs: res.Outputs,
-		Error: res.Error, FailedAt: res.FailedAt, Started: res.Started.UTC(), Duration: res.Duration,
+// callResult is the RunResult of a child workflow that ran call; its run
+// id is the calling run's, which the call continues.
+func callResult(call *runtime.WorkflowCall, ret *runtime.WorkflowReturn, started, now time.Time) *RunResult {
+	return &RunResult{
+		RunID: call.RunID, WorkflowID: call.Workflow.WorkflowID, Status: ret.Outcome.Status, FailedAt: ret.Outcome.FailedAt,
+		Steps: stepSummaries(ret.Steps), Started: started.UTC(), Duration: now.Sub(started), Return: ret,
 	}
-	for _, a := range res.Steps {
-		out.Steps = append(out.Steps, stepSummary(a))
+}
+
+func summarize(res *runtime.Result) *RunResult {
+	return &RunResult{
+		RunID: res.RunID, WorkflowID: res.WorkflowID, Status: res.Status, Outputs: res.Outputs,
+		Error: res.Error, FailedAt: res.FailedAt, Steps: stepSummaries(res.Steps), Started: res.Started.UTC(), Duration: res.Duration,
+	}
+}
+
+func stepSummaries(as []*runtime.StepAttempt) []StepSummary {
+	var out []StepSummary
+	for _, a := range as {
+		out = append(out, stepSummary(a))
 	}
 	return out
 }

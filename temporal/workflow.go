@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	sdktemporal "go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -59,6 +60,15 @@ func (w *Worker) Workflow(ctx workflow.Context, in RunInput) (*RunResult, error)
 	goctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	fx := &effects{wctx: ctx, cancel: cancel, goctx: goctx, w: w, d: d}
+	if in.Call != nil {
+		// A child workflow that runs a nested workflow of another run.
+		started := workflow.Now(ctx)
+		ret, err := d.eng.RunWorkflowCall(goctx, in.Call, fx, prog)
+		if err != nil {
+			return nil, sdktemporal.NewNonRetryableApplicationError(err.Error(), ErrRunRefused, nil)
+		}
+		return callResult(in.Call, ret, started, workflow.Now(ctx)), nil
+	}
 	// The run id (and so the idempotency keys) is Temporal's run id: the
 	// same on every replay of this execution, new for a new execution
 	// that reuses the workflow id (which would otherwise send an old key
@@ -136,6 +146,21 @@ func (x *effects) stop(err error) error {
 	return nil
 }
 
+// failure is the run's view of an activity's or a child workflow's error:
+// the end of the run's context when the Temporal workflow was cancelled,
+// an application error's own message (not the SDK's wrapping of it), or
+// nil for another error.
+func (x *effects) failure(err error) error {
+	if e := x.stop(err); e != nil {
+		return e
+	}
+	var ae *sdktemporal.ApplicationError
+	if errors.As(err, &ae) {
+		return errors.New(ae.Message())
+	}
+	return nil
+}
+
 func (x *effects) Wait(ctx context.Context, wt runtime.Wait) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -190,12 +215,8 @@ func (x *effects) Send(ctx context.Context, c *runtime.Call) (*http.Response, er
 	var resp Response
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(x.wctx, ao), SendActivityName, req).Get(x.wctx, &resp)
 	if err != nil {
-		if e := x.stop(err); e != nil {
+		if e := x.failure(err); e != nil {
 			return nil, e
-		}
-		var ae *sdktemporal.ApplicationError
-		if errors.As(err, &ae) {
-			return nil, errors.New(ae.Message())
 		}
 		var te *sdktemporal.TimeoutError
 		if errors.As(err, &te) {
@@ -204,4 +225,56 @@ func (x *effects) Send(ctx context.Context, c *runtime.Call) (*http.Response, er
 		return nil, err
 	}
 	return runtime.NewResponse(c.Request, resp.Status, resp.Header, resp.Body), nil
+}
+
+// childWorkflows versions the change that made nested workflows child
+// workflows: a run whose history was recorded before (no marker) goes on
+// running them inline, so that it replays.
+const (
+	childWorkflowsChange  = "arazzo.nested-as-child-workflows"
+	childWorkflowsVersion = 1
+)
+
+// RunWorkflow runs a nested workflow (a step with workflowId) as a child
+// workflow of the same type, on the same task queue, with an id derived
+// from the parent's and the call's place in the run, so it is the same on
+// every replay. The parent waits for a cancelled child to end, so that
+// the attempts it made before are part of the run; a parent that closes
+// otherwise (terminated, timed out) terminates the child.
+func (x *effects) RunWorkflow(ctx context.Context, c *runtime.WorkflowCall) (*runtime.WorkflowReturn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if workflow.GetVersion(x.wctx, childWorkflowsChange, workflow.DefaultVersion, childWorkflowsVersion) == workflow.DefaultVersion {
+		return nil, runtime.ErrInline
+	}
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID:          ChildWorkflowID(workflow.GetInfo(x.wctx).WorkflowExecution.ID, c),
+		WaitForCancellation: true,
+		ParentClosePolicy:   enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+	}
+	in := RunInput{Document: x.d.Name, Hash: x.d.Hash, WorkflowID: c.Workflow.WorkflowID, Call: c}
+	var res RunResult
+	err := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(x.wctx, opts), WorkflowName, in).Get(x.wctx, &res)
+	if err != nil {
+		if e := x.failure(err); e != nil {
+			err = e
+		}
+		return nil, fmt.Errorf("child workflow %s: %w", opts.WorkflowID, err)
+	}
+	if res.Return == nil {
+		return nil, fmt.Errorf("child workflow %s returned no outcome", opts.WorkflowID)
+	}
+	// A child cancelled with its parent returns its aborted run: the
+	// parent's run must end too, as it does when the nested workflow runs
+	// inline.
+	x.stop(nil)
+	return res.Return, nil
+}
+
+// ChildWorkflowID is the id of the child workflow that runs call for the
+// Temporal workflow parentID: "<parentID>/<workflow>/<stepId>#<n>", n
+// numbering the calls of that step in the run.
+func ChildWorkflowID(parentID string, call *runtime.WorkflowCall) string {
+	return fmt.Sprintf("%s/%s#%d", parentID, call.Step, call.Call)
 }

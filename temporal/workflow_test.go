@@ -1,11 +1,14 @@
 package temporal
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/arazzo-go/arazzo/runtime"
 )
@@ -115,18 +118,51 @@ func TestRetryActionWaitsOnADurableTimer(t *testing.T) {
 	}
 }
 
-func TestNestedWorkflowRunsInline(t *testing.T) {
+func TestNestedWorkflowRunsAsAChildWorkflow(t *testing.T) {
 	sim := startOcisim(t, "-polls", "1")
 	w := newTestWorker(t, sim)
-	res := runInSuite(t, w, RunInput{Document: "nested.arazzo.yaml", WorkflowID: "outer", Inputs: seedInputs(stopped, "img-n")}, nil)
+	var children []string
+	res := runInSuite(t, w, RunInput{Document: "nested.arazzo.yaml", WorkflowID: "outer", Inputs: seedInputs(stopped, "img-n")}, func(env *testsuite.TestWorkflowEnvironment) {
+		env.SetOnChildWorkflowStartedListener(func(info *workflow.Info, _ workflow.Context, _ converter.EncodedValues) {
+			children = append(children, info.WorkflowType.Name+" "+info.WorkflowExecution.ID)
+		})
+	})
 	if res.Status != runtime.Succeeded {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
+	}
+	if want := []string{WorkflowName + " default-test-workflow-id/outer/capture#1"}; !slices.Equal(children, want) {
+		t.Errorf("child workflows started: %q, want %q", children, want)
+	}
+	// The nested workflow's attempts are the run's, as inline.
+	if got, want := stepTrace(res), "readInstance:goto createImage createImage:next pollImage:goto pollImage pollImage:end capture:next"; got != want {
+		t.Errorf("steps:\n got %s\nwant %s", got, want)
 	}
 	if id, _ := res.Outputs["imageId"].(string); !strings.HasPrefix(id, "ocid1.image.oc1.phx.simimage") {
 		t.Errorf("imageId output %v (steps %s)", res.Outputs["imageId"], stepTrace(res))
 	}
 	if n := sim.images(t)["img-n"]; n != 1 {
 		t.Errorf("%d images, want 1", n)
+	}
+}
+
+// TestCancelReachesTheChildWorkflow cancels the parent while the nested
+// workflow, a child workflow, is parked in a poll wait: the child's run
+// ends aborted, and the parent's result holds the child's attempts and
+// ends aborted too.
+func TestCancelReachesTheChildWorkflow(t *testing.T) {
+	sim := startOcisim(t, "-polls", "-1") // never settles: polls forever
+	w := newTestWorker(t, sim)
+	res := runInSuite(t, w, RunInput{Document: "nested.arazzo.yaml", WorkflowID: "outer", Inputs: seedInputs(stopped, "img-nc")}, func(env *testsuite.TestWorkflowEnvironment) {
+		env.RegisterDelayedCallback(env.CancelWorkflow, 5*time.Second)
+	})
+	if res.Status != runtime.Aborted {
+		t.Fatalf("status %s, want aborted (%s)", res.Status, res.Error)
+	}
+	if got, want := stepTrace(res), "readInstance:goto createImage createImage:next pollImage:goto pollImage pollImage:goto pollImage pollImage:goto pollImage capture:abort"; got != want {
+		t.Errorf("steps:\n got %s\nwant %s", got, want)
+	}
+	if res.FailedAt != "capture" || res.Error != "run cancelled" {
+		t.Errorf("failed at %q with %q", res.FailedAt, res.Error)
 	}
 }
 

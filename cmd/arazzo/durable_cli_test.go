@@ -62,7 +62,8 @@ func TestDurableRunSurvivesKill(t *testing.T) {
 				"--input", "compartmentId=" + ocisim.CompartmentID, "--input", "instanceId=" + ocisim.InstanceStopped,
 				"--input", "displayName=durable", "--input", "authToken=cli-secret-token"}
 			first := exec.Command(self, args...)
-			first.Env = append(os.Environ(), "ARAZZO_TEST_AS_CLI=1")
+			// A short lease: the killed process keeps its run for 1 s.
+			first.Env = append(os.Environ(), "ARAZZO_TEST_AS_CLI=1", leaseTTLEnv+"=1s")
 			var firstErr bytes.Buffer
 			first.Stderr = &firstErr
 			if err := first.Start(); err != nil {
@@ -74,6 +75,9 @@ func TestDurableRunSurvivesKill(t *testing.T) {
 			}
 			first.Wait()
 			before := sim.CallCounts()
+			// The killed process could not release its lease: the run is
+			// resumable once the lease expired.
+			waitForLeaseExpiry(t, state, id, first.Process.Pid)
 
 			// Without the secret the resume is refused, naming it.
 			out, errOut, code := runCLI(t, self, "resume", id, "--state", state)
@@ -143,6 +147,31 @@ func TestDurableRunSurvivesKill(t *testing.T) {
 				t.Errorf("the state file holds the secret input")
 			}
 		})
+	}
+}
+
+// waitForLeaseExpiry checks that the run's lease is the killed process's
+// and waits until it expired.
+func waitForLeaseExpiry(t *testing.T, path, id string, pid int) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	run, err := st.Run(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Lease.PID != pid || run.Lease.Until.IsZero() {
+		t.Fatalf("the killed process (pid %d) left the lease %+v", pid, run.Lease)
+	}
+	if run.Lease.Until.Sub(time.Now()) > 2*time.Second {
+		t.Fatalf("the lease lasts until %v: ARAZZO_LEASE_TTL=1s was not applied", run.Lease.Until)
+	}
+	for run.Lease.Live(time.Now()) {
+		time.Sleep(time.Until(run.Lease.Until) + 10*time.Millisecond)
 	}
 }
 

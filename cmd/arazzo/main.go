@@ -9,7 +9,7 @@
 //
 // Exit codes: 0 success; 1 validation errors (validate) or workflow failed
 // (run); 2 usage, load or input errors; 3 run aborted (guard, timeout,
-// interrupt).
+// interrupt); 4 the run is being executed by another process (resume).
 package main
 
 import (
@@ -25,6 +25,9 @@ const (
 	exitFailed  = 1
 	exitUsage   = 2
 	exitAborted = 3
+	// exitLeased: resume found the run leased by a live process; trying
+	// again later (after the lease time) may succeed, unlike exitUsage.
+	exitLeased = 4
 )
 
 func main() {

@@ -372,6 +372,9 @@ func runWorkflowCommand(ctx context.Context, f *runFlags, stdin io.Reader, stdou
 	// A run that started returns its Result, with a *StepError or an
 	// *AbortError when it failed: the Result says all of it.
 	if err != nil && res == nil {
+		if code, ok := leasedExit(stderr, err); ok {
+			return code
+		}
 		var ie *runtime.InputError
 		if errors.As(err, &ie) {
 			fmt.Fprintf(stderr, "arazzo run: invalid inputs for workflow %s:\n", ie.WorkflowID)

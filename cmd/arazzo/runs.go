@@ -30,6 +30,35 @@ import (
 // stateEnv names the state file when --state is not given.
 const stateEnv = "ARAZZO_STATE"
 
+// leaseTTLEnv sets how long a run's lease outlives its process
+// (runtime.RunOptions.LeaseTTL): how long a run whose process was killed
+// stays locked.
+const leaseTTLEnv = "ARAZZO_LEASE_TTL"
+
+// leaseTTL reads leaseTTLEnv; unset means the runtime's default.
+func leaseTTL() (time.Duration, error) {
+	v := os.Getenv(leaseTTLEnv)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive duration such as 30s", leaseTTLEnv, v)
+	}
+	return d, nil
+}
+
+// leasedExit prints why a run cannot be resumed now and returns
+// exitLeased, when err says another process holds the run.
+func leasedExit(stderr io.Writer, err error) (int, bool) {
+	var le *runtime.LeasedError
+	if !errors.As(err, &le) || le.Lost {
+		return 0, false
+	}
+	fmt.Fprintf(stderr, "arazzo resume: %v\n", le)
+	return exitLeased, true
+}
+
 // runStatePath is --state, else $ARAZZO_STATE, else "".
 func runStatePath(flagValue string) string {
 	if flagValue != "" {
@@ -135,7 +164,11 @@ func runExecute(ctx context.Context, eng *runtime.Engine, wf *arazzo.Workflow, i
 	if err != nil {
 		return nil, err
 	}
-	ro := runtime.RunOptions{ID: f.resumeID, Document: runtime.DocumentRef{Path: abs, Hash: hash}}
+	ttl, err := leaseTTL()
+	if err != nil {
+		return nil, err
+	}
+	ro := runtime.RunOptions{ID: f.resumeID, Document: runtime.DocumentRef{Path: abs, Hash: hash}, LeaseTTL: ttl}
 	if f.resumeID != "" {
 		fmt.Fprintf(stderr, "resuming run %s (state %s)\n", f.resumeID, path)
 		return eng.Resume(ctx, st, f.resumeID, inputs, ro)
@@ -166,10 +199,15 @@ give them again (--input NAME=VALUE, --input-env, --auth; a terminal prompts
 for missing secret inputs). Servers, mocks and limits are those of the
 recorded run unless given again. The run flags (--json, -v, --report...) apply.
 
+A run is executed by one process at a time: while another process runs or
+resumes it, resume exits 4 naming that process. A killed process keeps its
+run locked for its lease time: 30 s, or $ARAZZO_LEASE_TTL (e.g. 10s) as set
+for that process.
+
   --state PATH      the state file (default $ARAZZO_STATE)
 
 Exit: as arazzo run; 2 also when the run is unknown, its document changed, or
-secret inputs are missing.
+secret inputs are missing; 4 when another process is executing the run.
 `
 
 func cmdResume(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -199,6 +237,12 @@ func cmdResume(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if dr.Status != store.StatusRunning {
 		fmt.Fprintf(stderr, "arazzo resume: run %s already %s; arazzo runs show %s prints its history\n", f.resumeID, dr.Status, f.resumeID)
 		return exitUsage
+	}
+	// Before loading the document and asking for secrets: Engine.Resume
+	// checks again, atomically, when it takes the lease.
+	if dr.Lease.Live(time.Now()) {
+		code, _ := leasedExit(stderr, &runtime.LeasedError{RunID: f.resumeID, Holder: dr.Lease})
+		return code
 	}
 	f.file, f.workflow = dr.DocumentPath, dr.WorkflowID
 	if err := applySettings(f, dr.Meta); err != nil {
@@ -240,7 +284,8 @@ const runsUsage = `usage: arazzo runs [--state PATH] [--json]
        arazzo runs show ID [--state PATH]
 
 Lists the runs recorded in a state file (arazzo run --state): id, workflow,
-status, current step, started, updated; most recent first (--json:
+status (with the process executing it, when one is), current step, started,
+updated; most recent first (--json:
 docs/schemas/runs.schema.json). "runs show ID"
 prints one run's history as the report of arazzo run --report (JSON),
 replayed from the state file without sending anything.
@@ -294,12 +339,20 @@ func cmdRuns(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
+// leaseRow is the process executing a run, in runs --json.
+type leaseRow struct {
+	Host  string    `json:"host"`
+	PID   int       `json:"pid"`
+	Until time.Time `json:"until"`
+}
+
 func runsList(ctx context.Context, st store.Store, asJSON bool, stdout, stderr io.Writer) int {
 	runs, err := st.Runs(ctx, store.Filter{})
 	if err != nil {
 		fmt.Fprintf(stderr, "arazzo runs: %v\n", err)
 		return exitUsage
 	}
+	now := time.Now()
 	if asJSON {
 		type row struct {
 			ID          string    `json:"id"`
@@ -309,10 +362,15 @@ func runsList(ctx context.Context, st store.Store, asJSON bool, stdout, stderr i
 			Document    string    `json:"document,omitempty"`
 			Started     time.Time `json:"started"`
 			Updated     time.Time `json:"updated"`
+			LeasedBy    *leaseRow `json:"leasedBy,omitempty"`
 		}
 		rows := make([]row, 0, len(runs))
 		for _, r := range runs {
-			rows = append(rows, row{r.ID, r.WorkflowID, string(r.Status), r.CurrentStep, r.DocumentPath, r.Started, r.Updated})
+			var lease *leaseRow
+			if r.Lease.Live(now) {
+				lease = &leaseRow{r.Lease.Host, r.Lease.PID, r.Lease.Until}
+			}
+			rows = append(rows, row{r.ID, r.WorkflowID, string(r.Status), r.CurrentStep, r.DocumentPath, r.Started, r.Updated, lease})
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -329,7 +387,11 @@ func runsList(ctx context.Context, st store.Store, asJSON bool, stdout, stderr i
 		if step == "" {
 			step = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.WorkflowID, r.Status, step, r.Started.Local().Format(time.DateTime), r.Updated.Local().Format(time.DateTime))
+		status := string(r.Status)
+		if r.Lease.Live(now) {
+			status += fmt.Sprintf(" (live: pid %d on %s)", r.Lease.PID, r.Lease.Host)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.WorkflowID, status, step, r.Started.Local().Format(time.DateTime), r.Updated.Local().Format(time.DateTime))
 	}
 	tw.Flush()
 	return exitOK

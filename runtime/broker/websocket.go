@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/coder/websocket"
@@ -43,9 +44,15 @@ type wsTransport struct {
 }
 
 type wsConn struct {
-	c    *websocket.Conn
-	done chan struct{} // closed when its reader ends
+	c     *websocket.Conn
+	done  chan struct{} // closed when its reader ends
+	ready chan struct{} // closed once the server answered a ping (or wsReadyWait passed)
 }
+
+// wsReadyWait bounds the wait for the server's first pong. A server that
+// never answers pings (RFC 6455 says it must) still gets the connection,
+// after this delay.
+const wsReadyWait = 5 * time.Second
 
 // DialWebSocket prepares a transport for a ws:// or wss:// server URL. It
 // dials nothing yet: connections are per address.
@@ -86,16 +93,44 @@ func (t *wsTransport) target(address string) string {
 // conn returns the open connection for address, dialing it when there is
 // none. Dialing happens under the lock: one connection per address.
 func (t *wsTransport) conn(ctx context.Context, op, address string) (*wsConn, error) {
+	wc, fresh, err := t.dial(ctx, op, address)
+	if err != nil {
+		return nil, err
+	}
+	if fresh {
+		// The handshake's end does not mean the server reads the
+		// connection yet: a server (a hub, a gateway) typically registers
+		// it as a subscriber after its upgrade returns, and a message
+		// published on the address in between never reaches it. The pong
+		// comes from the server's read loop, so once it is here the
+		// subscription is live. Without the wait a run that listens before
+		// it sends lost replies that came back at once.
+		pctx, cancel := context.WithTimeout(ctx, wsReadyWait)
+		_ = wc.c.Ping(pctx) // a failure shows on the next read or write
+		cancel()
+		close(wc.ready)
+	}
+	select {
+	case <-wc.ready:
+		return wc, nil
+	case <-ctx.Done():
+		return nil, wrapErr(op, Redact(t.target(address)), ctx, address, ctx.Err(), false)
+	}
+}
+
+// dial returns the address's connection, dialling it (fresh) when there is
+// none or its reader ended.
+func (t *wsTransport) dial(ctx context.Context, op, address string) (wc *wsConn, fresh bool, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
-		return nil, ErrClosed
+		return nil, false, ErrClosed
 	}
 	if wc := t.conns[address]; wc != nil {
 		select {
 		case <-wc.done:
 		default:
-			return wc, nil
+			return wc, false, nil
 		}
 	}
 	c, resp, err := websocket.Dial(ctx, t.target(address), t.opts)
@@ -103,14 +138,14 @@ func (t *wsTransport) conn(ctx context.Context, op, address string) (*wsConn, er
 		resp.Body.Close()
 	}
 	if err != nil {
-		return nil, wrapErr(op, Redact(t.target(address)), ctx, address, err, false)
+		return nil, false, wrapErr(op, Redact(t.target(address)), ctx, address, err, false)
 	}
 	c.SetReadLimit(int64(t.limit))
-	wc := &wsConn{c: c, done: make(chan struct{})}
+	wc = &wsConn{c: c, done: make(chan struct{}), ready: make(chan struct{})}
 	t.conns[address] = wc
 	t.wg.Add(1)
-	go t.read(address, wc)
-	return wc, nil
+	go t.read(address, wc) // Ping needs the reader: it reads the pong
+	return wc, true, nil
 }
 
 // read hands every message of a connection to the address's inboxes until

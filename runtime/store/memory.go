@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 )
 
 // Memory is a Store that keeps everything in process memory, for tests. It behaves like the SQLite store
@@ -87,6 +88,13 @@ func (m *Memory) Append(ctx context.Context, rec Record) (Record, error) {
 	if !ok {
 		return Record{}, fmt.Errorf("%w: run %s", ErrNotFound, rec.RunID)
 	}
+	if err := checkAppendLease(rec, run.Lease, m.opts.now()); err != nil {
+		return Record{}, err
+	}
+	if releasesLease(rec) {
+		run.Lease = Lease{}
+	}
+	rec.Lease = "" // not stored
 	rec.Seq = int64(len(m.records[rec.RunID]) + 1)
 	m.records[rec.RunID] = append(m.records[rec.RunID], cloneRecord(rec))
 	if rec.Step != "" {
@@ -215,6 +223,43 @@ func (m *Memory) IdempotencyKey(ctx context.Context, runID, step string, attempt
 		return "", fmt.Errorf("%w: no idempotency key for %s/%s#%d", ErrNotFound, runID, step, attempt)
 	}
 	return k, nil
+}
+
+// AcquireLease implements Store.
+func (m *Memory) AcquireLease(ctx context.Context, runID string, holder Lease, ttl time.Duration) (Lease, error) {
+	lease, now, err := m.opts.prepareLease(runID, holder, ttl)
+	if err != nil {
+		return Lease{}, err
+	}
+	if err := m.lock(ctx); err != nil {
+		return Lease{}, err
+	}
+	defer m.mu.Unlock()
+	run, ok := m.runs[runID]
+	if !ok {
+		return Lease{}, fmt.Errorf("%w: run %s", ErrNotFound, runID)
+	}
+	if run.Lease.Live(now) && run.Lease.Owner != lease.Owner {
+		return Lease{}, &LeaseError{RunID: runID, Holder: run.Lease}
+	}
+	run.Lease = lease
+	return lease, nil
+}
+
+// ReleaseLease implements Store.
+func (m *Memory) ReleaseLease(ctx context.Context, runID, owner string) error {
+	if err := m.lock(ctx); err != nil {
+		return err
+	}
+	defer m.mu.Unlock()
+	run, ok := m.runs[runID]
+	if !ok {
+		return fmt.Errorf("%w: run %s", ErrNotFound, runID)
+	}
+	if owner != "" && run.Lease.Owner == owner {
+		run.Lease = Lease{}
+	}
+	return nil
 }
 
 // Close implements Store. Closing twice is not an error.

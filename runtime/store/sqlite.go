@@ -28,9 +28,9 @@ import (
 // are serialised in the process and take SQLite's write lock with BEGIN IMMEDIATE, so a transaction never has
 // to upgrade a read lock and fail half way. Several processes may open the same file on one host (not on a
 // network file system, where SQLite's locks are unreliable): each write waits up to BusyTimeout for the
-// others' and sequence numbers stay gapless per run because they are allocated inside the write lock. Two
-// processes driving the same run would still interleave their records; the runtime must hold the run
-// (a lease) before it resumes it.
+// others' and sequence numbers stay gapless per run because they are allocated inside the write lock. A run's
+// lease (AcquireLease) is taken and checked inside the same write lock, so two processes cannot both hold it
+// and a process that lost it cannot append to the run.
 type SQLite struct {
 	opts    Options
 	db      *sql.DB
@@ -76,6 +76,11 @@ var migrations = []string{
 		key     TEXT NOT NULL,
 		PRIMARY KEY (run_id, step, attempt)
 	) WITHOUT ROWID;`,
+	// 3: the lease of the process executing a run (owner '' = none; until in Unix nanoseconds).
+	`ALTER TABLE runs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+	ALTER TABLE runs ADD COLUMN lease_host TEXT NOT NULL DEFAULT '';
+	ALTER TABLE runs ADD COLUMN lease_pid INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE runs ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // SchemaVersion is the schema version this package writes.
@@ -226,19 +231,33 @@ func (s *SQLite) Append(ctx context.Context, rec Record) (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
+	now := s.opts.now()
 	err = s.write(ctx, func(tx *sql.Tx) error {
+		// The lease rule of Record.Lease is in the WHERE clause, so the
+		// common case costs no extra query; a refusal reads the lease to say
+		// who holds it.
 		res, err := tx.ExecContext(ctx, `UPDATE runs SET
 			current_step = CASE WHEN ?1 = '' THEN current_step ELSE ?1 END,
 			status = CASE WHEN ?2 = '' THEN status ELSE ?2 END,
-			updated = ?3
-			WHERE id = ?4`, rec.Step, string(rec.Status), nanos(rec.Time), rec.RunID)
+			updated = ?3,
+			lease_owner = CASE WHEN ?5 THEN '' ELSE lease_owner END,
+			lease_until = CASE WHEN ?5 THEN 0 ELSE lease_until END
+			WHERE id = ?4 AND (?6 != '' AND lease_owner = ?6 OR ?6 = '' AND (lease_owner = '' OR lease_until <= ?7))`,
+			rec.Step, string(rec.Status), nanos(rec.Time), rec.RunID, releasesLease(rec), rec.Lease, nanos(now))
 		if err != nil {
 			return s.wrap(err)
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return s.wrap(err)
 		} else if n == 0 {
-			return fmt.Errorf("%w: run %s", ErrNotFound, rec.RunID)
+			held, err := s.lease(ctx, tx, rec.RunID)
+			if err != nil {
+				return err // ErrNotFound
+			}
+			if err := checkAppendLease(rec, held, now); err != nil {
+				return err
+			}
+			return fmt.Errorf("store: run %s: the append matched no row", rec.RunID) // the rule above, in Go, disagrees
 		}
 		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM records WHERE run_id = ?",
 			rec.RunID).Scan(&rec.Seq); err != nil {
@@ -256,10 +275,73 @@ func (s *SQLite) Append(ctx context.Context, rec Record) (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
+	rec.Lease = "" // not stored, as RecordsSince returns it
 	return rec, nil
 }
 
-const runColumns = "id, workflow_id, document_path, document_hash, status, current_step, labels, started, updated"
+// lease reads a run's lease inside a write transaction; ErrNotFound when the run does not exist.
+func (s *SQLite) lease(ctx context.Context, tx *sql.Tx, runID string) (Lease, error) {
+	var l Lease
+	var until int64
+	err := tx.QueryRowContext(ctx, "SELECT lease_owner, lease_host, lease_pid, lease_until FROM runs WHERE id = ?", runID).
+		Scan(&l.Owner, &l.Host, &l.PID, &until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Lease{}, fmt.Errorf("%w: run %s", ErrNotFound, runID)
+	}
+	if err != nil {
+		return Lease{}, s.wrap(err)
+	}
+	if l.Owner != "" {
+		l.Until = fromNanos(until)
+	}
+	return l, nil
+}
+
+// AcquireLease implements Store: one conditional UPDATE inside the write lock, so that of two processes
+// asking at once exactly one gets the lease.
+func (s *SQLite) AcquireLease(ctx context.Context, runID string, holder Lease, ttl time.Duration) (Lease, error) {
+	lease, now, err := s.opts.prepareLease(runID, holder, ttl)
+	if err != nil {
+		return Lease{}, err
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE runs SET lease_owner = ?1, lease_host = ?2, lease_pid = ?3, lease_until = ?4
+			WHERE id = ?5 AND (lease_owner = '' OR lease_owner = ?1 OR lease_until <= ?6)`,
+			lease.Owner, lease.Host, lease.PID, nanos(lease.Until), runID, nanos(now))
+		if err != nil {
+			return s.wrap(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return s.wrap(err)
+		} else if n == 1 {
+			return nil
+		}
+		held, err := s.lease(ctx, tx, runID)
+		if err != nil {
+			return err // ErrNotFound
+		}
+		return &LeaseError{RunID: runID, Holder: held}
+	})
+	if err != nil {
+		return Lease{}, err
+	}
+	return lease, nil
+}
+
+// ReleaseLease implements Store.
+func (s *SQLite) ReleaseLease(ctx context.Context, runID, owner string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lease(ctx, tx, runID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE runs SET lease_owner = '', lease_until = 0
+			WHERE id = ? AND lease_owner = ? AND lease_owner != ''`, runID, owner)
+		return s.wrap(err)
+	})
+}
+
+const runColumns = "id, workflow_id, document_path, document_hash, status, current_step, labels, started, updated, " +
+	"lease_owner, lease_host, lease_pid, lease_until"
 
 type scanner interface{ Scan(...any) error }
 
@@ -267,13 +349,18 @@ func scanRun(row scanner) (Run, error) {
 	var r Run
 	var status string
 	var labels sql.NullString
-	var started, updated int64
+	var started, updated, leaseUntil int64
 	if err := row.Scan(&r.ID, &r.WorkflowID, &r.DocumentPath, &r.DocumentHash, &status, &r.CurrentStep,
-		&labels, &started, &updated); err != nil {
+		&labels, &started, &updated, &r.Lease.Owner, &r.Lease.Host, &r.Lease.PID, &leaseUntil); err != nil {
 		return Run{}, err
 	}
 	r.Status = Status(status)
 	r.Started, r.Updated = fromNanos(started), fromNanos(updated)
+	if r.Lease.Owner != "" {
+		r.Lease.Until = fromNanos(leaseUntil)
+	} else {
+		r.Lease = Lease{}
+	}
 	if labels.Valid {
 		if err := json.Unmarshal([]byte(labels.String), &r.Labels); err != nil {
 			return Run{}, fmt.Errorf("run %s: labels: %w", r.ID, err)

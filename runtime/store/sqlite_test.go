@@ -8,8 +8,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func openAt(t testing.TB, path string, opts Options) *SQLite {
@@ -73,7 +75,7 @@ func TestSQLitePragmas(t *testing.T) {
 		if got := pragma(t, s, "busy_timeout"); got != "5000" {
 			t.Errorf("busy_timeout %s, want 5000", got)
 		}
-		if got := pragma(t, s, "user_version"); got != "2" {
+		if got := pragma(t, s, "user_version"); got != strconv.Itoa(SchemaVersion) {
 			t.Errorf("user_version %s, want %d", got, SchemaVersion)
 		}
 		s.Close()
@@ -94,8 +96,8 @@ func TestSQLiteMigratesOldSchema(t *testing.T) {
 	old.Close()
 	s := openAt(t, path, Options{})
 	defer s.Close()
-	if got := pragma(t, s, "user_version"); got != "2" {
-		t.Errorf("user_version after migration %s", got)
+	if got := pragma(t, s, "user_version"); got != strconv.Itoa(SchemaVersion) {
+		t.Errorf("user_version after migration %s, want %d", got, SchemaVersion)
 	}
 	if _, err := s.Run(ctx, "r"); err != nil {
 		t.Errorf("run lost in migration: %v", err)
@@ -103,6 +105,59 @@ func TestSQLiteMigratesOldSchema(t *testing.T) {
 	if _, err := s.PutIdempotencyKey(ctx, "r", "s", 1, "k"); err != nil {
 		t.Errorf("after migration: %v", err)
 	}
+}
+
+// A database at schema version 2 (before leases) is migrated on open: its runs have no lease, can be leased,
+// and keep their records.
+func TestSQLiteMigratesToLeases(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "runs.db")
+	old, err := openSQLite(ctx, path, Options{}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, old, "r", "wf")
+	// This package's Append reads the lease: write the record as version 2 did.
+	if _, err := old.db.Exec(`INSERT INTO records (run_id, seq, kind, step, attempt, status, state, time)
+		VALUES ('r', 1, 'checkpoint', 's', 1, '', NULL, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.db.Exec(`UPDATE runs SET current_step = 's'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.AcquireLease(ctx, "r", holderA, time.Minute); err == nil {
+		t.Fatal("schema 2 has no leases, yet the lease was taken")
+	}
+	old.Close()
+	s := openAt(t, path, Options{})
+	defer s.Close()
+	run, err := s.Run(ctx, "r")
+	if err != nil || run.Lease != (Lease{}) || run.CurrentStep != "s" {
+		t.Fatalf("migrated run: %+v %v", run, err)
+	}
+	mustAcquire(t, s, "r", holderA)
+	if rec := mustAppend(t, s, Record{RunID: "r", Kind: KindCheckpoint, Lease: "owner-a"}); rec.Seq != 2 {
+		t.Errorf("seq after migration %d, want 2", rec.Seq)
+	}
+}
+
+// Two handles on one file (two processes) ask for one run's lease: the second is refused, and appends by
+// its owner are refused, until the first releases it.
+func TestSQLiteLeaseAcrossHandles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "runs.db")
+	a, b := openAt(t, path, Options{}), openAt(t, path, Options{})
+	defer a.Close()
+	defer b.Close()
+	mustRun(t, a, "r", "wf")
+	mustAcquire(t, a, "r", holderA)
+	_, err := b.AcquireLease(ctx, "r", holderB, time.Minute)
+	refusedTo(t, "the second handle", err, "owner-a")
+	_, err = b.Append(ctx, Record{RunID: "r", Kind: KindCheckpoint, Lease: "owner-b"})
+	refusedTo(t, "an append through the second handle", err, "owner-a")
+	if err := a.ReleaseLease(ctx, "r", "owner-a"); err != nil {
+		t.Fatal(err)
+	}
+	mustAcquire(t, b, "r", holderB)
+	mustAppend(t, b, Record{RunID: "r", Kind: KindCheckpoint, Lease: "owner-b"})
 }
 
 func TestSQLiteRefusesNewerSchema(t *testing.T) {

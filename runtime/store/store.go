@@ -9,6 +9,15 @@
 // Two implementations share one behavioural test suite: SQLite (OpenSQLite, embedded, durable, the default
 // for `--state PATH`) and Memory (NewMemory, for tests).
 //
+// # Leases
+//
+// Only one process may execute a run at a time: two would interleave their records and send steps twice.
+// The process executing a run holds its lease (AcquireLease): an owner id, and an expiry it pushes forward
+// while the run is live. Another AcquireLease fails with a *LeaseError until the lease is released
+// (ReleaseLease, or the run's finished record) or has expired, so a process that died (kill -9) blocks its
+// run for at most one lease time. Append checks the writer's lease (Record.Lease), so even a process that
+// was paused past its expiry, while another took the run over, cannot add a record to it.
+//
 // # Secrets
 //
 // A store never receives a secret in clear. The contract has two layers:
@@ -89,7 +98,46 @@ type Run struct {
 	Labels       map[string]string
 	Started      time.Time // set by CreateRun when zero
 	Updated      time.Time // time of the last record
+	// Lease is the run's lease as stored: zero when none was taken or it was released; it may have expired
+	// (Lease.Live). CreateRun ignores it: take it with AcquireLease.
+	Lease Lease
 }
+
+// Lease is a process's exclusive claim on executing a run (see the package doc). The zero value is no lease.
+type Lease struct {
+	// Owner identifies the holder; a holder makes it unique per process and run (random), so that two
+	// processes, or two runs in one process, never share one.
+	Owner string
+	// Host and PID say where the holder runs, for the messages of the processes it keeps out; the store
+	// does not interpret them.
+	Host string
+	PID  int
+	// Until is when the lease expires unless it is renewed, by the store's clock (Options.Now).
+	Until time.Time
+}
+
+// Live reports whether the lease is held at now: it has an owner and has not expired.
+func (l Lease) Live(now time.Time) bool { return l.Owner != "" && now.Before(l.Until) }
+
+// LeaseError is the error of a lease refused because another owner holds the run, and of an Append whose
+// writer no longer holds the run's lease. errors.Is(err, ErrLeased) is true for it.
+type LeaseError struct {
+	RunID string
+	// Holder is the lease as stored: the live lease of another owner, or, for a refused Append, whatever the
+	// run holds now (zero when the lease was released).
+	Holder Lease
+}
+
+func (e *LeaseError) Error() string {
+	if e.Holder.Owner == "" {
+		return fmt.Sprintf("store: run %s: the writer does not hold the run's lease (it was released)", e.RunID)
+	}
+	return fmt.Sprintf("store: run %s is leased to pid %d on host %s until %s", e.RunID, e.Holder.PID, e.Holder.Host,
+		e.Holder.Until.Format(time.RFC3339))
+}
+
+// Is makes errors.Is(err, ErrLeased) true.
+func (e *LeaseError) Is(target error) bool { return target == ErrLeased }
 
 // Record is one entry of a run's append-only log.
 type Record struct {
@@ -104,6 +152,11 @@ type Record struct {
 	// redacted; Options.Redact is applied on top.
 	State json.RawMessage
 	Time  time.Time // set by Append when zero
+	// Lease is the owner of the lease the writer holds on the run. Append refuses the record with a
+	// *LeaseError when it is set and is not the run's current lease owner (expired or not: an expired lease
+	// nobody took over is still the writer's), or when it is empty and another owner's lease is live. A
+	// finished record releases the writer's lease. Not stored: RecordsSince returns it empty.
+	Lease string
 }
 
 // Filter narrows Runs. The zero value lists every run.
@@ -134,6 +187,16 @@ type Store interface {
 	PutIdempotencyKey(ctx context.Context, runID, step string, attempt int, key string) (string, error)
 	// IdempotencyKey returns the stored key; ErrNotFound when none was put.
 	IdempotencyKey(ctx context.Context, runID, step string, attempt int) (string, error)
+	// AcquireLease takes the run's lease for holder.Owner until the store's now plus ttl, atomically, and
+	// returns it as stored (holder's Owner, Host and PID; Until computed here). It succeeds when the run has
+	// no lease, when its lease expired (a dead process's), or when holder.Owner already holds it: that is
+	// how the holder renews it. Otherwise it fails with a *LeaseError naming the live holder (errors.Is
+	// ErrLeased). ErrNotFound when the run does not exist; ErrInvalid for an empty owner or ttl ≤ 0.
+	AcquireLease(ctx context.Context, runID string, holder Lease, ttl time.Duration) (Lease, error)
+	// ReleaseLease gives up the run's lease when owner holds it, so that another process may take the run
+	// at once; when owner does not hold it (released, expired and taken over) nothing changes and the
+	// result is nil. ErrNotFound when the run does not exist.
+	ReleaseLease(ctx context.Context, runID, owner string) error
 	// Close releases the store; later calls fail with ErrClosed.
 	Close() error
 }
@@ -147,6 +210,8 @@ var (
 	ErrInvalid = errors.New("store: invalid argument")
 	// ErrSchema reports a database written by a newer version of this package.
 	ErrSchema = errors.New("store: unsupported schema version")
+	// ErrLeased is matched by every *LeaseError: the run is being executed under another owner's lease.
+	ErrLeased = errors.New("store: run leased by another owner")
 )
 
 // Options configure a store. The zero value is usable.
@@ -155,7 +220,9 @@ type Options struct {
 	// stored. It receives JSON and must return JSON (ScrubSecrets does); otherwise the write fails with
 	// ErrInvalid.
 	Redact func([]byte) []byte
-	// Now is the clock for Started, Updated and record times; nil means time.Now.
+	// Now is the clock for Started, Updated and record times, and for lease expiry; nil means time.Now.
+	// Processes sharing one SQLite file compare lease expiries against their own clocks, so those clocks
+	// should agree to well within a lease time.
 	Now func() time.Time
 	// Sync chooses the SQLite durability level; ignored by Memory.
 	Sync Sync
@@ -210,6 +277,7 @@ func (o Options) prepareRun(run Run) (Run, error) {
 		run.Updated = run.Started
 	}
 	run.Updated = run.Updated.UTC()
+	run.Lease = Lease{}
 	if len(run.Labels) > 0 {
 		labels := make(map[string]string, len(run.Labels))
 		for k, v := range run.Labels {
@@ -258,6 +326,33 @@ func (o Options) prepareRecord(rec Record) (Record, error) {
 	rec.Time = rec.Time.UTC()
 	rec.Seq = 0
 	return rec, nil
+}
+
+// checkAppendLease applies the lease rule of Record.Lease to a record about to be appended to a run whose
+// lease is held: nil when the writer may append.
+func checkAppendLease(rec Record, held Lease, now time.Time) error {
+	if rec.Lease != "" && rec.Lease != held.Owner || rec.Lease == "" && held.Live(now) {
+		return &LeaseError{RunID: rec.RunID, Holder: held}
+	}
+	return nil
+}
+
+// releasesLease reports whether appending rec gives up the writer's lease: a run that finished has nothing
+// left to execute.
+func releasesLease(rec Record) bool { return rec.Kind == KindFinished && rec.Lease != "" }
+
+// prepareLease checks AcquireLease's arguments and returns the lease to store and the instant it is taken
+// at, against which the current lease's expiry is compared.
+func (o Options) prepareLease(runID string, holder Lease, ttl time.Duration) (Lease, time.Time, error) {
+	if runID == "" || holder.Owner == "" {
+		return Lease{}, time.Time{}, fmt.Errorf("%w: a lease needs a run id and an owner", ErrInvalid)
+	}
+	if ttl <= 0 {
+		return Lease{}, time.Time{}, fmt.Errorf("%w: lease time %v is not positive", ErrInvalid, ttl)
+	}
+	now := o.now()
+	holder.Until = now.Add(ttl)
+	return holder, now, nil
 }
 
 func checkKeyArgs(runID, step string, attempt int) error {
