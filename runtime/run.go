@@ -55,6 +55,13 @@ type runState struct {
 	// bodyBytes is this run's share of the engine's bodyBytes, given back
 	// when the run ends (bodybudget.go).
 	bodyBytes bodyCounter
+	// bw and inputs are the workflow the run executes and its prepared
+	// inputs; lease, cancelCause and cancelTimeout are released by end.
+	bw            *boundWorkflow
+	inputs        map[string]any
+	lease         *leaseKeeper
+	cancelCause   context.CancelCauseFunc
+	cancelTimeout context.CancelFunc
 }
 
 // RunOptions are the per-run settings of Engine.RunWith; the zero value
@@ -162,6 +169,20 @@ func (e *Engine) Run(ctx context.Context, workflowID string, inputs map[string]a
 // RunWith is Run with per-run options: its own id, observer and labels. Any
 // number of runs may use one Engine concurrently.
 func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[string]any, ro RunOptions) (*Result, error) {
+	// The set-up's large frame is gone before the run starts: a run parked
+	// in a poll wait keeps only the frames below, and a goroutine whose
+	// live frames stay under a quarter of its stack gets it shrunk back to
+	// the minimum by the collector (docs/performance.md, parked runs).
+	r, err := e.startRun(ctx, workflowID, inputs, &ro)
+	if err != nil {
+		return nil, err
+	}
+	defer r.end()
+	return r.execute()
+}
+
+// startRun checks and prepares a run: everything before its first step.
+func (e *Engine) startRun(ctx context.Context, workflowID string, inputs map[string]any, ro *RunOptions) (*runState, error) {
 	wf := e.doc.Workflow(workflowID)
 	if wf == nil {
 		return nil, &unknownWorkflowError{fmt.Sprintf("no workflow %q in %s (have %s)", workflowID, e.doc.File, strings.Join(e.WorkflowIDs(), ", "))}
@@ -186,10 +207,9 @@ func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[stri
 		}
 		return nil, err
 	}
+	var cancelTimeout context.CancelFunc
 	if e.opts.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
-		defer cancel()
+		ctx, cancelTimeout = context.WithTimeout(ctx, e.opts.Timeout)
 	}
 	if ro.ID == "" {
 		ro.ID = newRunID()
@@ -201,23 +221,26 @@ func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[stri
 	if fx == nil {
 		fx = engineEffects{e}
 	}
-	var cancelCause context.CancelCauseFunc = func(error) {}
+	var cancelCause context.CancelCauseFunc
 	if ro.Store != nil {
 		ctx, cancelCause = context.WithCancelCause(ctx)
-		defer cancelCause(nil)
 	}
 	r := &runState{
-		fx:        fx,
-		servers:   ro.Servers,
-		vars:      ro.ServerVars,
-		resend:    ro.Effects != nil || ro.Store != nil,
-		e:         e,
-		root:      ctx,
-		redact:    rd,
-		id:        ro.ID,
-		observer:  ro.Observer,
-		completed: map[*boundWorkflow]*outcome{},
-		records:   map[string]*workflowRecord{},
+		fx:            fx,
+		servers:       ro.Servers,
+		vars:          ro.ServerVars,
+		resend:        ro.Effects != nil || ro.Store != nil,
+		e:             e,
+		root:          ctx,
+		redact:        rd,
+		id:            ro.ID,
+		observer:      ro.Observer,
+		completed:     map[*boundWorkflow]*outcome{},
+		records:       map[string]*workflowRecord{},
+		bw:            bw,
+		inputs:        prepared,
+		cancelTimeout: cancelTimeout,
+		cancelCause:   cancelCause,
 		res: &Result{
 			RunID:      ro.ID,
 			Labels:     maps.Clone(ro.Labels),
@@ -232,10 +255,11 @@ func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[stri
 		if ro.resume != nil {
 			j.pending, j.historyOnly, lease = ro.resume.records, ro.resume.historyOnly, ro.resume.lease
 		} else {
-			if lease, err = e.startDurable(ctx, r, bw, prepared, ro); err != nil {
+			if lease, err = e.startDurable(ctx, r, bw, prepared, *ro); err != nil {
+				r.end()
 				return nil, err
 			}
-			defer lease.close() // after the finished record: the run cannot be resumed while it is live
+			r.lease = lease // closed by end, after the finished record: the run cannot be resumed while it is live
 		}
 		if lease != nil {
 			j.lease = lease.owner.Owner
@@ -243,10 +267,14 @@ func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[stri
 		}
 		r.fx, r.journal = j, j
 	}
-	defer r.releaseBodies()
-	ctx = context.WithValue(r.withCredentialSink(ctx), runKey{}, r)
-	r.root = ctx
-	out := r.runWorkflow(ctx, bw, prepared, 0, true)
+	r.root = context.WithValue(r.withCredentialSink(ctx), runKey{}, r)
+	return r, nil
+}
+
+// execute runs a started run's workflow and builds its Result.
+func (r *runState) execute() (*Result, error) {
+	ctx := r.root
+	out := r.runWorkflow(ctx, r.bw, r.inputs, 0, true)
 	res := r.res
 	res.Status = out.status
 	// An output that echoes a secret input or a credential is hidden like
@@ -259,6 +287,21 @@ func (e *Engine) RunWith(ctx context.Context, workflowID string, inputs map[stri
 		r.journal.finish(ctx, res)
 	}
 	return res, runError(ctx, res, out.guard)
+}
+
+// end releases what a run holds once it returns, in the order the run took
+// them: its response-body budget, its lease, its contexts.
+func (r *runState) end() {
+	r.releaseBodies()
+	if r.lease != nil {
+		r.lease.close()
+	}
+	if r.cancelCause != nil {
+		r.cancelCause(nil)
+	}
+	if r.cancelTimeout != nil {
+		r.cancelTimeout()
+	}
 }
 
 // WorkflowIDs lists the workflows of the document, in order.
@@ -430,7 +473,7 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 	}
 	rec := &workflowRecord{inputs: inputs}
 	r.records[id] = rec
-	r.emit(Event{Kind: EventWorkflowStarted, WorkflowID: id})
+	r.emitWorkflowEvent(EventWorkflowStarted, id, "", nil)
 
 	out := st.loop(ctx)
 	if out.outputs == nil {
@@ -440,8 +483,16 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 	if out.status == Succeeded {
 		r.completed[bw] = out
 	}
-	r.emit(Event{Kind: EventWorkflowFinished, WorkflowID: id, Reason: r.redact.String(out.err), Result: r.resultIfTop(top, out)})
+	r.emitWorkflowEvent(EventWorkflowFinished, id, r.redact.String(out.err), r.resultIfTop(top, out))
 	return out
+}
+
+// emitWorkflowEvent builds runWorkflow's events in a frame of their own,
+// off the stack of a run parked below runWorkflow (see RunWith).
+//
+//go:noinline
+func (r *runState) emitWorkflowEvent(kind EventKind, id, reason string, res *Result) {
+	r.emit(Event{Kind: kind, WorkflowID: id, Reason: reason, Result: res})
 }
 
 func (r *runState) resultIfTop(top bool, out *outcome) *Result {
@@ -859,8 +910,17 @@ func (st *wfState) sleep(ctx context.Context, next *boundStep, d time.Duration, 
 	if d <= 0 {
 		return ctx.Err()
 	}
-	st.run.emit(Event{Kind: EventWaiting, WorkflowID: st.bw.wf.WorkflowID, StepID: next.step.StepID, Wait: d, Reason: reason})
+	st.emitWaiting(next, d, reason)
 	return st.run.fx.Wait(ctx, Wait{Step: next.path, Duration: d, Reason: reason})
+}
+
+// emitWaiting is sleep's event, in a frame of its own: a parked run waits
+// in sleep, and an Event built there would stay on its stack for the whole
+// wait (see RunWith).
+//
+//go:noinline
+func (st *wfState) emitWaiting(next *boundStep, d time.Duration, reason string) {
+	st.run.emit(Event{Kind: EventWaiting, WorkflowID: st.bw.wf.WorkflowID, StepID: next.step.StepID, Wait: d, Reason: reason})
 }
 
 // actionInputs evaluates 1.1 action parameters as the target's inputs.
