@@ -11,7 +11,11 @@ import (
 const (
 	WorkflowName     = "arazzo.Run"
 	SendActivityName = "arazzo.Send"
-	ProgressQuery    = "arazzo.progress"
+	// The activities of AsyncAPI steps (docs/temporal.md).
+	PublishActivityName = "arazzo.Publish"
+	ListenActivityName  = "arazzo.Listen"
+	ReceiveActivityName = "arazzo.Receive"
+	ProgressQuery       = "arazzo.progress"
 )
 
 // RunInput starts one Arazzo run: the document (by the name a worker

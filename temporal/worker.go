@@ -20,6 +20,7 @@ import (
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/runtime"
 	"github.com/arazzo-go/arazzo/runtime/auth"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 )
 
 // Defaults of Options.
@@ -46,7 +47,12 @@ type Options struct {
 	// document the worker serves.
 	Servers    map[string]string
 	ServerVars map[string]map[string]string
-	// RequestTimeout bounds each exchange; 0 means DefaultRequestTimeout.
+	// Brokers carry the messages of AsyncAPI steps, one transport per
+	// source, as runtime.Options.Brokers; the activities use them. A
+	// worker that serves such steps needs sessions enabled
+	// (worker.Options.EnableSessionWorker).
+	Brokers map[string]broker.Transport
+	// RequestTimeout bounds each exchange (a message publish too); 0 means DefaultRequestTimeout.
 	RequestTimeout time.Duration
 	// MaxBodyBytes caps a response body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -219,6 +225,7 @@ func (w *Worker) loadFile(ctx context.Context, path string, named bool) error {
 		MaxBodyBytes:   w.opts.MaxBodyBytes,
 		Servers:        onlySources(doc, w.opts.Servers),
 		ServerVars:     onlySources(doc, servers),
+		Brokers:        onlySources(doc, w.opts.Brokers),
 		LoopDelay:      w.opts.LoopDelay,
 		MaxLoopDelay:   w.opts.MaxLoopDelay,
 		Lean:           true,
@@ -323,9 +330,12 @@ func (w *Worker) log(msg string) {
 	}
 }
 
-// Register registers the workflow and the activity on r (a worker.Worker,
+// Register registers the workflow and the activities on r (a worker.Worker,
 // or a testsuite environment).
 func (w *Worker) Register(r worker.Registry) {
 	r.RegisterWorkflowWithOptions(w.Workflow, workflow.RegisterOptions{Name: WorkflowName})
 	r.RegisterActivityWithOptions(w.Send, activity.RegisterOptions{Name: SendActivityName})
+	r.RegisterActivityWithOptions(w.Publish, activity.RegisterOptions{Name: PublishActivityName})
+	r.RegisterActivityWithOptions(w.Listen, activity.RegisterOptions{Name: ListenActivityName})
+	r.RegisterActivityWithOptions(w.Receive, activity.RegisterOptions{Name: ReceiveActivityName})
 }

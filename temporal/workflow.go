@@ -60,6 +60,7 @@ func (w *Worker) Workflow(ctx workflow.Context, in RunInput) (*RunResult, error)
 	goctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	fx := &effects{wctx: ctx, cancel: cancel, goctx: goctx, w: w, d: d}
+	defer fx.closeSession()
 	if in.Call != nil {
 		// A child workflow that runs a nested workflow of another run.
 		started := workflow.Now(ctx)
@@ -132,6 +133,7 @@ type effects struct {
 	cancel context.CancelCauseFunc
 	w      *Worker
 	d      *Document
+	msg    messages // AsyncAPI steps' state
 }
 
 func (x *effects) Now() time.Time { return workflow.Now(x.wctx) }

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -29,6 +30,7 @@ import (
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/runtime"
 	"github.com/arazzo-go/arazzo/runtime/auth"
+	"github.com/arazzo-go/arazzo/runtime/broker"
 	"github.com/arazzo-go/arazzo/temporal"
 )
 
@@ -127,7 +129,7 @@ func workerCommand(ctx context.Context, args []string, stderr io.Writer) int {
 	c.register(fs)
 	var authFlags, servers listFlag
 	fs.Var(&authFlags, "auth", "credential SOURCE[.SCHEME]=KIND:SPEC (repeatable; see docs/auth.md), added inside the activities")
-	fs.Var(&servers, "server", "base URL override NAME=URL (repeatable)")
+	fs.Var(&servers, "server", "base URL override NAME=URL, or the broker of an AsyncAPI source (nats://, mqtt://, amqp://, kafka://, ws://) (repeatable)")
 	reqTimeout := fs.Duration("request-timeout", temporal.DefaultRequestTimeout, "bound on one HTTP exchange")
 	maxBody := fs.Int64("max-body", temporal.DefaultMaxBodyBytes, "response body cap in bytes (a body is an activity result in the history)")
 	loopDelay := fs.Duration("loop-delay", runtime.DefaultLoopDelay, "first wait before a step re-entered by goto (doubles up to --max-loop-delay); 0: no pacing")
@@ -160,6 +162,18 @@ func workerCommand(ctx context.Context, args []string, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "arazzo-temporal worker: --server %q: want NAME=URL\n", s)
 			return exitUsage
 		}
+		if t, isBroker, err := dialBroker(ctx, url); isBroker {
+			if err != nil {
+				fmt.Fprintf(stderr, "arazzo-temporal worker: --server %s: %v\n", name, err)
+				return exitUsage
+			}
+			defer t.Close()
+			if opts.Brokers == nil {
+				opts.Brokers = map[string]broker.Transport{}
+			}
+			opts.Brokers[name] = t
+			continue
+		}
 		opts.Servers[name] = url
 	}
 	if len(authFlags) > 0 {
@@ -182,7 +196,9 @@ func workerCommand(ctx context.Context, args []string, stderr io.Writer) int {
 	if *cache > 0 {
 		worker.SetStickyWorkflowCacheSize(*cache)
 	}
-	wk := worker.New(cl, c.queue, worker.Options{})
+	// Sessions keep a run's AsyncAPI receive on the worker that listened
+	// for it (docs/temporal.md).
+	wk := worker.New(cl, c.queue, worker.Options{EnableSessionWorker: true})
 	w.Register(wk)
 	if err := wk.Start(); err != nil {
 		fmt.Fprintf(stderr, "arazzo-temporal worker: %v\n", err)
@@ -192,6 +208,20 @@ func workerCommand(ctx context.Context, args []string, stderr io.Writer) int {
 	<-ctx.Done()
 	wk.Stop()
 	return exitOK
+}
+
+// dialBroker connects to url when its scheme names a broker protocol
+// (isBroker false otherwise: an HTTP base URL). The worker dials at start,
+// so a broker it cannot reach is reported before it takes any run.
+func dialBroker(ctx context.Context, url string) (t broker.Transport, isBroker bool, err error) {
+	scheme, _, ok := strings.Cut(url, "://")
+	if !ok || !slices.Contains(broker.Protocols(), strings.ToLower(scheme)) {
+		return nil, false, nil
+	}
+	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	t, err = broker.Dial(dctx, scheme, broker.Config{URL: url})
+	return t, true, err
 }
 
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -44,3 +44,14 @@ func TestBadKeyIsRefusedWithoutEchoingIt(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+func TestServerFlagDialsBrokerURLs(t *testing.T) {
+	if _, isBroker, _ := dialBroker(context.Background(), "https://api.example.com"); isBroker {
+		t.Fatal("an https base URL was taken for a broker")
+	}
+	// Port 1 refuses connections: a broker the worker cannot reach is an
+	// error at start, not a step failure later.
+	if _, isBroker, err := dialBroker(context.Background(), "nats://127.0.0.1:1"); !isBroker || err == nil {
+		t.Fatalf("nats://127.0.0.1:1: isBroker %v, err %v; want a broker that cannot be dialled", isBroker, err)
+	}
+}
