@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 
@@ -79,5 +80,63 @@ func TestPublishWithoutBrokerFailsTheStep(t *testing.T) {
 	res := runInSuite(t, w, RunInput{Document: ordersName, WorkflowID: "placeOrder", Inputs: map[string]any{"requestId": "r9", "item": "cup"}}, withSessions)
 	if res.Status == runtime.Succeeded || len(res.Steps) == 0 || !strings.Contains(res.Steps[0].Error, "no broker for source orderEvents") {
 		t.Fatalf("status %s, steps %+v: want the send step to fail for want of a broker", res.Status, res.Steps)
+	}
+}
+
+// The orders fixture on a real Temporal dev server and the real NATS at
+// 127.0.0.1:4222: a responder confirms each order as soon as it arrives,
+// and two runs each get their own confirmation through the session.
+func TestDevServerAsyncStepsOnNATS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the dev-server test starts a Temporal server")
+	}
+	ctx := t.Context()
+	dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	nats, err := broker.Dial(dctx, "nats", broker.Config{URL: "nats://127.0.0.1:4222"})
+	if err != nil {
+		t.Skipf("no NATS server at 127.0.0.1:4222 (%v): the NATS test needs one", err)
+	}
+	t.Cleanup(func() { nats.Close() })
+	_, c := startDevServer(t)
+	inbox, err := nats.Subscribe(ctx, broker.Subscription{Address: "orders.requests"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			m, err := inbox.Receive(ctx)
+			if err != nil {
+				return
+			}
+			id := m.Headers["requestId"]
+			nats.Publish(ctx, broker.Message{Address: "orders.confirmed.eu", Headers: map[string]string{"requestId": id},
+				Payload: []byte(`{"status":"confirmed","orderId":"o-` + id + `"}`)})
+		}
+	}()
+	w := NewWorker(Options{Brokers: map[string]broker.Transport{"orderEvents": nats}, RequestTimeout: 5 * time.Second})
+	if err := w.Load(ctx, ordersPath); err != nil {
+		t.Fatal(err)
+	}
+	const queue = "arazzo-async"
+	wk := worker.New(c, queue, worker.Options{EnableSessionWorker: true})
+	w.Register(wk)
+	if err := wk.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(wk.Stop)
+	for _, id := range []string{"n1", "n2"} {
+		run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "async-" + id, TaskQueue: queue}, WorkflowName,
+			RunInput{Document: ordersName, WorkflowID: "placeOrder", Inputs: map[string]any{"requestId": id, "item": "tea"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res RunResult
+		if err := run.Get(ctx, &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Status != runtime.Succeeded || res.Outputs["orderId"] != "o-"+id {
+			t.Fatalf("run %s: status %s, outputs %v, error %s, steps %+v", id, res.Status, res.Outputs, res.Error, res.Steps)
+		}
 	}
 }
