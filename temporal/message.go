@@ -85,13 +85,7 @@ func (x *effects) messageContext(timeout time.Duration) workflow.Context {
 		StartToCloseTimeout: timeout + ActivityGrace,
 		// Only a worker that died is retried here (a broker's errors are
 		// not retryable): the step's own retry decides the rest.
-		RetryPolicy: &sdktemporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        30 * time.Second,
-			MaximumAttempts:        5,
-			NonRetryableErrorTypes: []string{errTransport},
-		},
+		RetryPolicy: activityRetry(),
 	})
 }
 

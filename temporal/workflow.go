@@ -206,13 +206,7 @@ func (x *effects) Send(ctx context.Context, c *runtime.Call) (*http.Response, er
 		// the idempotency key makes the resend safe where the API declares
 		// one). Every answer, and every other transport error, goes back
 		// to the interpreter: Arazzo's retry and goto actions decide.
-		RetryPolicy: &sdktemporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        30 * time.Second,
-			MaximumAttempts:        5,
-			NonRetryableErrorTypes: []string{errTransport},
-		},
+		RetryPolicy: activityRetry(),
 	}
 	var resp Response
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(x.wctx, ao), SendActivityName, req).Get(x.wctx, &resp)
@@ -227,6 +221,19 @@ func (x *effects) Send(ctx context.Context, c *runtime.Call) (*http.Response, er
 		return nil, err
 	}
 	return runtime.NewResponse(c.Request, resp.Status, resp.Header, resp.Body), nil
+}
+
+// activityRetry is the retry policy of the activities: errors typed
+// errTransport are the run's to handle, others (a refused connection, a
+// worker that died) Temporal retries a few times.
+func activityRetry() *sdktemporal.RetryPolicy {
+	return &sdktemporal.RetryPolicy{
+		InitialInterval:        time.Second,
+		BackoffCoefficient:     2,
+		MaximumInterval:        30 * time.Second,
+		MaximumAttempts:        5,
+		NonRetryableErrorTypes: []string{errTransport},
+	}
 }
 
 // childWorkflows versions the change that made nested workflows child
