@@ -71,6 +71,30 @@ type Document struct {
 	calls []callEdge
 }
 
+// Documents returns d and every Arazzo document its source descriptions
+// loaded, directly or through other Arazzo sources, each once (a cycle of
+// documents ends), depth first in source order with d first. Nil for a nil
+// Document.
+func (d *Document) Documents() []*Document {
+	var out []*Document
+	seen := map[*Document]bool{}
+	var walk func(*Document)
+	walk = func(d *Document) {
+		if d == nil || seen[d] {
+			return
+		}
+		seen[d] = true
+		out = append(out, d)
+		for _, s := range d.SourceDescriptions {
+			if s != nil {
+				walk(s.Arazzo)
+			}
+		}
+	}
+	walk(d)
+	return out
+}
+
 // Minor returns "1.0" or "1.1" (the feature set), from Arazzo.
 func (d *Document) Minor() string {
 	if len(d.Arazzo) >= 3 {

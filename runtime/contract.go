@@ -42,26 +42,19 @@ type ContractCheck struct {
 // attaches to each request.
 func NewContractCheck(doc *arazzo.Document) *ContractCheck {
 	c := &ContractCheck{ops: map[OperationKey]*openapi.Operation{}, pending: map[string][]openapi.Violation{}}
-	seen := map[*arazzo.Document]bool{}
-	var walk func(d *arazzo.Document)
-	walk = func(d *arazzo.Document) {
-		if d == nil || seen[d] {
-			return
-		}
-		seen[d] = true
+	for _, d := range doc.Documents() {
 		for _, sd := range d.SourceDescriptions {
-			if sd.OpenAPI != nil {
-				for _, op := range sd.OpenAPI.Operations() {
-					k := OperationKey{Source: sd.Name, OperationID: op.ID, Method: op.Method, Path: op.Path}
-					if _, dup := c.ops[k]; !dup {
-						c.ops[k] = op
-					}
+			if sd.OpenAPI == nil {
+				continue
+			}
+			for _, op := range sd.OpenAPI.Operations() {
+				k := OperationKey{Source: sd.Name, OperationID: op.ID, Method: op.Method, Path: op.Path}
+				if _, dup := c.ops[k]; !dup {
+					c.ops[k] = op
 				}
 			}
-			walk(sd.Arazzo)
 		}
 	}
-	walk(doc)
 	return c
 }
 

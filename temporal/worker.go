@@ -243,22 +243,13 @@ func (w *Worker) loadFile(ctx context.Context, path string, named bool) error {
 // documents it uses, as the engine accepts them in Servers and ServerVars.
 func sourceNames(doc *arazzo.Document) map[string]bool {
 	names := map[string]bool{}
-	seen := map[*arazzo.Document]bool{}
-	var walk func(d *arazzo.Document)
-	walk = func(d *arazzo.Document) {
-		if d == nil || seen[d] {
-			return
-		}
-		seen[d] = true
+	for _, d := range doc.Documents() {
 		for _, s := range d.SourceDescriptions {
-			if s == nil {
-				continue
+			if s != nil {
+				names[s.Name] = true
 			}
-			names[s.Name] = true
-			walk(s.Arazzo)
 		}
 	}
-	walk(doc)
 	return names
 }
 

@@ -210,7 +210,11 @@ func validateOne(ctx context.Context, file string, stdin io.Reader, opts arazzo.
 			return nil, fmt.Errorf("cannot read %s: %w", file, err)
 		}
 	}
-	validateCollectSources(doc, src, map[*arazzo.Document]bool{})
+	for _, d := range doc.Documents() {
+		if d.Src != nil {
+			src[d.File] = d.Src
+		}
+	}
 	return ds, nil
 }
 
@@ -243,19 +247,6 @@ func validateRelFiles(files []string) []string {
 		out = append(out, f)
 	}
 	return out
-}
-
-func validateCollectSources(doc *arazzo.Document, src arazzo.Sources, seen map[*arazzo.Document]bool) {
-	if doc == nil || seen[doc] {
-		return
-	}
-	seen[doc] = true
-	if doc.Src != nil {
-		src[doc.File] = doc.Src
-	}
-	for _, s := range doc.SourceDescriptions {
-		validateCollectSources(s.Arazzo, src, seen)
-	}
 }
 
 // validateFillSources reads, for snippets, the local files diagnostics point
