@@ -82,9 +82,9 @@ func (rec *attemptRecord) headers(response bool) map[string]string {
 	} else {
 		h = rec.reqHeader.redacted(rec.reqRedactor)
 	}
-	for _, r := range rec.late {
+	if len(rec.late) > 0 {
 		for k, v := range h {
-			h[k] = r.String(v)
+			h[k] = rec.redactLate(v)
 		}
 	}
 	return h
