@@ -72,6 +72,23 @@ type InMessage struct {
 	Payload []byte
 }
 
+// ReceiveTimeoutError says that no matching message arrived within a
+// receive step's wait. Drivers that receive elsewhere (the Temporal worker)
+// report it in the same words.
+type ReceiveTimeoutError struct {
+	Address       string
+	CorrelationID string // "" when the step takes the next message
+	Wait          time.Duration
+}
+
+func (e *ReceiveTimeoutError) Error() string {
+	what := "a message"
+	if e.CorrelationID != "" {
+		what = "a message with correlation id " + e.CorrelationID
+	}
+	return fmt.Sprintf("%s did not arrive on %s within %s", what, e.Address, e.Wait)
+}
+
 // DefaultReceiveTimeout bounds a receive step that sets no timeout: the
 // spec's "wait up to timeout" needs a bound, and a run that waits forever
 // for a reply that never comes is a hang.
@@ -205,11 +222,7 @@ func (st *wfState) executeMessage(ctx context.Context, bs *boundStep, x *stepRun
 	in, err := mfx.Receive(rctx, rec)
 	if err != nil {
 		if errors.Is(rctx.Err(), context.DeadlineExceeded) && st.run.root.Err() == nil {
-			what := "a message"
-			if rec.CorrelationID != "" {
-				what = fmt.Sprintf("a message with correlation id %s", r.redact.String(rec.CorrelationID))
-			}
-			x.att.Error = fmt.Sprintf("%s did not arrive on %s within %s", what, address, wait)
+			x.att.Error = (&ReceiveTimeoutError{Address: address, CorrelationID: r.redact.String(rec.CorrelationID), Wait: wait}).Error()
 		} else {
 			x.att.Error = r.redact.Message(fmt.Sprintf("receiving on %s: %v", address, err))
 		}

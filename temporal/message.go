@@ -227,11 +227,8 @@ func (w *Worker) Receive(ctx context.Context, in Subscription) (*runtime.InMessa
 	m, err := mfx.Receive(ctx, &in.Reception)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			what := "a message"
-			if in.Reception.CorrelationID != "" {
-				what = "a message with correlation id " + in.Reception.CorrelationID
-			}
-			return nil, sdktemporal.NewNonRetryableApplicationError(fmt.Sprintf("%s did not arrive on %s within %s", what, in.Reception.Address, wait), errTransport, nil)
+			te := &runtime.ReceiveTimeoutError{Address: in.Reception.Address, CorrelationID: in.Reception.CorrelationID, Wait: wait}
+			return nil, sdktemporal.NewNonRetryableApplicationError(te.Error(), errTransport, nil)
 		}
 		return nil, brokerFailure(err)
 	}
