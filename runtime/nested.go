@@ -288,7 +288,7 @@ func (e *Engine) RunWorkflowCall(ctx context.Context, c *WorkflowCall, fx Effect
 	for _, rec := range r.records {
 		inherited[rec] = true
 	}
-	defer r.releaseBodies()
+	defer r.end()
 	ctx = context.WithValue(r.withCredentialSink(ctx), runKey{}, r)
 	r.root = ctx
 	out := r.runWorkflow(ctx, bw, c.Inputs, c.Depth, false)

@@ -62,6 +62,8 @@ type runState struct {
 	lease         *leaseKeeper
 	cancelCause   context.CancelCauseFunc
 	cancelTimeout context.CancelFunc
+	// deadlines bounds each request by Options.RequestTimeout (deadline.go).
+	deadlines requestDeadlines
 }
 
 // RunOptions are the per-run settings of Engine.RunWith; the zero value
@@ -152,10 +154,14 @@ type wfState struct {
 	bw          *boundWorkflow
 	inputs      map[string]any
 	stepOutputs map[string]map[string]any
-	executed    map[int]bool
-	retries     map[string]map[string]int64 // stepId -> retry action name -> retries done
+	executed    []bool                      // by step index
+	retries     map[string]map[string]int64 // stepId -> retry action name -> retries done; nil until a retry
 	pacer       loopPacer
 	depth       int
+	// spare is the last attempt's working state, for the next attempt;
+	// dropped before a wait, so that a parked run does not keep the last
+	// response alive.
+	spare *attemptState
 }
 
 // Run executes the workflow with the given inputs. Before the run starts it
@@ -290,8 +296,10 @@ func (r *runState) execute() (*Result, error) {
 }
 
 // end releases what a run holds once it returns, in the order the run took
-// them: its response-body budget, its lease, its contexts.
+// them: its response-body budget, its lease, its contexts (the requests'
+// first).
 func (r *runState) end() {
+	r.deadlines.release()
 	r.releaseBodies()
 	if r.lease != nil {
 		r.lease.close()
@@ -466,8 +474,7 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 		bw:          bw,
 		inputs:      inputs,
 		stepOutputs: map[string]map[string]any{},
-		executed:    map[int]bool{},
-		retries:     map[string]map[string]int64{},
+		executed:    make([]bool, len(bw.steps)),
 		pacer:       newLoopPacer(r.e.opts.LoopDelay, r.e.opts.MaxLoopDelay),
 		depth:       depth,
 	}
@@ -549,11 +556,11 @@ func evalOutput(o *arazzo.Output, sc *scope) (any, error) {
 // the innermost goto loop (to name it when the step guard stops the run).
 type cursor struct {
 	i         int
-	runs      map[int]int // step index -> executions so far
+	runs      []int // by step index: executions so far
 	waited    time.Duration
 	loopHead  int // step index a goto jumped back to, -1 = not in a loop
 	loopVia   string
-	reentries map[int]int
+	reentries []int // by step index: re-entries by goto
 }
 
 // next moves to the following step.
@@ -591,7 +598,8 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 	r := st.run
 	opts := &r.e.opts
 	steps := st.bw.steps
-	c := &cursor{runs: map[int]int{}, loopHead: -1, reentries: map[int]int{}}
+	counts := make([]int, 2*len(steps))
+	c := &cursor{runs: counts[:len(steps)], loopHead: -1, reentries: counts[len(steps):]}
 	for c.i < len(steps) {
 		bs := steps[c.i]
 		if err := ctx.Err(); err != nil {
@@ -738,6 +746,9 @@ func joinMsg(a, b string) string {
 func (st *wfState) countRetry(bs *boundStep, a *boundAction) {
 	m := st.retries[bs.step.StepID]
 	if m == nil {
+		if st.retries == nil {
+			st.retries = map[string]map[string]int64{}
+		}
 		m = map[string]int64{}
 		st.retries[bs.step.StepID] = m
 	}
@@ -910,6 +921,7 @@ func (st *wfState) sleep(ctx context.Context, next *boundStep, d time.Duration, 
 	if d <= 0 {
 		return ctx.Err()
 	}
+	st.spare = nil
 	st.emitWaiting(next, d, reason)
 	return st.run.fx.Wait(ctx, Wait{Step: next.path, Duration: d, Reason: reason})
 }
