@@ -2,11 +2,12 @@ package runtime
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/arazzo-go/arazzo/arazzo"
 	"github.com/arazzo-go/arazzo/expr"
+	"github.com/arazzo-go/arazzo/openapi"
 	"github.com/arazzo-go/arazzo/runtime/store"
 )
 
@@ -64,6 +66,8 @@ type runState struct {
 	cancelTimeout context.CancelFunc
 	// deadlines bounds each request by Options.RequestTimeout (deadline.go).
 	deadlines requestDeadlines
+	// paramBuf is the parameter list of the request being built, reused.
+	paramBuf []openapi.ParamValue
 }
 
 // RunOptions are the per-run settings of Engine.RunWith; the zero value
@@ -125,8 +129,11 @@ func RunIDFromContext(req *http.Request) (string, bool) {
 
 // newRunID returns 16 random hex digits.
 func newRunID() string {
+	// Not a secret, only unique: math/rand/v2's generator (ChaCha8, seeded
+	// from the system's randomness per process) is enough, and does not make
+	// a system call per run as crypto/rand's reader can.
 	var b [8]byte
-	rand.Read(b[:])
+	binary.BigEndian.PutUint64(b[:], rand.Uint64())
 	return hex.EncodeToString(b[:])
 }
 
@@ -506,12 +513,17 @@ func (r *runState) resultIfTop(top bool, out *outcome) *Result {
 	if !top {
 		return nil
 	}
-	res := *r.res
 	if r.lateSecrets {
-		for _, a := range res.Steps {
+		// The attempts recorded before a nested workflow's secret input
+		// became known are redacted again, for the Result too.
+		for _, a := range r.res.Steps {
 			r.redact.attempt(a)
 		}
 	}
+	if r.observer == nil {
+		return nil // the event's copy of the Result: nobody receives it
+	}
+	res := *r.res
 	res.Status, res.Error, res.FailedAt = out.status, r.redact.String(out.err), out.failedAt
 	res.Outputs, _ = redactValue(out.outputs, r.redact).(map[string]any)
 	res.Duration = r.fx.Now().Sub(res.Started)

@@ -161,14 +161,17 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 				}
 			}
 		} else {
-			// Sized once for the success criteria and those of the first
-			// onSuccess action, which selectAction evaluates next: growing
-			// the slice one criterion at a time cost up to three
-			// allocations per attempt. Not for every action's: most
-			// attempts stop at the first, and parked runs keep the slice.
+			// Sized once for the success criteria and those of the
+			// onSuccess actions, which selectAction evaluates next until
+			// one matches: growing the slice cost up to three allocations
+			// per attempt, and sizing it for the first action only still
+			// cost a second one (and a copy) in every poll loop's last
+			// attempt, where the second action ends the loop.
 			n := len(bs.criteria)
-			if len(bs.onSuccess) > 0 && bs.onSuccess[0].a != nil {
-				n += len(bs.onSuccess[0].a.Criteria)
+			for _, a := range bs.onSuccess {
+				if a.a != nil {
+					n += len(a.a.Criteria)
+				}
 			}
 			att.Criteria = make([]CriterionResult, 0, n)
 			for _, c := range bs.criteria {
@@ -320,7 +323,9 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		BaseURL:    r.baseURL(bs.source.Name),
 		ServerVars: r.serverVars(bs.source.Name),
 	}
-	in.Params = make([]openapi.ParamValue, 0, len(bs.params))
+	// NewRequest does not keep the parameter list, and a run builds one
+	// request at a time: the run's list is reused.
+	in.Params = r.paramBuf[:0]
 	for _, p := range bs.params {
 		v, omit, err := evalParam(p, x.scope)
 		if err != nil {
@@ -339,6 +344,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 			ex.reqPath = append(ex.reqPath, namedValue{p.Name, v})
 		}
 	}
+	r.paramBuf = in.Params[:0]
 	if rb := bs.body; rb != nil {
 		in.ContentType = rb.ContentType
 		if rb.HasPayload {
