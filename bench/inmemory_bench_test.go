@@ -32,6 +32,7 @@ const inMemoryURL = "http://bench.invalid"
 
 func BenchmarkSeedEngineInMemory(b *testing.B)     { benchSeedEngineInMemory(b, nil) }
 func BenchmarkSeedEngineLeanInMemory(b *testing.B) { benchSeedEngineInMemory(b, lean) }
+func BenchmarkSeedEngineBareInMemory(b *testing.B) { benchSeedEngineInMemory(b, bare) }
 
 func benchSeedEngineInMemory(b *testing.B, mod func(*runtime.Options)) {
 	tr := inMemory{&SeedServer{Polls: 2}}
