@@ -255,6 +255,9 @@ func (e *Engine) startRun(ctx context.Context, workflowID string, inputs map[str
 		cancelTimeout: cancelTimeout,
 		cancelCause:   cancelCause,
 		res: &Result{
+			// Room for every step once and a few repeats (a poll loop):
+			// growing from nothing cost four allocations in a seed run.
+			Steps:      make([]*StepAttempt, 0, min(2*len(bw.steps), 256)),
 			RunID:      ro.ID,
 			Labels:     maps.Clone(ro.Labels),
 			WorkflowID: workflowID,
