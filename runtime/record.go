@@ -26,12 +26,12 @@ type attemptRecord struct {
 	given *givenDetails
 
 	// The request as the engine built it, before it was sent.
-	reqHeader   http.Header // the request's own (a copy when a cookie jar may add to it)
+	reqHeader   headerPairs
 	sent        []byte
 	reqRedactor *redactor // the run's redactor when the request was recorded
 
-	respHeader   http.Header // the response's own: nothing changes it once received
-	respRaw      []byte      // nil when longer than a preview: see respPreview
+	respHeader   headerPairs
+	respRaw      []byte // nil when longer than a preview: see respPreview
 	respRedactor *redactor
 	// respPreview is the preview of a body longer than previewBytes, made
 	// at once, so that the record does not keep a large body alive.
@@ -78,9 +78,9 @@ func (rec *attemptRecord) headers(response bool) map[string]string {
 		if !rec.hasResponse {
 			return nil
 		}
-		h = redactedHeader(rec.respHeader, rec.respRedactor)
+		h = rec.respHeader.redacted(rec.respRedactor)
 	} else {
-		h = redactedHeader(rec.reqHeader, rec.reqRedactor)
+		h = rec.reqHeader.redacted(rec.reqRedactor)
 	}
 	if len(rec.late) > 0 {
 		for k, v := range h {
@@ -96,13 +96,13 @@ func (rec *attemptRecord) preview(response bool) string {
 	case rec.given != nil:
 		return rec.given.preview
 	case !response:
-		p = rec.reqRedactor.Body(rec.sent, rec.reqHeader.Get("Content-Type"))
+		p = rec.reqRedactor.Body(rec.sent, rec.reqHeader.get("Content-Type"))
 	case !rec.hasResponse:
 		return ""
 	case rec.respPreview != nil:
 		p = *rec.respPreview
 	default:
-		p = rec.respRedactor.Body(rec.respRaw, rec.respHeader.Get("Content-Type"))
+		p = rec.respRedactor.Body(rec.respRaw, rec.respHeader.get("Content-Type"))
 	}
 	return rec.redactLate(p)
 }
@@ -147,7 +147,7 @@ func (rec *attemptRecord) redactedOutputs() map[string]any {
 
 // recordResponse keeps the received response in the record.
 func (rec *attemptRecord) recordResponse(ex *exchange, rd *redactor) {
-	rec.hasResponse, rec.respHeader, rec.respRedactor = true, ex.respHeader, rd
+	rec.hasResponse, rec.respHeader, rec.respRedactor = true, flattenHeader(ex.respHeader), rd
 	if len(ex.respRaw) > previewBytes {
 		p := rd.Body(ex.respRaw, ex.respHeader.Get("Content-Type"))
 		rec.respPreview = &p
@@ -188,9 +188,9 @@ func (rec *attemptRecord) canExplainLater(c *expr.Criterion) bool {
 // explanation as the run would have recorded it.
 func (rec *attemptRecord) explain(c *expr.Criterion) string {
 	ex := &exchange{
-		url: rec.url, method: rec.method, reqHeader: rec.reqHeader, rawQuery: rec.rawQuery,
+		url: rec.url, method: rec.method, reqHeader: rec.reqHeader.header(), rawQuery: rec.rawQuery,
 		reqPath: rec.reqPath, reqBody: rec.reqBody, hasReqBody: rec.hasReqBody,
-		hasResponse: true, status: rec.status, respHeader: rec.respHeader, respRaw: rec.respRaw, respType: rec.respType,
+		hasResponse: true, status: rec.status, respHeader: rec.respHeader.header(), respRaw: rec.respRaw, respType: rec.respType,
 	}
 	// No workflow state: a criterion that reads only the exchange needs
 	// none (and the record must not keep the document alive).
@@ -198,15 +198,54 @@ func (rec *attemptRecord) explain(c *expr.Criterion) string {
 	return rec.redactLate(rec.respRedactor.Message(o.Explanation))
 }
 
-// redactedHeader is r.Header of a recorded header; nil for none.
-//
-// A record keeps the header maps themselves: copying them (as name/value
-// pairs) was 2 allocations and 1.5 µs of CPU per seed attempt, for maps
-// nothing changes afterwards (docs/performance.md item 27). Explaining a
-// criterion later only reads them.
-func redactedHeader(h http.Header, r *redactor) map[string]string {
-	if len(h) == 0 {
+// headerPairs is a header kept by a record: name, value, name, value...,
+// one pair per value in the header's order. A copy, so that a cookie jar
+// or a transport that edits the request's map afterwards changes nothing
+// here, and smaller than the map (whose values are one slice each).
+type headerPairs []string
+
+func flattenHeader(h http.Header) headerPairs {
+	n := 0
+	for _, vs := range h {
+		n += len(vs)
+	}
+	if n == 0 {
 		return nil
 	}
+	p := make(headerPairs, 0, 2*n)
+	for k, vs := range h {
+		for _, v := range vs {
+			p = append(p, k, v)
+		}
+	}
+	return p
+}
+
+// header rebuilds the map, for the expressions that read it.
+func (p headerPairs) header() http.Header {
+	h := make(http.Header, len(p)/2)
+	for i := 0; i < len(p); i += 2 {
+		h[p[i]] = append(h[p[i]], p[i+1])
+	}
+	return h
+}
+
+// get is http.Header.Get: the first value of the canonical name.
+func (p headerPairs) get(name string) string {
+	name = http.CanonicalHeaderKey(name)
+	for i := 0; i < len(p); i += 2 {
+		if p[i] == name {
+			return p[i+1]
+		}
+	}
+	return ""
+}
+
+// redacted is redactor.Header of the header the pairs were made from.
+func (p headerPairs) redacted(r *redactor) map[string]string {
+	if len(p) == 0 {
+		return nil
+	}
+	h := p.header()
 	return r.Header(h)
 }

@@ -936,7 +936,11 @@ func (st *wfState) sleep(ctx context.Context, next *boundStep, d time.Duration, 
 	if d <= 0 {
 		return ctx.Err()
 	}
-	st.spare = nil
+	// A waiting run keeps nothing it can make again afterwards: the last
+	// attempt's working state, the request context and its timer, the
+	// parameter list (parked runs, docs/performance.md).
+	st.spare, st.run.paramBuf = nil, nil
+	st.run.deadlines.release()
 	st.emitWaiting(next, d, reason)
 	return st.run.fx.Wait(ctx, Wait{Step: next.path, Duration: d, Reason: reason})
 }

@@ -410,11 +410,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 	rec := x.record
 	if rec != nil {
 		// The details are built from this record when read (record.go).
-		rec.reqHeader, rec.sent, rec.reqRedactor = req.Header, sent, r.redact
-		if r.e.client.Jar != nil {
-			// http.Client adds the jar's cookies to the request's own map.
-			rec.reqHeader = req.Header.Clone()
-		}
+		rec.reqHeader, rec.sent, rec.reqRedactor = flattenHeader(req.Header), sent, r.redact
 		x.att.Request.Body = sent
 		x.att.Request.rec, x.att.rec, ex.rec = rec, rec, rec
 	}
