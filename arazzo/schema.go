@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"weak"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -38,10 +39,42 @@ var schemaMinors = []string{"1.0", "1.1"}
 var schemaByMinor = func() map[string]func() (*jsonschema.Schema, error) {
 	m := map[string]func() (*jsonschema.Schema, error){}
 	for _, minor := range schemaMinors {
-		m[minor] = sync.OnceValues(func() (*jsonschema.Schema, error) { return compileSchema(minor) })
+		c := &schemaCache{minor: minor}
+		m[minor] = c.get
 	}
 	return m
 }()
+
+// schemaCache holds a compiled schema only while documents are being
+// loaded. A compiled schema is ≈ 150 KB of small objects, and the collector
+// marks everything that stays reachable on every cycle: kept for good, it
+// made each seed run of a long-lived engine 6% slower than with the schema
+// gone (docs/performance.md item 27), although only Load reads it. The
+// cache points at it weakly, and every use puts a strong reference in a
+// sync.Pool, which lets go of its entries over two collections: a process
+// that keeps loading keeps the schema, one that loaded its documents and
+// runs workflows lets it go, and compiles it again if it ever loads again.
+type schemaCache struct {
+	minor string
+	mu    sync.Mutex
+	weak  weak.Pointer[jsonschema.Schema]
+	keep  sync.Pool
+}
+
+func (c *schemaCache) get() (*jsonschema.Schema, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.weak.Value()
+	if s == nil {
+		var err error
+		if s, err = compileSchema(c.minor); err != nil {
+			return nil, err
+		}
+		c.weak = weak.Make(s)
+	}
+	c.keep.Put(s)
+	return s, nil
+}
 
 func compileSchema(minor string) (*jsonschema.Schema, error) {
 	name := "schema/arazzo-" + minor + ".json"

@@ -3,6 +3,7 @@ package arazzo
 import (
 	"context"
 	"fmt"
+	goruntime "runtime"
 	"strings"
 	"testing"
 )
@@ -47,5 +48,38 @@ func TestSchemaDiagnosticShapes(t *testing.T) {
 				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}
 		})
+	}
+}
+
+// The compiled schema stays while documents keep being loaded and is let go
+// once loading stops: the collector would otherwise mark it on every cycle
+// of a process that loaded its documents once (schemaCache).
+func TestCompiledSchemaIsReleasedWhenLoadingStops(t *testing.T) {
+	c := &schemaCache{minor: "1.1"}
+	first, err := c.get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := c.get(); again != first {
+		t.Fatal("a second use compiled the schema again")
+	}
+	first = nil
+	released := false
+	for range 10 {
+		goruntime.GC()
+		if c.weak.Value() == nil {
+			released = true
+			break
+		}
+	}
+	if !released {
+		t.Fatal("the compiled schema is still reachable after 10 collections without a use")
+	}
+	s, err := c.get()
+	if err != nil || s == nil {
+		t.Fatalf("compiling again: %v", err)
+	}
+	if err := s.Validate(map[string]any{}); err == nil {
+		t.Error("the schema compiled again accepts an empty document")
 	}
 }
