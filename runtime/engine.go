@@ -146,7 +146,94 @@ func New(doc *arazzo.Document, opts Options) (*Engine, error) {
 	if err := e.checkServerOptions(); err != nil {
 		return nil, err
 	}
+	e.detach()
 	return e, nil
+}
+
+// detach makes the engine keep copies of its documents whose OpenAPI
+// sources are openapi.Source.Detached: they share the workflows and
+// everything else, and keep what requests need but not the decoded
+// descriptions, which were most of what a running engine kept reachable
+// and which the collector marked on every cycle (≈ 6% of a seed run on
+// loopback, docs/performance.md item 27). The copies' workflows are copies
+// too, because a workflow points back at its document (Workflow.Doc); bound
+// workflows and steps move to the copies. The caller's document is not
+// changed, and nothing of it stays reachable from the engine
+// (TestEngineLetsTheCallersDocumentGo).
+func (e *Engine) detach() {
+	docs := e.doc.Documents()
+	shadow := make(map[*arazzo.Document]*arazzo.Document, len(docs))
+	for _, d := range docs {
+		c := *d
+		shadow[d] = &c
+	}
+	sources := map[*arazzo.SourceDescription]*arazzo.SourceDescription{}
+	ops := map[*openapi.Operation]*openapi.Operation{}
+	for _, d := range docs {
+		c := shadow[d]
+		c.SourceDescriptions = make([]*arazzo.SourceDescription, len(d.SourceDescriptions))
+		for i, sd := range d.SourceDescriptions {
+			if sd == nil {
+				continue
+			}
+			n := *sd
+			if sd.OpenAPI != nil {
+				n.OpenAPI = sd.OpenAPI.Detached()
+				for j, o := range sd.OpenAPI.Operations() {
+					ops[o] = n.OpenAPI.Operations()[j]
+				}
+			}
+			if sd.Arazzo != nil {
+				n.Arazzo = shadow[sd.Arazzo]
+			}
+			c.SourceDescriptions[i], sources[sd] = &n, &n
+		}
+	}
+	// A workflow points back at its document (Workflow.Doc): the engine's
+	// workflows are copies pointing at the copies.
+	workflows := map[*arazzo.Workflow]*arazzo.Workflow{}
+	for _, d := range docs {
+		c := shadow[d]
+		c.Workflows = make([]*arazzo.Workflow, len(d.Workflows))
+		for i, w := range d.Workflows {
+			if w == nil {
+				continue
+			}
+			n := *w
+			if n.Doc != nil {
+				n.Doc = shadow[n.Doc]
+			}
+			c.Workflows[i], workflows[w] = &n, &n
+		}
+	}
+	bound := make(map[*arazzo.Workflow]*boundWorkflow, len(e.workflows))
+	for w, bw := range e.workflows {
+		if n, ok := workflows[w]; ok {
+			w, bw.wf = n, n
+		}
+		bound[w] = bw
+	}
+	problems := make(map[*arazzo.Workflow]*Problems, len(e.problems))
+	for w, p := range e.problems {
+		if n, ok := workflows[w]; ok {
+			w = n
+		}
+		problems[w] = p
+	}
+	e.doc, e.workflows, e.problems = shadow[e.doc], bound, problems
+	for _, bw := range e.workflows {
+		if c, ok := shadow[bw.doc]; ok {
+			bw.doc = c
+		}
+		for _, bs := range bw.steps {
+			if o, ok := ops[bs.op]; ok {
+				bs.op = o
+			}
+			if sd, ok := sources[bs.source]; ok {
+				bs.source = sd
+			}
+		}
+	}
 }
 
 // Close releases what the engine holds once its runs have ended: the idle
@@ -162,7 +249,11 @@ func (e *Engine) Close() error {
 	return nil
 }
 
-// Document returns the document the engine runs.
+// Document returns the document the engine runs: a copy of the one given to
+// New that shares its workflows, components and diagnostics, whose OpenAPI
+// sources are openapi.Source.Detached (they build requests but keep no
+// decoded description: no response schemas, no CheckResponse). Keep the
+// document given to New for what needs the descriptions.
 func (e *Engine) Document() *arazzo.Document { return e.doc }
 
 // Operations lists the operations the document's steps call (those of

@@ -151,3 +151,33 @@ func TestRunTimeoutShorterThanRequestTimeout(t *testing.T) {
 		t.Fatalf("status %v, error %v: want the run aborted after 40ms", res.Status, err)
 	}
 }
+
+// An engine runs on copies of its document's OpenAPI sources that keep no
+// decoded description (openapi.Source.Detached), and leaves the caller's
+// document as it was.
+func TestEngineKeepsDetachedSourcesAndLeavesTheDocumentAlone(t *testing.T) {
+	_, srv := newFakeOCI(t)
+	doc := loadSeed(t)
+	eng, err := runtime.New(doc, runtime.Options{Servers: map[string]string{"ociComputeApi": srv.URL + "/20160918"}, LoopDelay: runtime.Off})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, theirs := doc.SourceDescriptions[0].OpenAPI, eng.Document().SourceDescriptions[0].OpenAPI
+	if mine == theirs {
+		t.Fatal("the engine keeps the caller's source")
+	}
+	for _, o := range mine.Operations() {
+		if len(o.Responses()) == 0 {
+			t.Errorf("the caller's %s lost its responses", o)
+		}
+	}
+	for _, o := range theirs.Operations() {
+		if len(o.Responses()) != 0 {
+			t.Errorf("the engine's %s keeps the decoded description", o)
+		}
+	}
+	res, err := eng.Run(context.Background(), seedWorkflow, seedInputs("ocid1.instance.oc1.phx.stopped"))
+	if err != nil || res.Status != runtime.Succeeded {
+		t.Fatalf("run: %v %v", err, res)
+	}
+}
