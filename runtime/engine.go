@@ -169,6 +169,7 @@ func (e *Engine) detach() {
 	}
 	sources := map[*arazzo.SourceDescription]*arazzo.SourceDescription{}
 	ops := map[*openapi.Operation]*openapi.Operation{}
+	workflows := map[*arazzo.Workflow]*arazzo.Workflow{}
 	for _, d := range docs {
 		c := shadow[d]
 		c.SourceDescriptions = make([]*arazzo.SourceDescription, len(d.SourceDescriptions))
@@ -188,20 +189,16 @@ func (e *Engine) detach() {
 			}
 			c.SourceDescriptions[i], sources[sd] = &n, &n
 		}
-	}
-	// A workflow points back at its document (Workflow.Doc): the engine's
-	// workflows are copies pointing at the copies.
-	workflows := map[*arazzo.Workflow]*arazzo.Workflow{}
-	for _, d := range docs {
-		c := shadow[d]
+		// A workflow points back at its document (Workflow.Doc): the
+		// engine's workflows are copies pointing at the copies.
 		c.Workflows = make([]*arazzo.Workflow, len(d.Workflows))
 		for i, w := range d.Workflows {
 			if w == nil {
 				continue
 			}
 			n := *w
-			if n.Doc != nil {
-				n.Doc = shadow[n.Doc]
+			if own, ok := shadow[w.Doc]; ok {
+				n.Doc = own
 			}
 			c.Workflows[i], workflows[w] = &n, &n
 		}
