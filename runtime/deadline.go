@@ -35,6 +35,7 @@ type deadlineTimer struct {
 	mu       sync.Mutex
 	timer    *time.Timer
 	armed    bool      // the timer is running
+	fireAt   time.Time // when it fires, while armed
 	inFlight bool      // a request is using the context
 	deadline time.Time // of the request in flight
 	closed   bool      // released: the timer must not re-arm
@@ -53,6 +54,7 @@ func (t *deadlineTimer) fire() {
 	}
 	if left := time.Until(t.deadline); left > 0 {
 		t.timer.Reset(left)
+		t.fireAt = t.deadline
 		return
 	}
 	t.armed = false
@@ -131,8 +133,11 @@ func (d *requestDeadlines) arm(parent context.Context, timeout time.Duration, op
 	t := d.shared
 	t.mu.Lock()
 	t.inFlight, t.deadline = true, own
-	if !t.armed {
-		t.armed = true
+	// A run's requests share one RequestTimeout, so the timer, once armed,
+	// fires before the deadline of any later request; one due sooner (a
+	// shorter timeout) re-arms it.
+	if !t.armed || own.Before(t.fireAt) {
+		t.armed, t.fireAt = true, own
 		if t.timer == nil {
 			t.timer = time.AfterFunc(timeout, t.fire)
 		} else {
