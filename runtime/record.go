@@ -205,18 +205,19 @@ func (rec *attemptRecord) explain(c *expr.Criterion) string {
 type headerPairs []string
 
 func flattenHeader(h http.Header) headerPairs {
-	n := 0
-	for _, vs := range h {
-		n += len(vs)
-	}
-	if n == 0 {
+	if len(h) == 0 {
 		return nil
 	}
-	p := make(headerPairs, 0, 2*n)
+	// One walk of the map: a header almost always has one value per name
+	// (a name with more grows the slice).
+	p := make(headerPairs, 0, 2*len(h))
 	for k, vs := range h {
 		for _, v := range vs {
 			p = append(p, k, v)
 		}
+	}
+	if len(p) == 0 {
+		return nil
 	}
 	return p
 }
