@@ -49,7 +49,7 @@ type attemptRecord struct {
 	// outputs are the step's outputs as evaluated (not changed
 	// afterwards), redacted when read by outputsRedactor, the run's
 	// redactor of that moment; given outputs have none.
-	outputs         map[string]any
+	outputs         []namedValue
 	outputsRedactor *redactor
 
 	// late are redactors of secrets learned after the attempt ran
@@ -134,15 +134,31 @@ func (rec *attemptRecord) redactedOutputs() map[string]any {
 	if rec.outputs == nil {
 		return nil
 	}
-	v := any(rec.outputs)
+	m := make(map[string]any, len(rec.outputs))
+	for _, o := range rec.outputs {
+		m[o.name] = o.value
+	}
+	v := any(m)
 	if rec.outputsRedactor != nil {
 		v = redactValue(v, rec.outputsRedactor)
 	}
 	for _, r := range rec.late {
 		v = redactValue(v, r)
 	}
-	m, _ := v.(map[string]any)
-	return m
+	out, _ := v.(map[string]any)
+	return out
+}
+
+// namedValuesOf lists a map's members (outputs given as a map).
+func namedValuesOf(m map[string]any) []namedValue {
+	if m == nil {
+		return nil
+	}
+	out := make([]namedValue, 0, len(m))
+	for k, v := range m {
+		out = append(out, namedValue{k, v})
+	}
+	return out
 }
 
 // recordResponse keeps the received response in the record.

@@ -98,7 +98,7 @@ func (a StepAttempt) WithOutputs(outputs map[string]any) *StepAttempt {
 		// A copy: the record may be shared with a's request and response.
 		*rec = *a.rec
 	}
-	rec.outputs, rec.outputsRedactor = outputs, nil
+	rec.outputs, rec.outputsRedactor = namedValuesOf(outputs), nil
 	a.rec = rec
 	return &a
 }

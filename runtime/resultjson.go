@@ -217,7 +217,7 @@ func (a *StepAttempt) UnmarshalJSON(data []byte) error {
 		Summarized: in.Summarized,
 	}
 	if in.Outputs != nil {
-		a.rec = &attemptRecord{outputs: in.Outputs}
+		a.rec = &attemptRecord{outputs: namedValuesOf(in.Outputs)}
 	}
 	return nil
 }

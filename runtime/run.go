@@ -160,7 +160,7 @@ type wfState struct {
 	run         *runState
 	bw          *boundWorkflow
 	inputs      map[string]any
-	stepOutputs map[string]map[string]any
+	stepOutputs map[string][]namedValue     // by stepId, in declaration order (lookupNamed)
 	executed    []bool                      // by step index
 	retries     map[string]map[string]int64 // stepId -> retry action name -> retries done; nil until a retry
 	pacer       loopPacer
@@ -483,7 +483,7 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 		run:         r,
 		bw:          bw,
 		inputs:      inputs,
-		stepOutputs: map[string]map[string]any{},
+		stepOutputs: map[string][]namedValue{},
 		executed:    make([]bool, len(bw.steps)),
 		pacer:       newLoopPacer(r.e.opts.LoopDelay, r.e.opts.MaxLoopDelay),
 		depth:       depth,
@@ -720,14 +720,16 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 // it cannot read (expr.ErrNotJSON): the step then fails.
 func (st *wfState) recordOutputs(bs *boundStep, x *stepRun) (ok bool) {
 	ok = true
-	outs := make(map[string]any, len(bs.outputs))
+	// A list, not a map: a step has a handful of outputs, and a map cost
+	// ≈ 330 bytes a step (docs/performance.md item 27).
+	outs := make([]namedValue, 0, len(bs.outputs))
 	for _, o := range bs.outputs {
 		v, err := evalOutput(o, x.scope)
 		if err != nil && !errors.Is(err, expr.ErrAbsent) {
 			x.att.Error = joinMsg(x.att.Error, st.run.redact.String(fmt.Sprintf("output %s: %v", o.Name, err)))
 			ok = ok && !errors.Is(err, expr.ErrNotJSON)
 		}
-		outs[o.Name] = v
+		outs = append(outs, namedValue{o.Name, v})
 	}
 	if !ok {
 		return false // a failed step has no outputs

@@ -272,7 +272,7 @@ func (s *scope) Lookup(ref *expr.Ref) (any, error) {
 			}
 			return nil, absent("no step %q in workflow %s", ref.Step, s.st.bw.wf.WorkflowID)
 		}
-		v, ok := outs[ref.Name]
+		v, ok := lookupNamed(outs, ref.Name)
 		if !ok {
 			return nil, absent("step %q has no output %q", ref.Step, ref.Name)
 		}
