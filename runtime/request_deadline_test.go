@@ -102,8 +102,8 @@ func TestEachRequestGetsItsOwnTimeoutOnASharedContext(t *testing.T) {
 		io.WriteString(w, `{"state":"ok"}`)
 	}))
 	t.Cleanup(srv.Close)
-	const timeout = 80 * time.Millisecond
-	tr := &stallFirst{delay: 60 * time.Millisecond}
+	const timeout = 200 * time.Millisecond
+	tr := &stallFirst{delay: 120 * time.Millisecond}
 	eng, err := runtime.New(doc, runtime.Options{
 		Servers: map[string]string{"api": srv.URL + "/v1"}, LoopDelay: runtime.Off,
 		RequestTimeout: timeout, Transport: tr,
@@ -117,15 +117,16 @@ func TestEachRequestGetsItsOwnTimeoutOnASharedContext(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v (%s)", err, res.Error)
 	}
-	// 80 ms for the stalled request, then two of 60 ms each: the last one
-	// ends 200 ms in, past the deadline the first of them had (140 ms).
+	// 200 ms for the stalled request, then two of 120 ms each: the last
+	// one ends 440 ms in, past the deadline the first of them had (400 ms),
+	// with 80 ms to spare for each on a busy machine.
 	if took := time.Since(start); took < timeout+2*tr.delay {
 		t.Errorf("run took %v, want at least %v", took, timeout+2*tr.delay)
 	}
 	if !errors.Is(tr.err, context.DeadlineExceeded) || !tr.deadline {
 		t.Errorf("the stalled request's context: deadline set %v, error %v; want a deadline and context.DeadlineExceeded", tr.deadline, tr.err)
 	}
-	if len(res.Steps) != 3 || !strings.Contains(res.Steps[0].Error, "no response within 80ms") || !res.Steps[1].Success || !res.Steps[2].Success {
+	if len(res.Steps) != 3 || !strings.Contains(res.Steps[0].Error, "no response within 200ms") || !res.Steps[1].Success || !res.Steps[2].Success {
 		for _, a := range res.Steps {
 			t.Logf("%s attempt %d: success %v %s", a.StepID, a.Attempt, a.Success, a.Error)
 		}
@@ -140,15 +141,15 @@ func TestRunTimeoutShorterThanRequestTimeout(t *testing.T) {
 	tr := &stallFirst{}
 	eng, err := runtime.New(doc, runtime.Options{
 		Servers: map[string]string{"api": "http://127.0.0.1:9/v1"}, LoopDelay: runtime.Off,
-		RequestTimeout: 60 * time.Millisecond, Timeout: 40 * time.Millisecond, Transport: tr,
+		RequestTimeout: 300 * time.Millisecond, Timeout: 100 * time.Millisecond, Transport: tr,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { eng.Close() })
 	res, err := eng.Run(context.Background(), "main", nil)
-	if res == nil || res.Status != runtime.Aborted || !strings.Contains(res.Error, "40ms") {
-		t.Fatalf("status %v, error %v: want the run aborted after 40ms", res.Status, err)
+	if res == nil || res.Status != runtime.Aborted || !strings.Contains(res.Error, "100ms") {
+		t.Fatalf("status %v, error %v: want the run aborted after 100ms", res.Status, err)
 	}
 }
 
