@@ -148,8 +148,11 @@ func TestRunTimeoutShorterThanRequestTimeout(t *testing.T) {
 	}
 	t.Cleanup(func() { eng.Close() })
 	res, err := eng.Run(context.Background(), "main", nil)
-	if res == nil || res.Status != runtime.Aborted || !strings.Contains(res.Error, "100ms") {
-		t.Fatalf("status %v, error %v: want the run aborted after 100ms", res.Status, err)
+	if res == nil {
+		t.Fatalf("no result: %v", err)
+	}
+	if res.Status != runtime.Aborted || !strings.Contains(res.Error, "100ms") {
+		t.Fatalf("status %v, error %q (%v): want the run aborted after 100ms", res.Status, res.Error, err)
 	}
 }
 
