@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/arazzo-go/arazzo/expr"
 )
@@ -23,7 +25,11 @@ import (
 type attemptRecord struct {
 	// given: headers and preview set as they are (WithDetails, a decoded
 	// report) rather than recorded by the engine.
-	given *givenDetails
+	// extras holds what most attempts do not have: details given as they
+	// are, the preview of a large body, late redactors. One pointer for
+	// the three keeps an attempt with its summaries in the 576-byte size
+	// class (docs/performance.md item 27).
+	extras *recordExtras
 
 	// The request as the engine built it, before it was sent.
 	reqHeader   headerPairs
@@ -31,27 +37,30 @@ type attemptRecord struct {
 	reqRedactor *redactor // the run's redactor when the request was recorded
 
 	respHeader   headerPairs
-	respRaw      []byte // nil when longer than a preview: see respPreview
+	respRaw      []byte // nil when longer than a preview: see recordExtras.respPreview
 	respRedactor *redactor
-	// respPreview is the preview of a body longer than previewBytes, made
-	// at once, so that the record does not keep a large body alive.
-	respPreview *string
 
 	// The rest of the exchange, for criteria explained when read.
-	url, method, rawQuery string
-	reqPath               []namedValue
-	reqBody               any
-	status                int
-	respType              string
-	hasResponse           bool
-	hasReqBody            bool
+	url, method string // the request's query is read from url (rawQuery)
+	reqPath     []namedValue
+	reqBody     any
+	status      int
+	hasResponse bool
+	hasReqBody  bool
 
 	// outputs are the step's outputs as evaluated (not changed
 	// afterwards), redacted when read by outputsRedactor, the run's
 	// redactor of that moment; given outputs have none.
 	outputs         []namedValue
 	outputsRedactor *redactor
+}
 
+// recordExtras are the rarely present parts of a record (attemptRecord.extras).
+type recordExtras struct {
+	given *givenDetails
+	// respPreview is the preview of a body longer than previewBytes, made
+	// at once, so that the record does not keep a large body alive.
+	respPreview *string
 	// late are redactors of secrets learned after the attempt ran
 	// (redactor.attempt), applied after the one of its time.
 	late []*redactor
@@ -66,12 +75,12 @@ type givenDetails struct {
 // givenRecord is the record of a summary's headers and preview given as
 // they are.
 func givenRecord(headers map[string]string, bodyPreview string) *attemptRecord {
-	return &attemptRecord{given: &givenDetails{headers: headers, preview: bodyPreview}}
+	return &attemptRecord{extras: &recordExtras{given: &givenDetails{headers: headers, preview: bodyPreview}}}
 }
 
 func (rec *attemptRecord) headers(response bool) map[string]string {
-	if rec.given != nil {
-		return rec.given.headers
+	if g := rec.given(); g != nil {
+		return g.headers
 	}
 	var h map[string]string
 	if response {
@@ -82,7 +91,7 @@ func (rec *attemptRecord) headers(response bool) map[string]string {
 	} else {
 		h = rec.reqHeader.redacted(rec.reqRedactor)
 	}
-	if len(rec.late) > 0 {
+	if len(rec.lates()) > 0 {
 		for k, v := range h {
 			h[k] = rec.redactLate(v)
 		}
@@ -93,14 +102,14 @@ func (rec *attemptRecord) headers(response bool) map[string]string {
 func (rec *attemptRecord) preview(response bool) string {
 	var p string
 	switch {
-	case rec.given != nil:
-		return rec.given.preview
+	case rec.given() != nil:
+		return rec.given().preview
 	case !response:
 		p = rec.reqRedactor.Body(rec.sent, rec.reqHeader.get("Content-Type"))
 	case !rec.hasResponse:
 		return ""
-	case rec.respPreview != nil:
-		p = *rec.respPreview
+	case rec.respPreview() != nil:
+		p = *rec.respPreview()
 	default:
 		p = rec.respRedactor.Body(rec.respRaw, rec.respHeader.get("Content-Type"))
 	}
@@ -108,25 +117,69 @@ func (rec *attemptRecord) preview(response bool) string {
 }
 
 func (rec *attemptRecord) redactLate(s string) string {
-	for _, r := range rec.late {
+	for _, r := range rec.lates() {
 		s = r.String(s)
 	}
 	return s
 }
 
+// lates lists the redactors of secrets learned late (redactLater).
+func (rec *attemptRecord) lates() []*redactor {
+	if rec.extras == nil {
+		return nil
+	}
+	return rec.extras.late
+}
+
+func (rec *attemptRecord) given() *givenDetails {
+	if rec.extras == nil {
+		return nil
+	}
+	return rec.extras.given
+}
+
+func (rec *attemptRecord) respPreview() *string {
+	if rec.extras == nil {
+		return nil
+	}
+	return rec.extras.respPreview
+}
+
+// withExtras returns a copy of the record's extras to change: a copied
+// record (WithOutputs) shares the old ones.
+func (rec *attemptRecord) withExtras() *recordExtras {
+	e := &recordExtras{}
+	if rec.extras != nil {
+		*e = *rec.extras
+		e.late = slices.Clip(e.late)
+	}
+	rec.extras = e
+	return e
+}
+
+// rawQuery is the query of the request's URL: url is the request URL as
+// String wrote it, whose first "?" starts the query (the path's own are
+// escaped) and which has no fragment.
+func (rec *attemptRecord) rawQuery() string {
+	_, q, _ := strings.Cut(rec.url, "?")
+	return q
+}
+
 // redactLater makes the record hide what r hides too, for secrets learned
 // after the attempt ran: given details at once, the rest when read.
 func (rec *attemptRecord) redactLater(r *redactor) {
-	if g := rec.given; g != nil {
+	if g := rec.given(); g != nil {
 		for k, v := range g.headers {
 			g.headers[k] = r.String(v)
 		}
 		g.preview = r.String(g.preview)
 	}
-	if n := len(rec.late); n > 0 && rec.late[n-1] == r {
+	late := rec.lates()
+	if n := len(late); n > 0 && late[n-1] == r {
 		return // the request, response and attempt share one record
 	}
-	rec.late = append(rec.late, r)
+	e := rec.withExtras()
+	e.late = append(e.late, r)
 }
 
 // redactedOutputs returns the outputs with secrets hidden.
@@ -142,7 +195,7 @@ func (rec *attemptRecord) redactedOutputs() map[string]any {
 	if rec.outputsRedactor != nil {
 		v = redactValue(v, rec.outputsRedactor)
 	}
-	for _, r := range rec.late {
+	for _, r := range rec.lates() {
 		v = redactValue(v, r)
 	}
 	out, _ := v.(map[string]any)
@@ -166,13 +219,13 @@ func (rec *attemptRecord) recordResponse(ex *exchange, rd *redactor) {
 	rec.hasResponse, rec.respHeader, rec.respRedactor = true, flattenHeader(ex.respHeader), rd
 	if len(ex.respRaw) > previewBytes {
 		p := rd.Body(ex.respRaw, ex.respHeader.Get("Content-Type"))
-		rec.respPreview = &p
+		rec.withExtras().respPreview = &p
 	} else {
 		rec.respRaw = ex.respRaw
 	}
-	rec.url, rec.method, rec.rawQuery = ex.url, ex.method, ex.rawQuery
+	rec.url, rec.method = ex.url, ex.method
 	rec.reqPath, rec.reqBody, rec.hasReqBody = ex.reqPath, ex.reqBody, ex.hasReqBody
-	rec.status, rec.respType = ex.status, ex.respType
+	rec.status = ex.status
 }
 
 // canExplainLater reports whether a passing criterion can be explained
@@ -181,7 +234,7 @@ func (rec *attemptRecord) recordResponse(ex *exchange, rd *redactor) {
 // which change as the run goes on), the record kept the whole body, and
 // its evaluation has no deadline that a busy reader could miss (regex).
 func (rec *attemptRecord) canExplainLater(c *expr.Criterion) bool {
-	if rec == nil || !rec.hasResponse || rec.respPreview != nil {
+	if rec == nil || !rec.hasResponse || rec.respPreview() != nil {
 		return false
 	}
 	switch c.Spec().Type {
@@ -204,9 +257,9 @@ func (rec *attemptRecord) canExplainLater(c *expr.Criterion) bool {
 // explanation as the run would have recorded it.
 func (rec *attemptRecord) explain(c *expr.Criterion) string {
 	ex := &exchange{
-		url: rec.url, method: rec.method, reqHeader: rec.reqHeader.header(), rawQuery: rec.rawQuery,
+		url: rec.url, method: rec.method, reqHeader: rec.reqHeader.header(), rawQuery: rec.rawQuery(),
 		reqPath: rec.reqPath, reqBody: rec.reqBody, hasReqBody: rec.hasReqBody,
-		hasResponse: true, status: rec.status, respHeader: rec.respHeader.header(), respRaw: rec.respRaw, respType: rec.respType,
+		hasResponse: true, status: rec.status, respHeader: rec.respHeader.header(), respRaw: rec.respRaw, respType: mediaType(rec.respHeader.get("Content-Type")),
 	}
 	// No workflow state: a criterion that reads only the exchange needs
 	// none (and the record must not keep the document alive).
