@@ -160,7 +160,7 @@ type wfState struct {
 	run         *runState
 	bw          *boundWorkflow
 	inputs      map[string]any
-	stepOutputs map[string][]namedValue     // by stepId, in declaration order (lookupNamed)
+	stepOutputs [][]namedValue              // by step index (bw.index); nil: none recorded
 	executed    []bool                      // by step index
 	retries     map[string]map[string]int64 // stepId -> retry action name -> retries done; nil until a retry
 	pacer       loopPacer
@@ -483,7 +483,7 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 		run:         r,
 		bw:          bw,
 		inputs:      inputs,
-		stepOutputs: map[string][]namedValue{},
+		stepOutputs: make([][]namedValue, len(bw.steps)),
 		executed:    make([]bool, len(bw.steps)),
 		pacer:       newLoopPacer(r.e.opts.LoopDelay, r.e.opts.MaxLoopDelay),
 		depth:       depth,
@@ -675,7 +675,7 @@ func (st *wfState) loop(ctx context.Context) *outcome {
 		// A failed attempt replaces the step's record and a
 		// failed step has no outputs, so an earlier success's outputs
 		// must not survive it.
-		delete(st.stepOutputs, bs.step.StepID)
+		st.setOutputs(bs, nil)
 		reason := x.att.Error
 		if reason == "" {
 			reason = "successCriteria not met"
@@ -734,7 +734,7 @@ func (st *wfState) recordOutputs(bs *boundStep, x *stepRun) (ok bool) {
 	if !ok {
 		return false // a failed step has no outputs
 	}
-	st.stepOutputs[bs.step.StepID] = outs
+	st.setOutputs(bs, outs)
 	if !st.run.e.opts.Lean {
 		// Redacted when read (StepAttempt.Outputs): outs is not changed
 		// afterwards, and the run's redactor of this moment is kept.
@@ -742,6 +742,14 @@ func (st *wfState) recordOutputs(bs *boundStep, x *stepRun) (ok bool) {
 		x.att.rec.outputs, x.att.rec.outputsRedactor = outs, st.run.redact
 	}
 	return true
+}
+
+// setOutputs records a step's outputs (nil: the step has none, having
+// failed). A slice by step index: a map of them cost ≈ 400 bytes a run.
+func (st *wfState) setOutputs(bs *boundStep, outs []namedValue) {
+	if i, ok := st.bw.index[bs.step.StepID]; ok {
+		st.stepOutputs[i] = outs
+	}
 }
 
 func derefFloat(p *float64) float64 {
@@ -1024,7 +1032,7 @@ func (st *wfState) retryReference(ctx context.Context, a *boundAction, sc *scope
 			x.att.Success = false
 		}
 		if !x.att.Success {
-			delete(st.stepOutputs, bs.step.StepID)
+			st.setOutputs(bs, nil)
 		}
 		// The referenced step's own actions are not taken.
 		x.att.Action = "return"

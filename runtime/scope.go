@@ -265,12 +265,13 @@ func (s *scope) Lookup(ref *expr.Ref) (any, error) {
 		}
 		return v, nil
 	case expr.KindSteps:
-		outs, ok := s.st.stepOutputs[ref.Step]
-		if !ok {
-			if _, exists := s.st.bw.index[ref.Step]; exists {
-				return nil, absent("step %q has not run successfully", ref.Step)
-			}
+		i, exists := s.st.bw.index[ref.Step]
+		if !exists {
 			return nil, absent("no step %q in workflow %s", ref.Step, s.st.bw.wf.WorkflowID)
+		}
+		outs := s.st.stepOutputs[i]
+		if outs == nil {
+			return nil, absent("step %q has not run successfully", ref.Step)
 		}
 		v, ok := lookupNamed(outs, ref.Name)
 		if !ok {
