@@ -69,8 +69,9 @@ type requestCtx struct {
 	parent   context.Context
 	deadline time.Time
 	opKey    any
-	// own releases a context made for this request alone (no timeout,
-	// or the shared one was busy); nil for the shared one.
+	// own releases a context made for this request alone, when the
+	// shared one was busy; nil otherwise (with no timeout, Context is the
+	// parent itself).
 	own    context.CancelFunc
 	shared bool
 }

@@ -23,8 +23,6 @@ import (
 // nothing they could race on. It is made to be small: a parked run keeps
 // the records of its latest attempts (Options.KeepDetails).
 type attemptRecord struct {
-	// given: headers and preview set as they are (WithDetails, a decoded
-	// report) rather than recorded by the engine.
 	// extras holds what most attempts do not have: details given as they
 	// are, the preview of a large body, late redactors. One pointer for
 	// the three keeps an attempt with its summaries in the 576-byte size
@@ -79,7 +77,7 @@ func givenRecord(headers map[string]string, bodyPreview string) *attemptRecord {
 }
 
 func (rec *attemptRecord) headers(response bool) map[string]string {
-	if g := rec.given(); g != nil {
+	if g := rec.ext().given; g != nil {
 		return g.headers
 	}
 	var h map[string]string
@@ -91,7 +89,7 @@ func (rec *attemptRecord) headers(response bool) map[string]string {
 	} else {
 		h = rec.reqHeader.redacted(rec.reqRedactor)
 	}
-	if len(rec.lates()) > 0 {
+	if len(rec.ext().late) > 0 {
 		for k, v := range h {
 			h[k] = rec.redactLate(v)
 		}
@@ -102,14 +100,14 @@ func (rec *attemptRecord) headers(response bool) map[string]string {
 func (rec *attemptRecord) preview(response bool) string {
 	var p string
 	switch {
-	case rec.given() != nil:
-		return rec.given().preview
+	case rec.ext().given != nil:
+		return rec.ext().given.preview
 	case !response:
 		p = rec.reqRedactor.Body(rec.sent, rec.reqHeader.get("Content-Type"))
 	case !rec.hasResponse:
 		return ""
-	case rec.respPreview() != nil:
-		p = *rec.respPreview()
+	case rec.ext().respPreview != nil:
+		p = *rec.ext().respPreview
 	default:
 		p = rec.respRedactor.Body(rec.respRaw, rec.respHeader.get("Content-Type"))
 	}
@@ -117,32 +115,22 @@ func (rec *attemptRecord) preview(response bool) string {
 }
 
 func (rec *attemptRecord) redactLate(s string) string {
-	for _, r := range rec.lates() {
+	for _, r := range rec.ext().late {
 		s = r.String(s)
 	}
 	return s
 }
 
-// lates lists the redactors of secrets learned late (redactLater).
-func (rec *attemptRecord) lates() []*redactor {
-	if rec.extras == nil {
-		return nil
-	}
-	return rec.extras.late
-}
+// noExtras stands for the extras of a record that has none.
+var noExtras recordExtras
 
-func (rec *attemptRecord) given() *givenDetails {
+// ext returns the record's extras, empty ones when it has none: read
+// only; withExtras gives ones to change.
+func (rec *attemptRecord) ext() *recordExtras {
 	if rec.extras == nil {
-		return nil
+		return &noExtras
 	}
-	return rec.extras.given
-}
-
-func (rec *attemptRecord) respPreview() *string {
-	if rec.extras == nil {
-		return nil
-	}
-	return rec.extras.respPreview
+	return rec.extras
 }
 
 // withExtras returns a copy of the record's extras to change: a copied
@@ -168,13 +156,13 @@ func (rec *attemptRecord) rawQuery() string {
 // redactLater makes the record hide what r hides too, for secrets learned
 // after the attempt ran: given details at once, the rest when read.
 func (rec *attemptRecord) redactLater(r *redactor) {
-	if g := rec.given(); g != nil {
+	if g := rec.ext().given; g != nil {
 		for k, v := range g.headers {
 			g.headers[k] = r.String(v)
 		}
 		g.preview = r.String(g.preview)
 	}
-	late := rec.lates()
+	late := rec.ext().late
 	if n := len(late); n > 0 && late[n-1] == r {
 		return // the request, response and attempt share one record
 	}
@@ -195,7 +183,7 @@ func (rec *attemptRecord) redactedOutputs() map[string]any {
 	if rec.outputsRedactor != nil {
 		v = redactValue(v, rec.outputsRedactor)
 	}
-	for _, r := range rec.lates() {
+	for _, r := range rec.ext().late {
 		v = redactValue(v, r)
 	}
 	out, _ := v.(map[string]any)
@@ -234,7 +222,7 @@ func (rec *attemptRecord) recordResponse(ex *exchange, rd *redactor) {
 // which change as the run goes on), the record kept the whole body, and
 // its evaluation has no deadline that a busy reader could miss (regex).
 func (rec *attemptRecord) canExplainLater(c *expr.Criterion) bool {
-	if rec == nil || !rec.hasResponse || rec.respPreview() != nil {
+	if rec == nil || !rec.hasResponse || rec.ext().respPreview != nil {
 		return false
 	}
 	switch c.Spec().Type {
