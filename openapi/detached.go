@@ -6,7 +6,8 @@ import "slices"
 // the decoded description: its operations build the same requests
 // (Operation.NewRequest) and describe themselves the same way (ID, Method,
 // Path, Params, Servers, Security, RequestBodyTypes, FixedQuery, Pointer),
-// and lookups (Operation, OperationByPointer, Operations) work as on s, but
+// and lookups (Operation, OperationByPointer, Operations, the latter in the
+// same order, so that its i-th operation is the copy of s's) work as on s, but
 // a detached operation has no Responses, no RequestSchema and no parameter
 // Schema, and CheckResponse finds nothing to check. s is not changed.
 //
