@@ -150,87 +150,57 @@ func New(doc *arazzo.Document, opts Options) (*Engine, error) {
 	return e, nil
 }
 
-// detach makes the engine keep copies of its documents whose OpenAPI
-// sources are openapi.Source.Detached: they share the workflows and
-// everything else, and keep what requests need but not the decoded
-// descriptions, which were most of what a running engine kept reachable
-// and which the collector marked on every cycle (≈ 6% of a seed run on
-// loopback, docs/performance.md item 27). The copies' workflows are copies
-// too, because a workflow points back at its document (Workflow.Doc); bound
-// workflows and steps move to the copies. The caller's document is not
-// changed, and nothing of it stays reachable from the engine
-// (TestEngineLetsTheCallersDocumentGo).
+// detach makes the engine keep copies of its documents (modelCopy): every
+// object of the model, without the YAML syntax tree, and with OpenAPI
+// sources that are openapi.Source.Detached, which keep what requests need
+// but not the decoded descriptions. The descriptions and the syntax trees
+// were most of what a running engine kept reachable, and the collector
+// marked them on every cycle (docs/performance.md items 27f and 28). The
+// bound workflows and steps move to the copies. The caller's document is
+// not changed, and nothing of it stays reachable from the engine
+// (TestEngineLetsTheCallersDocumentGo, TestEngineKeepsNoSyntaxTree).
 func (e *Engine) detach() {
-	docs := e.doc.Documents()
-	shadow := make(map[*arazzo.Document]*arazzo.Document, len(docs))
-	for _, d := range docs {
-		c := *d
-		shadow[d] = &c
-	}
-	sources := map[*arazzo.SourceDescription]*arazzo.SourceDescription{}
+	var c modelCopy
+	root := c.copyDocument(e.doc)
 	ops := map[*openapi.Operation]*openapi.Operation{}
-	workflows := map[*arazzo.Workflow]*arazzo.Workflow{}
-	for _, d := range docs {
-		c := shadow[d]
-		c.SourceDescriptions = make([]*arazzo.SourceDescription, len(d.SourceDescriptions))
-		for i, sd := range d.SourceDescriptions {
-			if sd == nil {
+	for _, d := range root.Documents() {
+		for _, sd := range d.SourceDescriptions {
+			if sd == nil || sd.OpenAPI == nil {
 				continue
 			}
-			n := *sd
-			if sd.OpenAPI != nil {
-				n.OpenAPI = sd.OpenAPI.Detached()
-				for j, o := range sd.OpenAPI.Operations() {
-					ops[o] = n.OpenAPI.Operations()[j]
-				}
+			src := sd.OpenAPI.Detached()
+			for j, o := range sd.OpenAPI.Operations() {
+				ops[o] = src.Operations()[j]
 			}
-			if sd.Arazzo != nil {
-				n.Arazzo = shadow[sd.Arazzo]
-			}
-			c.SourceDescriptions[i], sources[sd] = &n, &n
-		}
-		// A workflow points back at its document (Workflow.Doc): the
-		// engine's workflows are copies pointing at the copies.
-		c.Workflows = make([]*arazzo.Workflow, len(d.Workflows))
-		for i, w := range d.Workflows {
-			if w == nil {
-				continue
-			}
-			n := *w
-			if own, ok := shadow[w.Doc]; ok {
-				n.Doc = own
-			}
-			c.Workflows[i], workflows[w] = &n, &n
+			sd.OpenAPI = src
 		}
 	}
 	bound := make(map[*arazzo.Workflow]*boundWorkflow, len(e.workflows))
 	for w, bw := range e.workflows {
-		if n, ok := workflows[w]; ok {
-			w, bw.wf = n, n
-		}
-		bound[w] = bw
-	}
-	problems := make(map[*arazzo.Workflow]*Problems, len(e.problems))
-	for w, p := range e.problems {
-		if n, ok := workflows[w]; ok {
-			w = n
-		}
-		problems[w] = p
-	}
-	e.doc, e.workflows, e.problems = shadow[e.doc], bound, problems
-	for _, bw := range e.workflows {
-		if c, ok := shadow[bw.doc]; ok {
-			bw.doc = c
-		}
+		bw.wf, bw.doc = copyOf(&c, bw.wf), copyOf(&c, bw.doc)
+		bw.outputs = copiesOf(&c, bw.outputs)
 		for _, bs := range bw.steps {
+			bs.step, bs.source, bs.body = copyOf(&c, bs.step), copyOf(&c, bs.source), copyOf(&c, bs.body)
+			bs.params, bs.criteria, bs.outputs = copiesOf(&c, bs.params), copiesOf(&c, bs.criteria), copiesOf(&c, bs.outputs)
 			if o, ok := ops[bs.op]; ok {
 				bs.op = o
 			}
-			if sd, ok := sources[bs.source]; ok {
-				bs.source = sd
+			if bs.async != nil {
+				bs.async.target = copyOf(&c, bs.async.target)
+			}
+			for _, acts := range [][]*boundAction{bs.onSuccess, bs.onFailure} {
+				for _, a := range acts {
+					a.a, a.params = copyOf(&c, a.a), copiesOf(&c, a.params)
+				}
 			}
 		}
+		bound[copyOf(&c, w)] = bw
 	}
+	problems := make(map[*arazzo.Workflow]*Problems, len(e.problems))
+	for w, p := range e.problems {
+		problems[copyOf(&c, w)] = p
+	}
+	e.doc, e.workflows, e.problems = root, bound, problems
 }
 
 // Close releases what the engine holds once its runs have ended: the idle
