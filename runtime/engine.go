@@ -217,10 +217,13 @@ func (e *Engine) Close() error {
 }
 
 // Document returns the document the engine runs: a copy of the one given to
-// New that shares its workflows, components and diagnostics, whose OpenAPI
-// sources are openapi.Source.Detached (they build requests but keep no
-// decoded description: no response schemas, no CheckResponse). Keep the
-// document given to New for what needs the descriptions.
+// New, with copies of its workflows, steps and components, that shares its
+// diagnostics and decoded values. Its objects keep their own position and
+// JSON pointer (Loc.Pos, Loc.Pointer) but not the YAML syntax tree or their
+// fields' positions (Loc.Node, Loc.Fields and Loc.Keys are nil), and its
+// OpenAPI sources are openapi.Source.Detached (they build requests but keep
+// no decoded description: no response schemas, no CheckResponse). Keep the
+// document given to New for what needs any of those.
 func (e *Engine) Document() *arazzo.Document { return e.doc }
 
 // Operations lists the operations the document's steps call (those of

@@ -10,7 +10,10 @@ import (
 )
 
 // modelCopy copies an Arazzo document graph for the engine to keep, without
-// the YAML syntax tree the loader leaves in every object (Loc.Node). The
+// the YAML syntax tree the loader leaves in every object (Loc.Node) and
+// without the positions of each object's fields and keys (Loc.Fields,
+// Loc.Keys: two small maps an object); each object keeps its own position
+// and JSON pointer, which is what a run's errors cite. The
 // tree is what validation reads; a run never does, yet it was the largest
 // part of what an engine kept reachable after its OpenAPI sources were
 // detached, and the collector marked it on every cycle (docs/performance.md
@@ -32,6 +35,7 @@ type modelCopy struct {
 
 var (
 	yamlNodeType = reflect.TypeFor[*yaml.Node]()
+	locType      = reflect.TypeFor[arazzo.Loc]()
 	modelPkgPath = reflect.TypeFor[arazzo.Document]().PkgPath()
 	// copyTypes caches copiedType: reflect.Type → bool.
 	copyTypes sync.Map
@@ -88,6 +92,10 @@ func (c *modelCopy) value(v reflect.Value) reflect.Value {
 		c.fields(n.Elem(), v.Elem())
 		return n
 	case reflect.Struct:
+		if t == locType {
+			l := v.Interface().(arazzo.Loc)
+			return reflect.ValueOf(arazzo.Loc{Pos: l.Pos, Pointer: l.Pointer})
+		}
 		n := reflect.New(t).Elem()
 		c.fields(n, v)
 		return n
