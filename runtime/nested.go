@@ -229,7 +229,7 @@ func (r *runState) merge(ret *WorkflowReturn) error {
 			continue
 		}
 		r.res.Steps = append(r.res.Steps, a)
-		r.emit(Event{Kind: EventStepFinished, WorkflowID: a.WorkflowID, StepID: a.StepID, Attempt: a})
+		r.emitAttempt(EventStepFinished, a)
 		r.summarizeOldAttempts()
 	}
 	return r.restore(ret.Shared)

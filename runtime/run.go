@@ -504,6 +504,28 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 	return out
 }
 
+// emitAttempt emits an event about an attempt. The Event is built in a
+// frame of its own: built in the caller's, it took ≈ 300 bytes of the
+// frames that stay on a run's stack below every request's wait, which the
+// collector scans on every cycle.
+//
+//go:noinline
+func (r *runState) emitAttempt(kind EventKind, att *StepAttempt) {
+	if r.observer == nil {
+		return
+	}
+	ev := Event{Kind: kind, WorkflowID: att.WorkflowID, StepID: att.StepID, Attempt: att}
+	switch kind {
+	case EventRequestSent:
+		ev.Request = att.Request
+	case EventResponseReceived:
+		ev.Response = att.Response
+	case EventActionTaken:
+		ev.Action = att.Action
+	}
+	r.emit(ev)
+}
+
 // emitWorkflowEvent builds runWorkflow's events in a frame of their own,
 // off the stack of a run parked below runWorkflow (see RunWith).
 //
@@ -872,8 +894,8 @@ func (st *wfState) finishAttempt(x *stepRun) {
 	if r.journal != nil {
 		r.journal.checkpoint(r.root, x.path, x.att)
 	}
-	r.emit(Event{Kind: EventActionTaken, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Action: x.att.Action})
-	r.emit(Event{Kind: EventStepFinished, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att})
+	r.emitAttempt(EventActionTaken, x.att)
+	r.emitAttempt(EventStepFinished, x.att)
 	r.summarizeOldAttempts()
 }
 

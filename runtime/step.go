@@ -105,7 +105,7 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 	w.scope = scope{st: st, ex: &w.ex}
 	w.run = stepRun{att: att, scope: &w.scope, req: req, resp: resp, record: record, path: bs.path}
 	x := &w.run
-	r.emit(Event{Kind: EventStepStarted, WorkflowID: att.WorkflowID, StepID: att.StepID, Attempt: att})
+	r.emitAttempt(EventStepStarted, att)
 
 	stepCtx := ctx
 	var cancel context.CancelFunc = func() {}
@@ -414,7 +414,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		x.att.Request.Body = sent
 		x.att.Request.rec, x.att.rec, ex.rec = rec, rec, rec
 	}
-	r.emit(Event{Kind: EventRequestSent, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Request: x.att.Request})
+	r.emitAttempt(EventRequestSent, x.att)
 
 	resp, err := r.fx.Send(reqCtx, call)
 	r.learnCredentials() // before anything that could show a credential is recorded
@@ -439,7 +439,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		rec.recordResponse(ex, r.redact)
 		x.att.Response.rec = rec
 	}
-	r.emit(Event{Kind: EventResponseReceived, WorkflowID: x.att.WorkflowID, StepID: x.att.StepID, Attempt: x.att, Response: x.att.Response})
+	r.emitAttempt(EventResponseReceived, x.att)
 	if err != nil {
 		if ctx.Err() == nil && reqCtx.Err() != nil {
 			x.att.Error = fmt.Sprintf("%s %s: the response body did not arrive within %s", req.Method, x.att.Request.URL, opts.RequestTimeout)
