@@ -136,6 +136,43 @@ func hasHTTPScheme(s string) bool {
 	return len(s) >= 7 && strings.EqualFold(s[:7], "http://") || len(s) >= 8 && strings.EqualFold(s[:8], "https://")
 }
 
+// sentBody is the body of a request NewRequest builds: a reader of the
+// encoded bytes, which SentBody gives back without reading them.
+type sentBody struct {
+	bytes.Reader
+	data []byte
+}
+
+func (*sentBody) Close() error { return nil }
+
+func newSentBody(data []byte) *sentBody {
+	b := &sentBody{data: data}
+	b.Reset(data)
+	return b
+}
+
+// setBody gives req the body data as http.NewRequest does a *bytes.Reader
+// (ContentLength, GetBody, NoBody when empty), as a sentBody.
+func setBody(req *http.Request, data []byte) {
+	if len(data) == 0 {
+		req.Body, req.GetBody = http.NoBody, func() (io.ReadCloser, error) { return http.NoBody, nil }
+		return
+	}
+	req.Body, req.ContentLength = newSentBody(data), int64(len(data))
+	req.GetBody = func() (io.ReadCloser, error) { return newSentBody(data), nil }
+}
+
+// SentBody returns the body of a request that NewRequest built, without
+// reading it: what the request sends, for a record of the exchange. False
+// when req has no such body (none, or one replaced since). The bytes must
+// not be modified.
+func SentBody(req *http.Request) ([]byte, bool) {
+	if b, ok := req.Body.(*sentBody); ok {
+		return b.data, true
+	}
+	return nil, false
+}
+
 // NewRequest builds the HTTP request for the operation. It fails when a
 // required path parameter is missing or a server variable is unknown.
 //
@@ -214,23 +251,26 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 		u.WriteString(query.String())
 	}
 
-	var body io.Reader
+	var data []byte
 	var contentType string
 	if in.HasBody {
 		ct := in.ContentType
 		if ct == "" {
 			ct = o.plan.contentType
 		}
-		data, sendType, err := EncodeBody(ct, in.Body)
+		var err error
+		data, contentType, err = EncodeBody(ct, in.Body)
 		if err != nil {
 			return nil, fmt.Errorf("%s: request body: %w", o, err)
 		}
-		body, contentType = bytes.NewReader(data), sendType
 	}
 
-	req, err := http.NewRequestWithContext(ctx, o.Method, u.String(), body)
+	req, err := http.NewRequestWithContext(ctx, o.Method, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: build request: %v", o, unwrapURLError(err))
+	}
+	if in.HasBody {
+		setBody(req, data)
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)

@@ -459,6 +459,52 @@ func TestNewRequestContentTypes(t *testing.T) {
 	}
 }
 
+// SentBody gives back what the request sends without reading it, and the
+// request is what http.NewRequest makes of a *bytes.Reader: a length, a
+// GetBody for redirects and retries, NoBody for an empty body.
+func TestSentBody(t *testing.T) {
+	src := mustLoad(t, "petstore30/openapi.yaml")
+	op, _ := src.Operation("addStorePet")
+	params := []ParamValue{{Name: "storeId", In: "path", Value: "s"}}
+	req, err := op.NewRequest(context.Background(), RequestInput{Params: params, HasBody: true, Body: map[string]any{"name": "Rex"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent, ok := SentBody(req)
+	if !ok || string(sent) != `{"name":"Rex"}` || req.ContentLength != int64(len(sent)) {
+		t.Fatalf("SentBody = %q, %v; ContentLength %d", sent, ok, req.ContentLength)
+	}
+	for i, read := range []func() io.ReadCloser{
+		func() io.ReadCloser { return req.Body },
+		func() io.ReadCloser { b, _ := req.GetBody(); return b },
+		func() io.ReadCloser { b, _ := req.GetBody(); return b },
+	} {
+		b := read()
+		got, _ := io.ReadAll(b)
+		if string(got) != string(sent) || b.Close() != nil {
+			t.Errorf("read %d: %q, want %q", i, got, sent)
+		}
+	}
+	if _, ok := SentBody(req); !ok {
+		t.Error("SentBody after the body was read: false")
+	}
+
+	req, err = op.NewRequest(context.Background(), RequestInput{Params: params, HasBody: true, Body: "", ContentType: "text/plain"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent, ok := SentBody(req); ok || len(sent) > 0 || req.Body != http.NoBody || req.ContentLength != 0 {
+		t.Errorf("empty body: SentBody %q %v, Body %T, ContentLength %d", sent, ok, req.Body, req.ContentLength)
+	}
+	req, err = op.NewRequest(context.Background(), RequestInput{Params: params})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := SentBody(req); ok || req.Body != nil {
+		t.Errorf("no body: SentBody true or Body %T", req.Body)
+	}
+}
+
 func TestRemoteRelativeServer(t *testing.T) {
 	srv := remoteFixture(t, map[string]string{
 		"/api/openapi.yaml": "openapi: 3.0.3\ninfo: {title: x, version: '1'}\nservers: [{url: /v1}]\npaths:\n  /ping:\n    get:\n      operationId: ping\n      responses: {'200': {description: ok}}\n",

@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -386,18 +385,9 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		return false
 	}
 	call := r.newCall(bs, req)
-	var sent []byte
-	if req.Body != nil && req.Body != http.NoBody {
-		sent, err = io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			x.att.Error = fmt.Sprintf("reading the request body: %v", err)
-			return false
-		}
-		req.Body = io.NopCloser(bytes.NewReader(sent))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(sent)), nil }
-		req.ContentLength = int64(len(sent))
-	}
+	// What the request sends, for the record: NewRequest's encoded body,
+	// not a copy read back from it.
+	sent, _ := openapi.SentBody(req)
 	ex.url, ex.method = req.URL.String(), req.Method
 	// The header map is ours and a RoundTripper must not modify it, so it
 	// is not copied; the query is parsed only if an expression asks.
