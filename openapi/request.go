@@ -136,43 +136,6 @@ func hasHTTPScheme(s string) bool {
 	return len(s) >= 7 && strings.EqualFold(s[:7], "http://") || len(s) >= 8 && strings.EqualFold(s[:8], "https://")
 }
 
-// sentBody is the body of a request NewRequest builds: a reader of the
-// encoded bytes, which SentBody gives back without reading them.
-type sentBody struct {
-	bytes.Reader
-	data []byte
-}
-
-func (*sentBody) Close() error { return nil }
-
-func newSentBody(data []byte) *sentBody {
-	b := &sentBody{data: data}
-	b.Reset(data)
-	return b
-}
-
-// setBody gives req the body data as http.NewRequest does a *bytes.Reader
-// (ContentLength, GetBody, NoBody when empty), as a sentBody.
-func setBody(req *http.Request, data []byte) {
-	if len(data) == 0 {
-		req.Body, req.GetBody = http.NoBody, func() (io.ReadCloser, error) { return http.NoBody, nil }
-		return
-	}
-	req.Body, req.ContentLength = newSentBody(data), int64(len(data))
-	req.GetBody = func() (io.ReadCloser, error) { return newSentBody(data), nil }
-}
-
-// SentBody returns the body of a request that NewRequest built, without
-// reading it: what the request sends, for a record of the exchange. False
-// when req has no such body (none, or one replaced since). The bytes must
-// not be modified.
-func SentBody(req *http.Request) ([]byte, bool) {
-	if b, ok := req.Body.(*sentBody); ok {
-		return b.data, true
-	}
-	return nil, false
-}
-
 // NewRequest builds the HTTP request for the operation. It fails when a
 // required path parameter is missing or a server variable is unknown.
 //
@@ -181,9 +144,19 @@ func SentBody(req *http.Request) ([]byte, bool) {
 // does not declare is still sent, with the default style of its location.
 // An explicit Content-Type header parameter wins over the body's media type.
 func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Request, error) {
+	req, _, err := o.NewRequestBody(ctx, in)
+	return req, err
+}
+
+// NewRequestBody is NewRequest, and also returns the encoded body the
+// request sends (nil without one), for a record of the exchange that does
+// not read the body back. The bytes must not be modified. The request's
+// Body stays what http.NewRequest makes of a *bytes.Reader, which net/http
+// writes in the same packet as the headers.
+func (o *Operation) NewRequestBody(ctx context.Context, in RequestInput) (*http.Request, []byte, error) {
 	base, err := o.base(in)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var u strings.Builder
 	u.Grow(len(base) + len(o.Template) + 32)
@@ -202,7 +175,7 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 			if pv != nil {
 				state = "null"
 			}
-			return nil, fmt.Errorf("%s: path parameter %q is %s", o, seg.text, state)
+			return nil, nil, fmt.Errorf("%s: path parameter %q is %s", o, seg.text, state)
 		}
 		v := pathValue(seg.text, pv.Value, o.styleOf(openapi3.ParameterInPath, seg.text))
 		if seg.greedy {
@@ -243,7 +216,7 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 			}
 			cookies.WriteString(cookiePairs(p.Name, p.Value, o.styleOf(p.In, p.Name)))
 		default:
-			return nil, fmt.Errorf("%s: parameter %q has unsupported location in: %q (want path, query, header or cookie)", o, p.Name, p.In)
+			return nil, nil, fmt.Errorf("%s: parameter %q has unsupported location in: %q (want path, query, header or cookie)", o, p.Name, p.In)
 		}
 	}
 	if query.Len() > 0 {
@@ -252,6 +225,7 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 	}
 
 	var data []byte
+	var body io.Reader
 	var contentType string
 	if in.HasBody {
 		ct := in.ContentType
@@ -261,16 +235,14 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 		var err error
 		data, contentType, err = EncodeBody(ct, in.Body)
 		if err != nil {
-			return nil, fmt.Errorf("%s: request body: %w", o, err)
+			return nil, nil, fmt.Errorf("%s: request body: %w", o, err)
 		}
+		body = bytes.NewReader(data)
 	}
 
-	req, err := http.NewRequestWithContext(ctx, o.Method, u.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, o.Method, u.String(), body)
 	if err != nil {
-		return nil, fmt.Errorf("%s: build request: %v", o, unwrapURLError(err))
-	}
-	if in.HasBody {
-		setBody(req, data)
+		return nil, nil, fmt.Errorf("%s: build request: %v", o, unwrapURLError(err))
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -281,12 +253,12 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 			continue
 		}
 		if !validHeaderName(p.Name) {
-			return nil, fmt.Errorf("%s: invalid header name %q", o, p.Name)
+			return nil, nil, fmt.Errorf("%s: invalid header name %q", o, p.Name)
 		}
 		value := headerValue(p.Value, o.styleOf(p.In, p.Name))
 		// The value is not quoted in the error: headers carry credentials.
 		if strings.ContainsAny(value, "\r\n\x00") {
-			return nil, fmt.Errorf("%s: header %q: value contains a line break or NUL", o, p.Name)
+			return nil, nil, fmt.Errorf("%s: header %q: value contains a line break or NUL", o, p.Name)
 		}
 		// An empty header is worse than none: an empty Authorization
 		// header fails differently from a missing one.
@@ -306,7 +278,7 @@ func (o *Operation) NewRequest(ctx context.Context, in RequestInput) (*http.Requ
 			req.Header.Set("Cookie", cookies.String())
 		}
 	}
-	return req, nil
+	return req, data, nil
 }
 
 // base picks the URL the path is appended to.

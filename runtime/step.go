@@ -379,15 +379,14 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 
 	reqCtx := r.deadlines.arm(ctx, opts.RequestTimeout, bs.opKeyValue)
 	defer r.deadlines.disarm(reqCtx)
-	req, err := bs.op.NewRequest(reqCtx, in)
+	// sent is what the request sends, for the record: NewRequestBody's
+	// encoded body, not a copy read back from it.
+	req, sent, err := bs.op.NewRequestBody(reqCtx, in)
 	if err != nil {
 		x.att.Error = r.redact.Message(fmt.Sprintf("building the %s request: %v", bs.label, err))
 		return false
 	}
 	call := r.newCall(bs, req)
-	// What the request sends, for the record: NewRequest's encoded body,
-	// not a copy read back from it.
-	sent, _ := openapi.SentBody(req)
 	ex.url, ex.method = req.URL.String(), req.Method
 	// The header map is ours and a RoundTripper must not modify it, so it
 	// is not copied; the query is parsed only if an expression asks.
