@@ -60,3 +60,57 @@ func TestCheckReportsScopeErrorsLikeEval(t *testing.T) {
 		t.Errorf("Check on a panicking scope = %+v, want a failure with an error", got)
 	}
 }
+
+// TestDecideAgreesWithEval: where Decide is certain, Eval has the same
+// outcome and no error; it is certain of passes and of failures, through a
+// PathScope too, and never on a scope that fails or panics.
+func TestDecideAgreesWithEval(t *testing.T) {
+	t.Parallel()
+	bodies := []any{
+		map[string]any{"lifecycleState": "STOPPED", "n": 3.0},
+		map[string]any{"lifecycleState": "RUNNING"},
+		"not json", nil,
+	}
+	specs := []CriterionSpec{
+		{Condition: "$statusCode == 200"},
+		{Condition: "$statusCode == 200 && $response.body#/n > 2"},
+		{Condition: "$response.body#/missing == 1"},
+		{Context: "$response.body", Condition: `$.lifecycleState == "STOPPED"`, Type: "jsonpath"},
+		{Context: "$response.body", Condition: `$.lifecycleState != "STOPPED"`, Type: "jsonpath"},
+		{Context: "$response.body", Condition: `$[?@.lifecycleState == "AVAILABLE"]`, Type: "jsonpath"},
+		{Context: "$response.body", Condition: `^\{`, Type: "regex"},
+		{Context: "$response.body", Condition: `$.lifecycleState == "{$statusCode}"`, Type: "jsonpath"},
+	}
+	certain := map[bool]int{}
+	for _, spec := range specs {
+		c := mustCriterion(t, spec)
+		for i, body := range bodies {
+			for _, s := range []Scope{
+				MapScope{"$statusCode": 200, "$response.body": body},
+				&walkingPathScope{MapScope: MapScope{"$statusCode": 200, "$response.body": body}},
+			} {
+				pass, sure := c.Decide(s)
+				if !sure {
+					continue
+				}
+				certain[pass]++
+				if want := c.Eval(s); want.Pass != pass || want.Err != nil {
+					t.Errorf("%q on body %d (%T): Decide %v, Eval %v/%v", spec.Condition, i, s, pass, want.Pass, want.Err)
+				}
+			}
+		}
+	}
+	if certain[true] == 0 || certain[false] == 0 {
+		t.Errorf("Decide was certain of %d passes and %d failures, want both", certain[true], certain[false])
+	}
+	jp := mustCriterion(t, CriterionSpec{Context: "$response.body", Condition: `$.lifecycleState == "STOPPED"`, Type: "jsonpath"})
+	if _, sure := jp.Decide(&walkingPathScope{MapScope: MapScope{"$response.body": bodies[1]}}); !sure {
+		t.Error("Decide was not certain of a jsonpath failure read through a PathScope")
+	}
+	c := mustCriterion(t, CriterionSpec{Condition: "$statusCode == 200"})
+	for _, s := range []Scope{failingScope{}, panicScope{}} {
+		if _, sure := c.Decide(s); sure {
+			t.Errorf("Decide certain on %T", s)
+		}
+	}
+}

@@ -292,6 +292,31 @@ func (c *Criterion) Check(s Scope) Outcome {
 	return out
 }
 
+// Decide evaluates the criterion without an explanation where that is
+// possible. certain reports that Eval would give an Outcome with Pass ==
+// pass and no error (its explanation aside); false means "ask Eval". A
+// caller that can explain later (from a record of what the criterion
+// read) skips building explanations nobody may read.
+func (c *Criterion) Decide(s Scope) (pass, certain bool) {
+	defer func() {
+		if recover() != nil {
+			pass, certain = false, false // Eval reports it
+		}
+	}()
+	switch {
+	case c.simple != nil:
+		ok, err := c.simple.Eval(s)
+		return ok, err == nil
+	case c.tpl == nil && c.jp != nil && c.jp.compat != nil && c.ctx != nil:
+		if ps, ok := s.(PathScope); ok {
+			if out, ok := c.evalLazy(c, ps, false); ok {
+				return out.Pass, out.Err == nil
+			}
+		}
+	}
+	return false, false
+}
+
 // quickPass reports whether the criterion certainly passes, evaluating
 // it without an explanation where that is possible; false means "ask
 // Eval", never "fails".

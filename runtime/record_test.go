@@ -59,6 +59,8 @@ const recordDoc = `workflows:
           - condition: $request.body#/name == 'widget'
           - condition: $response.body#/id == 7
         onSuccess:
+          - {name: notSeven, type: end, criteria: [{condition: $response.body#/id == 8}]}
+          - {name: notIssued, type: end, criteria: [{context: $response.body, condition: $.access_token == "other", type: jsonpath}]}
           - {name: done, type: end, criteria: [{condition: $response.body#/id == 7}]}
 `
 
@@ -155,6 +157,17 @@ func TestExplanationsReadLaterMatchThoseMadeAtOnce(t *testing.T) {
 		if !c.Pass || c.Explanation() == "" {
 			t.Errorf("criterion %d %q: pass %v, explanation %q", i, c.Condition, c.Pass, c.Explanation())
 		}
+	}
+	// The actions that do not apply are explained when read too.
+	acts := lazy.Steps[1].Criteria
+	var failed []string
+	for _, c := range acts {
+		if c.Action != "" && !c.Pass {
+			failed = append(failed, c.Action+": "+c.Explanation())
+		}
+	}
+	if len(failed) != 2 || !strings.Contains(failed[0], "8") || !strings.Contains(failed[1], "jsonpath") {
+		t.Errorf("failed action criteria explained as %q", failed)
 	}
 	if e := crit[8].Explanation(); !strings.Contains(e, "you sent Bearer "+runtime.Redacted) {
 		t.Errorf("the echo criterion explained %q, want the echoed token hidden", e)

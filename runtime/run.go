@@ -823,7 +823,7 @@ func (st *wfState) selectAction(as []*boundAction, x *stepRun, bs *boundStep, fa
 		}
 		ok := true
 		for _, c := range a.a.Criteria {
-			res := st.evalCriterion(c, x.scope, bs)
+			res := st.evalCriterion(c, x.scope, bs, false)
 			res.Action = a.name
 			x.att.Criteria = append(x.att.Criteria, res)
 			if !res.Pass {
@@ -838,7 +838,12 @@ func (st *wfState) selectAction(as []*boundAction, x *stepRun, bs *boundStep, fa
 	return nil
 }
 
-func (st *wfState) evalCriterion(c *arazzo.Criterion, sc *scope, bs *boundStep) CriterionResult {
+// evalCriterion evaluates a criterion of the step (successCriteria) or of
+// one of its actions. explainFailure says whether a failure must be
+// explained at once: a failed successCriteria fails the step with its
+// explanation, while a failed action criterion only decides that the
+// action does not apply, and the record can explain it when read.
+func (st *wfState) evalCriterion(c *arazzo.Criterion, sc *scope, bs *boundStep, explainFailure bool) CriterionResult {
 	typ := c.Type
 	if typ == "" {
 		typ = "simple"
@@ -855,11 +860,22 @@ func (st *wfState) evalCriterion(c *arazzo.Criterion, sc *scope, bs *boundStep) 
 		switch {
 		case st.run.e.opts.Lean:
 			o = c.Compiled.Check(sc)
-		case !st.run.e.explainAtOnce && rec.canExplainLater(c.Compiled):
+		case !st.run.e.explainAtOnce && rec.canExplainLater(c.Compiled) && explainFailure:
 			// Check explains only a failure, exactly as Eval would; a
 			// pass is explained when read (CriterionResult.Explanation).
 			if o = c.Compiled.Check(sc); o.Pass {
 				res.lazy, res.rec = c.Compiled, rec
+			}
+		case !st.run.e.explainAtOnce && rec.canExplainLater(c.Compiled):
+			// An action's criterion, pass or failure, is explained when
+			// read where Decide is sure of the outcome: a poll loop's
+			// other action fails on every poll but one, and Check
+			// evaluated it twice to explain that.
+			if pass, certain := c.Compiled.Decide(sc); certain {
+				o = expr.Outcome{Pass: pass}
+				res.lazy, res.rec = c.Compiled, rec
+			} else {
+				o = c.Compiled.Eval(sc)
 			}
 		default:
 			o = c.Compiled.Eval(sc)

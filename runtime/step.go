@@ -174,7 +174,7 @@ func (st *wfState) execute(ctx context.Context, bs *boundStep, attemptNo int, wa
 			}
 			att.Criteria = make([]CriterionResult, 0, n)
 			for _, c := range bs.criteria {
-				res := st.evalCriterion(c, x.scope, bs)
+				res := st.evalCriterion(c, x.scope, bs, true)
 				att.Criteria = append(att.Criteria, res)
 				if !res.Pass {
 					if ok {
