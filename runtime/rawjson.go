@@ -3,7 +3,6 @@ package runtime
 import (
 	"bytes"
 	"encoding/json"
-	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -48,7 +47,7 @@ func (s *scope) LookupPath(ref *expr.Ref, path []expr.Step) (any, bool) {
 	if !x.raw.ok {
 		return nil, false
 	}
-	if x.raw.lastPath != nil && slices.Equal(x.raw.lastPath, path) {
+	if x.raw.lastPath != nil && samePath(x.raw.lastPath, path) {
 		return x.raw.lastVal, true
 	}
 	sub, ok := rawAt(x.respRaw, path)
@@ -61,6 +60,28 @@ func (s *scope) LookupPath(ref *expr.Ref, path []expr.Step) (any, bool) {
 	}
 	x.raw.lastPath, x.raw.lastVal = path, v
 	return v, true
+}
+
+// samePath reports whether rawAt reads the same value for both paths. A
+// JSON Pointer token that is not an array index ($response.body#/state)
+// reads what a member step ($.state) reads: the member of an object, and
+// nothing in an array. An output and the criteria after it read the same
+// member that way, and compared as equal slices they missed the cache.
+func samePath(a, b []expr.Step) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] && (a[i].Name != b[i].Name || !memberStep(a[i]) || !memberStep(b[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+// memberStep reports whether rawAt reads st as a member name only.
+func memberStep(st expr.Step) bool {
+	return st.Kind == expr.StepMember || st.Kind == expr.StepPointer && st.Index < 0
 }
 
 // scalarValue decodes the scalars json.Unmarshal would decode the same way

@@ -51,6 +51,49 @@ func TestLookupPathReadsOneMember(t *testing.T) {
 	}
 }
 
+// A path read through the cache gives what rawAt reads for it: a JSON
+// Pointer token that is no array index and a member step share the
+// cached value, an index does not.
+func TestLookupPathCacheKnowsEquivalentPaths(t *testing.T) {
+	ptr := func(s string) []expr.Step {
+		p, err := expr.ParsePointer(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Steps()
+	}
+	member := func(names ...string) []expr.Step {
+		var out []expr.Step
+		for _, n := range names {
+			out = append(out, expr.Step{Name: n, Kind: expr.StepMember})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		body   string
+		first  []expr.Step
+		second []expr.Step
+	}{
+		{`{"state":"A","0":"zero"}`, ptr("/state"), member("state")},
+		{`{"state":"A","0":"zero"}`, member("state"), ptr("/state")},
+		{`{"0":"zero","a":["x","y"]}`, ptr("/0"), member("0")},
+		{`{"a":["x","y"],"b":{"0":"m"}}`, ptr("/a/0"), member("a", "0")},
+		{`{"a":["x","y"],"b":{"0":"m"}}`, ptr("/b/0"), member("b", "0")},
+		{`{"a":["x","y"]}`, ptr("/a/1"), ptr("/a/0")},
+	} {
+		sc := rawScope(tc.body, "application/json")
+		sc.LookupPath(bodyRef, tc.first)
+		got, gotOK := sc.LookupPath(bodyRef, tc.second)
+		want, wantOK := rawScope(tc.body, "application/json").LookupPath(bodyRef, tc.second)
+		if gotOK != wantOK || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s after %v: %#v, %v; read alone %#v, %v", tc.body, tc.first, got, gotOK, want, wantOK)
+		}
+	}
+	if !samePath(ptr("/state"), member("state")) || samePath(ptr("/0"), member("0")) || samePath(ptr("/a/0"), ptr("/a/1")) {
+		t.Error("samePath: a name token must match a member step, and an index token nothing else")
+	}
+}
+
 func TestLookupPathLeavesOtherBodiesAlone(t *testing.T) {
 	idPtr, _ := expr.ParsePointer("/id")
 	id := idPtr.Steps()
