@@ -45,6 +45,9 @@ type boundWorkflow struct {
 	steps  []*boundStep
 	index  map[string]int // stepId -> position in steps (execution order)
 	schema *jsonschema.Schema
+	// plain is schema when it is of the commonest shape, which inputs
+	// that conform to it pass without the validator (plainInputs).
+	plain *plainInputs
 	// defaults are the top-level property defaults of the inputs schema.
 	defaults map[string]any
 	// secretInputs names the inputs whose values must never be shown.
@@ -303,6 +306,9 @@ func (b *binder) workflow(doc *arazzo.Document, wf *arazzo.Workflow) *boundWorkf
 		b.fail("workflow %s: inputs schema: %v", wf.WorkflowID, err)
 	}
 	bw.schema = schema
+	if schema != nil {
+		bw.plain = plainInputsOf(wf.Inputs)
+	}
 	bw.defaults, bw.secretInputs = inputDefaultsAndSecrets(doc, wf.Inputs)
 
 	for _, dep := range wf.DependsOn {
