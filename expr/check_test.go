@@ -2,6 +2,20 @@ package expr
 
 import "testing"
 
+// checkSpecs are criteria of every kind Check and Decide handle
+// differently: simple, lazily read jsonpath, filters, regex, templates.
+var checkSpecs = []CriterionSpec{
+	{Condition: "$statusCode == 200"},
+	{Condition: "$statusCode == 200 && $response.body#/n > 2"},
+	{Condition: "$response.body#/missing == 1"},
+	{Context: "$response.body", Condition: `$.lifecycleState == "STOPPED"`, Type: "jsonpath"},
+	{Context: "$response.body", Condition: `$.lifecycleState != "STOPPED"`, Type: "jsonpath"},
+	{Context: "$response.body", Condition: `$.n > 2 && $.lifecycleState == 'STOPPED'`, Type: "jsonpath"},
+	{Context: "$response.body", Condition: `$[?@.lifecycleState == "AVAILABLE"]`, Type: "jsonpath"},
+	{Context: "$response.body", Condition: `^\{`, Type: "regex"},
+	{Context: "$response.body", Condition: `$.lifecycleState == "{$statusCode}"`, Type: "jsonpath"},
+}
+
 // TestCheckAgreesWithEval: Check must pass exactly when Eval passes, and
 // a criterion that does not pass must come back exactly as Eval has it.
 func TestCheckAgreesWithEval(t *testing.T) {
@@ -14,18 +28,7 @@ func TestCheckAgreesWithEval(t *testing.T) {
 		{"$statusCode": 200, "$response.body": nil},
 		{"$statusCode": 200},
 	}
-	specs := []CriterionSpec{
-		{Condition: "$statusCode == 200"},
-		{Condition: "$statusCode == 200 && $response.body#/n > 2"},
-		{Condition: "$response.body#/missing == 1"},
-		{Context: "$response.body", Condition: `$.lifecycleState == "STOPPED"`, Type: "jsonpath"},
-		{Context: "$response.body", Condition: `$.lifecycleState != "STOPPED"`, Type: "jsonpath"},
-		{Context: "$response.body", Condition: `$.n > 2 && $.lifecycleState == 'STOPPED'`, Type: "jsonpath"},
-		{Context: "$response.body", Condition: `$[?@.lifecycleState == "AVAILABLE"]`, Type: "jsonpath"},
-		{Context: "$response.body", Condition: `^\{`, Type: "regex"},
-		{Context: "$response.body", Condition: `$.lifecycleState == "{$statusCode}"`, Type: "jsonpath"},
-	}
-	for _, spec := range specs {
+	for _, spec := range checkSpecs {
 		c := mustCriterion(t, spec)
 		for i, s := range scopes {
 			want, got := c.Eval(s), c.Check(s)
@@ -71,18 +74,8 @@ func TestDecideAgreesWithEval(t *testing.T) {
 		map[string]any{"lifecycleState": "RUNNING"},
 		"not json", nil,
 	}
-	specs := []CriterionSpec{
-		{Condition: "$statusCode == 200"},
-		{Condition: "$statusCode == 200 && $response.body#/n > 2"},
-		{Condition: "$response.body#/missing == 1"},
-		{Context: "$response.body", Condition: `$.lifecycleState == "STOPPED"`, Type: "jsonpath"},
-		{Context: "$response.body", Condition: `$.lifecycleState != "STOPPED"`, Type: "jsonpath"},
-		{Context: "$response.body", Condition: `$[?@.lifecycleState == "AVAILABLE"]`, Type: "jsonpath"},
-		{Context: "$response.body", Condition: `^\{`, Type: "regex"},
-		{Context: "$response.body", Condition: `$.lifecycleState == "{$statusCode}"`, Type: "jsonpath"},
-	}
 	certain := map[bool]int{}
-	for _, spec := range specs {
+	for _, spec := range checkSpecs {
 		c := mustCriterion(t, spec)
 		for i, body := range bodies {
 			for _, s := range []Scope{
