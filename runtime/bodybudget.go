@@ -30,12 +30,14 @@ const budgetChunk = 64 << 10
 
 // readBody reads a response body as readBody does, counting it against the
 // engine's budget for the rest of the run.
-func (r *runState) readBody(resp *http.Response, limit int64) ([]byte, error) {
+// br is where the budget reader goes: the attempt's working state, which
+// saves an allocation per response.
+func (r *runState) readBody(resp *http.Response, limit int64, br *budgetReader) ([]byte, error) {
 	if resp.Body == nil || resp.Body == http.NoBody {
 		return readBody(resp, limit)
 	}
 	body := resp.Body
-	br := &budgetReader{body: body, run: r}
+	*br = budgetReader{body: body, run: r}
 	resp.Body = br
 	raw, err := readBody(resp, limit)
 	resp.Body = body

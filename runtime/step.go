@@ -31,6 +31,9 @@ type stepRun struct {
 	// abortGuard is the guard of a nested workflow that aborted the run.
 	abortGuard string
 	path       string // the step's path (boundStep.path)
+	// budget reads the response body against the engine's budget
+	// (bodybudget.go).
+	budget budgetReader
 }
 
 // attemptState is an attempt's working state in one allocation, which the
@@ -416,7 +419,7 @@ func (st *wfState) executeOperation(ctx context.Context, bs *boundStep, x *stepR
 		return false
 	}
 	defer resp.Body.Close()
-	raw, err := r.readBody(resp, opts.MaxBodyBytes) // counted against MaxBodyBytesTotal (bodybudget.go)
+	raw, err := r.readBody(resp, opts.MaxBodyBytes, &x.budget) // counted against MaxBodyBytesTotal (bodybudget.go)
 	ex.hasResponse = true
 	ex.status = resp.StatusCode
 	ex.respHeader = resp.Header
