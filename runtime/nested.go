@@ -178,14 +178,14 @@ func (r *runState) workflowCall(bs *boundStep, inputs map[string]any, depth int)
 // accepts (nil: all of them).
 func (r *runState) shared(only func(*workflowRecord) bool) SharedState {
 	s := SharedState{Steps: r.steps, Sends: maps.Clone(r.sends)}
-	for id, rec := range r.records {
-		if only == nil || only(rec) {
-			s.Workflows = append(s.Workflows, WorkflowRecord{WorkflowID: id, Inputs: rec.inputs, Outputs: rec.outputs, Finished: rec.finished})
+	for _, n := range r.records {
+		if only == nil || only(n.rec) {
+			s.Workflows = append(s.Workflows, WorkflowRecord{WorkflowID: n.id, Inputs: n.rec.inputs, Outputs: n.rec.outputs, Finished: n.rec.finished})
 		}
 	}
 	slices.SortFunc(s.Workflows, func(a, b WorkflowRecord) int { return cmp.Compare(a.WorkflowID, b.WorkflowID) })
-	for bw, out := range r.completed {
-		s.Completed = append(s.Completed, out.export(r.e.refOf(bw)))
+	for _, c := range r.completed {
+		s.Completed = append(s.Completed, c.out.export(r.e.refOf(c.bw)))
 	}
 	slices.SortFunc(s.Completed, func(a, b WorkflowOutcome) int { return cmp.Compare(a.Workflow.String(), b.Workflow.String()) })
 	s.Secrets = append(slices.Clone(r.redact.secrets), r.redact.creds...)
@@ -194,18 +194,18 @@ func (r *runState) shared(only func(*workflowRecord) bool) SharedState {
 
 // restore takes over shared state from a WorkflowCall or WorkflowReturn.
 func (r *runState) restore(s SharedState) error {
-	completed := make(map[*boundWorkflow]*outcome, len(s.Completed))
+	completed := make([]completedWorkflow, 0, len(s.Completed))
 	for _, o := range s.Completed {
 		bw := r.e.workflowByRef(o.Workflow)
 		if bw == nil {
 			return fmt.Errorf("completed workflow %s: %w", o.Workflow, ErrUnknownWorkflow)
 		}
-		completed[bw] = o.outcome()
+		completed = append(completed, completedWorkflow{bw, o.outcome()})
 	}
 	r.completed = completed
 	r.steps, r.sends = s.Steps, maps.Clone(s.Sends)
 	for _, w := range s.Workflows {
-		r.records[w.WorkflowID] = &workflowRecord{inputs: w.Inputs, outputs: w.Outputs, finished: w.Finished}
+		r.setRecord(w.WorkflowID, &workflowRecord{inputs: w.Inputs, outputs: w.Outputs, finished: w.Finished})
 	}
 	var added []string
 	for _, v := range s.Secrets {
@@ -275,7 +275,6 @@ func (e *Engine) RunWorkflowCall(ctx context.Context, c *WorkflowCall, fx Effect
 		redact:   newRedactor(nil),
 		id:       c.RunID,
 		observer: obs,
-		records:  map[string]*workflowRecord{},
 		stack:    slices.Clone(c.Stack),
 		res:      &Result{RunID: c.RunID, WorkflowID: bw.wf.WorkflowID, Started: fx.Now()},
 	}
@@ -285,8 +284,8 @@ func (e *Engine) RunWorkflowCall(ctx context.Context, c *WorkflowCall, fx Effect
 	// The calling run's records: those the call does not replace are not
 	// handed back.
 	inherited := make(map[*workflowRecord]bool, len(r.records))
-	for _, rec := range r.records {
-		inherited[rec] = true
+	for _, n := range r.records {
+		inherited[n.rec] = true
 	}
 	defer r.end()
 	ctx = context.WithValue(r.withCredentialSink(ctx), runKey{}, r)

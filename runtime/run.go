@@ -32,9 +32,11 @@ type runState struct {
 	creds       runCredentials // credential values the transport reported (AddSecret)
 	steps       int            // step executions so far
 	// completed holds the outcome of every workflow run to completion in
-	// this run, so that dependsOn runs each dependency once.
-	completed map[*boundWorkflow]*outcome
-	records   map[string]*workflowRecord
+	// this run, so that dependsOn runs each dependency once; records are
+	// what $workflows.<id> sees. Lists, not maps: a run has one workflow
+	// or a few, and two maps cost four allocations and ≈ 500 bytes a run.
+	completed []completedWorkflow
+	records   []namedRecord
 	stack     []string // workflow ids being executed, outermost first
 	// id and observer come from RunOptions (observer: else the engine's).
 	id       string
@@ -144,7 +146,58 @@ type workflowRecord struct {
 	finished bool
 }
 
-func (r *runState) workflowRecord(id string) *workflowRecord { return r.records[id] }
+// namedRecord is the record of the workflow id.
+type namedRecord struct {
+	id  string
+	rec *workflowRecord
+}
+
+// completedWorkflow is a workflow run to completion and its outcome.
+type completedWorkflow struct {
+	bw  *boundWorkflow
+	out *outcome
+}
+
+func (r *runState) workflowRecord(id string) *workflowRecord {
+	for _, n := range r.records {
+		if n.id == id {
+			return n.rec
+		}
+	}
+	return nil
+}
+
+// setRecord makes rec the record of the workflow id.
+func (r *runState) setRecord(id string, rec *workflowRecord) {
+	for i := range r.records {
+		if r.records[i].id == id {
+			r.records[i].rec = rec
+			return
+		}
+	}
+	r.records = append(r.records, namedRecord{id, rec})
+}
+
+// completedOutcome is the outcome of bw if it ran to completion.
+func (r *runState) completedOutcome(bw *boundWorkflow) *outcome {
+	for _, c := range r.completed {
+		if c.bw == bw {
+			return c.out
+		}
+	}
+	return nil
+}
+
+// setCompleted records that bw ran to completion with out.
+func (r *runState) setCompleted(bw *boundWorkflow, out *outcome) {
+	for i := range r.completed {
+		if r.completed[i].bw == bw {
+			r.completed[i].out = out
+			return
+		}
+	}
+	r.completed = append(r.completed, completedWorkflow{bw, out})
+}
 
 // outcome is the end of one workflow execution.
 type outcome struct {
@@ -248,8 +301,6 @@ func (e *Engine) startRun(ctx context.Context, workflowID string, inputs map[str
 		redact:        rd,
 		id:            ro.ID,
 		observer:      ro.Observer,
-		completed:     map[*boundWorkflow]*outcome{},
-		records:       map[string]*workflowRecord{},
 		bw:            bw,
 		inputs:        prepared,
 		cancelTimeout: cancelTimeout,
@@ -454,7 +505,7 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 	// no mapping from the dependent's inputs, and passing them through by
 	// name could hand a dependency credentials it never declared a use for.
 	for _, dep := range bw.deps {
-		done := r.completed[dep]
+		done := r.completedOutcome(dep)
 		if done == nil {
 			in, err := dep.prepareInputs(nil)
 			if err != nil {
@@ -462,7 +513,7 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 			} else {
 				done = r.runWorkflow(ctx, dep, in, depth+1, false)
 			}
-			r.completed[dep] = done
+			r.setCompleted(dep, done)
 		}
 		switch done.status {
 		case Aborted:
@@ -489,7 +540,7 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 		depth:       depth,
 	}
 	rec := &workflowRecord{inputs: inputs}
-	r.records[id] = rec
+	r.setRecord(id, rec)
 	r.emitWorkflowEvent(EventWorkflowStarted, id, "", nil)
 
 	out := st.loop(ctx)
@@ -498,7 +549,7 @@ func (r *runState) runWorkflow(ctx context.Context, bw *boundWorkflow, inputs ma
 	}
 	rec.outputs, rec.finished = out.outputs, true
 	if out.status == Succeeded {
-		r.completed[bw] = out
+		r.setCompleted(bw, out)
 	}
 	r.emitWorkflowEvent(EventWorkflowFinished, id, r.redact.String(out.err), r.resultIfTop(top, out))
 	return out
