@@ -288,7 +288,7 @@ func (e *Engine) RunWorkflowCall(ctx context.Context, c *WorkflowCall, fx Effect
 		inherited[n.rec] = true
 	}
 	defer r.end()
-	ctx = context.WithValue(r.withCredentialSink(ctx), runKey{}, r)
+	ctx = r.context(ctx)
 	r.root = ctx
 	out := r.runWorkflow(ctx, bw, c.Inputs, c.Depth, false)
 	if r.lateSecrets {

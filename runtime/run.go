@@ -334,7 +334,7 @@ func (e *Engine) startRun(ctx context.Context, workflowID string, inputs map[str
 		}
 		r.fx, r.journal = j, j
 	}
-	r.root = context.WithValue(r.withCredentialSink(ctx), runKey{}, r)
+	r.root = r.context(ctx)
 	return r, nil
 }
 

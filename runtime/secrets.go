@@ -98,10 +98,28 @@ type runCredentials struct {
 	seen uint64 // the sink generation the run's redactor reflects
 }
 
-// withCredentialSink returns ctx carrying the run's sink, so that every
-// request of the run can report its credentials.
-func (r *runState) withCredentialSink(ctx context.Context) context.Context {
-	return context.WithValue(ctx, credentialSinkKey{}, &r.creds.sink)
+// runContext is ctx carrying the run (runKey) and its credential sink, so
+// that every request of the run can report its credentials: one value
+// answering both keys, where two context.WithValue were two allocations a
+// run and two more hops for every lookup below them.
+type runContext struct {
+	context.Context
+	r *runState
+}
+
+func (c *runContext) Value(key any) any {
+	switch key.(type) {
+	case runKey:
+		return c.r
+	case credentialSinkKey:
+		return &c.r.creds.sink
+	}
+	return c.Context.Value(key)
+}
+
+// context returns ctx carrying the run and its credential sink.
+func (r *runState) context(ctx context.Context) context.Context {
+	return &runContext{Context: ctx, r: r}
 }
 
 // learnCredentials brings the run's redactor up to date with the values the
