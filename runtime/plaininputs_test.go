@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"encoding/json"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -61,4 +62,45 @@ func TestPlainInputsNeverAcceptWhatTheValidatorRefuses(t *testing.T) {
 			t.Errorf("%s: plainInputs accepted none of the inputs", src)
 		}
 	}
+}
+
+// Any inputs plainInputs accepts, the validator accepts, for every plain
+// schema of the table above and inputs of any JSON shape.
+func FuzzPlainInputs(f *testing.F) {
+	schemas := []string{
+		`{type: object, properties: {a: {type: string}, b: {type: boolean, default: true}, c: {description: any}}, required: [a]}`,
+		`{type: object, properties: {a: {type: boolean}, b: {type: string}}, required: [a, b]}`,
+		`{type: object}`,
+	}
+	type compiled struct {
+		plain *plainInputs
+		check func(any) error
+	}
+	var cs []compiled
+	for _, src := range schemas {
+		var schema any
+		if err := yaml.Unmarshal([]byte(src), &schema); err != nil {
+			f.Fatal(err)
+		}
+		v, err := compileInputs(&arazzo.Document{}, &arazzo.Workflow{WorkflowID: "w", Inputs: schema})
+		if err != nil {
+			f.Fatal(err)
+		}
+		cs = append(cs, compiled{plainInputsOf(schema), v.Validate})
+	}
+	f.Add([]byte(`{"a":"x","b":true}`), uint8(0))
+	f.Add([]byte(`{"a":true,"b":"y","c":[1]}`), uint8(1))
+	f.Add([]byte(`{"a":null}`), uint8(2))
+	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
+		var in map[string]any
+		if json.Unmarshal(data, &in) != nil || in == nil {
+			return
+		}
+		c := cs[int(which)%len(cs)]
+		if c.plain.accepts(in) {
+			if err := c.check(map[string]any(in)); err != nil {
+				t.Fatalf("plainInputs accepts %s, the validator says %v", data, err)
+			}
+		}
+	})
 }

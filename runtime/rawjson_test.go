@@ -160,6 +160,41 @@ func FuzzLookupPath(f *testing.F) {
 	})
 }
 
+// A lookup after another in the same scope (the cache) answers what it
+// answers in a fresh one, whether the paths are pointer tokens or member
+// steps.
+func FuzzLookupPathCache(f *testing.F) {
+	f.Add([]byte(`{"a":{"0":1,"b":[2,3]},"0":"z"}`), "/a/0", "/a/0", true)
+	f.Add([]byte(`[{"a":1},{"a":2}]`), "/0/a", "/1/a", false)
+	f.Add([]byte(`{"s":"x","t":"y"}`), "/s", "/s", true)
+	f.Fuzz(func(t *testing.T, body []byte, first, second string, asMembers bool) {
+		steps := func(ptr string, members bool) []expr.Step {
+			p, err := expr.ParsePointer(ptr)
+			if err != nil || len(p.Tokens()) == 0 {
+				return nil
+			}
+			out := p.Steps()
+			if members {
+				for i := range out {
+					out[i] = expr.Step{Name: out[i].Name, Kind: expr.StepMember}
+				}
+			}
+			return out
+		}
+		a, b := steps(first, asMembers), steps(second, false)
+		if a == nil || b == nil {
+			return
+		}
+		sc := rawScope(string(body), "application/json")
+		sc.LookupPath(bodyRef, a)
+		got, gotOK := sc.LookupPath(bodyRef, b)
+		want, wantOK := rawScope(string(body), "application/json").LookupPath(bodyRef, b)
+		if gotOK != wantOK || !reflect.DeepEqual(got, want) {
+			t.Fatalf("after %v: %#v, %v; fresh %#v, %v", a, got, gotOK, want, wantOK)
+		}
+	})
+}
+
 func FuzzScalarValue(f *testing.F) {
 	for _, s := range []string{`"abc"`, `"a\"b"`, "\"\xff\"", `-1.5e3`, `1e400`, `0`, `true`, `false`, `null`, `"é"`, `123456789012345678901234567890`} {
 		f.Add([]byte(s))
