@@ -117,6 +117,13 @@ func FuzzCriterion(f *testing.F) {
 			if c.Check(scope).Pass != out.Pass {
 				t.Fatalf("%s %q: Check and Eval disagree", typ, cond)
 			}
+			for _, s := range []Scope{scope, &walkingPathScope{MapScope: scope}} {
+				if pass, sure := c.Decide(s); sure {
+					if o := c.Eval(s); o.Pass != pass || o.Err != nil {
+						t.Fatalf("%s %q on %T: Decide is sure of %v, Eval gives %v/%v", typ, cond, s, pass, o.Pass, o.Err)
+					}
+				}
+			}
 			for _, n := range c.Notes() {
 				if n.Offset < 0 || n.End < n.Offset || n.End > len(cond) {
 					t.Fatalf("%s %q: note %+v outside the condition", typ, cond, n)
