@@ -13,22 +13,22 @@ import (
 // the YAML syntax tree the loader leaves in every object (Loc.Node) and
 // without the positions of each object's fields and keys (Loc.Fields,
 // Loc.Keys: two small maps an object); each object keeps its own position
-// and JSON pointer, which is what a run's errors cite. The
-// tree is what validation reads; a run never does, yet it was the largest
-// part of what an engine kept reachable after its OpenAPI sources were
-// detached, and the collector marked it on every cycle (docs/performance.md
-// item 28).
+// and JSON pointer, which is what a run's errors cite. The tree is what
+// validation reads; a run never does, yet it was the largest part of what
+// an engine kept reachable after its OpenAPI sources were detached, and the
+// collector marked it on every cycle (docs/performance.md item 28).
 //
 // Every struct of the arazzo package reached through a pointer, a slice or
 // a map is copied once (a workflow's Doc and an arazzo-type source's
 // document are cycles, and stay cycles among the copies); to maps each
 // original pointer to its copy, and each copy to itself, so that what the
-// engine bound to the originals, or made of them, moves to the copies. What is not the arazzo package's own
-// (sources, decoded values, position maps, diagnostics) is shared: the
-// engine never changes it. The copier works by reflection so that a field
-// added to the model is copied without this file knowing; only exported
-// fields are copied, and the model's one unexported field (Document.calls)
-// is validation's and stays behind.
+// engine bound to the originals, or made of them, moves to the copies. What
+// is not the arazzo package's own (sources, decoded values, position maps,
+// diagnostics) is shared: the engine never changes it. The copier works by
+// reflection so that a field added to the model is copied without this file
+// knowing; only exported fields are copied, and the model's one unexported
+// field (Document.calls) is validation's and stays behind. The zero value
+// is ready to use.
 type modelCopy struct {
 	to map[any]any
 }
@@ -44,9 +44,6 @@ var (
 // copyDocument returns the copy of doc and of everything of the model it
 // reaches.
 func (c *modelCopy) copyDocument(doc *arazzo.Document) *arazzo.Document {
-	if c.to == nil {
-		c.to = map[any]any{}
-	}
 	return c.value(reflect.ValueOf(doc)).Interface().(*arazzo.Document)
 }
 
@@ -85,6 +82,9 @@ func (c *modelCopy) value(v reflect.Value) reflect.Value {
 		}
 		if n, ok := c.to[v.Interface()]; ok {
 			return reflect.ValueOf(n)
+		}
+		if c.to == nil {
+			c.to = map[any]any{}
 		}
 		n := reflect.New(t.Elem())
 		c.to[v.Interface()] = n.Interface()
