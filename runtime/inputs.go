@@ -447,7 +447,7 @@ func RequiredInputs(doc *arazzo.Document, wf *arazzo.Workflow) []string {
 // properties are strings or booleans, some of them required, and nothing
 // else that constrains (descriptions, titles, examples, defaults and x-
 // extensions are annotations). Inputs that conform to it pass without the
-// validator, whose ≈ 25 allocations per run were the largest part of
+// validator, whose ≈ 20 allocations per run were the largest part of
 // starting a short run (docs/performance.md item 28). Inputs that do not
 // conform, and every other schema, go to jsonschema, whose answer and
 // problems stand: accepts never says yes where the validator says no.
