@@ -911,13 +911,15 @@ func (st *wfState) evalCriterion(c *arazzo.Criterion, sc *scope, bs *boundStep, 
 		switch {
 		case st.run.e.opts.Lean:
 			o = c.Compiled.Check(sc)
-		case !st.run.e.explainAtOnce && rec.canExplainLater(c.Compiled) && explainFailure:
+		case st.run.e.explainAtOnce || !rec.canExplainLater(c.Compiled):
+			o = c.Compiled.Eval(sc)
+		case explainFailure:
 			// Check explains only a failure, exactly as Eval would; a
 			// pass is explained when read (CriterionResult.Explanation).
 			if o = c.Compiled.Check(sc); o.Pass {
 				res.lazy, res.rec = c.Compiled, rec
 			}
-		case !st.run.e.explainAtOnce && rec.canExplainLater(c.Compiled):
+		default:
 			// An action's criterion, pass or failure, is explained when
 			// read where Decide is sure of the outcome: a poll loop's
 			// other action fails on every poll but one, and Check
@@ -928,8 +930,6 @@ func (st *wfState) evalCriterion(c *arazzo.Criterion, sc *scope, bs *boundStep, 
 			} else {
 				o = c.Compiled.Eval(sc)
 			}
-		default:
-			o = c.Compiled.Eval(sc)
 		}
 		res.Pass = o.Pass
 		if o.Explanation != "" { // most passes now: nothing to redact
