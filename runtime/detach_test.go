@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/arazzo-go/arazzo/arazzo"
+	"github.com/arazzo-go/arazzo/openapi"
 )
 
 // An engine keeps nothing of the document given to New reachable (detach):
@@ -134,6 +135,28 @@ workflows:
 			for _, w := range eng.Document().Workflows {
 				if eng.workflows[w] == nil || w.Doc != eng.Document() {
 					t.Errorf("workflow %s is not bound to the engine's copy", w.WorkflowID)
+				}
+			}
+			// A description two documents share (the loader reads it once)
+			// is detached once: every step builds its requests from the
+			// source its own document names.
+			sources := map[string]*openapi.Source{}
+			for _, d := range eng.Document().Documents() {
+				for _, sd := range d.SourceDescriptions {
+					if sd.OpenAPI == nil {
+						continue
+					}
+					if prev, ok := sources[sd.URL]; ok && prev != sd.OpenAPI {
+						t.Errorf("%s is detached twice", sd.URL)
+					}
+					sources[sd.URL] = sd.OpenAPI
+				}
+			}
+			for _, bw := range eng.workflows {
+				for _, bs := range bw.steps {
+					if bs.op != nil && bs.op.Source != bs.source.OpenAPI {
+						t.Errorf("step %s builds its requests from another copy than its source's", bs.path)
+					}
 				}
 			}
 		})

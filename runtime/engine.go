@@ -165,15 +165,22 @@ func New(doc *arazzo.Document, opts Options) (*Engine, error) {
 func (e *Engine) detach() {
 	var c modelCopy
 	root := c.copyDocument(e.doc)
+	// The loader reads a description once for all the documents that name
+	// it, so it is detached once too.
+	detached := map[*openapi.Source]*openapi.Source{}
 	ops := map[*openapi.Operation]*openapi.Operation{}
 	for _, d := range root.Documents() {
 		for _, sd := range d.SourceDescriptions {
 			if sd == nil || sd.OpenAPI == nil {
 				continue
 			}
-			src := sd.OpenAPI.Detached()
-			for j, o := range sd.OpenAPI.Operations() {
-				ops[o] = src.Operations()[j]
+			src, ok := detached[sd.OpenAPI]
+			if !ok {
+				src = sd.OpenAPI.Detached()
+				for j, o := range sd.OpenAPI.Operations() {
+					ops[o] = src.Operations()[j]
+				}
+				detached[sd.OpenAPI] = src
 			}
 			sd.OpenAPI = src
 		}
